@@ -1,0 +1,282 @@
+// Package policy loads allocation schemes as versioned, effective-dated data (SCHEME.md:
+// "every rule is policy, not code").
+//
+// A policy file is JSON; docs/policy.md documents it field by field. Parse checks a file
+// completely — unknown fields, unknown facts, bands without criteria, thresholds out of
+// order — and reports every problem with the file, the JSON path and the reason. The
+// library ships nn-2021 (the Keyways scheme in force) and nn-2025-proposed (the October
+// 2025 review); Builtin returns them.
+package policy
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// Policy is one version of an allocation scheme.
+type Policy struct {
+	ID            string        `json:"id"`
+	Version       int           `json:"version"`
+	Title         string        `json:"title"`
+	EffectiveFrom register.Date `json:"effective_from"`
+	EffectiveTo   register.Date `json:"effective_to,omitempty"` // exclusive; zero: open-ended
+	Source        string        `json:"source,omitempty"`
+
+	Qualification Qualification      `json:"qualification"`
+	Criteria      []Criterion        `json:"criteria"`
+	EffectiveDate EffectiveDateRules `json:"effective_date"`
+	Medical       MedicalRules       `json:"medical"`
+	Bedrooms      BedroomRules       `json:"bedrooms"`
+	Properties    PropertyRules      `json:"properties"`
+	Cycle         CycleRules         `json:"cycle"`
+	Bidding       BiddingRules       `json:"bidding"`
+	Shortlist     ShortlistRules     `json:"shortlist"`
+	Refusals      RefusalRules       `json:"refusals"`
+	Nominations   NominationRules    `json:"nominations"`
+	Upkeep        UpkeepRules        `json:"upkeep"`
+
+	// File is where the policy was loaded from, for messages.
+	File string `json:"-"`
+	loc  *time.Location
+}
+
+// Name is "id@version", as traces and reports cite a policy.
+func (p *Policy) Name() string { return p.ID + "@" + strconv.Itoa(p.Version) }
+
+// InForce reports whether the policy applies on day d.
+func (p *Policy) InForce(d register.Date) bool {
+	return p.EffectiveFrom <= d && (p.EffectiveTo.IsZero() || d < p.EffectiveTo)
+}
+
+// Qualification decides who may be on the register at all (SCHEME.md §1). An application
+// meeting any rule's When does not qualify and carries that rule's Code.
+type Qualification struct {
+	Rules []QualificationRule `json:"rules"`
+	// NoNeedCode, when set, is the code of an application that meets no band criterion.
+	NoNeedCode string `json:"no_need_code"`
+	// MinimumAgeToBid: younger applicants need a guarantor before they can bid.
+	GuarantorBelowAge int `json:"guarantor_below_age"`
+}
+
+// QualificationRule is one non-qualifying class.
+type QualificationRule struct {
+	Code   string    `json:"code"`
+	Label  string    `json:"label"`
+	Clause string    `json:"clause"`
+	When   Predicate `json:"when"`
+}
+
+// Criterion is one band criterion: an application meeting When is in at least Band.
+type Criterion struct {
+	ID     string        `json:"id"`
+	Band   register.Band `json:"band"`
+	Label  string        `json:"label"`
+	Clause string        `json:"clause"`
+	When   Predicate     `json:"when"`
+}
+
+// Effective-date rule values.
+const (
+	DateRegistration   = "registration"     // new application: the registration date
+	DateMove           = "move_date"        // the date of the change
+	DatePreviousInBand = "previous_in_band" // moving down: the date last held in that band
+	DateKeep           = "keep"             // keep the current effective date
+)
+
+// EffectiveDateRules fix the band effective date on each kind of change (SCHEME.md §3).
+type EffectiveDateRules struct {
+	New           string `json:"new"`             // registration
+	Up            string `json:"up"`              // move_date or keep
+	Down          string `json:"down"`            // previous_in_band, move_date or keep
+	DownNeverHeld string `json:"down_never_held"` // keep or move_date
+	Same          string `json:"same"`            // keep or move_date
+}
+
+// MedicalRules are the points matrix and the thresholds to levels (SCHEME.md §4).
+type MedicalRules struct {
+	MaxSeverity   int            `json:"max_severity"`
+	MaxImpact     int            `json:"max_impact"`
+	PointsPerUnit int            `json:"points_per_unit"` // points = severity × impact × this
+	Cap           int            `json:"cap"`
+	Levels        []MedicalLevel `json:"levels"`       // most severe first
+	PendingDays   int            `json:"pending_days"` // an assessment pending longer is overdue
+}
+
+// MedicalLevel maps a points total to a named level.
+type MedicalLevel struct {
+	Level     string `json:"level"`
+	MinPoints int    `json:"min_points"`
+}
+
+// BedroomRules are the Keyways bedroom-need rule's parameters and the sizes each
+// household may bid for (SCHEME.md §5).
+type BedroomRules struct {
+	AdultAge              int `json:"adult_age"`                  // aged this or over (not a partner): own room
+	ShareAnySexUnder      int `json:"share_any_sex_under"`        // two children both under this share whatever their sex
+	SameSexGapYears       int `json:"same_sex_gap_years"`         // same-sex children share unless the gap is at least this…
+	SameSexGapElderMinAge int `json:"same_sex_gap_elder_min_age"` // …and the elder is at least this old
+	PregnancyWeeks        int `json:"pregnancy_weeks"`            // an unborn child counts from due date minus these weeks
+	// Allowed lists bedroom ranges per household type; the first match wins. A range is
+	// relative to need: need+MinOverNeed .. need+MaxOverNeed, capped by Max if set.
+	Allowed []BedroomRange `json:"allowed"`
+}
+
+// BedroomRange is the sizes one household type may bid for.
+type BedroomRange struct {
+	Households  []string `json:"households"` // household_type values; empty: any
+	MinOverNeed int      `json:"min_over_need"`
+	MaxOverNeed int      `json:"max_over_need"`
+	Max         int      `json:"max,omitempty"`
+}
+
+// PropertyRules restrict which homes a household may bid for (SCHEME.md §5).
+type PropertyRules struct {
+	ShelteredMinAge int            `json:"sheltered_min_age"` // default minimum age on sheltered adverts
+	Types           []string       `json:"types"`             // property types adverts may carry
+	Rules           []PropertyRule `json:"rules"`
+}
+
+// PropertyRule: on adverts matching Advert, an application the rule applies to (all, or
+// those in OnlyBands) must satisfy Requires and, if RequiresAreaConnection, be connected
+// to the advert's Legal Agreement Area; otherwise its bid fails with Code. A rule with
+// neither closes matching adverts to the applications it applies to.
+type PropertyRule struct {
+	ID                     string          `json:"id"`
+	Label                  string          `json:"label"`
+	Clause                 string          `json:"clause"`
+	Code                   string          `json:"code"`
+	Advert                 AdvertSelector  `json:"advert"`
+	OnlyBands              []register.Band `json:"only_bands,omitempty"`
+	Requires               *Predicate      `json:"requires,omitempty"`
+	RequiresAreaConnection bool            `json:"requires_area_connection,omitempty"`
+}
+
+// AppliesTo reports whether the rule applies to an application in band b.
+func (r *PropertyRule) AppliesTo(b register.Band) bool {
+	return len(r.OnlyBands) == 0 || contains(r.OnlyBands, b)
+}
+
+// AdvertSelector matches adverts; every field set must match.
+type AdvertSelector struct {
+	Types              []string `json:"types,omitempty"`
+	Garden             *bool    `json:"garden,omitempty"`
+	Sheltered          *bool    `json:"sheltered,omitempty"`
+	LegalAgreementArea *bool    `json:"legal_agreement_area,omitempty"`
+}
+
+// CycleRules fix the weekly bidding window (SCHEME.md §6).
+type CycleRules struct {
+	TimeZone string    `json:"time_zone"`
+	Opens    WeekClock `json:"opens"`
+	Closes   WeekClock `json:"closes"`
+}
+
+// WeekClock is a weekday and a local time of day, "HH:MM".
+type WeekClock struct {
+	Weekday string `json:"weekday"`
+	Time    string `json:"time"`
+}
+
+// BiddingRules limit bids and define autobid (SCHEME.md §6).
+type BiddingRules struct {
+	MaxLiveBids            int             `json:"max_live_bids"`
+	AutobidBands           []register.Band `json:"autobid_bands"`
+	AutobidCap             int             `json:"autobid_cap"` // 0: no cap
+	AutobidCountsTowardCap bool            `json:"autobid_counts_toward_cap"`
+	AutobidAreas           []AutobidArea   `json:"autobid_areas"`
+	// RejectAtPlacing lists the check codes that refuse a bid when placed; other checks
+	// accept the bid and skip it at shortlisting.
+	RejectAtPlacing []string `json:"reject_at_placing"`
+}
+
+// AutobidArea groups localities for autobid.
+type AutobidArea struct {
+	ID         string   `json:"id"`
+	Localities []string `json:"localities"`
+}
+
+// ShortlistRules choose the ordering options (SCHEME.md §7).
+type ShortlistRules struct {
+	RankAt string `json:"rank_at"` // "close" or "offer"
+	// MobilityFirstOnAccessible: on accessible homes, applicants who need them rank first.
+	MobilityFirstOnAccessible bool `json:"mobility_first_on_accessible"`
+	// LegalAgreementFirst: on S106 / village adverts, connected applicants rank first.
+	LegalAgreementFirst bool `json:"legal_agreement_first"`
+}
+
+// RefusalRules are the refusal sanctions (SCHEME.md §8).
+type RefusalRules struct {
+	CountedLimit         int  `json:"counted_limit"`
+	WindowMonths         int  `json:"window_months"`
+	ClosureMonths        int  `json:"closure_months"`
+	NoReplyCounts        bool `json:"no_reply_counts"`
+	NoViewingCounts      bool `json:"no_viewing_counts"`
+	FinalOfferDischarges bool `json:"final_offer_discharges_duty"`
+}
+
+// NominationRules govern nominations to housing associations (SCHEME.md §8).
+type NominationRules struct {
+	BatchSize    int `json:"batch_size"`
+	DefaultShare int `json:"default_share_percent"`
+}
+
+// UpkeepRules are the register-upkeep clocks (SCHEME.md §9).
+type UpkeepRules struct {
+	RenewalWindowDays      int `json:"renewal_window_days"`
+	NoBidReviewMonths      int `json:"no_bid_review_months"`
+	BandAReviewWeeks       int `json:"band_a_review_weeks"` // 0: off
+	ReviewRequestDays      int `json:"review_request_days"`
+	ReviewDecisionWeeks    int `json:"review_decision_weeks"`
+	NewApplicationWorkDays int `json:"new_application_working_days"`
+	NoOfferAlertWeeks      int `json:"no_offer_alert_weeks"`
+}
+
+// Location is the cycle's time zone.
+func (p *Policy) Location() *time.Location { return p.loc }
+
+// Level returns the medical level for a points total, or "none".
+func (m *MedicalRules) Level(points int) string {
+	for _, l := range m.Levels {
+		if points >= l.MinPoints {
+			return l.Level
+		}
+	}
+	return "none"
+}
+
+// AllowedBedrooms returns the sizes (inclusive) a household of type household needing
+// need bedrooms may bid for.
+func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi int) {
+	for _, r := range b.Allowed {
+		if len(r.Households) > 0 && !contains(r.Households, household) {
+			continue
+		}
+		lo, hi = need+r.MinOverNeed, need+r.MaxOverNeed
+		if r.Max > 0 && hi > r.Max {
+			hi = r.Max
+		}
+		return lo, hi
+	}
+	return need, need
+}
+
+// AreaOf returns the autobid area a locality belongs to, or "".
+func (b *BiddingRules) AreaOf(locality string) string {
+	for _, a := range b.AutobidAreas {
+		if contains(a.Localities, locality) {
+			return a.ID
+		}
+	}
+	return ""
+}
+
+func contains[T comparable](xs []T, x T) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
