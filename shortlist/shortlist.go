@@ -1,0 +1,66 @@
+// Package shortlist ranks the bids on an advert at cycle close (SCHEME.md §7).
+package shortlist
+
+import (
+	"time"
+
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// Skip reason codes (SCHEME.md §7). Every bid that is not ranked carries exactly one.
+const (
+	UnsuitableProperty          = "unsuitable_property"
+	BedroomMismatch             = "bedroom_mismatch"
+	PropertyType                = "property_type"
+	AgeRestriction              = "age_restriction"
+	MobilityMismatch            = "mobility_mismatch"
+	LocalLettingsPolicy         = "local_lettings_policy"
+	LegalAgreementArea          = "legal_agreement_area"
+	NotActive                   = "not_active"
+	NoGuarantor                 = "no_guarantor"
+	UnderOfferElsewhere         = "under_offer_elsewhere"
+	UndisclosedChange           = "undisclosed_change"
+	ChecksRevealIssues          = "checks_reveal_issues"
+	NotQualifying               = "not_qualifying"
+	Unaffordable                = "unaffordable"
+	NoRentInAdvance             = "no_rent_in_advance"
+	CurrentHomeFailedInspection = "current_home_failed_inspection"
+	Arrears                     = "arrears"
+	NoContact                   = "no_contact"
+	LandlordPolicy              = "landlord_policy"
+	PropertyWithdrawn           = "property_withdrawn"
+	OfficerDiscretion           = "officer_discretion" // needs a note
+)
+
+// Codes lists every skip reason code.
+var Codes = []string{
+	UnsuitableProperty, BedroomMismatch, PropertyType, AgeRestriction, MobilityMismatch,
+	LocalLettingsPolicy, LegalAgreementArea, NotActive, NoGuarantor, UnderOfferElsewhere,
+	UndisclosedChange, ChecksRevealIssues, NotQualifying, Unaffordable, NoRentInAdvance,
+	CurrentHomeFailedInspection, Arrears, NoContact, LandlordPolicy, PropertyWithdrawn,
+	OfficerDiscretion,
+}
+
+// Entry is one bid's outcome on a shortlist: ranked at Position (1 = first), or skipped
+// with a reason Code.
+type Entry struct {
+	Application int64         `json:"application"`
+	Advert      int64         `json:"advert"`
+	Position    int           `json:"position,omitempty"` // 0 when skipped
+	Skip        string        `json:"skip,omitempty"`     // reason code when skipped
+	Check       string        `json:"check,omitempty"`    // the rule that failed (policy rule id or check name)
+	Clause      string        `json:"clause,omitempty"`
+	Band        register.Band `json:"band"`
+	Effective   register.Date `json:"effective"`
+	Registered  register.Date `json:"registered"`
+	Autobid     bool          `json:"autobid,omitempty"`
+	Placed      time.Time     `json:"placed"`
+}
+
+// Shortlist is one advert's outcome at cycle close.
+type Shortlist struct {
+	Advert  int64   `json:"advert"`
+	Policy  string  `json:"policy"`
+	Ranked  []Entry `json:"ranked"`  // in rank order
+	Skipped []Entry `json:"skipped"` // by application id
+}
