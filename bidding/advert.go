@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-
-	"github.com/cbl-lettings/cbl/register"
 )
 
 // Ordering is how an advert's shortlist is ordered.
@@ -88,4 +86,20 @@ type Bid struct {
 // Live reports whether the bid has not been withdrawn.
 func (b *Bid) Live() bool { return b.Withdrawn.IsZero() }
 
-var _ = register.NoBand
+// Landlord is the council or a housing association whose homes are advertised.
+type Landlord struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Council: the council's own stock (no nomination). Otherwise the council nominates.
+	Council bool `json:"council,omitempty"`
+	// NominationShare is the percentage of the landlord's lets the council nominates to.
+	NominationShare int `json:"nomination_share"`
+}
+
+// MinAgeFor returns the advert's minimum age, applying the policy's sheltered default.
+func (a *Advert) MinAgeFor(shelteredDefault int) int {
+	if a.MinAge == 0 && a.Sheltered {
+		return shelteredDefault
+	}
+	return a.MinAge
+}
