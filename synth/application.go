@@ -1,0 +1,369 @@
+package synth
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/shopspring/decimal"
+)
+
+// realisable maps each nn-2021 criterion the generator can give a household to the
+// medical level it implies ("" when it is not a medical criterion).
+var realisable = map[string]string{
+	"homeless_main_duty": "", "medical_urgent": "urgent", "severe_disrepair": "",
+	"care_leaver_nnc": "", "adult_social_care_move_on": "", "medical_high": "high",
+	"overcrowded_two": "", "domestic_abuse": "", "homeless_prevention_relief": "",
+	"medical_medium": "medium", "overcrowded_one": "", "sharing_with_dependants": "",
+	"medical_low": "low", "sharing_no_dependants": "",
+	"sheltered_no_need": "", "legal_agreement_no_need": "",
+}
+
+func realisableNames() string {
+	names := make([]string, 0, len(realisable))
+	for n := range realisable {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// nonQualifyingCodes are the nn-2021 qualification rules the generator can break on purpose.
+var nonQualifyingCodes = map[string]bool{
+	"housing_debt": true, "no_local_connection": true, "homeowner": true,
+	"unacceptable_behaviour": true, "immigration_ineligible": true,
+}
+
+var conditionNames = []string{
+	"arthritis", "asthma", "COPD", "heart condition", "mental health", "mobility impairment",
+	"epilepsy", "diabetes", "sight loss", "back injury", "learning disability", "autism",
+}
+
+// medicalLevelRank orders levels from none (0) to most severe.
+var medicalLevelRank = map[string]int{"": 0, "low": 1, "medium": 2, "high": 3, "urgent": 4}
+
+// application generates application id, deterministic in r, and returns its assessment
+// on the snapshot date when it has a band history (nil otherwise).
+func (g *gen) application(r *rand.Rand, id int64) (register.Application, *banding.Assessment) {
+	mix := &g.cfg.Register
+	asOf := g.asOf
+	a := register.Application{ID: id, Status: register.StatusActive, Mobility: register.MobilityNone}
+	a.Connection.NN = true
+
+	nonQual := ""
+	if chance(r, mix.NonQualifyingShare) {
+		nonQual = g.nonQualifying.draw(r)
+	}
+	target := register.BandD
+	if b, err := register.ParseBand(g.bands.draw(r)); err == nil && b != register.NoBand {
+		target = b
+	}
+	kind := g.households.draw(r)
+	a.Members = g.members(r, kind)
+	bd := banding.BedroomNeed(a.Members, &g.p.Bedrooms, asOf)
+	children := bd.DependentChildren
+	need := bd.Need
+
+	crit := g.criterion(r, target, kind, need, children)
+	level := realisable[crit]
+
+	// Older applicants in E for sheltered housing, young ones for care leavers' move-on.
+	switch crit {
+	case "sheltered_no_need":
+		age := 55 + r.IntN(31)
+		a.Members[0].Born = bornAged(r, asOf, age)
+		for i := 1; i < len(a.Members); i++ {
+			if a.Members[i].Relationship == register.RelPartner {
+				a.Members[i].Born = bornAged(r, asOf, max(55, age+r.IntN(9)-4))
+			}
+		}
+	case "care_leaver_nnc":
+		a.Members[0].Born = bornAged(r, asOf, 18+r.IntN(4))
+	}
+	age := asOf.YearsSince(a.Members[0].Born)
+
+	// Registration date: an exponential stay, no earlier than the applicant's 16th birthday.
+	a.Registered = asOf.AddDays(-g.registrationAgeDays(r.Float64()))
+	if sixteen := a.Members[0].Born.AddMonths(16 * 12); a.Registered < sixteen {
+		a.Registered = sixteen
+	}
+
+	// Medical assessments: the criterion's level, or a lower one as a second criterion.
+	if level == "" && chance(r, mix.ExtraMedicalShare) {
+		level = lowerLevel(r, target)
+	}
+	if level != "" {
+		ma := g.medicalAssessment(r, 1, level, a.Registered)
+		if (level == "high" || level == "urgent") && chance(r, mix.CarerBedroomShare) && crit != "sheltered_no_need" {
+			ma.Restrictions.ExtraBedrooms = 1
+			need++
+		}
+		a.Medical = append(a.Medical, ma)
+	}
+	if chance(r, mix.PendingMedicalShare) {
+		req := asOf.AddDays(-r.IntN(40))
+		if req < a.Registered {
+			req = a.Registered
+		}
+		a.Medical = append(a.Medical, register.MedicalAssessment{ID: int64(len(a.Medical) + 1), Requested: req})
+	}
+	if chance(r, mix.WheelchairShare) {
+		a.Mobility = register.MobilityWheelchair
+	} else if chance(r, mix.LevelAccessShare) {
+		a.Mobility = register.MobilityLevelAccess
+	}
+	if len(a.Medical) > 0 && !a.Medical[0].Pending() {
+		switch a.Mobility {
+		case register.MobilityWheelchair:
+			a.Medical[0].Restrictions.Wheelchair = true
+		case register.MobilityLevelAccess:
+			a.Medical[0].Restrictions.LevelAccess = true
+		}
+	}
+
+	// Home: enough bedrooms unless the criterion is overcrowding.
+	a.Home.Bedrooms = need
+	if chance(r, mix.UnderOccupyShare) {
+		a.Home.Bedrooms++
+	}
+	a.Home.Tenure = pickTenure(r, register.TenureSocial, 0.45, register.TenurePrivate, 0.45, register.TenureFamily, 0.10)
+	if children && a.Home.Tenure == register.TenureFamily {
+		a.Home.Tenure = register.TenurePrivate // with family and children is no recognised need
+	}
+	switch crit {
+	case "homeless_main_duty":
+		a.Flags.HomelessDuty = register.DutyMain
+		if chance(r, 0.85) {
+			a.Home.Tenure = register.TenureTemporary
+			a.Home.Bedrooms = max(1, need-r.IntN(2))
+		} else {
+			a.Home.Tenure = register.TenureFamily
+		}
+	case "severe_disrepair":
+		a.Home.Disrepair = true
+		a.Home.Tenure = pickTenure(r, register.TenurePrivate, 0.7, register.TenureSocial, 0.3, "", 0)
+	case "homeless_prevention_relief":
+		a.Flags.HomelessDuty = register.DutyPrevention
+		if chance(r, 0.5) {
+			a.Flags.HomelessDuty = register.DutyRelief
+		}
+		a.Home.Tenure = pickTenure(r, register.TenurePrivate, 0.6, register.TenureFamily, 0.3, register.TenureNone, 0.1)
+	case "domestic_abuse":
+		a.Flags.DomesticAbuse = true
+	case "care_leaver_nnc":
+		a.Flags.CareLeaverNNC = true
+		a.Home.Tenure = register.TenurePrivate
+	case "adult_social_care_move_on":
+		a.Flags.AdultSocialCareMoveOn = true
+		a.Home.Tenure = register.TenureFamily
+	case "overcrowded_two":
+		a.Home.Bedrooms = need - 2
+		a.Home.Tenure = pickTenure(r, register.TenureSocial, 0.5, register.TenurePrivate, 0.5, "", 0)
+	case "overcrowded_one":
+		a.Home.Bedrooms = need - 1
+		a.Home.Tenure = pickTenure(r, register.TenureSocial, 0.5, register.TenurePrivate, 0.5, "", 0)
+	case "sharing_with_dependants":
+		a.Home.SharingFacilities = true
+		a.Home.Tenure = pickTenure(r, register.TenurePrivate, 0.5, register.TenureFamily, 0.5, "", 0)
+	case "sharing_no_dependants":
+		if chance(r, 0.5) {
+			a.Home.SharingFacilities = true
+			a.Home.Tenure = register.TenurePrivate
+		} else {
+			a.Home.Tenure = register.TenureFamily
+		}
+	case "sheltered_no_need":
+		a.Flags.ShelteredEligible = true
+		a.Home.Tenure = pickTenure(r, register.TenureSocial, 0.5, register.TenurePrivate, 0.35, register.TenureOwner, 0.15)
+		a.Home.Homeowner = a.Home.Tenure == register.TenureOwner
+	case "legal_agreement_no_need":
+		a.Home.Tenure = pickTenure(r, register.TenureSocial, 0.5, register.TenurePrivate, 0.5, "", 0)
+	}
+
+	// Area, and a Legal Agreement Area connection for some.
+	a.Area = g.areas.draw(r)
+	if laas := g.laaByArea[a.Area]; len(laas) > 0 && (crit == "legal_agreement_no_need" || chance(r, mix.LegalAgreementShare)) {
+		a.Connection.LegalAgreementAreas = []string{laas[r.IntN(len(laas))].Name}
+	} else if crit == "legal_agreement_no_need" {
+		a.Connection.LegalAgreementAreas = []string{g.anyLAA(r, &a)}
+	}
+
+	// Flags that do not change the band under nn-2021.
+	if age >= mix.ShelteredOver && chance(r, mix.ShelteredOverShare) {
+		a.Flags.ShelteredEligible = true
+	}
+	a.Flags.ArmedForces = chance(r, mix.ArmedForcesShare)
+	a.Flags.Working = age < 67 && chance(r, mix.WorkingShare)
+	a.Flags.Connected = chance(r, mix.ConnectedShare)
+	a.Flags.Guarantor = age < g.p.Qualification.GuarantorBelowAge && chance(r, 0.8)
+	if chance(r, mix.ExemptNoConnectionShare) {
+		a.Connection.NN = false
+		if !a.Flags.DomesticAbuse && !a.Flags.CareLeaverNNC && !a.Flags.ArmedForces {
+			if a.Home.Tenure == register.TenureSocial && chance(r, 0.5) {
+				a.Connection.RightToMove = true
+			} else {
+				a.Flags.ArmedForces = true
+			}
+		}
+	}
+	if chance(r, mix.OldDebtShare) {
+		a.Debt = register.HousingDebt{
+			Amount:   decimal.Zero,
+			LastOwed: asOf.AddDays(-(6*365 + r.IntN(4*365))),
+		}
+	}
+
+	debtOn := register.Date(0)
+	switch nonQual {
+	case "housing_debt":
+		debtOn = a.Registered.AddDays(r.IntN(int(asOf-a.Registered) + 1))
+		a.Debt = register.HousingDebt{Amount: decimal.New(int64(200+r.IntN(2800))*100+int64(r.IntN(100)), -2), LastOwed: debtOn}
+	case "no_local_connection":
+		a.Connection.NN, a.Connection.RightToMove = false, false
+		a.Flags.ArmedForces, a.Flags.DomesticAbuse, a.Flags.CareLeaver, a.Flags.CareLeaverNNC = false, false, false, false
+	case "homeowner":
+		a.Home.Homeowner = true
+		a.Flags.ShelteredEligible, a.Flags.ExceptionalCircumstances = false, false
+	case "unacceptable_behaviour":
+		a.Flags.UnacceptableBehaviour = true
+	case "immigration_ineligible":
+		a.Flags.ImmigrationIneligible = true
+	}
+
+	switch {
+	case asOf-a.Registered < register.Date(mix.PendingDays):
+		a.Status = register.StatusPending
+	case nonQual != "" && nonQual != "housing_debt":
+		a.Status = register.StatusClosed
+		a.StatusReason = nonQual
+	case chance(r, mix.SuspendedShare):
+		a.Status = register.StatusSuspended
+		a.StatusReason = "renewal overdue"
+	}
+	var last *banding.Assessment
+	if a.Status != register.StatusPending && (nonQual == "" || nonQual == "housing_debt") {
+		a.History, last = g.history(&a, debtOn)
+	}
+	return a, last
+}
+
+// criterion picks how the household meets its target band, among criteria it can meet.
+func (g *gen) criterion(r *rand.Rand, target register.Band, kind string, need int, children bool) string {
+	t := &g.criteria[target]
+	for range 8 {
+		c := t.draw(r)
+		if c != "" && feasible(c, kind, need, children) {
+			return c
+		}
+	}
+	return g.fallback[target]
+}
+
+func feasible(crit, kind string, need int, children bool) bool {
+	switch crit {
+	case "overcrowded_one":
+		return need >= 2
+	case "overcrowded_two":
+		return need >= 3
+	case "sharing_with_dependants":
+		return children
+	case "sharing_no_dependants", "sheltered_no_need":
+		return !children
+	case "care_leaver_nnc", "adult_social_care_move_on":
+		return kind == kindSingle
+	}
+	return true
+}
+
+// lowerLevel is a medical level below the target band's own medical criterion, for a
+// second criterion that does not change the band ("" for Band E: no medical need there).
+func lowerLevel(r *rand.Rand, target register.Band) string {
+	switch target {
+	case register.BandA:
+		return [...]string{"low", "medium", "high"}[r.IntN(3)]
+	case register.BandB:
+		return [...]string{"low", "medium"}[r.IntN(2)]
+	case register.BandC, register.BandD:
+		return "low"
+	}
+	return ""
+}
+
+// medicalAssessment scores conditions so the total lands in the level's points range.
+func (g *gen) medicalAssessment(r *rand.Rand, id int64, level string, registered register.Date) register.MedicalAssessment {
+	rng, ok := g.medical[level]
+	if !ok {
+		rng = [2]int{1, g.p.Medical.Cap}
+	}
+	m := &g.p.Medical
+	var conds []register.Condition
+	for try := 0; ; try++ {
+		conds = conds[:0]
+		sum := 0
+		for n := 1 + r.IntN(3); n > 0; n-- {
+			c := register.Condition{
+				Name:     conditionNames[r.IntN(len(conditionNames))],
+				Severity: 1 + r.IntN(m.MaxSeverity),
+				Impact:   1 + r.IntN(m.MaxImpact),
+			}
+			conds = append(conds, c)
+			sum += c.Severity * c.Impact * m.PointsPerUnit
+		}
+		if pts := min(sum, m.Cap); pts >= rng[0] && pts <= rng[1] {
+			break
+		}
+		if try == 50 { // a single condition at the level's floor always fits
+			conds = []register.Condition{singleCondition(r, rng, m.MaxSeverity, m.MaxImpact, m.PointsPerUnit)}
+			break
+		}
+	}
+	ma := register.MedicalAssessment{ID: id, Requested: registered, Assessed: registered, Assessor: "synthetic", Conditions: slices.Clone(conds)}
+	if chance(r, g.cfg.Register.LateMedicalShare) {
+		span := int(g.asOf-registered) - 30
+		if span > 0 {
+			ma.Requested = registered.AddDays(r.IntN(span))
+			ma.Assessed = ma.Requested.AddDays(7 + r.IntN(22))
+		}
+	}
+	if medicalLevelRank[level] >= 3 && chance(r, 0.3) {
+		ma.Restrictions.GroundFloorOrLift = true
+	}
+	return ma
+}
+
+func singleCondition(r *rand.Rand, rng [2]int, maxSev, maxImp, per int) register.Condition {
+	for s := 1; s <= maxSev; s++ {
+		for i := 1; i <= maxImp; i++ {
+			if p := s * i * per; p >= rng[0] && p <= rng[1] {
+				return register.Condition{Name: conditionNames[r.IntN(len(conditionNames))], Severity: s, Impact: i}
+			}
+		}
+	}
+	return register.Condition{Name: conditionNames[0], Severity: maxSev, Impact: maxImp}
+}
+
+func pickTenure(r *rand.Rand, a register.Tenure, pa float64, b register.Tenure, pb float64, c register.Tenure, pc float64) register.Tenure {
+	u := r.Float64() * (pa + pb + pc)
+	switch {
+	case u < pa:
+		return a
+	case u < pa+pb || c == "":
+		return b
+	}
+	return c
+}
+
+// anyLAA is a Legal Agreement Area for a household whose own area has none: the
+// household is moved to the first area that has one.
+func (g *gen) anyLAA(r *rand.Rand, a *register.Application) string {
+	for _, area := range g.areas.keys {
+		if laas := g.laaByArea[area]; len(laas) > 0 {
+			a.Area = area
+			return laas[r.IntN(len(laas))].Name
+		}
+	}
+	return "legal agreement area"
+}
