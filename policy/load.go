@@ -26,6 +26,7 @@ type Problem struct {
 	Msg  string
 }
 
+// String formats the problem as file[:line]: path: message.
 func (p Problem) String() string {
 	loc := p.File
 	if p.Line > 0 {
@@ -43,6 +44,7 @@ type LoadError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one a line.
 func (e *LoadError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
