@@ -45,12 +45,12 @@ var conditionNames = []string{
 // medicalLevelRank orders levels from none (0) to most severe.
 var medicalLevelRank = map[string]int{"": 0, "low": 1, "medium": 2, "high": 3, "urgent": 4}
 
-// application generates application id, deterministic in r, and returns its assessment
-// on the snapshot date when it has a band history (nil otherwise).
-func (g *gen) application(r *rand.Rand, id int64) (register.Application, *banding.Assessment) {
+// application fills in *a as application id, deterministic in r, and returns its
+// assessment on the snapshot date when it has a band history (ok false otherwise).
+func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last banding.Assessment, ok bool) {
 	mix := &g.cfg.Register
 	asOf := g.asOf
-	a := register.Application{ID: id, Status: register.StatusActive, Mobility: register.MobilityNone}
+	*a = register.Application{ID: id, Status: register.StatusActive, Mobility: register.MobilityNone}
 	a.Connection.NN = true
 
 	nonQual := ""
@@ -188,7 +188,7 @@ func (g *gen) application(r *rand.Rand, id int64) (register.Application, *bandin
 	if laas := g.laaByArea[a.Area]; len(laas) > 0 && (crit == "legal_agreement_no_need" || chance(r, mix.LegalAgreementShare)) {
 		a.Connection.LegalAgreementAreas = []string{laas[r.IntN(len(laas))].Name}
 	} else if crit == "legal_agreement_no_need" {
-		a.Connection.LegalAgreementAreas = []string{g.anyLAA(r, &a)}
+		a.Connection.LegalAgreementAreas = []string{g.anyLAA(r, a)}
 	}
 
 	// Flags that do not change the band under nn-2021.
@@ -212,7 +212,7 @@ func (g *gen) application(r *rand.Rand, id int64) (register.Application, *bandin
 	if chance(r, mix.OldDebtShare) {
 		a.Debt = register.HousingDebt{
 			Amount:   decimal.Zero,
-			LastOwed: asOf.AddDays(-(6*365 + r.IntN(4*365))),
+			LastOwed: a.Registered.AddMonths(-61).AddDays(-r.IntN(4 * 365)), // over 5 years before joining
 		}
 	}
 
@@ -243,11 +243,10 @@ func (g *gen) application(r *rand.Rand, id int64) (register.Application, *bandin
 		a.Status = register.StatusSuspended
 		a.StatusReason = "renewal overdue"
 	}
-	var last *banding.Assessment
 	if a.Status != register.StatusPending && (nonQual == "" || nonQual == "housing_debt") {
-		a.History, last = g.history(&a, debtOn)
+		a.History, last, ok = g.history(a, debtOn)
 	}
-	return a, last
+	return last, ok
 }
 
 // criterion picks how the household meets its target band, among criteria it can meet.

@@ -170,7 +170,7 @@ func (g *gen) bids(apps []register.Application, profs []profile, c bidding.Cycle
 	out := make([][]bidding.Bid, chunks)
 	parallel(chunks, func(k int) {
 		r := newRand(g.cfg.Seed, streamBids, uint64(c.ID)<<24|uint64(k+1))
-		var bs []bidding.Bid
+		bs := make([]bidding.Bid, 0, chunkSize/2)
 		for i := k * chunkSize; i < min(n, (k+1)*chunkSize); i++ {
 			pr := &profs[i]
 			if !pr.bidder || autobid[pr.band] {
@@ -239,7 +239,11 @@ func (g *gen) bids(apps []register.Application, profs []profile, c bidding.Cycle
 		}
 		out[k] = bs
 	})
-	var bids []bidding.Bid
+	total := 0
+	for _, bs := range out {
+		total += len(bs)
+	}
+	bids := make([]bidding.Bid, 0, total)
 	for _, bs := range out {
 		bids = append(bids, bs...)
 	}

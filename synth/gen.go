@@ -27,6 +27,7 @@ type gen struct {
 	laaByArea     map[string][]LegalAgreementArea
 	medical       map[string][2]int // level -> points range
 	meanMonths    float64
+	reasons       map[string]map[string]string // event -> criterion -> "event: criterion"
 }
 
 func newGen(cfg *Config, p *policy.Policy) (*gen, error) {
@@ -115,6 +116,8 @@ func newGen(cfg *Config, p *policy.Policy) (*gen, error) {
 		g.medical[l.Level] = [2]int{max(l.MinPoints, 1), hi}
 		hi = l.MinPoints - 1
 	}
+
+	g.reasons = reasons(g)
 
 	// Registration ages are exponential with the mean stay that joiners and register
 	// size imply, truncated at HistoryYears.

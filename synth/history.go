@@ -12,13 +12,14 @@ import (
 // snapshot date — and records the band spells banding.Transition gives. debtOn, when set,
 // is the day a housing debt was recorded: before it the household had no debt.
 //
-// It also returns the assessment on the snapshot date (nil if it failed).
-func (g *gen) history(a *register.Application, debtOn register.Date) ([]register.BandSpell, *banding.Assessment) {
+// It also returns the assessment on the snapshot date (ok false if it failed).
+func (g *gen) history(a *register.Application, debtOn register.Date) (hist []register.BandSpell, last banding.Assessment, ok bool) {
 	type event struct {
 		on     register.Date
 		reason string
 	}
-	events := []event{{a.Registered, "registration"}}
+	var buf [8]event
+	events := append(buf[:0], event{a.Registered, "registration"})
 	later := func(d register.Date, reason string) {
 		if d > a.Registered && d < g.asOf {
 			events = append(events, event{d, reason})
@@ -43,8 +44,11 @@ func (g *gen) history(a *register.Application, debtOn register.Date) ([]register
 	events = append(events, event{g.asOf, "review"})
 	slices.SortStableFunc(events, func(x, y event) int { return int(x.on - y.on) })
 
-	var hist []register.BandSpell
-	var last *banding.Assessment
+	// A household of adults whose facts never changed holds one band throughout: assess
+	// it once, on the snapshot date. (Under nn-2021 adults' ages do not move bands.)
+	if len(events) == 2 && adultsOnly(a.Members) {
+		events = append(events[:0], event{a.Registered, "registration"})
+	}
 	view := *a
 	for _, e := range events {
 		view.Members = a.Members
@@ -55,28 +59,75 @@ func (g *gen) history(a *register.Application, debtOn register.Date) ([]register
 		if !debtOn.IsZero() && e.on < debtOn {
 			view.Debt = register.HousingDebt{}
 		}
-		as, err := banding.Assess(&view, g.p, e.on)
+		on := e.on
+		if len(events) == 1 {
+			on = g.asOf
+		}
+		as, err := banding.Assess(&view, g.p, on)
 		if err != nil {
 			continue // cannot happen for generated facts; the tests assess every application
 		}
-		if e.on == g.asOf {
-			last = &as
+		if on == g.asOf {
+			last, ok = as, true
 		}
-		reason := e.reason
+		why := ""
 		if len(as.Criteria) > 0 && as.Band != register.NoBand {
 			for _, c := range as.Criteria {
 				if c.Band == as.Band {
-					reason += ": " + c.ID
+					why = c.ID
 					break
 				}
 			}
 		} else if len(as.NotQualifying) > 0 {
-			reason += ": " + as.NotQualifying[0].Code
+			why = as.NotQualifying[0].Code
 		}
+		reason := g.reason(e.reason, why)
 		hist, _ = banding.Transition(hist, a.Registered, a.Overrides,
 			banding.Change{Band: as.Band, On: e.on, Reason: reason, By: "synthetic"}, &g.p.EffectiveDate)
 	}
-	return hist, last
+	return hist, last, ok
+}
+
+// adultsOnly reports whether the household is an applicant and partner with no pregnancy.
+func adultsOnly(ms []register.Member) bool {
+	for i, m := range ms {
+		if !m.PregnancyDue.IsZero() || (i > 0 && m.Relationship != register.RelPartner) {
+			return false
+		}
+	}
+	return true
+}
+
+// eventLabels are the reasons history gives for a reassessment.
+var eventLabels = []string{"registration", "medical assessment", "birth", "pregnancy confirmed", "housing debt recorded", "review"}
+
+// reasons precomputes "event: criterion" strings so that history does not allocate them.
+func reasons(g *gen) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, e := range eventLabels {
+		m := map[string]string{"": e}
+		for _, c := range g.p.Criteria {
+			m[c.ID] = e + ": " + c.ID
+		}
+		for _, q := range g.p.Qualification.Rules {
+			m[q.Code] = e + ": " + q.Code
+		}
+		if c := g.p.Qualification.NoNeedCode; c != "" {
+			m[c] = e + ": " + c
+		}
+		out[e] = m
+	}
+	return out
+}
+
+func (g *gen) reason(event, why string) string {
+	if s, ok := g.reasons[event][why]; ok {
+		return s
+	}
+	if why == "" {
+		return event
+	}
+	return event + ": " + why
 }
 
 func hasBornAfter(ms []register.Member, d register.Date) bool {

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/cbl-lettings/cbl/register"
 )
@@ -39,7 +40,7 @@ func other(s register.Sex) register.Sex {
 func (g *gen) members(r *rand.Rand, kind string) []register.Member {
 	mix := &g.cfg.Register
 	asOf := g.asOf
-	var ms []register.Member
+	ms := make([]register.Member, 0, 3)
 	add := func(age int, sex register.Sex, rel register.Relationship) *register.Member {
 		ms = append(ms, register.Member{Born: bornAged(r, asOf, age), Sex: sex, Relationship: rel})
 		return &ms[len(ms)-1]
@@ -78,6 +79,7 @@ func (g *gen) members(r *rand.Rand, kind string) []register.Member {
 			partner(age, sex)
 		}
 		n := g.children.drawIndex(r) + 1
+		ms = slices.Grow(ms, n+2)
 		oldest := min(17, age-16)
 		for range n {
 			add(r.IntN(oldest+1), sexOf(r, 0.5), register.RelChild)

@@ -78,9 +78,12 @@ func (g *gen) register() ([]register.Application, []profile) {
 	parallel(chunks, func(c int) {
 		r := newRand(g.cfg.Seed, streamApplications, uint64(c))
 		for i := c * chunkSize; i < min(n, (c+1)*chunkSize); i++ {
-			var as *banding.Assessment
-			apps[i], as = g.application(r, int64(i+1))
-			profs[i] = g.profile(&apps[i], as)
+			as, ok := g.application(r, int64(i+1), &apps[i])
+			if ok {
+				profs[i] = g.profile(&apps[i], &as)
+			} else {
+				profs[i] = g.profile(&apps[i], nil)
+			}
 		}
 	})
 	return apps, profs
