@@ -89,7 +89,7 @@ func Defaults() Config {
 				"4":      {{"house", 1}},
 				"5":      {{"house", 1}},
 			},
-			ShelteredShare:        0.25,
+			ShelteredShare:        0.22,
 			ShelteredMin60Share:   0.3,
 			LevelAccessShare:      0.08,
 			WheelchairShare:       0.02,
