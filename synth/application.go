@@ -61,13 +61,30 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 	if b, err := register.ParseBand(g.bands.draw(r)); err == nil && b != register.NoBand {
 		target = b
 	}
-	kind := g.households.draw(r)
-	a.Members = g.members(r, kind)
-	bd := banding.BedroomNeed(a.Members, &g.p.Bedrooms, asOf)
-	children := bd.DependentChildren
-	need := bd.Need
-
-	crit := g.criterion(r, target, kind, need, children)
+	// The criterion comes first and the household is drawn until it can meet it, so
+	// households and needs go together as they do on a register: overcrowding and
+	// sharing with children are families' needs, sharing without dependants and
+	// sheltered-only need are single people's and couples'.
+	crit := g.criteria[target].draw(r)
+	if crit == "" {
+		crit = g.fallback[target]
+	}
+	var kind string
+	var need int
+	var children bool
+	for try := 0; ; try++ {
+		kind = g.households.draw(r)
+		a.Members = g.members(r, kind)
+		bd := banding.BedroomNeed(a.Members, &g.p.Bedrooms, asOf)
+		children, need = bd.DependentChildren, bd.Need
+		if feasible(crit, kind, need, children) {
+			break
+		}
+		if try == maxHouseholdTries {
+			crit = g.fallback[target]
+			break
+		}
+	}
 	level := realisable[crit]
 
 	// Older applicants in E for sheltered housing, young ones for care leavers' move-on.
@@ -249,17 +266,9 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 	return last, ok
 }
 
-// criterion picks how the household meets its target band, among criteria it can meet.
-func (g *gen) criterion(r *rand.Rand, target register.Band, kind string, need int, children bool) string {
-	t := &g.criteria[target]
-	for range 8 {
-		c := t.draw(r)
-		if c != "" && feasible(c, kind, need, children) {
-			return c
-		}
-	}
-	return g.fallback[target]
-}
+// maxHouseholdTries bounds the households drawn for a criterion before falling back to
+// the band's medical criterion, which any household can meet.
+const maxHouseholdTries = 24
 
 func feasible(crit, kind string, need int, children bool) bool {
 	switch crit {

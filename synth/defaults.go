@@ -34,10 +34,10 @@ func Defaults() Config {
 			},
 			OldDebtShare: 0.01,
 			Households: []Share{
-				{"single", 0.425}, {"couple", 0.08}, {"single_parent", 0.24}, {"couple_family", 0.20},
-				{"pregnant", 0.02}, {"adults", 0.035},
+				{"single", 0.35}, {"couple", 0.07}, {"single_parent", 0.27}, {"couple_family", 0.22},
+				{"pregnant", 0.03}, {"adults", 0.055},
 			},
-			Children:                []float64{0.25, 0.35, 0.23, 0.11, 0.05},
+			Children:                []float64{0.25, 0.34, 0.23, 0.12, 0.06},
 			FamilyPregnancyShare:    0.05,
 			ApplicantAges:           []AgeRange{{17, 17, 0.005}, {18, 24, 0.18}, {25, 44, 0.38}, {45, 64, 0.27}, {65, 90, 0.165}},
 			ParentAges:              []AgeRange{{18, 24, 0.15}, {25, 34, 0.40}, {35, 44, 0.32}, {45, 55, 0.13}},

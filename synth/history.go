@@ -46,22 +46,22 @@ func (g *gen) history(a *register.Application, debtOn register.Date) (hist []reg
 
 	// A household of adults whose facts never changed holds one band throughout: assess
 	// it once, on the snapshot date. (Under nn-2021 adults' ages do not move bands.)
-	if len(events) == 2 && adultsOnly(a.Members) {
+	if len(events) == 2 && debtOn.IsZero() && adultsOnly(a.Members) {
 		events = append(events[:0], event{a.Registered, "registration"})
 	}
 	view := *a
 	for _, e := range events {
-		view.Members = a.Members
-		if hasBornAfter(a.Members, e.on) {
-			view.Members = bornBy(a.Members, e.on)
-		}
-		view.Debt = a.Debt
-		if !debtOn.IsZero() && e.on < debtOn {
-			view.Debt = register.HousingDebt{}
-		}
 		on := e.on
 		if len(events) == 1 {
 			on = g.asOf
+		}
+		view.Members = a.Members
+		if hasBornAfter(a.Members, on) {
+			view.Members = bornBy(a.Members, on)
+		}
+		view.Debt = a.Debt
+		if !debtOn.IsZero() && on < debtOn {
+			view.Debt = register.HousingDebt{}
 		}
 		as, err := banding.Assess(&view, g.p, on)
 		if err != nil {
