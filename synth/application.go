@@ -74,6 +74,9 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 	var children bool
 	for try := 0; ; try++ {
 		kind = g.households.draw(r)
+		if !kindCan(crit, kind) && try < maxHouseholdTries {
+			continue
+		}
 		a.Members = g.members(r, kind)
 		bd := banding.BedroomNeed(a.Members, &g.p.Bedrooms, asOf)
 		children, need = bd.DependentChildren, bd.Need
@@ -269,6 +272,22 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 // maxHouseholdTries bounds the households drawn for a criterion before falling back to
 // the band's medical criterion, which any household can meet.
 const maxHouseholdTries = 24
+
+// kindCan is a cheap first check of feasible on the household kind alone.
+func kindCan(crit, kind string) bool {
+	family := kind == kindSingleParent || kind == kindCoupleFamily || kind == kindPregnant
+	switch crit {
+	case "overcrowded_one", "overcrowded_two":
+		return kind != kindSingle && kind != kindCouple
+	case "sharing_with_dependants":
+		return family
+	case "sharing_no_dependants", "sheltered_no_need":
+		return !family
+	case "care_leaver_nnc", "adult_social_care_move_on":
+		return kind == kindSingle
+	}
+	return true
+}
 
 func feasible(crit, kind string, need int, children bool) bool {
 	switch crit {

@@ -57,9 +57,10 @@ type RegisterMix struct {
 	// Bands is the target band mix of qualifying applications, keys "A".."E". Each
 	// application is given the facts of one criterion of its target band.
 	Bands []Share `json:"bands"`
-	// Criteria lists, per band, how the band's criteria (policy criterion ids) are
-	// realised. A criterion the household cannot meet (e.g. overcrowding for a single
-	// person) is skipped for that household.
+	// Criteria lists, per band, how often each of the band's criteria (nn-2021
+	// criterion ids) is the one the application meets. Households are drawn until one
+	// can meet the criterion (overcrowding needs a family, sharing without dependants
+	// needs none), so households and needs go together.
 	Criteria map[string][]Share `json:"criteria"`
 	// NonQualifyingShare of applications fail a qualification rule on purpose; Why lists
 	// which (qualification rule codes).
