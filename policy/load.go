@@ -284,6 +284,14 @@ func (p *Policy) check() []Problem {
 	if rf.CountedLimit < 1 || rf.WindowMonths < 1 || rf.ClosureMonths < 0 {
 		bad("refusals", "counted_limit and window_months must be 1 or more; closure_months not negative")
 	}
+	for i, id := range rf.DischargeCriteria {
+		if !slices.ContainsFunc(p.Criteria, func(c Criterion) bool { return c.ID == id }) {
+			bad(fmt.Sprintf("refusals.discharge_criteria[%d]", i), fmt.Sprintf("unknown criterion %q", id))
+		}
+	}
+	if rf.FinalOfferDischarges && len(rf.DischargeCriteria) == 0 {
+		bad("refusals.discharge_criteria", "final_offer_discharges_duty needs the criteria it withdraws")
+	}
 	if p.Nominations.BatchSize < 1 {
 		bad("nominations.batch_size", "must be 1 or more")
 	}
