@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -25,6 +26,7 @@ type Problem struct {
 	Msg  string
 }
 
+// String formats the problem as file[:line]: path: message.
 func (p Problem) String() string {
 	loc := p.File
 	if p.Line > 0 {
@@ -42,6 +44,7 @@ type LoadError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one a line.
 func (e *LoadError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -236,6 +239,18 @@ func (p *Policy) check() []Problem {
 		}
 		if r.Requires != nil {
 			r.Requires.compile(at+".requires", enums, bad)
+		}
+	}
+
+	for _, access := range slices.Sorted(maps.Keys(pr.Mobility)) {
+		at := "properties.mobility." + access
+		if !slices.Contains([]string{"general", "level-access", "wheelchair"}, access) {
+			bad(at, fmt.Sprintf("%q is not an accessibility category (one of \"general\", \"level-access\", \"wheelchair\")", access))
+		}
+		for j, need := range pr.Mobility[access] {
+			if !slices.Contains(vocabulary["mobility"].values, need) {
+				bad(fmt.Sprintf("%s[%d]", at, j), fmt.Sprintf("%q is not a mobility need (one of %s)", need, quoteAll(vocabulary["mobility"].values)))
+			}
 		}
 	}
 
