@@ -1,0 +1,501 @@
+package allocation
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/shortlist"
+)
+
+// Engine is the actor the engine records for what it does by itself (automatic skips).
+const Engine = "engine"
+
+// ErrDecision marks a decision that does not fit the state it is applied to (see
+// *DecisionError).
+var ErrDecision = errors.New("decision does not apply")
+
+// DecisionError names the decision (by its index in the list) that could not be applied.
+type DecisionError struct {
+	Index    int
+	Decision Decision
+	Field    string
+	Msg      string
+}
+
+func (e *DecisionError) Error() string {
+	d := e.Decision
+	s := fmt.Sprintf("decision %d (%s on %s", e.Index, d.Kind, d.On)
+	if d.Advert != 0 {
+		s += fmt.Sprintf(", advert %d", d.Advert)
+	}
+	if d.Application != 0 {
+		s += fmt.Sprintf(", application %d", d.Application)
+	}
+	s += ")"
+	if e.Field != "" {
+		s += ": " + e.Field
+	}
+	return s + ": " + e.Msg
+}
+
+func (e *DecisionError) Unwrap() error { return ErrDecision }
+
+// Entry states on an advert's walk.
+type entryState uint8
+
+const (
+	stOpen      entryState = iota // not reached yet
+	stVerified                    // passed verification: awaiting an offer or a nomination
+	stNominated                   // sent to the landlord
+	stOffered                     // an offer is open
+	stSkipped                     // skipped with a code (terminal)
+	stRefused                     // refused the offer (terminal)
+	stLet                         // accepted (terminal)
+)
+
+func (s entryState) terminal() bool { return s >= stSkipped }
+func (s entryState) live() bool     { return s == stVerified || s == stNominated || s == stOffered }
+
+type entry struct {
+	e     *shortlist.Entry
+	state entryState
+	code  string
+	offer int // index into Result.Offers when stOffered
+	nom   int // index into Result.Nominations + 1 when nominated
+}
+
+type advertState struct {
+	ad      *bidding.Advert
+	sl      *shortlist.Shortlist
+	council bool
+	status  string
+	entries []entry
+	lo      int // entries before lo are terminal
+	live    int // entries in a live state
+	// verified counts stVerified entries (housing associations: the batch being built).
+	verified int
+	// round is the nomination round; verifying is true while a batch is being built.
+	round     int
+	verifying bool
+	offers    int // offers made on this advert
+	since     register.Date
+}
+
+type engine struct {
+	p         *policy.Policy
+	res       Result
+	apps      map[int64]*register.Application
+	adverts   []advertState
+	advIdx    map[int64]int
+	landlords map[string]*bidding.Landlord
+	// appAdverts lists the adverts (indexes) each application is ranked on.
+	appAdverts map[int64][]int
+	offerOf    map[int64]int // application -> its open offer
+	lastBid    map[int64]register.Date
+	flagged    map[int64]bool // no-bid review flags raised
+	dirty      []int
+	d          *Decision
+	idx        int
+}
+
+// Run applies decisions, in order, to the cycle described by in, and returns the
+// outcome. It does not modify in. A decision that does not fit the state returns a
+// *DecisionError; bad input returns an error naming the record and field.
+//
+// Adverts are walked in processing order: closing time, then advert id. Before the first
+// decision and after each one, the engine skips, on every open advert, a next candidate
+// who is under offer on another advert (under_offer_elsewhere) or no longer active
+// (not_active). Such a skip is final on that advert: a refusal puts the application back
+// only on adverts whose walk has not yet reached it.
+func Run(in *Input, decisions []Decision) (*Result, error) {
+	e, err := newEngine(in)
+	if err != nil {
+		return nil, err
+	}
+	for i := range e.adverts {
+		e.advance(i)
+	}
+	var last register.Date
+	for i := range decisions {
+		d := &decisions[i]
+		e.d, e.idx = d, i
+		if d.On < last {
+			return nil, e.fail("on", fmt.Sprintf("%s is before the previous decision's %s", d.On, last))
+		}
+		if d.Actor == "" {
+			return nil, e.fail("actor", "missing")
+		}
+		last = d.On
+		if err := e.apply(d); err != nil {
+			return nil, err
+		}
+		slices.Sort(e.dirty)
+		for j, ai := range e.dirty {
+			if j == 0 || ai != e.dirty[j-1] {
+				e.advance(ai)
+			}
+		}
+		e.dirty = e.dirty[:0]
+	}
+	e.finish()
+	return &e.res, nil
+}
+
+func newEngine(in *Input) (*engine, error) {
+	if in.Policy == nil {
+		return nil, errors.New("allocation: input has no policy")
+	}
+	e := &engine{
+		p:          in.Policy,
+		apps:       make(map[int64]*register.Application, len(in.Applications)),
+		advIdx:     make(map[int64]int, len(in.Adverts)),
+		landlords:  make(map[string]*bidding.Landlord, len(in.Landlords)),
+		appAdverts: make(map[int64][]int),
+		offerOf:    make(map[int64]int),
+		flagged:    make(map[int64]bool),
+	}
+	e.res.Policy = in.Policy.Name()
+	e.res.Applications = make([]register.Application, len(in.Applications))
+	copy(e.res.Applications, in.Applications)
+	slices.SortFunc(e.res.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
+	for i := range e.res.Applications {
+		a := &e.res.Applications[i]
+		if i > 0 && a.ID == e.res.Applications[i-1].ID {
+			return nil, fmt.Errorf("applications: id %d appears twice", a.ID)
+		}
+		// Clip so that appending never writes into the caller's arrays.
+		a.History, a.Refusals, a.Overrides = slices.Clip(a.History), slices.Clip(a.Refusals), slices.Clip(a.Overrides)
+		e.apps[a.ID] = a
+	}
+	for i := range in.Landlords {
+		e.landlords[in.Landlords[i].ID] = &in.Landlords[i]
+	}
+	shortlists := make(map[int64]*shortlist.Shortlist, len(in.Shortlists))
+	for i := range in.Shortlists {
+		sl := &in.Shortlists[i]
+		if _, dup := shortlists[sl.Advert]; dup {
+			return nil, fmt.Errorf("shortlists[%d]: advert %d has two shortlists", i, sl.Advert)
+		}
+		shortlists[sl.Advert] = sl
+	}
+	order := make([]*bidding.Advert, len(in.Adverts))
+	for i := range in.Adverts {
+		order[i] = &in.Adverts[i]
+	}
+	slices.SortFunc(order, func(a, b *bidding.Advert) int {
+		return cmp.Or(a.Closes.Compare(b.Closes), cmp.Compare(a.ID, b.ID))
+	})
+	empty := &shortlist.Shortlist{}
+	e.adverts = make([]advertState, len(order))
+	for i, ad := range order {
+		if _, dup := e.advIdx[ad.ID]; dup {
+			return nil, fmt.Errorf("adverts: id %d appears twice", ad.ID)
+		}
+		e.advIdx[ad.ID] = i
+		ll, ok := e.landlords[ad.Landlord]
+		if !ok {
+			return nil, fmt.Errorf("advert %d: landlord %q: not among the landlords", ad.ID, ad.Landlord)
+		}
+		sl := shortlists[ad.ID]
+		if sl == nil {
+			sl = empty
+		}
+		delete(shortlists, ad.ID)
+		s := &e.adverts[i]
+		*s = advertState{ad: ad, sl: sl, council: ll.Council, status: AdvertOpen, verifying: true, round: 1,
+			entries: make([]entry, len(sl.Ranked))}
+		if ad.Withdrawn {
+			s.status = AdvertWithdrawn
+		}
+		s.since = register.DateOf(ad.Closes)
+		if loc := in.Policy.Location(); loc != nil && !ad.Closes.IsZero() {
+			s.since = register.DateOf(ad.Closes.In(loc))
+		}
+		for j := range sl.Ranked {
+			en := &sl.Ranked[j]
+			if e.apps[en.Application] == nil {
+				return nil, fmt.Errorf("shortlist of advert %d: ranked[%d]: application %d: not in the register", ad.ID, j, en.Application)
+			}
+			s.entries[j] = entry{e: en}
+			e.appAdverts[en.Application] = append(e.appAdverts[en.Application], i)
+		}
+	}
+	for id := range shortlists {
+		return nil, fmt.Errorf("shortlists: advert %d: not among the adverts", id)
+	}
+	e.lastBid = lastBids(in)
+	e.res.Renewals = append([]Renewal(nil), in.Renewals...)
+	return e, nil
+}
+
+func (e *engine) fail(field, msg string) error {
+	return &DecisionError{Index: e.idx, Decision: *e.d, Field: field, Msg: msg}
+}
+
+func (e *engine) apply(d *Decision) error {
+	switch d.Kind {
+	case VerifyPass, VerifySkip:
+		return e.verify(d)
+	case MakeOffer:
+		return e.offer(d)
+	case Accept:
+		return e.accept(d)
+	case Refuse:
+		return e.refuse(d)
+	case Withdraw:
+		return e.withdraw(d)
+	case Nominate:
+		return e.nominate(d)
+	case LandlordAccept, LandlordReject:
+		return e.landlordDecides(d)
+	case RequestMore:
+		return e.requestMore(d)
+	case DirectLet:
+		return e.directLet(d)
+	case RequestReview:
+		return e.requestReview(d)
+	case DecideReview:
+		return e.decideReview(d)
+	case Renew:
+		return e.renew(d)
+	case Upkeep:
+		return e.upkeep(d)
+	}
+	return e.fail("kind", fmt.Sprintf("unknown kind %q", d.Kind))
+}
+
+// event appends to the audit trail.
+func (e *engine) event(at register.Date, actor, kind string, app, advert int64, reason, detail string) {
+	e.res.Events = append(e.res.Events, Event{Seq: len(e.res.Events) + 1, At: at, Actor: actor, Kind: kind,
+		Application: app, Advert: advert, Reason: reason, Detail: detail})
+	if i, ok := e.advIdx[advert]; ok && advert != 0 {
+		e.adverts[i].since = at
+	}
+}
+
+// decided records an event for the current decision.
+func (e *engine) decided(kind string, app, advert int64, reason, detail string) {
+	e.event(e.d.On, e.d.Actor, kind, app, advert, reason, detail)
+}
+
+// touch marks every advert the application is ranked on for advancing.
+func (e *engine) touch(app int64) { e.dirty = append(e.dirty, e.appAdverts[app]...) }
+
+// advertOf returns the decision's open advert.
+func (e *engine) advertOf(d *Decision) (*advertState, error) {
+	i, ok := e.advIdx[d.Advert]
+	if !ok {
+		return nil, e.fail("advert", fmt.Sprintf("%d: not among the cycle's adverts", d.Advert))
+	}
+	s := &e.adverts[i]
+	if s.status != AdvertOpen {
+		return nil, e.fail("advert", fmt.Sprintf("%d is %s", d.Advert, s.status))
+	}
+	e.dirty = append(e.dirty, i)
+	return s, nil
+}
+
+// entryOf returns the decision's application's entry on advert s.
+func (e *engine) entryOf(s *advertState, app int64) (*entry, error) {
+	for i := range s.entries {
+		if s.entries[i].e.Application == app {
+			return &s.entries[i], nil
+		}
+	}
+	return nil, e.fail("application", fmt.Sprintf("%d is not ranked on advert %d", app, s.ad.ID))
+}
+
+// unavailable returns the skip code for an application that cannot go on on advert s.
+func (e *engine) unavailable(s *advertState, app int64) (code, detail string) {
+	a := e.apps[app]
+	if a.Status != register.StatusActive {
+		return shortlist.NotActive, fmt.Sprintf("application is %s", a.Status)
+	}
+	if o, ok := e.offerOf[app]; ok && e.res.Offers[o].Advert != s.ad.ID {
+		return shortlist.UnderOfferElsewhere, fmt.Sprintf("under offer on advert %d", e.res.Offers[o].Advert)
+	}
+	return "", ""
+}
+
+func (e *engine) setState(s *advertState, en *entry, st entryState) {
+	if en.state.live() {
+		s.live--
+	}
+	if en.state == stVerified {
+		s.verified--
+	}
+	en.state = st
+	if st.live() {
+		s.live++
+	}
+	if st == stVerified {
+		s.verified++
+	}
+}
+
+func (e *engine) skip(s *advertState, en *entry, code, actor, detail string, at register.Date) {
+	if en.nom > 0 {
+		n := &e.res.Nominations[en.nom-1]
+		if n.Outcome == "" {
+			n.Outcome, n.Decided = code, at
+		}
+	}
+	e.setState(s, en, stSkipped)
+	en.code = code
+	e.event(at, actor, "skipped", en.e.Application, s.ad.ID, code, detail)
+}
+
+// canVerify reports whether advert s is ready to verify its next open candidate.
+func (e *engine) canVerify(s *advertState) bool {
+	if s.council {
+		return s.live == 0
+	}
+	return s.verifying && s.verified < e.p.Nominations.BatchSize
+}
+
+// next returns the next open candidate to verify on s, or nil.
+func (e *engine) next(s *advertState) *entry {
+	if s.status != AdvertOpen || !e.canVerify(s) {
+		return nil
+	}
+	for i := s.lo; i < len(s.entries); i++ {
+		if s.entries[i].state == stOpen {
+			return &s.entries[i]
+		}
+	}
+	return nil
+}
+
+// advance skips, on advert ai, live candidates and the next candidate who are under
+// offer elsewhere or no longer active.
+func (e *engine) advance(ai int) {
+	s := &e.adverts[ai]
+	if s.status != AdvertOpen {
+		return
+	}
+	at := register.DateOf(s.ad.Closes)
+	if e.d != nil {
+		at = e.d.On
+	}
+	for s.lo < len(s.entries) && s.entries[s.lo].state.terminal() {
+		s.lo++
+	}
+	seenLive, headSeen := 0, false
+	for i := s.lo; i < len(s.entries); i++ {
+		if headSeen && seenLive >= s.live {
+			break
+		}
+		en := &s.entries[i]
+		switch en.state {
+		case stVerified, stNominated:
+			if code, detail := e.unavailable(s, en.e.Application); code != "" {
+				e.skip(s, en, code, Engine, detail, at)
+				continue
+			}
+			seenLive++
+		case stOffered:
+			seenLive++
+		case stOpen:
+			if headSeen {
+				continue
+			}
+			if !e.canVerify(s) {
+				headSeen = true
+				continue
+			}
+			if code, detail := e.unavailable(s, en.e.Application); code != "" {
+				e.skip(s, en, code, Engine, detail, at)
+				continue
+			}
+			headSeen = true
+		}
+	}
+}
+
+// finish fills in the advert statuses and what each open advert waits for.
+func (e *engine) finish() {
+	for i := range e.adverts {
+		s := &e.adverts[i]
+		st := AdvertStatus{Advert: s.ad.ID, Status: s.status}
+		for _, en := range s.entries {
+			if en.state == stLet {
+				st.Application = en.e.Application
+			}
+		}
+		for _, l := range e.res.Lets {
+			if l.Advert == s.ad.ID {
+				st.Application = l.Application
+			}
+		}
+		e.res.Adverts = append(e.res.Adverts, st)
+		if s.status == AdvertOpen {
+			e.res.Pending = append(e.res.Pending, e.waits(s)...)
+		}
+	}
+	if e.res.Offers == nil {
+		e.res.Offers = []Offer{}
+	}
+	if e.res.Nominations == nil {
+		e.res.Nominations = []Nomination{}
+	}
+	if e.res.Lets == nil {
+		e.res.Lets = []Let{}
+	}
+	if e.res.Sanctions == nil {
+		e.res.Sanctions = []Sanction{}
+	}
+	if e.res.Reviews == nil {
+		e.res.Reviews = []Review{}
+	}
+	if e.res.Renewals == nil {
+		e.res.Renewals = []Renewal{}
+	}
+	if e.res.Pending == nil {
+		e.res.Pending = []Wait{}
+	}
+	if e.res.Events == nil {
+		e.res.Events = []Event{}
+	}
+}
+
+func (e *engine) waits(s *advertState) []Wait {
+	var out []Wait
+	by := map[entryState][]int64{}
+	open := false
+	for i := s.lo; i < len(s.entries); i++ {
+		en := &s.entries[i]
+		by[en.state] = append(by[en.state], en.e.Application)
+		open = open || en.state == stOpen
+	}
+	w := func(for_ string, apps []int64) { out = append(out, Wait{Advert: s.ad.ID, For: for_, Applications: apps, Since: s.since}) }
+	if apps := by[stOffered]; len(apps) > 0 {
+		w(WaitReply, apps)
+	}
+	if s.council {
+		if apps := by[stVerified]; len(apps) > 0 {
+			w(WaitOffer, apps)
+		}
+	} else {
+		if apps := by[stNominated]; len(apps) > 0 {
+			w(WaitLandlord, apps)
+		}
+	}
+	if n := e.next(s); n != nil {
+		w(WaitVerify, []int64{n.e.Application})
+	}
+	if !s.council && s.verified > 0 && e.next(s) == nil {
+		w(WaitNominate, by[stVerified])
+	}
+	if !s.council && !s.verifying && s.live == 0 && open {
+		w(WaitRequestMore, nil)
+	}
+	if s.live == 0 && !open {
+		w(WaitRelet, nil)
+	}
+	return out
+}
