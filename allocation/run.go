@@ -82,7 +82,8 @@ type advertState struct {
 	// round is the nomination round; verifying is true while a batch is being built.
 	round     int
 	verifying bool
-	offers    int // offers made on this advert
+	offers    int   // offers made on this advert
+	tenant    int64 // the application let to
 	since     register.Date
 }
 
@@ -105,7 +106,8 @@ type engine struct {
 
 // Run applies decisions, in order, to the cycle described by in, and returns the
 // outcome. It does not modify in. A decision that does not fit the state returns a
-// *DecisionError; bad input returns an error naming the record and field.
+// *DecisionError naming its index; bad input returns an error naming the record and
+// field. Run(in, ds) is Start(in) followed by Apply for each decision and Result.
 //
 // Adverts are walked in processing order: closing time, then advert id. Before the first
 // decision and after each one, the engine skips, on every open advert, a next candidate
@@ -113,6 +115,30 @@ type engine struct {
 // (not_active). Such a skip is final on that advert: a refusal puts the application back
 // only on adverts whose walk has not yet reached it.
 func Run(in *Input, decisions []Decision) (*Result, error) {
+	w, err := Start(in)
+	if err != nil {
+		return nil, err
+	}
+	for i := range decisions {
+		if err := w.Apply(decisions[i]); err != nil {
+			return nil, err
+		}
+	}
+	return w.Result(), nil
+}
+
+// Walk is a cycle's allocation in progress, for callers that decide as they go (an
+// officer's screen, the simulator): Start it, ask what an advert is Waiting for, Apply
+// decisions, and read the Result. Recording the applied decisions and replaying them
+// with Run gives the same Result. After Apply returns an error the Walk must not be
+// used further.
+type Walk struct {
+	e    *engine
+	last register.Date
+}
+
+// Start begins the walk of in's cycle, before any decision.
+func Start(in *Input) (*Walk, error) {
 	e, err := newEngine(in)
 	if err != nil {
 		return nil, err
@@ -120,30 +146,59 @@ func Run(in *Input, decisions []Decision) (*Result, error) {
 	for i := range e.adverts {
 		e.advance(i)
 	}
-	var last register.Date
-	for i := range decisions {
-		d := &decisions[i]
-		e.d, e.idx = d, i
-		if d.On < last {
-			return nil, e.fail("on", fmt.Sprintf("%s is before the previous decision's %s", d.On, last))
-		}
-		if d.Actor == "" {
-			return nil, e.fail("actor", "missing")
-		}
-		last = d.On
-		if err := e.apply(d); err != nil {
-			return nil, err
-		}
-		slices.Sort(e.dirty)
-		for j, ai := range e.dirty {
-			if j == 0 || ai != e.dirty[j-1] {
-				e.advance(ai)
-			}
-		}
-		e.dirty = e.dirty[:0]
+	return &Walk{e: e}, nil
+}
+
+// Apply applies the next decision. Decisions must not go back in time.
+func (w *Walk) Apply(d Decision) error {
+	e := w.e
+	e.d = &d
+	defer func() { e.idx++ }()
+	if d.On < w.last {
+		return e.fail("on", fmt.Sprintf("%s is before the previous decision's %s", d.On, w.last))
 	}
-	e.finish()
-	return &e.res, nil
+	if d.Actor == "" {
+		return e.fail("actor", "missing")
+	}
+	w.last = d.On
+	if err := e.apply(&d); err != nil {
+		return err
+	}
+	slices.Sort(e.dirty)
+	for j, ai := range e.dirty {
+		if j == 0 || ai != e.dirty[j-1] {
+			e.advance(ai)
+		}
+	}
+	e.dirty = e.dirty[:0]
+	return nil
+}
+
+// Waiting returns what the advert is waiting for (nothing once it is let or withdrawn,
+// or if it is not in the cycle).
+func (w *Walk) Waiting(advert int64) []Wait {
+	i, ok := w.e.advIdx[advert]
+	if !ok || w.e.adverts[i].status != AdvertOpen {
+		return nil
+	}
+	return w.e.waits(&w.e.adverts[i])
+}
+
+// Adverts returns the cycle's advert ids in processing order.
+func (w *Walk) Adverts() []int64 {
+	ids := make([]int64, len(w.e.adverts))
+	for i := range w.e.adverts {
+		ids[i] = w.e.adverts[i].ad.ID
+	}
+	return ids
+}
+
+// Result returns the outcome so far. It shares memory with the Walk: later Apply calls
+// may change what it holds, so take it when done.
+func (w *Walk) Result() *Result {
+	w.e.finish()
+	r := w.e.res
+	return &r
 }
 
 func newEngine(in *Input) (*engine, error) {
@@ -419,18 +474,12 @@ func (e *engine) advance(ai int) {
 
 // finish fills in the advert statuses and what each open advert waits for.
 func (e *engine) finish() {
+	e.res.Adverts, e.res.Pending = nil, nil
 	for i := range e.adverts {
 		s := &e.adverts[i]
 		st := AdvertStatus{Advert: s.ad.ID, Status: s.status}
-		for _, en := range s.entries {
-			if en.state == stLet {
-				st.Application = en.e.Application
-			}
-		}
-		for _, l := range e.res.Lets {
-			if l.Advert == s.ad.ID {
-				st.Application = l.Application
-			}
+		if s.status == AdvertLet {
+			st.Application = s.tenant
 		}
 		e.res.Adverts = append(e.res.Adverts, st)
 		if s.status == AdvertOpen {
@@ -472,7 +521,9 @@ func (e *engine) waits(s *advertState) []Wait {
 		by[en.state] = append(by[en.state], en.e.Application)
 		open = open || en.state == stOpen
 	}
-	w := func(for_ string, apps []int64) { out = append(out, Wait{Advert: s.ad.ID, For: for_, Applications: apps, Since: s.since}) }
+	w := func(for_ string, apps []int64) {
+		out = append(out, Wait{Advert: s.ad.ID, For: for_, Applications: apps, Since: s.since})
+	}
 	if apps := by[stOffered]; len(apps) > 0 {
 		w(WaitReply, apps)
 	}

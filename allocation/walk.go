@@ -149,6 +149,7 @@ func (e *engine) closeNominations(s *advertState) {
 
 // housed closes an application that has been let a home.
 func (e *engine) housed(app, advert int64) {
+	e.adverts[e.advIdx[advert]].tenant = app
 	a := e.apps[app]
 	a.Status, a.StatusReason, a.StatusUntil = register.StatusClosed, fmt.Sprintf("rehoused: advert %d", advert), 0
 	e.decided("let", app, advert, e.d.Reason, fmt.Sprintf("%s by %s", e.d.On, e.d.Actor))
