@@ -33,7 +33,8 @@ type Item struct {
 	Detail      string `json:"detail"`
 }
 
-// WorkQueue derives, from the register after res, every clock that is due on asOf,
+// WorkQueue derives, from the register after res (in's applications as res changed
+// them), every clock that is due on asOf,
 // ordered by due date, kind and application. Working days come from cal.
 func WorkQueue(in *Input, res *Result, asOf register.Date, cal *Calendar) []Item {
 	p := in.Policy
@@ -56,8 +57,19 @@ func WorkQueue(in *Input, res *Result, asOf register.Date, cal *Calendar) []Item
 		renewed[r.Application] = max(renewed[r.Application], r.On)
 	}
 	lastBid := lastBids(in)
+	changed := make(map[int64]*register.Application, len(res.Applications))
 	for i := range res.Applications {
-		a := &res.Applications[i]
+		changed[res.Applications[i].ID] = &res.Applications[i]
+	}
+	apps := make([]*register.Application, len(in.Applications))
+	for i := range in.Applications {
+		apps[i] = &in.Applications[i]
+		if c, ok := changed[apps[i].ID]; ok {
+			apps[i] = c
+		}
+	}
+	slices.SortFunc(apps, func(a, b *register.Application) int { return cmp.Compare(a.ID, b.ID) })
+	for _, a := range apps {
 		if a.Status == register.StatusPending {
 			if due := cal.AddWorkingDays(a.Registered, up.NewApplicationWorkDays); asOf > due {
 				add(QueueVerification, a.ID, a.Registered, due,

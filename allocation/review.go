@@ -2,17 +2,17 @@ package allocation
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/register"
 )
 
 func (e *engine) app(d *Decision) (*register.Application, error) {
-	a := e.apps[d.Application]
-	if a == nil {
+	if e.get(d.Application) == nil {
 		return nil, e.fail("application", fmt.Sprintf("%d: not in the register", d.Application))
 	}
-	return a, nil
+	return e.get(d.Application), nil
 }
 
 // requestReview opens a review of a decision taken on d.Of (SCHEME.md §9). A request
@@ -88,6 +88,7 @@ func (e *engine) decideReview(d *Decision) error {
 		return nil
 	}
 	why := "review: " + d.Reason
+	a = e.mut(a.ID)
 	switch r.Subject {
 	case SubjectBand:
 		if d.Band == register.NoBand {
@@ -153,13 +154,21 @@ func (e *engine) renew(d *Decision) error {
 // housing-need applications with no bid for the policy's no_bid_review_months.
 func (e *engine) upkeep(d *Decision) error {
 	up := &e.p.Upkeep
-	for i := range e.res.Applications {
-		a := &e.res.Applications[i]
+	if e.lastBid == nil {
+		e.lastBid = lastBids(e.in)
+	}
+	renewed := make(map[int64]register.Date)
+	for _, r := range e.res.Renewals {
+		renewed[r.Application] = max(renewed[r.Application], r.On)
+	}
+	for _, id := range e.byID() {
+		a := e.get(id)
 		if a.Status != register.StatusActive {
 			continue
 		}
 		if due, ok := renewalDue(a.Registered, d.On); ok && d.On >= due.AddDays(up.RenewalWindowDays) &&
-			!e.renewedSince(a.ID, due.AddDays(-up.RenewalWindowDays)) {
+			renewed[id] < due.AddDays(-up.RenewalWindowDays) {
+			a = e.mut(id)
 			a.Status, a.StatusReason, a.StatusUntil = register.StatusClosed, "renewal_lapsed", 0
 			e.decided("application_closed", a.ID, 0, "renewal_lapsed",
 				fmt.Sprintf("not renewed within %d days of the anniversary %s", up.RenewalWindowDays, due))
@@ -190,13 +199,14 @@ func renewalDue(registered, asOf register.Date) (register.Date, bool) {
 	return 0, false
 }
 
-func (e *engine) renewedSince(app int64, from register.Date) bool {
-	for _, r := range e.res.Renewals {
-		if r.Application == app && r.On >= from {
-			return true
-		}
+// byID returns every application id in ascending order.
+func (e *engine) byID() []int64 {
+	ids := make([]int64, 0, len(e.appIdx))
+	for id := range e.appIdx {
+		ids = append(ids, id)
 	}
-	return false
+	slices.Sort(ids)
+	return ids
 }
 
 // needsHousing: the application holds a housing-need band (A–D; E is the no-need band).

@@ -63,6 +63,7 @@ func (s entryState) live() bool     { return s == stVerified || s == stNominated
 
 type entry struct {
 	e     *shortlist.Entry
+	k     int32 // the application's index in the input
 	state entryState
 	code  string
 	offer int // index into Result.Offers when stOffered
@@ -88,20 +89,66 @@ type advertState struct {
 }
 
 type engine struct {
-	p         *policy.Policy
-	res       Result
-	apps      map[int64]*register.Application
-	adverts   []advertState
-	advIdx    map[int64]int
-	landlords map[string]*bidding.Landlord
-	// appAdverts lists the adverts (indexes) each application is ranked on.
-	appAdverts map[int64][]int
-	offerOf    map[int64]int // application -> its open offer
-	lastBid    map[int64]register.Date
-	flagged    map[int64]bool // no-bid review flags raised
-	dirty      []int
-	d          *Decision
-	idx        int
+	in  *Input
+	p   *policy.Policy
+	res Result
+	// appIdx maps an application id to its index in in.Applications. Applications are
+	// copied on first write into changed; everything else reads the caller's.
+	appIdx map[int64]int32
+	// Per application, by index: its copy once changed, and its open offer + 1 (0: none).
+	changed  []*register.Application
+	nChanged int
+	offerAt  []int32
+	adverts  []advertState
+	advIdx   map[int64]int
+	// advertsOf[appIdx] lists the adverts (indexes) each application is ranked on, as
+	// ranges of advFlat.
+	advStart []int32
+	advFlat  []int32
+	lastBid  map[int64]register.Date
+	flagged  map[int64]bool // no-bid review flags raised
+	dirty    []int
+	d        *Decision
+	idx      int
+}
+
+// get returns the application as it stands, or nil. Do not modify it: use mut.
+func (e *engine) get(id int64) *register.Application {
+	if k, ok := e.appIdx[id]; ok {
+		return e.at(k)
+	}
+	return nil
+}
+
+// at returns the application at index k as it stands. Do not modify it: use mut.
+func (e *engine) at(k int32) *register.Application {
+	if a := e.changed[k]; a != nil {
+		return a
+	}
+	return &e.in.Applications[k]
+}
+
+// openOffer returns the application's open offer, if any.
+func (e *engine) openOffer(app int64) (*Offer, bool) {
+	if o := e.offerAt[e.appIdx[app]]; o > 0 {
+		return &e.res.Offers[o-1], true
+	}
+	return nil, false
+}
+
+// mut returns the engine's own copy of an application, to modify.
+func (e *engine) mut(id int64) *register.Application {
+	k := e.appIdx[id]
+	if a := e.changed[k]; a != nil {
+		return a
+	}
+	a := new(register.Application)
+	*a = e.in.Applications[k]
+	// Clip so that appending never writes into the caller's arrays.
+	a.History, a.Refusals, a.Overrides = slices.Clip(a.History), slices.Clip(a.Refusals), slices.Clip(a.Overrides)
+	e.changed[k] = a
+	e.nChanged++
+	return a
 }
 
 // Run applies decisions, in order, to the cycle described by in, and returns the
@@ -119,6 +166,7 @@ func Run(in *Input, decisions []Decision) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.e.res.Events = make([]Event, 0, 2*len(decisions)+len(w.e.adverts)/4)
 	for i := range decisions {
 		if err := w.Apply(decisions[i]); err != nil {
 			return nil, err
@@ -206,29 +254,25 @@ func newEngine(in *Input) (*engine, error) {
 		return nil, errors.New("allocation: input has no policy")
 	}
 	e := &engine{
-		p:          in.Policy,
-		apps:       make(map[int64]*register.Application, len(in.Applications)),
-		advIdx:     make(map[int64]int, len(in.Adverts)),
-		landlords:  make(map[string]*bidding.Landlord, len(in.Landlords)),
-		appAdverts: make(map[int64][]int),
-		offerOf:    make(map[int64]int),
-		flagged:    make(map[int64]bool),
+		in:      in,
+		p:       in.Policy,
+		appIdx:  make(map[int64]int32, len(in.Applications)),
+		changed: make([]*register.Application, len(in.Applications)),
+		offerAt: make([]int32, len(in.Applications)),
+		advIdx:  make(map[int64]int, len(in.Adverts)),
+		flagged: make(map[int64]bool),
 	}
 	e.res.Policy = in.Policy.Name()
-	e.res.Applications = make([]register.Application, len(in.Applications))
-	copy(e.res.Applications, in.Applications)
-	slices.SortFunc(e.res.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
-	for i := range e.res.Applications {
-		a := &e.res.Applications[i]
-		if i > 0 && a.ID == e.res.Applications[i-1].ID {
-			return nil, fmt.Errorf("applications: id %d appears twice", a.ID)
+	for i := range in.Applications {
+		id := in.Applications[i].ID
+		if _, dup := e.appIdx[id]; dup {
+			return nil, fmt.Errorf("applications[%d]: id %d appears twice", i, id)
 		}
-		// Clip so that appending never writes into the caller's arrays.
-		a.History, a.Refusals, a.Overrides = slices.Clip(a.History), slices.Clip(a.Refusals), slices.Clip(a.Overrides)
-		e.apps[a.ID] = a
+		e.appIdx[id] = int32(i)
 	}
+	landlords := make(map[string]*bidding.Landlord, len(in.Landlords))
 	for i := range in.Landlords {
-		e.landlords[in.Landlords[i].ID] = &in.Landlords[i]
+		landlords[in.Landlords[i].ID] = &in.Landlords[i]
 	}
 	shortlists := make(map[int64]*shortlist.Shortlist, len(in.Shortlists))
 	for i := range in.Shortlists {
@@ -247,12 +291,13 @@ func newEngine(in *Input) (*engine, error) {
 	})
 	empty := &shortlist.Shortlist{}
 	e.adverts = make([]advertState, len(order))
+	e.advStart = make([]int32, len(in.Applications)+1)
 	for i, ad := range order {
 		if _, dup := e.advIdx[ad.ID]; dup {
 			return nil, fmt.Errorf("adverts: id %d appears twice", ad.ID)
 		}
 		e.advIdx[ad.ID] = i
-		ll, ok := e.landlords[ad.Landlord]
+		ll, ok := landlords[ad.Landlord]
 		if !ok {
 			return nil, fmt.Errorf("advert %d: landlord %q: not among the landlords", ad.ID, ad.Landlord)
 		}
@@ -260,7 +305,6 @@ func newEngine(in *Input) (*engine, error) {
 		if sl == nil {
 			sl = empty
 		}
-		delete(shortlists, ad.ID)
 		s := &e.adverts[i]
 		*s = advertState{ad: ad, sl: sl, council: ll.Council, status: AdvertOpen, verifying: true, round: 1,
 			entries: make([]entry, len(sl.Ranked))}
@@ -273,17 +317,32 @@ func newEngine(in *Input) (*engine, error) {
 		}
 		for j := range sl.Ranked {
 			en := &sl.Ranked[j]
-			if e.apps[en.Application] == nil {
+			k, ok := e.appIdx[en.Application]
+			if !ok {
 				return nil, fmt.Errorf("shortlist of advert %d: ranked[%d]: application %d: not in the register", ad.ID, j, en.Application)
 			}
-			s.entries[j] = entry{e: en}
-			e.appAdverts[en.Application] = append(e.appAdverts[en.Application], i)
+			s.entries[j] = entry{e: en, k: k}
+			e.advStart[k+1]++
 		}
 	}
-	for id := range shortlists {
-		return nil, fmt.Errorf("shortlists: advert %d: not among the adverts", id)
+	for i := range in.Shortlists {
+		if _, ok := e.advIdx[in.Shortlists[i].Advert]; !ok {
+			return nil, fmt.Errorf("shortlists[%d]: advert %d: not among the adverts", i, in.Shortlists[i].Advert)
+		}
 	}
-	e.lastBid = lastBids(in)
+	// advertsOf as ranges: count, prefix sums, fill.
+	for k := 1; k < len(e.advStart); k++ {
+		e.advStart[k] += e.advStart[k-1]
+	}
+	e.advFlat = make([]int32, e.advStart[len(e.advStart)-1])
+	next := slices.Clone(e.advStart[:len(e.advStart)-1])
+	for i := range e.adverts {
+		for _, en := range e.adverts[i].entries {
+			k := en.k
+			e.advFlat[next[k]] = int32(i)
+			next[k]++
+		}
+	}
 	e.res.Renewals = append([]Renewal(nil), in.Renewals...)
 	return e, nil
 }
@@ -339,7 +398,15 @@ func (e *engine) decided(kind string, app, advert int64, reason, detail string) 
 }
 
 // touch marks every advert the application is ranked on for advancing.
-func (e *engine) touch(app int64) { e.dirty = append(e.dirty, e.appAdverts[app]...) }
+func (e *engine) touch(app int64) {
+	k, ok := e.appIdx[app]
+	if !ok {
+		return
+	}
+	for _, i := range e.advFlat[e.advStart[k]:e.advStart[k+1]] {
+		e.dirty = append(e.dirty, int(i))
+	}
+}
 
 // advertOf returns the decision's open advert.
 func (e *engine) advertOf(d *Decision) (*advertState, error) {
@@ -366,13 +433,13 @@ func (e *engine) entryOf(s *advertState, app int64) (*entry, error) {
 }
 
 // unavailable returns the skip code for an application that cannot go on on advert s.
-func (e *engine) unavailable(s *advertState, app int64) (code, detail string) {
-	a := e.apps[app]
+func (e *engine) unavailable(s *advertState, en *entry) (code, detail string) {
+	a := e.at(en.k)
 	if a.Status != register.StatusActive {
 		return shortlist.NotActive, fmt.Sprintf("application is %s", a.Status)
 	}
-	if o, ok := e.offerOf[app]; ok && e.res.Offers[o].Advert != s.ad.ID {
-		return shortlist.UnderOfferElsewhere, fmt.Sprintf("under offer on advert %d", e.res.Offers[o].Advert)
+	if o := e.offerAt[en.k]; o > 0 && e.res.Offers[o-1].Advert != s.ad.ID {
+		return shortlist.UnderOfferElsewhere, fmt.Sprintf("under offer on advert %d", e.res.Offers[o-1].Advert)
 	}
 	return "", ""
 }
@@ -448,7 +515,7 @@ func (e *engine) advance(ai int) {
 		en := &s.entries[i]
 		switch en.state {
 		case stVerified, stNominated:
-			if code, detail := e.unavailable(s, en.e.Application); code != "" {
+			if code, detail := e.unavailable(s, en); code != "" {
 				e.skip(s, en, code, Engine, detail, at)
 				continue
 			}
@@ -463,7 +530,7 @@ func (e *engine) advance(ai int) {
 				headSeen = true
 				continue
 			}
-			if code, detail := e.unavailable(s, en.e.Application); code != "" {
+			if code, detail := e.unavailable(s, en); code != "" {
 				e.skip(s, en, code, Engine, detail, at)
 				continue
 			}
@@ -475,6 +542,13 @@ func (e *engine) advance(ai int) {
 // finish fills in the advert statuses and what each open advert waits for.
 func (e *engine) finish() {
 	e.res.Adverts, e.res.Pending = nil, nil
+	e.res.Applications = make([]register.Application, 0, e.nChanged)
+	for _, a := range e.changed {
+		if a != nil {
+			e.res.Applications = append(e.res.Applications, *a)
+		}
+	}
+	slices.SortFunc(e.res.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
 	for i := range e.adverts {
 		s := &e.adverts[i]
 		st := AdvertStatus{Advert: s.ad.ID, Status: s.status}
@@ -514,33 +588,39 @@ func (e *engine) finish() {
 
 func (e *engine) waits(s *advertState) []Wait {
 	var out []Wait
-	by := map[entryState][]int64{}
-	open := false
-	for i := s.lo; i < len(s.entries); i++ {
+	var offered, verified, nominated []int64
+	open, seen := false, 0
+	for i := s.lo; i < len(s.entries) && (seen < s.live || !open); i++ {
 		en := &s.entries[i]
-		by[en.state] = append(by[en.state], en.e.Application)
-		open = open || en.state == stOpen
-	}
-	w := func(for_ string, apps []int64) {
-		out = append(out, Wait{Advert: s.ad.ID, For: for_, Applications: apps, Since: s.since})
-	}
-	if apps := by[stOffered]; len(apps) > 0 {
-		w(WaitReply, apps)
-	}
-	if s.council {
-		if apps := by[stVerified]; len(apps) > 0 {
-			w(WaitOffer, apps)
-		}
-	} else {
-		if apps := by[stNominated]; len(apps) > 0 {
-			w(WaitLandlord, apps)
+		switch en.state {
+		case stOpen:
+			open = true
+		case stOffered:
+			offered, seen = append(offered, en.e.Application), seen+1
+		case stVerified:
+			verified, seen = append(verified, en.e.Application), seen+1
+		case stNominated:
+			nominated, seen = append(nominated, en.e.Application), seen+1
 		}
 	}
-	if n := e.next(s); n != nil {
-		w(WaitVerify, []int64{n.e.Application})
+	w := func(what string, apps []int64) {
+		out = append(out, Wait{Advert: s.ad.ID, For: what, Applications: apps, Since: s.since})
 	}
-	if !s.council && s.verified > 0 && e.next(s) == nil {
-		w(WaitNominate, by[stVerified])
+	if len(offered) > 0 {
+		w(WaitReply, offered)
+	}
+	if s.council && len(verified) > 0 {
+		w(WaitOffer, verified)
+	}
+	if !s.council && len(nominated) > 0 {
+		w(WaitLandlord, nominated)
+	}
+	next := e.next(s)
+	if next != nil {
+		w(WaitVerify, []int64{next.e.Application})
+	}
+	if !s.council && s.verified > 0 && next == nil {
+		w(WaitNominate, verified)
 	}
 	if !s.council && !s.verifying && s.live == 0 && open {
 		w(WaitRequestMore, nil)

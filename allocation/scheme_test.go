@@ -13,14 +13,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func app(t *testing.T, res *allocation.Result, id int64) *register.Application {
+// app returns application id as it stands after res: changed in res, or as input.
+func app(t *testing.T, in *allocation.Input, res *allocation.Result, id int64) *register.Application {
 	t.Helper()
 	for i := range res.Applications {
 		if res.Applications[i].ID == id {
 			return &res.Applications[i]
 		}
 	}
-	t.Fatalf("application %d not in the result", id)
+	for i := range in.Applications {
+		if in.Applications[i].ID == id {
+			return &in.Applications[i]
+		}
+	}
+	t.Fatalf("application %d not in the register", id)
 	return nil
 }
 
@@ -47,7 +53,7 @@ func waits(res *allocation.Result, advert int64) []allocation.Wait {
 func d(s string) register.Date { return register.MustDate(s) }
 
 func TestScheme8_OfferCascadesPastVerificationSkips(t *testing.T) {
-	_, res, _ := runScenario(t, "cascade_verification_skip")
+	in, res, _ := runScenario(t, "cascade_verification_skip")
 	require.Len(t, res.Lets, 1)
 	let := res.Lets[0]
 	require.Equal(t, int64(3), let.Application, "positions 1 and 2 failed verification")
@@ -59,7 +65,7 @@ func TestScheme8_OfferCascadesPastVerificationSkips(t *testing.T) {
 	require.Equal(t, register.BandB, let.Band)
 	require.Equal(t, int(d("2025-06-09")-d("2023-03-01")), let.DaysEffectiveToOffer)
 	require.Equal(t, 0, let.OffersBeforeAcceptance)
-	require.Equal(t, register.StatusClosed, app(t, res, 3).Status)
+	require.Equal(t, register.StatusClosed, app(t, in, res, 3).Status)
 	require.Empty(t, res.Pending)
 }
 
@@ -88,8 +94,8 @@ func TestScheme8_UnderOfferSkippedElsewhereUntilResolved(t *testing.T) {
 }
 
 func TestScheme8_TwoCountedRefusalsWithin12MonthsClose(t *testing.T) {
-	_, res, _ := runScenario(t, "refusals_11_months_close")
-	a := app(t, res, 1)
+	in, res, _ := runScenario(t, "refusals_11_months_close")
+	a := app(t, in, res, 1)
 	require.Equal(t, register.StatusClosed, a.Status)
 	require.Equal(t, d("2026-06-14"), a.StatusUntil, "closed for 12 months")
 	require.Equal(t, []allocation.Sanction{{Application: 1, Kind: allocation.SanctionClosed, On: d("2025-06-14"),
@@ -101,19 +107,19 @@ func TestScheme8_TwoCountedRefusalsWithin12MonthsClose(t *testing.T) {
 }
 
 func TestScheme8_TwoCountedRefusals13MonthsApartDoNotClose(t *testing.T) {
-	_, res, _ := runScenario(t, "refusals_13_months_no_closure")
-	require.Equal(t, register.StatusActive, app(t, res, 1).Status)
+	in, res, _ := runScenario(t, "refusals_13_months_no_closure")
+	require.Equal(t, register.StatusActive, app(t, in, res, 1).Status)
 	require.Empty(t, res.Sanctions)
 	require.Equal(t, []int64{1}, waits(res, 12)[0].Applications)
 }
 
 func TestScheme8_UncountedRefusalDoesNotCount(t *testing.T) {
-	_, res, _ := runScenario(t, "uncounted_refusal")
-	a := app(t, res, 1)
+	in, res, _ := runScenario(t, "uncounted_refusal")
+	a := app(t, in, res, 1)
 	require.Equal(t, register.StatusActive, a.Status, "one counted and one uncounted refusal in 12 months")
 	require.False(t, a.Refusals[1].Counted)
 	// No reply counts as a refusal under nn-2021: application 2 reaches two.
-	b := app(t, res, 2)
+	b := app(t, in, res, 2)
 	require.Equal(t, register.StatusClosed, b.Status)
 	require.Equal(t, register.RefusedNoReply, b.Refusals[1].Kind)
 }
@@ -125,7 +131,7 @@ func TestScheme8_NoReplyCountsOnlyWhenPolicySays(t *testing.T) {
 	in.Policy = &p
 	res, err := allocation.Run(in, ds)
 	require.NoError(t, err)
-	b := app(t, res, 2)
+	b := app(t, in, res, 2)
 	require.Equal(t, register.StatusActive, b.Status)
 	require.False(t, b.Refusals[1].Counted)
 	require.Equal(t, "not counted: policy: no reply does not count as a refusal", events(res, "no_reply")[0].Detail)
@@ -138,7 +144,7 @@ func TestScheme8_RefusedFinalOfferDischargesHomelessDuty(t *testing.T) {
 	require.Equal(t, register.BandA, before.Band)
 	require.True(t, slices.ContainsFunc(before.Criteria, func(m banding.Met) bool { return m.ID == "homeless_main_duty" }))
 
-	a := app(t, res, 1)
+	a := app(t, in, res, 1)
 	after, err := banding.Assess(a, in.Policy, d("2025-06-10"))
 	require.NoError(t, err)
 	require.Equal(t, register.BandC, after.Band, "left with overcrowding by one bedroom")
@@ -189,7 +195,7 @@ func TestScheme8_DirectLetOutsideTheShortlist(t *testing.T) {
 	require.Equal(t, "head.of.housing", let.Authoriser)
 	require.Equal(t, allocation.AdaptedProperty, let.Category)
 	require.Equal(t, 0, let.Position, "not on the shortlist")
-	require.Equal(t, register.StatusClosed, app(t, res, 9).Status)
+	require.Equal(t, register.StatusClosed, app(t, in, res, 9).Status)
 
 	bad := ds[len(ds)-1]
 	bad.Authoriser = ""
@@ -203,10 +209,10 @@ func TestScheme8_DirectLetOutsideTheShortlist(t *testing.T) {
 // rank orders entries by (band, effective date, registration date, id), numbering
 // positions from 1, with each entry's band and effective date as the applications hold
 // them now: a local stand-in for the shortlist package's ordering.
-func rank(t *testing.T, entries []shortlist.Entry, res *allocation.Result) []shortlist.Entry {
+func rank(t *testing.T, in *allocation.Input, entries []shortlist.Entry, res *allocation.Result) []shortlist.Entry {
 	out := slices.Clone(entries)
 	for i := range out {
-		cur, _ := banding.Current(app(t, res, out[i].Application).History)
+		cur, _ := banding.Current(app(t, in, res, out[i].Application).History)
 		out[i].Band, out[i].Effective = cur.Band, cur.Effective
 	}
 	slices.SortFunc(out, func(a, b shortlist.Entry) int {
@@ -226,7 +232,7 @@ func explain(e shortlist.Entry, n int) string {
 
 func TestScheme9_ReviewRestoresEarlierEffectiveDate(t *testing.T) {
 	in, res, _ := runScenario(t, "review_restores_effective_date")
-	cur, _ := banding.Current(app(t, res, 2).History)
+	cur, _ := banding.Current(app(t, in, res, 2).History)
 	require.Equal(t, d("2020-09-14"), cur.Effective)
 	require.Equal(t, register.BandB, cur.Band)
 	require.Equal(t, allocation.Changed, res.Reviews[0].Outcome)
@@ -235,7 +241,7 @@ func TestScheme9_ReviewRestoresEarlierEffectiveDate(t *testing.T) {
 	past := in.Shortlists[0].Ranked // advert 10 as ranked at close
 	require.Equal(t, "application 2: position 3 of 3: Band B, effective 2025-05-20, registered 2020-09-14",
 		explain(past[2], len(past)))
-	now := rank(t, past, res)
+	now := rank(t, in, past, res)
 	require.Equal(t, int64(2), now[0].Application)
 	require.Equal(t, "application 2: position 1 of 3: Band B, effective 2020-09-14, registered 2020-09-14",
 		explain(now[0], len(now)))
@@ -246,7 +252,7 @@ func TestScheme9_ReviewRequestedOutOfTime(t *testing.T) {
 	res, err := allocation.Run(in, ds)
 	require.NoError(t, err)
 	require.Equal(t, allocation.OutOfTime, res.Reviews[1].Outcome, "146 days after the decision; the limit is 21")
-	require.Empty(t, app(t, res, 3).Overrides)
+	require.Empty(t, app(t, in, res, 3).Overrides)
 	// An out-of-time request opens nothing to decide.
 	decide := allocation.Decision{Kind: allocation.DecideReview, On: d("2025-06-20"), Actor: "reviews.officer",
 		Application: 3, Outcome: allocation.Changed, Band: register.BandA, Reason: "x"}
@@ -262,10 +268,10 @@ func TestScheme9_ReviewOverturnsSkip(t *testing.T) {
 }
 
 func TestScheme9_RenewalLapsesAndNoBidReview(t *testing.T) {
-	_, res, _ := runScenario(t, "register_upkeep")
-	require.Equal(t, register.StatusActive, app(t, res, 1).Status, "renewed in time")
-	require.Equal(t, "renewal_lapsed", app(t, res, 2).StatusReason)
-	require.Equal(t, "renewal_lapsed", app(t, res, 3).StatusReason, "renewed in 2024, not in 2025")
+	in, res, _ := runScenario(t, "register_upkeep")
+	require.Equal(t, register.StatusActive, app(t, in, res, 1).Status, "renewed in time")
+	require.Equal(t, "renewal_lapsed", app(t, in, res, 2).StatusReason)
+	require.Equal(t, "renewal_lapsed", app(t, in, res, 3).StatusReason, "renewed in 2024, not in 2025")
 	var flagged []int64
 	for _, e := range events(res, "no_bid_review") {
 		flagged = append(flagged, e.Application)

@@ -96,7 +96,8 @@ type Decision struct {
 // is byte-for-byte reproducible.
 type Result struct {
 	Policy string `json:"policy"`
-	// Applications are the applications after the decisions, by id.
+	// Applications are the applications the decisions changed, as they now stand, by
+	// id; the others are as in the input.
 	Applications []register.Application `json:"applications"`
 	Offers       []Offer                `json:"offers"`
 	Nominations  []Nomination           `json:"nominations"`

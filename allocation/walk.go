@@ -81,7 +81,7 @@ func (e *engine) open(s *advertState, en *entry, landlord bool) {
 	en.offer = len(e.res.Offers)
 	e.res.Offers = append(e.res.Offers, Offer{Advert: s.ad.ID, Application: en.e.Application,
 		Position: en.e.Position, Made: d.On, Landlord: landlord})
-	e.offerOf[en.e.Application] = en.offer
+	e.offerAt[en.k] = int32(en.offer) + 1
 	s.offers++
 	e.setState(s, en, stOffered)
 	e.decided("offered", en.e.Application, s.ad.ID, d.Reason, fmt.Sprintf("position %d", en.e.Position))
@@ -108,7 +108,7 @@ func (e *engine) offered(d *Decision) (*advertState, *entry, error) {
 func (e *engine) resolve(en *entry, outcome string) *Offer {
 	o := &e.res.Offers[en.offer]
 	o.Resolved, o.Outcome = e.d.On, outcome
-	delete(e.offerOf, en.e.Application)
+	e.offerAt[en.k] = 0
 	e.touch(en.e.Application)
 	return o
 }
@@ -150,7 +150,7 @@ func (e *engine) closeNominations(s *advertState) {
 // housed closes an application that has been let a home.
 func (e *engine) housed(app, advert int64) {
 	e.adverts[e.advIdx[advert]].tenant = app
-	a := e.apps[app]
+	a := e.mut(app)
 	a.Status, a.StatusReason, a.StatusUntil = register.StatusClosed, fmt.Sprintf("rehoused: advert %d", advert), 0
 	e.decided("let", app, advert, e.d.Reason, fmt.Sprintf("%s by %s", e.d.On, e.d.Actor))
 	e.decided("application_closed", app, advert, "rehoused", "")
@@ -181,7 +181,7 @@ func (e *engine) refuse(d *Decision) error {
 	o := e.resolve(en, string(d.Refusal))
 	o.Counted = counts
 	e.setState(s, en, stRefused)
-	a := e.apps[d.Application]
+	a := e.mut(d.Application)
 	a.Refusals = append(a.Refusals, register.Refusal{Advert: s.ad.ID, On: d.On, Kind: d.Refusal,
 		Counted: counts, Final: d.Final, By: d.Actor})
 	detail := "not counted: " + why
@@ -247,15 +247,15 @@ func (e *engine) directLet(d *Decision) error {
 	if err != nil {
 		return err
 	}
-	a := e.apps[d.Application]
+	a := e.get(d.Application)
 	if a == nil {
 		return e.fail("application", fmt.Sprintf("%d: not in the register", d.Application))
 	}
 	if a.Status == register.StatusClosed {
 		return e.fail("application", fmt.Sprintf("%d is closed (%s)", d.Application, a.StatusReason))
 	}
-	if o, ok := e.offerOf[d.Application]; ok {
-		return e.fail("application", fmt.Sprintf("%d is under offer on advert %d", d.Application, e.res.Offers[o].Advert))
+	if o, ok := e.openOffer(d.Application); ok {
+		return e.fail("application", fmt.Sprintf("%d is under offer on advert %d", d.Application, o.Advert))
 	}
 	for i := range s.entries {
 		if en := &s.entries[i]; en.state == stOffered {
