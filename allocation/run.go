@@ -27,6 +27,7 @@ type DecisionError struct {
 	Msg      string
 }
 
+// Error names the decision, its index, the field at fault and why.
 func (e *DecisionError) Error() string {
 	d := e.Decision
 	s := fmt.Sprintf("decision %d (%s on %s", e.Index, d.Kind, d.On)
@@ -43,6 +44,7 @@ func (e *DecisionError) Error() string {
 	return s + ": " + e.Msg
 }
 
+// Unwrap makes errors.Is(err, ErrDecision) true.
 func (e *DecisionError) Unwrap() error { return ErrDecision }
 
 // Entry states on an advert's walk.
