@@ -19,6 +19,7 @@ const (
 	QueueRenewal      = "renewal_due"          // in the renewal window
 	QueueNoBid        = "no_bid_review"        // a housing-need application with no bid for the months
 	QueueBandAReview  = "band_a_review"        // a Band A award's review date has come
+	QueueClosureEnded = "closure_ended"        // a closure with an until-date (refusals) has run out
 )
 
 // Item is one entry of the work queue: a clock that started at Since and fell due at Due.
@@ -77,6 +78,10 @@ func WorkQueue(in *Input, res *Result, asOf register.Date, cal *Calendar) []Item
 			}
 		}
 		if a.Status == register.StatusClosed {
+			if !a.StatusUntil.IsZero() && asOf >= a.StatusUntil {
+				add(QueueClosureEnded, a.ID, a.StatusUntil, a.StatusUntil,
+					fmt.Sprintf("closed until %s (%s); may reapply or be reopened", a.StatusUntil, a.StatusReason))
+			}
 			continue
 		}
 		for _, m := range a.Medical {

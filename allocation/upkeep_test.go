@@ -84,3 +84,39 @@ func TestRun_BadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestScheme8_ClosureForRefusalsEndsInTheWorkQueue(t *testing.T) {
+	in, res, _ := runScenario(t, "refusals_11_months_close")
+	has := func(asOf string) bool {
+		for _, it := range allocation.WorkQueue(in, res, d(asOf), allocation.EnglandWales()) {
+			if it.Kind == allocation.QueueClosureEnded && it.Application == 1 {
+				return true
+			}
+		}
+		return false
+	}
+	require.False(t, has("2026-06-13"))
+	require.True(t, has("2026-06-14"), "closed for 12 months from 2025-06-14")
+}
+
+func TestScheme8_WithdrawnOfferAndWithdrawnProperty(t *testing.T) {
+	in, ds, _ := loadScenario(t, "cascade_verification_skip")
+	ds = slices.Clone(ds[:4]) // ... verify_pass 3, offer to 3
+	withdrawOffer := allocation.Decision{Kind: allocation.Withdraw, On: d("2025-06-10"), Actor: "officer.lee", Advert: 10,
+		Application: 3, Code: "current_home_failed_inspection", Reason: "damage found at the tenancy check"}
+	res, err := allocation.Run(in, append(ds, withdrawOffer))
+	require.NoError(t, err)
+	require.Equal(t, allocation.OfferWithdrawn, res.Offers[0].Outcome)
+	require.Equal(t, []allocation.Wait{{Advert: 10, For: allocation.WaitVerify, Applications: []int64{4}, Since: d("2025-06-10")}}, res.Pending)
+	require.Empty(t, app(t, in, res, 3).Refusals, "a withdrawn offer is not a refusal")
+
+	withdrawHome := allocation.Decision{Kind: allocation.Withdraw, On: d("2025-06-11"), Actor: "officer.lee", Advert: 10,
+		Code: "property_withdrawn", Reason: "fire damage; home taken off the list"}
+	res, err = allocation.Run(in, append(ds, withdrawOffer, withdrawHome))
+	require.NoError(t, err)
+	require.Empty(t, res.Pending)
+	require.Equal(t, allocation.AdvertWithdrawn, res.Adverts[0].Status)
+
+	_, err = allocation.Run(in, append(ds, withdrawHome))
+	require.ErrorContains(t, err, "10 has an open offer to 3: withdraw it first")
+}
