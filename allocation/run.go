@@ -85,8 +85,9 @@ type advertState struct {
 	// round is the nomination round; verifying is true while a batch is being built.
 	round     int
 	verifying bool
-	offers    int   // offers made on this advert
-	tenant    int64 // the application let to
+	closed    register.Date // the local date the advert closed
+	offers    int           // offers made on this advert
+	tenant    int64         // the application let to
 	since     register.Date
 }
 
@@ -313,10 +314,11 @@ func newEngine(in *Input) (*engine, error) {
 		if ad.Withdrawn {
 			s.status = AdvertWithdrawn
 		}
-		s.since = register.DateOf(ad.Closes)
+		s.closed = register.DateOf(ad.Closes)
 		if loc := in.Policy.Location(); loc != nil && !ad.Closes.IsZero() {
-			s.since = register.DateOf(ad.Closes.In(loc))
+			s.closed = register.DateOf(ad.Closes.In(loc))
 		}
+		s.since = s.closed
 		for j := range sl.Ranked {
 			en := &sl.Ranked[j]
 			k, ok := e.appIdx[en.Application]
@@ -502,7 +504,7 @@ func (e *engine) advance(ai int) {
 	if s.status != AdvertOpen {
 		return
 	}
-	at := register.DateOf(s.ad.Closes)
+	at := s.closed
 	if e.d != nil {
 		at = e.d.On
 	}
