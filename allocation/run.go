@@ -256,6 +256,11 @@ func newEngine(in *Input) (*engine, error) {
 	if in.Policy == nil {
 		return nil, errors.New("allocation: input has no policy")
 	}
+	if in.Policy.Shortlist.RankAt != "close" {
+		// Re-ranking at offer time needs the shortlist's overlays; until the shortlist
+		// package offers it, refuse rather than walk a different order than the policy says.
+		return nil, fmt.Errorf("allocation: policy %s: shortlist.rank_at %q: only \"close\" is supported", in.Policy.Name(), in.Policy.Shortlist.RankAt)
+	}
 	e := &engine{
 		in:      in,
 		p:       in.Policy,

@@ -61,6 +61,11 @@ func TestRun_BadInput(t *testing.T) {
 		want   string
 	}{
 		{"no policy", func(in *allocation.Input) { in.Policy = nil }, "allocation: input has no policy"},
+		{"re-rank at offer", func(in *allocation.Input) {
+			p := *in.Policy
+			p.Shortlist.RankAt = "offer"
+			in.Policy = &p
+		}, `allocation: policy nn-2021@1: shortlist.rank_at "offer": only "close" is supported`},
 		{"unknown landlord", func(in *allocation.Input) {
 			in.Adverts = slices.Clone(in.Adverts)
 			in.Adverts[0].Landlord = "acme"
