@@ -179,7 +179,11 @@ func (g *gen) bids(apps []register.Application, profs []profile, c bidding.Cycle
 			if pr.suspended && !chance(r, b.InactiveBidShare) {
 				continue
 			}
-			if !chance(r, shares[pr.band]) {
+			activity := 1.0
+			if len(b.NeedActivity) > 0 {
+				activity = b.NeedActivity[min(max(pr.need, 1), len(b.NeedActivity))-1]
+			}
+			if !chance(r, shares[pr.band]*activity) {
 				continue
 			}
 			want := min(maxBids, perBidder.drawIndex(r)+1)
@@ -190,9 +194,9 @@ func (g *gen) bids(apps []register.Application, profs []profile, c bidding.Cycle
 				if nAreas > 1 && chance(r, b.OtherAreaShare) {
 					area = (area + 1 + r.IntN(nAreas-1)) % nAreas
 				}
-				size := pr.need
-				if pr.hi > pr.lo {
-					size = pr.lo + r.IntN(pr.hi-pr.lo+1)
+				size := min(max(pr.need, pr.lo), pr.hi)
+				if size < pr.hi && chance(r, b.LargerSizeShare) {
+					size += 1 + r.IntN(pr.hi-size)
 				}
 				if chance(r, b.WrongSizeShare) {
 					if size > 1 && chance(r, 0.5) {

@@ -182,3 +182,25 @@ func TestGenerate_EnglandScale(t *testing.T) {
 	within(t, "median bids per advert", float64(percentile(counts, 0.5)), 30, 150)
 	within(t, "adverts over 1,000 bids", float64(over), 1, 200)
 }
+
+// Bids per let are highest for small homes and fall as bedrooms rise (evidence.md §1.1,
+// the Lancaster findings; §1.2, Wellingborough 73 bids per 1-bed flat).
+func TestBids_SmallHomesDrawMost(t *testing.T) {
+	s := keywaysSnapshot(t)
+	per := map[int64]int{}
+	for _, b := range s.Bids {
+		per[b.Advert]++
+	}
+	total, n := map[int]float64{}, map[int]float64{}
+	for _, a := range s.Adverts {
+		k := min(a.Bedrooms, 4)
+		total[k] += float64(per[a.ID])
+		n[k]++
+	}
+	mean := func(k int) float64 { return total[k] / n[k] }
+	t.Logf("mean bids per advert by bedrooms: 1: %.1f, 2: %.1f, 3: %.1f, 4+: %.1f", mean(1), mean(2), mean(3), mean(4))
+	require.Greater(t, mean(1), 0.8*mean(2))
+	require.Greater(t, mean(1), mean(3))
+	require.Greater(t, mean(2), mean(3))
+	require.Greater(t, mean(3), mean(4))
+}

@@ -146,7 +146,8 @@ type SupplyMix struct {
 	LocalLettingsShare    float64 `json:"local_lettings_share"`
 	FCFSShare             float64 `json:"fcfs_share"`
 	WithdrawnShare        float64 `json:"withdrawn_share"`
-	HousingAssociationFee float64 `json:"housing_association_rent_uplift"`
+	// HousingAssociationUplift raises housing associations' rents by this fraction.
+	HousingAssociationUplift float64 `json:"housing_association_rent_uplift"`
 	// Rents, per size key, is the weekly rent range in pounds.
 	Rents map[string][2]float64 `json:"rents"`
 }
@@ -165,6 +166,11 @@ type Behaviour struct {
 	// BidShare, per band key, is the chance an active application bids in a cycle. Band A
 	// has no manual bids: autobid bids for it.
 	BidShare []Share `json:"bid_share"`
+	// NeedActivity multiplies BidShare by bedroom need: 1, 2, 3 and 4 or more.
+	NeedActivity []float64 `json:"need_activity"`
+	// LargerSizeShare of bids by households allowed a size above their need go on it;
+	// the rest go on homes of exactly their need.
+	LargerSizeShare float64 `json:"larger_size_share"`
 	// BidsPerBidder weights 1, 2 and 3 bids (the policy's cap still applies).
 	BidsPerBidder []float64 `json:"bids_per_bidder"`
 	// PopularitySigma is the spread of each advert's log-normal appeal: the heavy tail.
@@ -242,6 +248,11 @@ func (c *Config) Validate() error {
 		{"register.wheelchair_share", r.WheelchairShare}, {"supply.sheltered_share", s.ShelteredShare},
 		{"supply.fcfs_share", s.FCFSShare}, {"behaviour.other_area_share", c.Behaviour.OtherAreaShare},
 		{"behaviour.wrong_size_share", c.Behaviour.WrongSizeShare}, {"behaviour.refusal_probability", c.Behaviour.RefusalProbability},
+		{"behaviour.larger_size_share", c.Behaviour.LargerSizeShare}, {"behaviour.wrong_type_share", c.Behaviour.WrongTypeShare},
+		{"behaviour.under_age_share", c.Behaviour.UnderAgeShare}, {"behaviour.no_reply_probability", c.Behaviour.NoReplyProbability},
+		{"supply.level_access_share", s.LevelAccessShare}, {"supply.wheelchair_share", s.WheelchairShare},
+		{"supply.legal_agreement_share", s.LegalAgreementShare}, {"supply.local_lettings_share", s.LocalLettingsShare},
+		{"supply.withdrawn_share", s.WithdrawnShare}, {"register.pending_medical_share", r.PendingMedicalShare},
 	} {
 		if v.p < 0 || v.p > 1 || math.IsNaN(v.p) {
 			return bad(v.field, v.p, "must be a probability from 0 to 1")

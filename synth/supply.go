@@ -166,7 +166,7 @@ func (g *gen) advert(r *rand.Rand, id int64, c *bidding.Cycle, lt, sizes *table,
 	rent := s.Rents[sizeKey]
 	pounds := rent[0] + r.Float64()*(rent[1]-rent[0])
 	if !ll.Council {
-		pounds *= 1 + s.HousingAssociationFee
+		pounds *= 1 + s.HousingAssociationUplift
 	}
 	a.WeeklyRent = decimal.New(int64(pounds*100+0.5), -2)
 	return a

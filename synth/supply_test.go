@@ -60,7 +60,7 @@ func TestAdverts_SizeAndTypeMixMatchesEvidence(t *testing.T) {
 		require.NotEmpty(t, p.Bidding.AreaOf(a.Locality), a.Locality)
 		require.Equal(t, cycles[a.Cycle-1].Closes, a.Closes)
 		rent := a.WeeklyRent.InexactFloat64()
-		require.True(t, rent >= 80 && rent <= 175, "advert %d rent %s", a.ID, a.WeeklyRent)
+		require.True(t, rent >= 80 && rent <= 165, "advert %d rent %s", a.ID, a.WeeklyRent)
 		require.Equal(t, int32(-2), a.WeeklyRent.Exponent())
 		switch {
 		case a.Type == "bedsit":
