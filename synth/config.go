@@ -141,11 +141,11 @@ type SupplyMix struct {
 	LevelAccessShare    float64 `json:"level_access_share"`
 	WheelchairShare     float64 `json:"wheelchair_share"`
 	// GardenFlatShare of ground-floor flats and maisonettes have a garden.
-	GardenFlatShare       float64 `json:"garden_flat_share"`
-	LegalAgreementShare   float64 `json:"legal_agreement_share"`
-	LocalLettingsShare    float64 `json:"local_lettings_share"`
-	FCFSShare             float64 `json:"fcfs_share"`
-	WithdrawnShare        float64 `json:"withdrawn_share"`
+	GardenFlatShare     float64 `json:"garden_flat_share"`
+	LegalAgreementShare float64 `json:"legal_agreement_share"`
+	LocalLettingsShare  float64 `json:"local_lettings_share"`
+	FCFSShare           float64 `json:"fcfs_share"`
+	WithdrawnShare      float64 `json:"withdrawn_share"`
 	// HousingAssociationUplift raises housing associations' rents by this fraction.
 	HousingAssociationUplift float64 `json:"housing_association_rent_uplift"`
 	// Rents, per size key, is the weekly rent range in pounds.
