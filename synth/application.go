@@ -106,7 +106,11 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 	age := asOf.YearsSince(a.Members[0].Born)
 
 	// Registration date: an exponential stay, no earlier than the applicant's 16th birthday.
-	a.Registered = asOf.AddDays(-g.registrationAgeDays(r.Float64()))
+	if g.joinFrom.IsZero() {
+		a.Registered = asOf.AddDays(-g.registrationAgeDays(r.Float64()))
+	} else {
+		a.Registered = g.joinFrom.AddDays(r.IntN(int(asOf - g.joinFrom)))
+	}
 	if sixteen := a.Members[0].Born.AddMonths(16 * 12); a.Registered < sixteen {
 		a.Registered = sixteen
 	}

@@ -62,8 +62,8 @@ type RegisterMix struct {
 	// can meet the criterion (overcrowding needs a family, sharing without dependants
 	// needs none), so households and needs go together.
 	Criteria map[string][]Share `json:"criteria"`
-	// NonQualifyingShare of applications fail a qualification rule on purpose; Why lists
-	// which (qualification rule codes).
+	// NonQualifyingShare of applications fail a qualification rule on purpose;
+	// NonQualifying weights which (nn-2021 qualification rule codes).
 	NonQualifyingShare float64 `json:"non_qualifying_share"`
 	NonQualifying      []Share `json:"non_qualifying"`
 	// OldDebtShare of qualifying applications had housing debt more than 5 years ago.

@@ -27,6 +27,7 @@ type gen struct {
 	laaByArea     map[string][]LegalAgreementArea
 	medical       map[string][2]int // level -> points range
 	meanMonths    float64
+	joinFrom      register.Date                // set for Joiners: registrations fall in [joinFrom, asOf)
 	reasons       map[string]map[string]string // event -> criterion -> "event: criterion"
 }
 

@@ -12,6 +12,7 @@ const (
 	streamApplications uint64 = iota + 1
 	streamAdverts
 	streamBids
+	streamJoiners
 )
 
 // chunkSize is the number of applications per parallel chunk. It is fixed so that the

@@ -182,3 +182,31 @@ func TestRegister_MixesHoldAcrossSeeds(t *testing.T) {
 		within(t, "4+-bed need", need[4]/q, 0.03, 0.05)
 	}
 }
+
+// New joiners for the simulator: about JoinersPerMonth a month, registered inside the
+// window, numbered on from the register, reproducible, and assessable.
+func TestJoiners_ArriveAtTheJoiningRate(t *testing.T) {
+	cfg := synth.Keyways()
+	p := nn2021(t)
+	from, to := cfg.AsOf, cfg.AsOf.AddDays(61)
+	apps, err := synth.Joiners(cfg, p, from, to, 7001)
+	require.NoError(t, err)
+	within(t, "joiners in 61 days", float64(len(apps)), 950, 1050)
+	again, err := synth.Joiners(cfg, p, from, to, 7001)
+	require.NoError(t, err)
+	require.Equal(t, apps, again)
+	pending := 0
+	for i, a := range apps {
+		require.Equal(t, int64(7001+i), a.ID)
+		require.GreaterOrEqual(t, a.Registered, from)
+		require.Less(t, a.Registered, to)
+		_, err := banding.Assess(&apps[i], p, to)
+		require.NoError(t, err)
+		if a.Status == register.StatusPending {
+			pending++
+		}
+	}
+	within(t, "pending share of joiners", float64(pending)/float64(len(apps)), 0.15, 0.35)
+	_, err = synth.Joiners(cfg, p, to, from, 1)
+	require.Error(t, err)
+}
