@@ -194,10 +194,15 @@ type Behaviour struct {
 	// FrontLoad > 1 puts more bids early in the cycle (placed = opens + window × u^FrontLoad).
 	FrontLoad float64 `json:"front_load"`
 
-	// For the multi-cycle simulator.
-	RefusalProbability     float64 `json:"refusal_probability"`
-	NoReplyProbability     float64 `json:"no_reply_probability"`
-	ChangesPerMonth        float64 `json:"changes_per_month"`
+	// For the multi-cycle simulator: the chance an offer is refused or gets no reply.
+	RefusalProbability float64 `json:"refusal_probability"`
+	NoReplyProbability float64 `json:"no_reply_probability"`
+	// ChangesPerMonth is the chance an application's circumstances change in a month
+	// (ChangeCircumstances); ChangeKinds weights the kinds (Change* constants).
+	ChangesPerMonth float64 `json:"changes_per_month"`
+	ChangeKinds     []Share `json:"change_kinds"`
+	// LeaversPerMonthPercent of applications leave the register each month for reasons
+	// of their own (Leavers).
 	LeaversPerMonthPercent float64 `json:"leavers_per_month_percent"`
 }
 
@@ -229,6 +234,9 @@ func (c *Config) Validate() error {
 	case len(c.Behaviour.BidsPerBidder) == 0:
 		return bad("behaviour.bids_per_bidder", "[]", "give at least one weight")
 	}
+	if l := c.Behaviour.LeaversPerMonthPercent; l < 0 || l > 100 || math.IsNaN(l) {
+		return bad("behaviour.leavers_per_month_percent", l, "must be a percentage from 0 to 100")
+	}
 	for _, l := range []struct {
 		field string
 		xs    []Share
@@ -253,6 +261,7 @@ func (c *Config) Validate() error {
 		{"supply.level_access_share", s.LevelAccessShare}, {"supply.wheelchair_share", s.WheelchairShare},
 		{"supply.legal_agreement_share", s.LegalAgreementShare}, {"supply.local_lettings_share", s.LocalLettingsShare},
 		{"supply.withdrawn_share", s.WithdrawnShare}, {"register.pending_medical_share", r.PendingMedicalShare},
+		{"behaviour.changes_per_month", c.Behaviour.ChangesPerMonth},
 	} {
 		if v.p < 0 || v.p > 1 || math.IsNaN(v.p) {
 			return bad(v.field, v.p, "must be a probability from 0 to 1")

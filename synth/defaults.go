@@ -122,10 +122,14 @@ func Defaults() Config {
 			WithdrawShare:       0.03,
 			FrontLoad:           2,
 
-			RefusalProbability:     0.15,
-			NoReplyProbability:     0.03,
-			ChangesPerMonth:        0.02,
-			LeaversPerMonthPercent: 6.5,
+			RefusalProbability: 0.15,
+			NoReplyProbability: 0.03,
+			ChangesPerMonth:    0.02,
+			ChangeKinds: []Share{
+				{ChangeMedical, 0.35}, {ChangeBirth, 0.10}, {ChangeHomeless, 0.15},
+				{ChangeResolved, 0.25}, {ChangeDebt, 0.03}, {ChangeArea, 0.12},
+			},
+			LeaversPerMonthPercent: 4.0,
 		},
 	}
 }

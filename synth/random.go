@@ -13,6 +13,8 @@ const (
 	streamAdverts
 	streamBids
 	streamJoiners
+	streamLeavers
+	streamChanges
 )
 
 // chunkSize is the number of applications per parallel chunk. It is fixed so that the
