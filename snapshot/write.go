@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // Write writes s as a snapshot directory (docs/snapshot.md), creating dir if needed and
@@ -151,4 +150,3 @@ func formatTime(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339Nano)
 }
-
