@@ -1,0 +1,196 @@
+// Package pgtest gives each test its own PostgreSQL database, migrated to the latest
+// schema, in milliseconds: the migrations run once into a template database, and each
+// test gets CREATE DATABASE ... TEMPLATE of it, dropped when the test ends.
+//
+// The server is the one store.DSN("") names: $DATABASE_URL, else the PG* variables,
+// else postgres://postgres@127.0.0.1:5432/postgres. If none answers, tests are skipped
+// with a message saying what to do — or fail, when CI=true or PGTEST_REQUIRE=1 (as
+// scripts/test.sh sets), so a missing server never passes silently in CI.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// templateLockKey serialises template builds across test processes (go test runs
+// packages in parallel).
+const templateLockKey int64 = 0x63626c_746d706c // "cbl" "tmpl"
+
+var (
+	once     sync.Once
+	admin    *sqlx.DB
+	adminDSN string
+	tmpl     string
+	setupErr error
+)
+
+// DB returns a connection pool to a new, migrated, empty database that is dropped when
+// the test ends.
+func DB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	dsn := DSN(t)
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// DSN creates a new, migrated, empty database for the test and returns its connection
+// string (for code under test that opens its own connections, such as the CLI). The
+// database is dropped when the test ends, after the test's own cleanups.
+func DSN(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		unavailable(t, setupErr)
+	}
+	name := "cbl_test_" + randomHex(6)
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE "+pq.QuoteIdentifier(tmpl)); err != nil {
+		t.Fatalf("pgtest: create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	dsn, err := store.WithDatabase(adminDSN, name)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return dsn
+}
+
+// unavailable skips or fails the test because there is no server.
+func unavailable(t testing.TB, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("pgtest: no usable PostgreSQL: %v\n"+
+		"  Run scripts/test.sh (it finds or starts a server), or start PostgreSQL and set\n"+
+		"  DATABASE_URL (or PGHOST/PGPORT/PGUSER) to a server where this user may CREATE DATABASE.", err)
+	if os.Getenv("CI") == "true" || os.Getenv("PGTEST_REQUIRE") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func setup() {
+	adminDSN = store.DSN("")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db, err := store.Open(ctx, adminDSN)
+	if err != nil {
+		setupErr = err
+		return
+	}
+	admin = db
+	tmpl, setupErr = buildTemplate(ctx)
+}
+
+// buildTemplate creates the template database for the current migrations, once per
+// server: its name carries a hash of the migrations, so a changed migration gets a
+// fresh template. It is built under another name and renamed when complete, so a
+// crash never leaves a half-migrated template behind.
+func buildTemplate(ctx context.Context) (string, error) {
+	ms, err := store.Migrations()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.SQL)
+	}
+	name := "cbl_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+	building := name + "_building"
+
+	conn, err := admin.Connx(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, templateLockKey); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, templateLockKey)
+
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	for _, q := range []string{
+		"DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(building) + " WITH (FORCE)",
+		"CREATE DATABASE " + pq.QuoteIdentifier(building),
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return "", fmt.Errorf("template: %w", err)
+		}
+	}
+	dsn, err := store.WithDatabase(adminDSN, building)
+	if err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return "", err
+	}
+	_, err = store.Migrate(ctx, db)
+	db.Close()
+	if err != nil {
+		return "", fmt.Errorf("template: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+pq.QuoteIdentifier(building)+" RENAME TO "+pq.QuoteIdentifier(name)); err != nil {
+		return "", fmt.Errorf("template: %w", err)
+	}
+	return name, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// EmptyDB returns a connection pool to a new database with no schema at all (for
+// testing migrations), dropped when the test ends.
+func EmptyDB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		unavailable(t, setupErr)
+	}
+	name := "cbl_test_" + randomHex(6)
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE template0"); err != nil {
+		t.Fatalf("pgtest: create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	dsn, err := store.WithDatabase(adminDSN, name)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
