@@ -40,7 +40,11 @@ var (
 // the test ends.
 func DB(t testing.TB) *sqlx.DB {
 	t.Helper()
-	dsn := DSN(t)
+	return open(t, DSN(t))
+}
+
+func open(t testing.TB, dsn string) *sqlx.DB {
+	t.Helper()
 	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
@@ -58,9 +62,31 @@ func DSN(t testing.TB) string {
 	if setupErr != nil {
 		unavailable(t, setupErr)
 	}
+	return create(t, tmpl)
+}
+
+// EmptyDSN is DSN for a database with no schema at all (for testing migrations).
+func EmptyDSN(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		unavailable(t, setupErr)
+	}
+	return create(t, "template0")
+}
+
+// EmptyDB is DB for a database with no schema at all.
+func EmptyDB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	return open(t, EmptyDSN(t))
+}
+
+// create makes a database from template, dropped when the test ends.
+func create(t testing.TB, template string) string {
+	t.Helper()
 	name := "cbl_test_" + randomHex(6)
 	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE "+pq.QuoteIdentifier(tmpl)); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE "+pq.QuoteIdentifier(template)); err != nil {
 		t.Fatalf("pgtest: create test database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -166,31 +192,3 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// EmptyDB returns a connection pool to a new database with no schema at all (for
-// testing migrations), dropped when the test ends.
-func EmptyDB(t testing.TB) *sqlx.DB {
-	t.Helper()
-	once.Do(setup)
-	if setupErr != nil {
-		unavailable(t, setupErr)
-	}
-	name := "cbl_test_" + randomHex(6)
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE template0"); err != nil {
-		t.Fatalf("pgtest: create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
-			t.Errorf("pgtest: drop %s: %v", name, err)
-		}
-	})
-	dsn, err := store.WithDatabase(adminDSN, name)
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	db, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
