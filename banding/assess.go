@@ -82,10 +82,12 @@ type InvalidError struct {
 	Reason      string
 }
 
+// Error names the application, field, value and reason.
 func (e *InvalidError) Error() string {
 	return fmt.Sprintf("application %d: %s: %q: %s", e.Application, e.Field, e.Value, e.Reason)
 }
 
+// Unwrap returns ErrInvalid, so errors.Is(err, ErrInvalid) holds.
 func (e *InvalidError) Unwrap() error { return ErrInvalid }
 
 // Assess applies policy p to application a as things stand on day asOf. It reads the

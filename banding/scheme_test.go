@@ -211,3 +211,10 @@ func TestAssess_InvalidApplication(t *testing.T) {
 	_, err = banding.Assess(&a, p, day)
 	require.ErrorIs(t, err, banding.ErrInvalid)
 }
+
+func mustPolicy(t testing.TB, id string) *policy.Policy {
+	t.Helper()
+	p, err := policy.Builtin(id)
+	require.NoError(t, err)
+	return p
+}

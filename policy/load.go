@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -25,6 +26,7 @@ type Problem struct {
 	Msg  string
 }
 
+// String formats the problem as file[:line]: path: message.
 func (p Problem) String() string {
 	loc := p.File
 	if p.Line > 0 {
@@ -42,6 +44,7 @@ type LoadError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one a line.
 func (e *LoadError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -239,6 +242,18 @@ func (p *Policy) check() []Problem {
 		}
 	}
 
+	for _, access := range slices.Sorted(maps.Keys(pr.Mobility)) {
+		at := "properties.mobility." + access
+		if !slices.Contains([]string{"general", "level-access", "wheelchair"}, access) {
+			bad(at, fmt.Sprintf("%q is not an accessibility category (one of \"general\", \"level-access\", \"wheelchair\")", access))
+		}
+		for j, need := range pr.Mobility[access] {
+			if !slices.Contains(vocabulary["mobility"].values, need) {
+				bad(fmt.Sprintf("%s[%d]", at, j), fmt.Sprintf("%q is not a mobility need (one of %s)", need, quoteAll(vocabulary["mobility"].values)))
+			}
+		}
+	}
+
 	c := &p.Cycle
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil || c.TimeZone == "" {
@@ -283,6 +298,14 @@ func (p *Policy) check() []Problem {
 	rf := &p.Refusals
 	if rf.CountedLimit < 1 || rf.WindowMonths < 1 || rf.ClosureMonths < 0 {
 		bad("refusals", "counted_limit and window_months must be 1 or more; closure_months not negative")
+	}
+	for i, id := range rf.DischargeCriteria {
+		if !slices.ContainsFunc(p.Criteria, func(c Criterion) bool { return c.ID == id }) {
+			bad(fmt.Sprintf("refusals.discharge_criteria[%d]", i), fmt.Sprintf("unknown criterion %q", id))
+		}
+	}
+	if rf.FinalOfferDischarges && len(rf.DischargeCriteria) == 0 {
+		bad("refusals.discharge_criteria", "final_offer_discharges_duty needs the criteria it withdraws")
 	}
 	if p.Nominations.BatchSize < 1 {
 		bad("nominations.batch_size", "must be 1 or more")

@@ -51,8 +51,29 @@ func (d Date) IsZero() bool { return d == 0 }
 // Time returns midnight UTC at the start of d.
 func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
-// YMD returns the year, month and day of d.
-func (d Date) YMD() (int, time.Month, int) { return d.Time().Date() }
+// YMD returns the year, month and day of d. It is integer arithmetic (Hinnant's
+// civil_from_days), since ages are computed for every member of every application.
+func (d Date) YMD() (int, time.Month, int) {
+	z := int64(d) + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int(y), time.Month(m), int(day)
+}
 
 // String formats d as YYYY-MM-DD, or "" for the zero Date.
 func (d Date) String() string {
