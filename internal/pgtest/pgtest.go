@@ -15,6 +15,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,7 +86,7 @@ func EmptyDB(t testing.TB) *sqlx.DB {
 // create makes a database from template, dropped when the test ends.
 func create(t testing.TB, template string) string {
 	t.Helper()
-	name := "cbl_test_" + randomHex(6)
+	name := fmt.Sprintf("%s%d_%s", testPrefix, time.Now().Unix(), randomHex(4))
 	ctx := context.Background()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE "+pq.QuoteIdentifier(template)); err != nil {
 		t.Fatalf("pgtest: create test database: %v", err)
@@ -123,7 +125,32 @@ func setup() {
 		return
 	}
 	admin = db
+	dropStale(ctx)
 	tmpl, setupErr = buildTemplate(ctx)
+}
+
+// testPrefix starts every test database name, followed by its creation time (Unix
+// seconds) so databases leaked by killed test processes can be recognised and dropped.
+const testPrefix = "cbl_test_"
+
+// staleAfter is the age at which a test database is taken to be leaked.
+const staleAfter = 6 * time.Hour
+
+// dropStale drops test databases older than staleAfter (their test process was killed
+// before its cleanup ran). Failures are ignored: this is housekeeping.
+func dropStale(ctx context.Context) {
+	var names []string
+	if err := admin.SelectContext(ctx, &names, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, testPrefix); err != nil {
+		return
+	}
+	for _, n := range names {
+		ts, _, _ := strings.Cut(strings.TrimPrefix(n, testPrefix), "_")
+		sec, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || time.Since(time.Unix(sec, 0)) < staleAfter {
+			continue
+		}
+		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(n)+" WITH (FORCE)")
+	}
 }
 
 // buildTemplate creates the template database for the current migrations, once per
