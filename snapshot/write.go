@@ -12,7 +12,8 @@ import (
 
 // Write writes s as a snapshot directory (docs/snapshot.md), creating dir if needed and
 // replacing the snapshot files in it. Every file is written, with its header, even when
-// it has no rows. Read(dir) returns a snapshot equal to s.Canonical() when s is valid.
+// it has no rows. For a valid s, Read(dir) returns s again if s is in canonical form (see
+// Canonical), and in any case a snapshot whose Canonical equals s.Canonical().
 func Write(dir string, s *Snapshot) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -57,14 +58,22 @@ func WithDatabase(dsn, name string) (string, error) {
 
 // Redact returns dsn with any password replaced, for messages.
 func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
 		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
 	}
-	return dsn
+	return keyPassword.ReplaceAllString(dsn, "${1}xxxxx")
 }
+
+// keyPassword finds the password of a key=value connection string.
+var keyPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
 // Open connects to dsn and checks the server answers within 5 seconds.
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
