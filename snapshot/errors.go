@@ -65,7 +65,7 @@ func (c *errs) add(e RowError) {
 	if e.Line > 0 {
 		k.key = ""
 	}
-	if c.seen[k] && (e.Line > 0 || e.Key != "") {
+	if c.seen[k] && (e.Line > 1 || e.Key != "") { // line 1 is the header: report every column
 		return
 	}
 	if c.seen == nil {

@@ -94,7 +94,8 @@ func readTable(fsys fs.FS, file string, cols []string, e *errs) []*row {
 func csvError(file string, err error) RowError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return RowError{File: file, Line: pe.Line, Column: strconv.Itoa(pe.Column), Reason: pe.Err.Error()}
+		return RowError{File: file, Line: pe.Line, Column: "-",
+			Reason: fmt.Sprintf("%v (character %d of the line); the rest of the file is not read", pe.Err, pe.Column)}
 	}
 	return RowError{File: file, Column: "-", Reason: err.Error()}
 }

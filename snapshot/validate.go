@@ -87,9 +87,9 @@ func validate(s *Snapshot, o *origin, e *errs) {
 			} else if first, dup := assessments[m.ID]; dup {
 				ml.bad("id", m.ID, "duplicate assessment id (first "+first+")")
 			} else {
-				assessments[m.ID] = where(FileAssessments, ml.line)
+				assessments[m.ID] = "at " + where(FileAssessments, ml.line)
 				if ml.line == 0 {
-					assessments[m.ID] = ml.key
+					assessments[m.ID] = "as " + ml.key
 				}
 			}
 			validateAssessment(m, ml)
@@ -207,10 +207,10 @@ func validate(s *Snapshot, o *origin, e *errs) {
 	}
 }
 
-// where names a file line, or just the file when the line is unknown.
+// where names the line of an earlier row of file, if known.
 func where(file string, line int) string {
 	if line == 0 {
-		return file
+		return "an earlier row of " + file
 	}
 	return fmt.Sprintf("line %d", line)
 }
