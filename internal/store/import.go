@@ -74,9 +74,8 @@ func ImportWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events (actor, kind, reason, detail) VALUES ($1, 'import', $2, $3)`,
-		opts.Actor, "snapshot import", string(detail)); err != nil {
-		return fmt.Errorf("import: event: %w", err)
+	if _, err := AppendEvent(ctx, tx, Event{Actor: opts.Actor, Kind: "import", Reason: "snapshot import", Detail: detail}); err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	return tx.Commit()
 }

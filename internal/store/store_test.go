@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
@@ -179,4 +181,30 @@ func TestSchema_Constraints(t *testing.T) {
 func TestExport_NotMigrated(t *testing.T) {
 	_, err := store.Export(context.Background(), pgtest.EmptyDB(t))
 	require.True(t, errors.Is(err, store.ErrNotMigrated))
+}
+
+func TestEvents(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	at := time.Date(2025, 11, 12, 9, 0, 0, 0, time.UTC)
+	id, err := store.AppendEvent(ctx, db, store.Event{At: at, Actor: "kp", Kind: "override", Application: 1001,
+		Reason: "panel decision", Detail: json.RawMessage(`{"band": "A"}`)})
+	require.NoError(t, err)
+	_, err = store.AppendEvent(ctx, db, store.Event{Actor: "engine", Kind: "close", Advert: 7001})
+	require.NoError(t, err)
+	_, err = store.AppendEvent(ctx, db, store.Event{Kind: "anonymous"})
+	require.Error(t, err)
+
+	all, err := store.Events(ctx, db, 0)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	require.Equal(t, int64(7001), all[1].Advert)
+	require.JSONEq(t, `{}`, string(all[1].Detail))
+
+	mine, err := store.Events(ctx, db, 1001)
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	require.Equal(t, id, mine[0].ID)
+	require.Equal(t, at, mine[0].At)
+	require.JSONEq(t, `{"band": "A"}`, string(mine[0].Detail))
 }
