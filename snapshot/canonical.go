@@ -50,6 +50,10 @@ func (s *Snapshot) Canonical() *Snapshot {
 		a.WeeklyRent = Money(a.WeeklyRent)
 		a.Closes = canonicalTime(a.Closes)
 		a.LocalLettings = nilIfEmpty(slices.Clone(a.LocalLettings))
+		for j := range a.LocalLettings {
+			l := &a.LocalLettings[j]
+			l.Is, l.Gte, l.Lte = clonePtr(l.Is), clonePtr(l.Gte), clonePtr(l.Lte)
+		}
 	}
 	for i := range c.Bids {
 		c.Bids[i].Placed = canonicalTime(c.Bids[i].Placed)
@@ -70,6 +74,14 @@ func nilIfEmpty[S ~[]E, E any](s S) S {
 		return nil
 	}
 	return s
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 func canonicalTime(t time.Time) time.Time {

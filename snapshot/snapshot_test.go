@@ -152,3 +152,13 @@ func TestRead_Bad(t *testing.T) {
 	require.Equal(t, want, got)
 	require.Contains(t, err.Error(), "snapshot: 17 bad values:\n  notes.csv")
 }
+
+func TestCanonical_DoesNotShareWithOriginal(t *testing.T) {
+	s := snapshottest.Full()
+	c := s.Canonical()
+	c.Applications[0].Members[0].Name = "changed"
+	*c.Adverts[0].LocalLettings[0].Gte = 42
+	c.Applications[0].Connection.LegalAgreementAreas[0] = "changed"
+	require.Equal(t, snapshottest.Full(), s)
+	require.Equal(t, c, c.Canonical(), "canonical form is a fixed point")
+}
