@@ -12,14 +12,15 @@ import (
 )
 
 func newImportCommand(app *App) *cobra.Command {
-	var replace bool
+	var replace, check bool
 	cmd := &cobra.Command{
 		Use:   "import DIR",
 		Short: "Load a register snapshot (a directory of CSV files) into the database",
 		Long: `Read the snapshot in DIR (docs/snapshot.md), check every row, and load it in one
 transaction. If any row is bad, every bad row is listed (file:line: column: value:
 reason) and nothing is written. The database must be migrated and, unless --replace
-is given, hold no register yet. Prints the rows loaded per file.`,
+is given, hold no register yet. Prints the rows loaded per file. With --check, only
+reads and checks DIR (no database needed).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -36,6 +37,9 @@ is given, hold no register yet. Prints the rows loaded per file.`,
 				return err
 			}
 			app.Logf("read and checked %s in %v", dir, time.Since(start).Round(time.Millisecond))
+			if check {
+				return app.Print([]string{"file", "rows"}, countRows(s))
+			}
 			db, err := app.Open(cmd.Context())
 			if err != nil {
 				return err
@@ -50,6 +54,7 @@ is given, hold no register yet. Prints the rows loaded per file.`,
 		},
 	}
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the register already held (its shortlists, offers and lets too; the events log is kept)")
+	cmd.Flags().BoolVar(&check, "check", false, "only check DIR; write nothing and do not connect")
 	return cmd
 }
 

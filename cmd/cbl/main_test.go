@@ -157,3 +157,24 @@ func TestExport_ReimportIsIdentical(t *testing.T) {
 	require.Equal(t, orig.Canonical(), got1)
 	require.Equal(t, got1, got2)
 }
+
+func TestImport_CheckOnly(t *testing.T) {
+	// No database: the DSN points at a port nothing listens on.
+	code, out, errOut := run(t, "--dsn", "postgres://postgres@127.0.0.1:1/x?sslmode=disable", "-o", "csv", "import", "--check", smallDir)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "applications.csv,6\n")
+	code, _, errOut = run(t, "import", "--check", badDir)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `applications.csv:3: status: "actve"`)
+}
+
+func TestImport_Interrupted(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as if Ctrl-C arrived before the load
+	var out, errOut bytes.Buffer
+	err := Run(ctx, []string{"--dsn", dsn, "import", smallDir}, &out, &errOut)
+	require.Equal(t, 1, ExitCode(err))
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, registerRows(t, openDSN(t, dsn)))
+}
