@@ -80,6 +80,8 @@ func NewRootCommand(app *App) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
+		// Checks the global flags. A subcommand must not set its own PersistentPreRunE
+		// (cobra would run only that one); use PreRunE instead.
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			switch app.Output {
 			case "table", "json", "csv":
