@@ -176,9 +176,6 @@ func (r *row) date(col string) register.Date {
 		r.bad(col, "want a date YYYY-MM-DD")
 		return 0
 	}
-	if r.str(col) != "" && d.IsZero() {
-		r.bad(col, "1970-01-01 means no date; leave the cell empty")
-	}
 	return d
 }
 
