@@ -18,11 +18,11 @@ func FuzzAssess(f *testing.F) {
 			Base json.RawMessage `json:"base"`
 		}
 		if json.Unmarshal(data, &file) == nil {
-			f.Add([]byte(file.Base), int32(20000))
+			f.Add([]byte(file.Base), int32(register.MustDate("2024-10-04")))
 		}
 	}
-	f.Add([]byte(`{"members":[{"relationship":"applicant","sex":"F","born":"2000-01-01","pregnancy_due":"2026-12-01"},{"relationship":"child","sex":"M","born":"2016-01-01"}],"home":{"bedrooms":1}}`), int32(20600))
-	f.Add([]byte(`{"members":[{"sex":"M"}],"medical":[{"id":1,"assessed":"2020-01-01","conditions":[{"severity":3,"impact":3}]}]}`), int32(19000))
+	f.Add([]byte(`{"members":[{"relationship":"applicant","sex":"F","born":"2000-01-01","pregnancy_due":"2026-12-01"},{"relationship":"child","sex":"M","born":"2016-01-01"}],"home":{"bedrooms":1}}`), int32(register.MustDate("2026-05-27")))
+	f.Add([]byte(`{"members":[{"sex":"M"}],"medical":[{"id":1,"assessed":"2020-01-01","conditions":[{"severity":3,"impact":3}]}]}`), int32(register.MustDate("2022-01-08")))
 	ps := []*policy.Policy{}
 	for _, id := range policy.Builtins().IDs() {
 		p, err := policy.Builtin(id)

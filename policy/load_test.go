@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 )
 
 func shipped(t testing.TB) []byte {
@@ -22,10 +23,10 @@ func shipped(t testing.TB) []byte {
 func TestBuiltins(t *testing.T) {
 	s := policy.Builtins()
 	require.Equal(t, []string{"nn-2021", "nn-2025-proposed"}, s.IDs())
-	p, err := s.At("nn-2021", 20000) // 2024-10-04
+	p, err := s.At("nn-2021", register.MustDate("2024-10-04"))
 	require.NoError(t, err)
 	require.Equal(t, "nn-2021@1", p.Name())
-	_, err = s.At("nn-2021", 1)
+	_, err = s.At("nn-2021", register.MustDate("1970-01-02"))
 	require.ErrorContains(t, err, "no version of policy \"nn-2021\" is in force on 1970-01-02")
 	_, err = s.At("nope", 20000)
 	require.ErrorContains(t, err, `no policy "nope"`)
@@ -93,10 +94,10 @@ func TestSet_RejectsOverlappingVersions(t *testing.T) {
 	fsys["p/a.json"] = &fstest.MapFile{Data: v1closed}
 	s, err := policy.LoadDir(fsys, "p")
 	require.NoError(t, err)
-	p, err := s.At("nn-2021", 19800) // 2024-03-18
+	p, err := s.At("nn-2021", register.MustDate("2024-03-18"))
 	require.NoError(t, err)
 	require.Equal(t, 1, p.Version)
-	p, err = s.At("nn-2021", 19900)
+	p, err = s.At("nn-2021", register.MustDate("2024-06-26"))
 	require.NoError(t, err)
 	require.Equal(t, 2, p.Version)
 }

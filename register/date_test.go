@@ -40,4 +40,6 @@ func TestDate_TextRoundTrip(t *testing.T) {
 	require.Equal(t, d, back)
 	require.Error(t, back.UnmarshalText([]byte("23/11/2026")))
 	require.Equal(t, "", register.Date(0).String())
+	require.False(t, register.MustDate("1970-01-01").IsZero(), "1970-01-01 is a real date (people are born on it)")
+	require.Equal(t, "0001-01-01", register.Date(1).String())
 }
