@@ -120,7 +120,7 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 		level = lowerLevel(r, target)
 	}
 	if level != "" {
-		ma := g.medicalAssessment(r, 1, level, a.Registered)
+		ma := g.medicalAssessment(r, medicalID(id, 1), level, a.Registered)
 		if (level == "high" || level == "urgent") && chance(r, mix.CarerBedroomShare) && crit != "sheltered_no_need" {
 			ma.Restrictions.ExtraBedrooms = 1
 			need++
@@ -132,7 +132,7 @@ func (g *gen) application(r *rand.Rand, id int64, a *register.Application) (last
 		if req < a.Registered {
 			req = a.Registered
 		}
-		a.Medical = append(a.Medical, register.MedicalAssessment{ID: int64(len(a.Medical) + 1), Requested: req})
+		a.Medical = append(a.Medical, register.MedicalAssessment{ID: medicalID(id, len(a.Medical)+1), Requested: req})
 	}
 	if chance(r, mix.WheelchairShare) {
 		a.Mobility = register.MobilityWheelchair
@@ -322,6 +322,10 @@ func lowerLevel(r *rand.Rand, target register.Band) string {
 	}
 	return ""
 }
+
+// medicalID numbers an application's k-th medical assessment (k from 1) so that ids are
+// unique across the register and read as the application's: application 7's are 701, 702…
+func medicalID(app int64, k int) int64 { return app*100 + int64(k) }
 
 // medicalAssessment scores conditions so the total lands in the level's points range.
 func (g *gen) medicalAssessment(r *rand.Rand, id int64, level string, registered register.Date) register.MedicalAssessment {

@@ -175,7 +175,7 @@ func (g *gen) change(r *rand.Rand, a *register.Application, kind string, on regi
 		}
 	}
 	level := [...]string{"low", "low", "medium", "medium", "high", "urgent"}[r.IntN(6)]
-	id := int64(1)
+	id := medicalID(a.ID, 1)
 	for _, m := range a.Medical {
 		id = max(id, m.ID+1)
 	}
