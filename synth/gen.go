@@ -3,6 +3,9 @@ package synth
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -77,6 +80,27 @@ func newGen(cfg *Config, p *policy.Policy) (*gen, error) {
 		case kindSingle, kindCouple, kindSingleParent, kindCoupleFamily, kindPregnant, kindAdults:
 		default:
 			return nil, fmt.Errorf("synth config: register.households: unknown kind %q", k)
+		}
+	}
+
+	// Adverts carry sizes and types the policy knows.
+	for _, x := range cfg.Supply.Sizes {
+		if n, err := strconv.Atoi(x.Key); x.Key != "bedsit" && (err != nil || n < 1) {
+			return nil, fmt.Errorf("synth config: supply.sizes: key %q: want \"bedsit\" or a number of bedrooms from 1", x.Key)
+		}
+		if len(cfg.Supply.Types[x.Key]) == 0 && x.Weight > 0 {
+			return nil, fmt.Errorf("synth config: supply.types: no property types for size %q", x.Key)
+		}
+		if _, ok := cfg.Supply.Rents[x.Key]; !ok && x.Weight > 0 {
+			return nil, fmt.Errorf("synth config: supply.rents: no rent range for size %q", x.Key)
+		}
+	}
+	for size, xs := range cfg.Supply.Types {
+		for _, x := range xs {
+			if !slices.Contains(p.Properties.Types, x.Key) {
+				return nil, fmt.Errorf("synth config: supply.types.%s: %q is not a property type of policy %s (have %s)",
+					size, x.Key, p.Name(), strings.Join(p.Properties.Types, ", "))
+			}
 		}
 	}
 

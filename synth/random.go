@@ -55,8 +55,6 @@ func newTable(xs []Share) table {
 	return t
 }
 
-func (t *table) empty() bool { return len(t.cum) == 0 }
-
 // index draws an index into keys; -1 if the table is empty.
 func (t *table) index(r *rand.Rand) int {
 	if len(t.cum) == 0 {
