@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -236,6 +237,18 @@ func (p *Policy) check() []Problem {
 		}
 		if r.Requires != nil {
 			r.Requires.compile(at+".requires", enums, bad)
+		}
+	}
+
+	for _, access := range slices.Sorted(maps.Keys(pr.Mobility)) {
+		at := "properties.mobility." + access
+		if !slices.Contains([]string{"general", "level-access", "wheelchair"}, access) {
+			bad(at, fmt.Sprintf("%q is not an accessibility category (one of \"general\", \"level-access\", \"wheelchair\")", access))
+		}
+		for j, need := range pr.Mobility[access] {
+			if !slices.Contains(vocabulary["mobility"].values, need) {
+				bad(fmt.Sprintf("%s[%d]", at, j), fmt.Sprintf("%q is not a mobility need (one of %s)", need, quoteAll(vocabulary["mobility"].values)))
+			}
 		}
 	}
 

@@ -136,6 +136,10 @@ type PropertyRules struct {
 	ShelteredMinAge int            `json:"sheltered_min_age"` // default minimum age on sheltered adverts
 	Types           []string       `json:"types"`             // property types adverts may carry
 	Rules           []PropertyRule `json:"rules"`
+	// Mobility is the mobility matrix (SCHEME.md §4): for an advert accessibility
+	// category ("general", "level-access", "wheelchair"), the mobility needs that may
+	// bid on it. A category not listed is open to every need.
+	Mobility map[string][]string `json:"mobility,omitempty"`
 }
 
 // PropertyRule: on adverts matching Advert, an application the rule applies to (all, or
