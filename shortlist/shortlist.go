@@ -55,6 +55,11 @@ type Entry struct {
 	Registered  register.Date `json:"registered"`
 	Autobid     bool          `json:"autobid,omitempty"`
 	Placed      time.Time     `json:"placed"`
+	// By and At record who skipped the bid and when ("shortlist" at cycle close for the
+	// eligibility checks); Note is the officer's note (officer_discretion needs one).
+	By   string    `json:"by,omitempty"`
+	At   time.Time `json:"at,omitzero"`
+	Note string    `json:"note,omitempty"`
 }
 
 // Shortlist is one advert's outcome at cycle close.

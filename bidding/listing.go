@@ -1,0 +1,323 @@
+package bidding
+
+import (
+	"fmt"
+	"math/bits"
+	"strconv"
+	"time"
+
+	"github.com/cbl-lettings/cbl/policy"
+)
+
+// Listing is an advert compiled against a policy: which property rules select it, its
+// age limits, the mobility needs it admits and its ranking overlays, so that checking a
+// bid is a handful of integer operations. Build it with Rules.List.
+type Listing struct {
+	Advert *Advert
+	Rules  *Rules
+
+	ruleMask    uint64 // property rules whose advert selector matches
+	areaMask    uint64 // of those, the rules needing a connection to the advert's area
+	minAge      uint8
+	maxAge      uint8 // 255: none
+	sheltered   bool
+	upstairs    bool  // above the ground floor with no lift
+	levelAccess bool  // accessibility category other than general
+	wheelchair  bool  // wheelchair standard
+	mobility    uint8 // mobility needs admitted, bit per need
+	area        uint16
+	fcfs        bool
+	overlayMob  bool // accessible home: mobility need ranks first
+	overlayLAA  bool // Legal Agreement Area home: connected applicants rank first
+	local       []localRule
+}
+
+// List compiles advert a. It fails, naming the advert and field, on a property type the
+// policy does not list, an unknown ordering or accessibility, or a malformed local
+// lettings rule.
+func (r *Rules) List(a *Advert) (*Listing, error) {
+	p := r.Policy
+	bad := func(field, value, msg string) error {
+		return fmt.Errorf("advert %d: %s %q: %s", a.ID, field, value, msg)
+	}
+	if !containsString(p.Properties.Types, a.Type) {
+		return nil, bad("type", a.Type, "not a property type of policy "+p.Name())
+	}
+	switch a.Ordering {
+	case OrderBand, OrderFCFS, "":
+	default:
+		return nil, bad("ordering", string(a.Ordering), "want band or fcfs")
+	}
+	switch a.Access {
+	case AccessGeneral, AccessLevel, AccessWheelchair, "":
+	default:
+		return nil, bad("access", string(a.Access), "want general, level-access or wheelchair")
+	}
+	access := a.Access
+	if access == "" {
+		access = AccessGeneral
+	}
+	l := &Listing{
+		Advert:      a,
+		Rules:       r,
+		minAge:      uint8(min(max(a.MinAgeFor(p.Properties.ShelteredMinAge), 0), 255)),
+		maxAge:      255,
+		sheltered:   a.Sheltered,
+		upstairs:    a.Floor > 0 && !a.Lift,
+		levelAccess: access != AccessGeneral,
+		wheelchair:  access == AccessWheelchair,
+		mobility:    0b111,
+		area:        r.AreaIndex(a.Locality),
+		fcfs:        a.Ordering == OrderFCFS,
+		overlayMob:  p.Shortlist.MobilityFirstOnAccessible && access != AccessGeneral,
+		overlayLAA:  p.Shortlist.LegalAgreementFirst && a.LegalAgreementArea != "",
+	}
+	if a.MaxAge > 0 {
+		l.maxAge = uint8(min(a.MaxAge, 254))
+	}
+	if m, ok := r.mobility[access]; ok {
+		l.mobility = m
+	}
+	for i := range p.Properties.Rules {
+		if matches(&p.Properties.Rules[i].Advert, a) {
+			l.ruleMask |= 1 << i
+		}
+	}
+	l.areaMask = l.ruleMask & r.areaRules
+	for j, ll := range a.LocalLettings {
+		lr, err := compileLocal(ll)
+		if err != nil {
+			return nil, fmt.Errorf("advert %d: local_lettings[%d]: %w", a.ID, j, err)
+		}
+		l.local = append(l.local, lr)
+	}
+	return l, nil
+}
+
+// FCFS reports whether the advert is ordered first come, first served.
+func (l *Listing) FCFS() bool { return l.fcfs }
+
+// Area is the advert's autobid area (1 + index in the policy's areas; 0 none).
+func (l *Listing) Area() uint16 { return l.area }
+
+// Eligible returns the first check (in Check order) that p fails on the advert, or
+// CheckNone. It does not look at whether the advert is withdrawn.
+func (l *Listing) Eligible(p *Profile) Check {
+	const need = FlagActive | FlagNeedsGuarantor
+	if p.Flags&need != FlagActive {
+		if p.Flags&FlagActive == 0 {
+			return CheckStatus
+		}
+		return CheckGuarantor
+	}
+	if p.Band == 0 {
+		return CheckQualifies
+	}
+	if b := uint8(l.Advert.Bedrooms); b < p.BedMin || b > p.BedMax {
+		return CheckBedrooms
+	}
+	fail := l.ruleMask &^ p.RulesOK
+	if m := l.areaMask & p.RulesApply; m != 0 && !p.Connected(l.Advert.LegalAgreementArea) {
+		fail |= m
+	}
+	if fail != 0 {
+		return CheckRule0 + Check(bits.TrailingZeros64(fail))
+	}
+	if p.Age < l.minAge && !(l.sheltered && p.Flags&FlagShelteredEligible != 0) {
+		if l.sheltered {
+			return CheckShelteredAge
+		}
+		return CheckMinAge
+	}
+	if p.Age > l.maxAge {
+		return CheckMaxAge
+	}
+	if c := l.mobilityCheck(p); c != CheckNone {
+		return c
+	}
+	for j := range l.local {
+		if !l.local[j].holds(p) {
+			return CheckLocal0 + Check(j)
+		}
+	}
+	return CheckNone
+}
+
+func (l *Listing) mobilityCheck(p *Profile) Check {
+	switch {
+	case l.mobility&(1<<p.mobility()) == 0:
+		return CheckMobility
+	case p.Flags&FlagNeedsGroundFloor != 0 && l.upstairs:
+		return CheckGroundFloor
+	case p.Flags&FlagNeedsLevelAccess != 0 && !l.levelAccess:
+		return CheckLevelAccess
+	case p.Flags&FlagNeedsWheelchairHome != 0 && !l.wheelchair:
+		return CheckWheelchairHome
+	}
+	return CheckNone
+}
+
+// Outcome is one check's result for one bid.
+type Outcome struct {
+	Check Check
+	Pass  bool
+}
+
+// Evaluate runs every check that concerns the advert, in Check order, and reports each
+// one's result. The first failure it reports is always what Eligible returns.
+func (l *Listing) Evaluate(p *Profile) []Outcome {
+	var out []Outcome
+	add := func(c Check, pass bool) { out = append(out, Outcome{c, pass}) }
+	add(CheckStatus, p.Flags&FlagActive != 0)
+	add(CheckGuarantor, p.Flags&FlagNeedsGuarantor == 0)
+	add(CheckQualifies, p.Band != 0)
+	add(CheckBedrooms, uint8(l.Advert.Bedrooms) >= p.BedMin && uint8(l.Advert.Bedrooms) <= p.BedMax)
+	connected := p.Connected(l.Advert.LegalAgreementArea)
+	for i := range MaxPropertyRules {
+		bit := uint64(1) << i
+		if l.ruleMask&bit == 0 {
+			continue
+		}
+		ok := p.RulesOK&bit != 0 && (l.areaMask&p.RulesApply&bit == 0 || connected)
+		add(CheckRule0+Check(i), ok)
+	}
+	ageOK := p.Age >= l.minAge || (l.sheltered && p.Flags&FlagShelteredEligible != 0)
+	switch {
+	case l.sheltered:
+		add(CheckShelteredAge, ageOK)
+	case l.minAge > 0:
+		add(CheckMinAge, ageOK)
+	}
+	if l.maxAge < 255 {
+		add(CheckMaxAge, p.Age <= l.maxAge)
+	}
+	add(CheckMobility, l.mobility&(1<<p.mobility()) != 0)
+	if p.Flags&FlagNeedsGroundFloor != 0 {
+		add(CheckGroundFloor, !l.upstairs)
+	}
+	if p.Flags&FlagNeedsLevelAccess != 0 {
+		add(CheckLevelAccess, l.levelAccess)
+	}
+	if p.Flags&FlagNeedsWheelchairHome != 0 {
+		add(CheckWheelchairHome, l.wheelchair)
+	}
+	for j := range l.local {
+		add(CheckLocal0+Check(j), l.local[j].holds(p))
+	}
+	return out
+}
+
+// Ranking keys pack the order of SCHEME.md §7 into one uint64, most significant first:
+//
+//	band order: overlay (2 bits) | band (3) | effective date (16) | registered (16) | profile index (27)
+//	FCFS order: overlay (2 bits) | ms from cycle opening to the bid (35)  | profile index (27)
+//
+// Overlay bit 1 is clear for an applicant with a mobility need on an accessible home,
+// bit 0 for one connected to the advert's Legal Agreement Area (when the policy turns
+// the overlay on). The profile index orders as the application id (Index is sorted by id).
+const (
+	idxBits  = 27
+	dateBits = 16
+	timeBits = 35
+)
+
+// Key returns the ranking key of profile p at index position idx for a bid placed at
+// ms milliseconds after the cycle opened (read only on first-come-first-served adverts).
+func (l *Listing) Key(p *Profile, idx uint32, ms uint32) uint64 {
+	var overlay uint64
+	if l.overlayMob && p.Flags&(FlagMobilityLevel|FlagMobilityWheelchair|FlagNeedsLevelAccess|FlagNeedsWheelchairHome) == 0 {
+		overlay |= 2
+	}
+	if l.overlayLAA && !p.Connected(l.Advert.LegalAgreementArea) {
+		overlay |= 1
+	}
+	if l.fcfs {
+		return overlay<<(timeBits+idxBits) | uint64(ms)<<idxBits | uint64(idx)
+	}
+	return overlay<<62 | uint64(p.Band)<<59 | uint64(uint16(p.Effective))<<43 |
+		uint64(uint16(p.Registered))<<idxBits | uint64(idx)
+}
+
+// KeyIndex returns the profile index packed in a ranking key.
+func KeyIndex(k uint64) uint32 { return uint32(k & (1<<idxBits - 1)) }
+
+// Millis returns t as milliseconds after the cycle opened, clamped to what a key holds.
+func (c *Cycle) Millis(t time.Time) uint32 {
+	d := t.Sub(c.Opens).Milliseconds()
+	return uint32(min(max(d, 0), 1<<32-1))
+}
+
+// localRule is a compiled LocalLetting.
+type localRule struct {
+	fact     string
+	is       *bool
+	gte, lte *int
+	value    string
+}
+
+func compileLocal(ll LocalLetting) (localRule, error) {
+	lr := localRule{fact: ll.Fact, is: ll.Is, gte: ll.Gte, lte: ll.Lte, value: ll.Value}
+	forms := 0
+	for _, set := range []bool{ll.Is != nil, ll.Gte != nil || ll.Lte != nil, ll.Value != ""} {
+		if set {
+			forms++
+		}
+	}
+	switch {
+	case ll.Fact == "parish":
+		if ll.Value == "" || forms != 1 {
+			return lr, fmt.Errorf("fact \"parish\" needs value (the area) and nothing else")
+		}
+	case ll.Fact == "children":
+		if ll.Gte == nil && ll.Lte == nil || forms != 1 {
+			return lr, fmt.Errorf("fact \"children\" is a number: use gte and/or lte")
+		}
+	case policy.FactDoc(ll.Fact) == "":
+		return lr, fmt.Errorf("fact %q: not a policy fact, \"children\" or \"parish\"", ll.Fact)
+	case forms != 1:
+		return lr, fmt.Errorf("fact %q: use exactly one of is, gte/lte or value", ll.Fact)
+	}
+	return lr, nil
+}
+
+func (lr *localRule) holds(p *Profile) bool {
+	var v string
+	switch lr.fact {
+	case "parish":
+		return p.Connected(lr.value)
+	case "children":
+		v = strconv.Itoa(int(p.Children))
+	default:
+		if p.Facts == nil {
+			return false
+		}
+		v = p.Facts.Value(lr.fact)
+	}
+	switch {
+	case lr.is != nil:
+		return (v == "yes") == *lr.is
+	case lr.value != "":
+		return v == lr.value
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return false
+	}
+	return (lr.gte == nil || n >= *lr.gte) && (lr.lte == nil || n <= *lr.lte)
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// MobilityOverlay reports whether applicants with a mobility need rank first on the advert.
+func (l *Listing) MobilityOverlay() bool { return l.overlayMob }
+
+// AreaOverlay reports whether applicants connected to the advert's Legal Agreement Area
+// rank first.
+func (l *Listing) AreaOverlay() bool { return l.overlayLAA }

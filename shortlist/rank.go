@@ -1,0 +1,87 @@
+package shortlist
+
+import (
+	"github.com/cbl-lettings/cbl/bidding"
+)
+
+// Result is one advert's shortlist in compact form, as Ranker.Rank produces it: the
+// ranked bidders' profile positions in rank order and the skipped bids with the check
+// that failed. Shortlist turns it into entries; Explain traces one bid.
+type Result struct {
+	Listing *bidding.Listing
+	Bids    []bidding.Ref // the input bids, in the order given
+	Ranked  []uint32      // profile positions (bidding.Index), first is position 1
+	Skipped []Skip        // in input order
+}
+
+// Skip is one skipped bid: the bid and the first check it failed.
+type Skip struct {
+	Bid   bidding.Ref
+	Check bidding.Check
+}
+
+// Ranker ranks adverts, reusing its buffers between calls. The zero value is ready; a
+// Ranker is not safe for concurrent use (use one per goroutine).
+type Ranker struct {
+	keys, tmp []uint64
+}
+
+// Rank shortlists the bids on one advert at cycle close (SCHEME.md §7) into out, reusing
+// out's slices. Each bid is either skipped, with the first eligibility check it fails
+// (bidding.Listing.Eligible; every bid on a withdrawn advert fails
+// bidding.CheckWithdrawn), or ranked.
+//
+// The order of ranked bids is the contract of the scheme, a total order on distinct
+// applications; the first is position 1:
+//
+//  1. overlays, when the policy turns them on: on an accessible home (level-access or
+//     wheelchair) an applicant with a mobility need, or a level-access or wheelchair
+//     medical restriction, comes before one without; then, on a Legal Agreement Area
+//     (S106 / village) home, an applicant connected to that area before one who is not;
+//  2. on a band-ordered advert: band, most urgent first (A before B);
+//     band effective date, oldest first; registration date, oldest first;
+//     on a first-come-first-served advert instead: bid time, earliest first
+//     (to the millisecond; autobids count as placed at close);
+//  3. application id, ascending.
+//
+// Bands, effective dates and facts are the profiles' in ix: build it as things stood at
+// close. Bids must come from distinct applications (a Book ensures it).
+func (r *Ranker) Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref, out *Result) {
+	out.Listing, out.Bids = l, bids
+	out.Ranked, out.Skipped = out.Ranked[:0], out.Skipped[:0]
+	if l.Advert.Withdrawn {
+		for _, b := range bids {
+			out.Skipped = append(out.Skipped, Skip{b, bidding.CheckWithdrawn})
+		}
+		return
+	}
+	if cap(r.keys) < len(bids) {
+		r.keys = make([]uint64, 0, len(bids))
+	}
+	keys := r.keys[:0]
+	profiles := ix.Profiles
+	for _, b := range bids {
+		p := &profiles[b.App]
+		if c := l.Eligible(p); c != bidding.CheckNone {
+			out.Skipped = append(out.Skipped, Skip{b, c})
+			continue
+		}
+		keys = append(keys, l.Key(p, b.App, b.At))
+	}
+	sorted, spare := radixSort(keys, r.tmp)
+	r.keys, r.tmp = sorted[:0], spare[:0]
+	if cap(out.Ranked) < len(sorted) {
+		out.Ranked = make([]uint32, 0, len(sorted))
+	}
+	for _, k := range sorted {
+		out.Ranked = append(out.Ranked, bidding.KeyIndex(k))
+	}
+}
+
+// Rank shortlists one advert with a fresh Ranker; see Ranker.Rank for the order.
+func Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref) *Result {
+	var r Ranker
+	out := &Result{}
+	r.Rank(ix, l, bids, out)
+	return out
+}
