@@ -30,8 +30,8 @@ func TestScheme6_AutobidBandA(t *testing.T) {
 		env.Advert(1, in("Corby")),
 		env.Advert(2, in("Weldon")), // same autobid area as Corby
 		env.Advert(3, in("Corby"), func(a *bidding.Advert) { a.Bedrooms = 3 }), // too big: not eligible
-		env.Advert(4, in("Kettering")), // another area
-		env.Advert(5, in("Corby")),     // the officer excludes application 1 here
+		env.Advert(4, in("Kettering")),                                         // another area
+		env.Advert(5, in("Corby")),                                             // the officer excludes application 1 here
 		env.Advert(6, in("Gretton"), func(a *bidding.Advert) { a.Withdrawn = true }),
 		env.Advert(7, in("Corby")), env.Advert(8, in("Corby")), env.Advert(9, in("Corby")),
 	}
