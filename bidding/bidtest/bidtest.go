@@ -76,10 +76,13 @@ func App(id int64, band register.Band, effective, registered string, opts ...App
 	return a
 }
 
-// Child adds a child of the given age (at Week).
-func Child(age int) AppOpt {
+// Child adds a boy of the given age (at Week).
+func Child(age int) AppOpt { return ChildOf(age, register.Male) }
+
+// ChildOf adds a child of the given age (at Week) and sex.
+func ChildOf(age int, sex register.Sex) AppOpt {
 	return func(a *register.Application) {
-		a.Members = append(a.Members, register.Member{Born: register.NewDate(2026-age, 1, 1), Sex: register.Male, Relationship: register.RelChild})
+		a.Members = append(a.Members, register.Member{Born: register.NewDate(2026-age, 1, 1), Sex: sex, Relationship: register.RelChild})
 		a.Home.SharingFacilities = true
 	}
 }
