@@ -163,8 +163,9 @@ type Outcome struct {
 	Pass  bool
 }
 
-// Evaluate runs every check that concerns the advert, in Check order, and reports each
-// one's result. The first failure it reports is always what Eligible returns.
+// Evaluate runs every check that concerns the advert and the applicant (property rules
+// that select the advert and apply to the band), in Check order, and reports each one's
+// result. The first failure it reports is always what Eligible returns.
 func (l *Listing) Evaluate(p *Profile) []Outcome {
 	var out []Outcome
 	add := func(c Check, pass bool) { out = append(out, Outcome{c, pass}) }
@@ -175,8 +176,8 @@ func (l *Listing) Evaluate(p *Profile) []Outcome {
 	connected := p.Connected(l.Advert.LegalAgreementArea)
 	for i := range MaxPropertyRules {
 		bit := uint64(1) << i
-		if l.ruleMask&bit == 0 {
-			continue
+		if l.ruleMask&p.RulesApply&bit == 0 {
+			continue // the rule does not select this advert or does not apply to the band
 		}
 		ok := p.RulesOK&bit != 0 && (l.areaMask&p.RulesApply&bit == 0 || connected)
 		add(CheckRule0+Check(i), ok)

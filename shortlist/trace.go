@@ -42,7 +42,8 @@ type TraceFacts struct {
 	LegalAgreementAreas []string      `json:"legal_agreement_areas,omitempty"`
 	Autobid             bool          `json:"autobid,omitempty"`
 	Placed              string        `json:"placed"`
-	Policy              *policy.Facts `json:"policy_facts,omitempty"`
+	// Policy are the policy's facts at close, by vocabulary name (policy.FactNames).
+	Policy map[string]string `json:"policy_facts,omitempty"`
 }
 
 // TraceCheck is one check's result.
@@ -96,8 +97,14 @@ func Explain(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
 		Active: p.Active(), Qualifies: p.Flags&bidding.FlagQualifies != 0, Band: p.Band,
 		Effective: p.Effective, Registered: p.Registered, Age: int(p.Age), Children: int(p.Children),
 		BedroomsAllowed: [2]int{int(p.BedMin), int(p.BedMax)}, LegalAgreementAreas: p.LegalAgreementAreas,
-		Autobid: bid.Autobid, Placed: cl.Placed(bid).Format("2006-01-02T15:04:05.000Z07:00"), Policy: p.Facts,
+		Autobid: bid.Autobid, Placed: cl.Placed(bid).Format("2006-01-02T15:04:05.000Z07:00"),
 	}}
+	if p.Facts != nil {
+		t.Facts.Policy = map[string]string{}
+		for _, name := range policy.FactNames() {
+			t.Facts.Policy[name] = p.Facts.Value(name)
+		}
+	}
 	for _, fn := range flagNames {
 		if p.Flags&fn.f != 0 {
 			t.Facts.Flags = append(t.Facts.Flags, fn.name)
