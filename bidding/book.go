@@ -164,7 +164,7 @@ func (b *Book) Position(now time.Time, ix *Index, app, advert int64) (pos, of in
 		if c := l.Eligible(p); c != CheckNone {
 			return 0, c, false
 		}
-		return l.Key(p, at, b.Cycle.Millis(bid.Placed)), CheckNone, true
+		return ix.Key(l, at, b.Cycle.Millis(bid.Placed)), CheckNone, true
 	}
 	mine, c, ok := key(&b.bids[i])
 	if !ok {

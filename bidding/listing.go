@@ -16,14 +16,15 @@ type Listing struct {
 	Advert *Advert
 	Rules  *Rules
 
-	ruleMask    uint64 // property rules whose advert selector matches
-	areaMask    uint64 // of those, the rules needing a connection to the advert's area
+	ruleMask    uint16 // property rules whose advert selector matches
+	areaMask    uint16 // of those, the rules needing a connection to the advert's area
 	minAge      uint8
 	maxAge      uint8 // 255: none
 	sheltered   bool
 	upstairs    bool  // above the ground floor with no lift
 	levelAccess bool  // accessibility category other than general
 	wheelchair  bool  // wheelchair standard
+	bedrooms    uint8
 	mobility    uint8 // mobility needs admitted, bit per need
 	area        uint16
 	fcfs        bool
@@ -66,6 +67,7 @@ func (r *Rules) List(a *Advert) (*Listing, error) {
 		upstairs:    a.Floor > 0 && !a.Lift,
 		levelAccess: access != AccessGeneral,
 		wheelchair:  access == AccessWheelchair,
+		bedrooms:    uint8(min(max(a.Bedrooms, 0), 15)),
 		mobility:    0b111,
 		area:        r.AreaIndex(a.Locality),
 		fcfs:        a.Ordering == OrderFCFS,
@@ -83,7 +85,7 @@ func (r *Rules) List(a *Advert) (*Listing, error) {
 			l.ruleMask |= 1 << i
 		}
 	}
-	l.areaMask = l.ruleMask & r.areaRules
+	l.areaMask = l.ruleMask & uint16(r.areaRules)
 	for j, ll := range a.LocalLettings {
 		lr, err := compileLocal(ll)
 		if err != nil {
@@ -103,55 +105,69 @@ func (l *Listing) Area() uint16 { return l.area }
 // Eligible returns the first check (in Check order) that p fails on the advert, or
 // CheckNone. It does not look at whether the advert is withdrawn.
 func (l *Listing) Eligible(p *Profile) Check {
+	c := compactOf(p, nil, 0)
+	return l.screen(&c, p)
+}
+
+// Overlay reports the advert's overlays for p: whether p ranks in the first group for a
+// mobility need on an accessible home, and for a connection to the advert's Legal
+// Agreement Area (each false when the overlay is off for this advert).
+func (l *Listing) Overlay(p *Profile) (mobilityFirst, areaFirst bool) {
+	return l.overlayMob && p.Flags&needsAccess != 0, l.overlayLAA && p.Connected(l.Advert.LegalAgreementArea)
+}
+
+// screen is the bid check on the compact profile c; p is the full profile, read only
+// for Legal Agreement Area connections and local lettings facts.
+func (l *Listing) screen(c *Compact, p *Profile) Check {
 	const need = FlagActive | FlagNeedsGuarantor
-	if p.Flags&need != FlagActive {
-		if p.Flags&FlagActive == 0 {
+	if c.flags&need != FlagActive {
+		if c.flags&FlagActive == 0 {
 			return CheckStatus
 		}
 		return CheckGuarantor
 	}
-	if p.Band == 0 {
+	if c.flags&flagNoBand != 0 {
 		return CheckQualifies
 	}
-	if b := uint8(l.Advert.Bedrooms); b < p.BedMin || b > p.BedMax {
+	if b := l.bedrooms; b < c.beds&15 || b > c.beds>>4 {
 		return CheckBedrooms
 	}
-	fail := l.ruleMask &^ p.RulesOK
-	if m := l.areaMask & p.RulesApply; m != 0 && !p.Connected(l.Advert.LegalAgreementArea) {
+	fail := l.ruleMask &^ c.rulesOK
+	if m := l.areaMask & c.rulesApply; m != 0 && (c.flags&flagLAA == 0 || !p.Connected(l.Advert.LegalAgreementArea)) {
 		fail |= m
 	}
 	if fail != 0 {
-		return CheckRule0 + Check(bits.TrailingZeros64(fail))
+		return CheckRule0 + Check(bits.TrailingZeros16(fail))
 	}
-	if p.Age < l.minAge && !(l.sheltered && p.Flags&FlagShelteredEligible != 0) {
+	if c.age < l.minAge && !(l.sheltered && c.flags&FlagShelteredEligible != 0) {
 		if l.sheltered {
 			return CheckShelteredAge
 		}
 		return CheckMinAge
 	}
-	if p.Age > l.maxAge {
+	if c.age > l.maxAge {
 		return CheckMaxAge
 	}
-	if c := l.mobilityCheck(p); c != CheckNone {
-		return c
+	if chk := l.mobilityCheck(c.flags); chk != CheckNone {
+		return chk
 	}
 	for j := range l.local {
-		if !l.local[j].holds(p) {
+		if !l.local[j].holds(c, p) {
 			return CheckLocal0 + Check(j)
 		}
 	}
 	return CheckNone
 }
 
-func (l *Listing) mobilityCheck(p *Profile) Check {
+func (l *Listing) mobilityCheck(f Flags) Check {
 	switch {
-	case l.mobility&(1<<p.mobility()) == 0:
+	case l.mobility&(1<<f.mobility()) == 0:
 		return CheckMobility
-	case p.Flags&FlagNeedsGroundFloor != 0 && l.upstairs:
+	case f&FlagNeedsGroundFloor != 0 && l.upstairs:
 		return CheckGroundFloor
-	case p.Flags&FlagNeedsLevelAccess != 0 && !l.levelAccess:
+	case f&FlagNeedsLevelAccess != 0 && !l.levelAccess:
 		return CheckLevelAccess
-	case p.Flags&FlagNeedsWheelchairHome != 0 && !l.wheelchair:
+	case f&FlagNeedsWheelchairHome != 0 && !l.wheelchair:
 		return CheckWheelchairHome
 	}
 	return CheckNone
@@ -169,17 +185,18 @@ type Outcome struct {
 func (l *Listing) Evaluate(p *Profile) []Outcome {
 	var out []Outcome
 	add := func(c Check, pass bool) { out = append(out, Outcome{c, pass}) }
+	c := compactOf(p, nil, 0)
 	add(CheckStatus, p.Flags&FlagActive != 0)
 	add(CheckGuarantor, p.Flags&FlagNeedsGuarantor == 0)
 	add(CheckQualifies, p.Band != 0)
-	add(CheckBedrooms, uint8(l.Advert.Bedrooms) >= p.BedMin && uint8(l.Advert.Bedrooms) <= p.BedMax)
+	add(CheckBedrooms, l.bedrooms >= c.beds&15 && l.bedrooms <= c.beds>>4)
 	connected := p.Connected(l.Advert.LegalAgreementArea)
 	for i := range MaxPropertyRules {
-		bit := uint64(1) << i
-		if l.ruleMask&p.RulesApply&bit == 0 {
+		bit := uint16(1) << i
+		if l.ruleMask&c.rulesApply&bit == 0 {
 			continue // the rule does not select this advert or does not apply to the band
 		}
-		ok := p.RulesOK&bit != 0 && (l.areaMask&p.RulesApply&bit == 0 || connected)
+		ok := c.rulesOK&bit != 0 && (l.areaMask&c.rulesApply&bit == 0 || connected)
 		add(CheckRule0+Check(i), ok)
 	}
 	ageOK := p.Age >= l.minAge || (l.sheltered && p.Flags&FlagShelteredEligible != 0)
@@ -192,7 +209,7 @@ func (l *Listing) Evaluate(p *Profile) []Outcome {
 	if l.maxAge < 255 {
 		add(CheckMaxAge, p.Age <= l.maxAge)
 	}
-	add(CheckMobility, l.mobility&(1<<p.mobility()) != 0)
+	add(CheckMobility, l.mobility&(1<<p.Flags.mobility()) != 0)
 	if p.Flags&FlagNeedsGroundFloor != 0 {
 		add(CheckGroundFloor, !l.upstairs)
 	}
@@ -203,44 +220,10 @@ func (l *Listing) Evaluate(p *Profile) []Outcome {
 		add(CheckWheelchairHome, l.wheelchair)
 	}
 	for j := range l.local {
-		add(CheckLocal0+Check(j), l.local[j].holds(p))
+		add(CheckLocal0+Check(j), l.local[j].holds(&c, p))
 	}
 	return out
 }
-
-// Ranking keys pack the order of SCHEME.md §7 into one uint64, most significant first:
-//
-//	band order: overlay (2 bits) | band (3) | effective date (16) | registered (16) | profile index (27)
-//	FCFS order: overlay (2 bits) | ms from cycle opening to the bid (35)  | profile index (27)
-//
-// Overlay bit 1 is clear for an applicant with a mobility need on an accessible home,
-// bit 0 for one connected to the advert's Legal Agreement Area (when the policy turns
-// the overlay on). The profile index orders as the application id (Index is sorted by id).
-const (
-	idxBits  = 27
-	dateBits = 16
-	timeBits = 35
-)
-
-// Key returns the ranking key of profile p at index position idx for a bid placed at
-// ms milliseconds after the cycle opened (read only on first-come-first-served adverts).
-func (l *Listing) Key(p *Profile, idx uint32, ms uint32) uint64 {
-	var overlay uint64
-	if l.overlayMob && p.Flags&(FlagMobilityLevel|FlagMobilityWheelchair|FlagNeedsLevelAccess|FlagNeedsWheelchairHome) == 0 {
-		overlay |= 2
-	}
-	if l.overlayLAA && !p.Connected(l.Advert.LegalAgreementArea) {
-		overlay |= 1
-	}
-	if l.fcfs {
-		return overlay<<(timeBits+idxBits) | uint64(ms)<<idxBits | uint64(idx)
-	}
-	return overlay<<62 | uint64(p.Band)<<59 | uint64(uint16(p.Effective))<<43 |
-		uint64(uint16(p.Registered))<<idxBits | uint64(idx)
-}
-
-// KeyIndex returns the profile index packed in a ranking key.
-func KeyIndex(k uint64) uint32 { return uint32(k & (1<<idxBits - 1)) }
 
 // Millis returns t as milliseconds after the cycle opened, clamped to what a key holds.
 func (c *Cycle) Millis(t time.Time) uint32 {
@@ -281,13 +264,14 @@ func compileLocal(ll LocalLetting) (localRule, error) {
 	return lr, nil
 }
 
-func (lr *localRule) holds(p *Profile) bool {
+func (lr *localRule) holds(c *Compact, p *Profile) bool {
 	var v string
 	switch lr.fact {
 	case "parish":
-		return p.Connected(lr.value)
+		return c.flags&flagLAA != 0 && p.Connected(lr.value)
 	case "children":
-		v = strconv.Itoa(int(p.Children))
+		n := int(p.Children)
+		return (lr.gte == nil || n >= *lr.gte) && (lr.lte == nil || n <= *lr.lte)
 	default:
 		if p.Facts == nil {
 			return false

@@ -63,11 +63,11 @@ func (p *Profile) Connected(area string) bool {
 }
 
 // mobility returns the need bit index: 0 none, 1 level access, 2 wheelchair.
-func (p *Profile) mobility() uint8 {
+func (f Flags) mobility() uint8 {
 	switch {
-	case p.Flags&FlagMobilityWheelchair != 0:
+	case f&FlagMobilityWheelchair != 0:
 		return 2
-	case p.Flags&FlagMobilityLevel != 0:
+	case f&FlagMobilityLevel != 0:
 		return 1
 	}
 	return 0
@@ -175,43 +175,41 @@ func spellAt(hist []register.BandSpell, d register.Date) (register.BandSpell, bo
 	return register.BandSpell{}, false
 }
 
-// MaxProfiles is the most profiles an Index holds: a profile's index is packed into 27
-// bits of a ranking key.
+// MaxProfiles is the most profiles an Index holds.
 const MaxProfiles = 1 << 27
 
-// MaxDate is the latest effective or registration date a ranking key can hold
-// (2149-06-06); dates are packed as 16-bit day numbers.
-const MaxDate register.Date = 1<<16 - 1
-
 // Index is a cycle's profiles sorted by application id, so a profile's position orders
-// the same way as its id. Bids refer to profiles by position.
+// the same way as its id. Bids refer to profiles by position. Treat an Index as
+// read-only once built: it keeps a compact copy of every profile for screening bids.
 type Index struct {
 	Rules    *Rules
 	Profiles []Profile
+
+	compact []Compact
+	layout  layout
 }
 
-// NewIndex sorts profiles by id (in place) and checks they fit the ranking key: unique
-// ids, at most MaxProfiles, dates from 1970-01-01 to MaxDate.
+// NewIndex sorts profiles by id (in place), checks the ids are unique and builds the
+// compact copies and key layout.
 func NewIndex(r *Rules, profiles []Profile) (*Index, error) {
 	if len(profiles) > MaxProfiles {
 		return nil, fmt.Errorf("%d profiles: at most %d are supported", len(profiles), MaxProfiles)
 	}
 	slices.SortFunc(profiles, func(a, b Profile) int { return cmp.Compare(a.ID, b.ID) })
-	for i := range profiles {
-		p := &profiles[i]
-		if i > 0 && profiles[i-1].ID == p.ID {
-			return nil, fmt.Errorf("application %d: two profiles", p.ID)
-		}
-		for _, d := range []struct {
-			name string
-			v    register.Date
-		}{{"effective", p.Effective}, {"registered", p.Registered}} {
-			if d.v < 0 || d.v > MaxDate {
-				return nil, fmt.Errorf("application %d: %s date %s: must be 1970-01-01 to %s", p.ID, d.name, d.v, MaxDate)
-			}
+	for i := 1; i < len(profiles); i++ {
+		if profiles[i-1].ID == profiles[i].ID {
+			return nil, fmt.Errorf("application %d: two profiles", profiles[i].ID)
 		}
 	}
-	return &Index{Rules: r, Profiles: profiles}, nil
+	lay, ok := newLayout(profiles)
+	if !ok {
+		return nil, fmt.Errorf("effective and registration dates span %s to beyond what a ranking key holds", lay.minDate)
+	}
+	ix := &Index{Rules: r, Profiles: profiles, compact: make([]Compact, len(profiles)), layout: lay}
+	for i := range profiles {
+		ix.compact[i] = compactOf(&profiles[i], &lay, uint32(i))
+	}
+	return ix, nil
 }
 
 // Assess builds the index of apps as at close: banding.Assess each application under the

@@ -35,8 +35,8 @@ const (
 )
 
 // MaxPropertyRules is the most property rules a policy may have; each is a bit of a
-// profile's rule masks.
-const MaxPropertyRules = 64
+// profile's rule masks (16 keeps a compact profile in 16 bytes; policies have a handful).
+const MaxPropertyRules = 16
 
 // CheckInfo describes a check for errors, entries and traces.
 type CheckInfo struct {

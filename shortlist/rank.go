@@ -15,15 +15,13 @@ type Result struct {
 }
 
 // Skip is one skipped bid: the bid and the first check it failed.
-type Skip struct {
-	Bid   bidding.Ref
-	Check bidding.Check
-}
+type Skip = bidding.Failed
 
 // Ranker ranks adverts, reusing its buffers between calls. The zero value is ready; a
 // Ranker is not safe for concurrent use (use one per goroutine).
 type Ranker struct {
 	keys, tmp []uint64
+	scratch   []bidding.Compact
 }
 
 // Rank shortlists the bids on one advert at cycle close (SCHEME.md §7) into out, reusing
@@ -48,33 +46,15 @@ type Ranker struct {
 // close. Bids must come from distinct applications (a Book ensures it).
 func (r *Ranker) Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref, out *Result) {
 	out.Listing, out.Bids = l, bids
-	out.Ranked, out.Skipped = out.Ranked[:0], out.Skipped[:0]
-	if l.Advert.Withdrawn {
-		for _, b := range bids {
-			out.Skipped = append(out.Skipped, Skip{b, bidding.CheckWithdrawn})
-		}
-		return
-	}
-	if cap(r.keys) < len(bids) {
-		r.keys = make([]uint64, 0, len(bids))
-	}
-	keys := r.keys[:0]
-	profiles := ix.Profiles
-	for _, b := range bids {
-		p := &profiles[b.App]
-		if c := l.Eligible(p); c != bidding.CheckNone {
-			out.Skipped = append(out.Skipped, Skip{b, c})
-			continue
-		}
-		keys = append(keys, l.Key(p, b.App, b.At))
-	}
-	sorted, spare := radixSort(keys, r.tmp)
+	r.scratch, r.keys, out.Skipped = l.Screen(ix, bids, r.scratch, r.keys[:0], out.Skipped[:0])
+	sorted, spare := radixSort(r.keys, r.tmp)
 	r.keys, r.tmp = sorted[:0], spare[:0]
 	if cap(out.Ranked) < len(sorted) {
-		out.Ranked = make([]uint32, 0, len(sorted))
+		out.Ranked = make([]uint32, len(sorted))
 	}
-	for _, k := range sorted {
-		out.Ranked = append(out.Ranked, bidding.KeyIndex(k))
+	out.Ranked = out.Ranked[:len(sorted)]
+	for i, k := range sorted {
+		out.Ranked[i] = ix.KeyIndex(k)
 	}
 }
 

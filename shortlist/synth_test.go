@@ -184,17 +184,21 @@ func (s *synthRegister) advert(rng *rand.Rand, id int64) bidding.Advert {
 	return a
 }
 
-// bidders picks n distinct bidders for an advert of the given size: 85% from households
-// whose need matches it, the rest from anyone (and so often ineligible). seen and per
-// (may be nil) track distinct bidders and bids per application (at most max).
-func (s *synthRegister) bidders(rng *rand.Rand, bedrooms, n int, per []uint8, max uint8) []bidding.Ref {
+// bidders picks n distinct bidders for advert l: 80% from households whose need matches
+// its size and who pass every check (people mostly bid for homes they can have), the rest
+// from anyone (and so often skipped). per (may be nil) counts bids per application, at
+// most max.
+func (s *synthRegister) bidders(rng *rand.Rand, l *bidding.Listing, n int, per []uint8, max uint8) []bidding.Ref {
 	refs := make([]bidding.Ref, 0, n)
 	seen := make(map[uint32]struct{}, n)
-	match := s.byBed[min(bedrooms, 4)]
+	match := s.byBed[min(l.Advert.Bedrooms, 4)]
 	for tries := 0; len(refs) < n && tries < 50*n; tries++ {
 		var at uint32
-		if rng.IntN(100) < 85 {
+		if rng.IntN(100) < 80 {
 			at = match[rng.IntN(len(match))]
+			for j := 0; j < 100 && l.Eligible(&s.ix.Profiles[at]) != bidding.CheckNone; j++ {
+				at = match[rng.IntN(len(match))]
+			}
 		} else {
 			at = uint32(rng.IntN(len(s.ix.Profiles)))
 		}
@@ -233,7 +237,7 @@ func (s *synthRegister) closing(tb testing.TB, seed uint64) *bidding.Closing {
 		}
 		n := int(math.Round(weights[i] / sum * englandBids))
 		cl.Listings = append(cl.Listings, l)
-		cl.Bids = append(cl.Bids, slices.Clip(s.bidders(rng, ad.Bedrooms, n, per, 3)))
+		cl.Bids = append(cl.Bids, slices.Clip(s.bidders(rng, l, n, per, 3)))
 	}
 	return cl
 }

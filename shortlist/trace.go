@@ -133,16 +133,14 @@ func Explain(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
 			break
 		}
 	}
-	k := l.Key(p, at, bid.At)
+	k := ix.Key(l, at, bid.At)
 	tk := &TraceKey{Ordering: string(bidding.OrderBand), Application: app, Packed: "0x" + strconv.FormatUint(k, 16)}
-	overlay := k >> 62
+	mob, area := l.Overlay(p)
 	if l.MobilityOverlay() {
-		v := overlay&2 == 0
-		tk.MobilityFirst = &v
+		tk.MobilityFirst = &mob
 	}
 	if l.AreaOverlay() {
-		v := overlay&1 == 0
-		tk.AreaFirst = &v
+		tk.AreaFirst = &area
 	}
 	if l.FCFS() {
 		tk.Ordering = string(bidding.OrderFCFS)
