@@ -102,21 +102,34 @@ func (l *Listing) Screen(ix *Index, bids []Ref, scratch []Compact, keys []uint64
 		return scratch, keys, failed
 	}
 	scratch = ix.Gather(bids, scratch)
+	keys, failed = grow(keys, len(bids)), grow(failed, len(bids))
+	nk, nf := len(keys), len(failed)
+	keys, failed = keys[:nk+len(bids)], failed[:nf+len(bids)]
 	plain := !l.overlayMob && !l.overlayLAA && !l.fcfs // the key is the compact one
 	for i := range bids {
 		c, b := &scratch[i], bids[i]
 		p := &ix.Profiles[b.App] // not dereferenced on the common path
 		if chk := l.screen(c, p); chk != CheckNone {
-			failed = append(failed, Failed{b, chk})
+			failed[nf] = Failed{b, chk}
+			nf++
 			continue
 		}
 		if plain {
-			keys = append(keys, c.key)
+			keys[nk] = c.key
 		} else {
-			keys = append(keys, l.keyOf(&ix.layout, c, p, b.App, b.At))
+			keys[nk] = l.keyOf(&ix.layout, c, p, b.App, b.At)
 		}
+		nk++
 	}
-	return scratch, keys, failed
+	return scratch, keys[:nk], failed[:nf]
+}
+
+// grow returns s with room for n more elements.
+func grow[T any](s []T, n int) []T {
+	if cap(s)-len(s) < n {
+		s = append(make([]T, 0, len(s)+n), s...)
+	}
+	return s
 }
 
 // Key returns the ranking key of the bid of the profile at position at, placed ms

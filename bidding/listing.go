@@ -21,9 +21,9 @@ type Listing struct {
 	minAge      uint8
 	maxAge      uint8 // 255: none
 	sheltered   bool
-	upstairs    bool  // above the ground floor with no lift
-	levelAccess bool  // accessibility category other than general
-	wheelchair  bool  // wheelchair standard
+	upstairs    bool // above the ground floor with no lift
+	levelAccess bool // accessibility category other than general
+	wheelchair  bool // wheelchair standard
 	bedrooms    uint8
 	mobility    uint8 // mobility needs admitted, bit per need
 	area        uint16

@@ -21,6 +21,7 @@ type Skip = bidding.Failed
 // Ranker is not safe for concurrent use (use one per goroutine).
 type Ranker struct {
 	keys, tmp []uint64
+	counts    []uint32
 	scratch   []bidding.Compact
 }
 
@@ -47,7 +48,7 @@ type Ranker struct {
 func (r *Ranker) Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref, out *Result) {
 	out.Listing, out.Bids = l, bids
 	r.scratch, r.keys, out.Skipped = l.Screen(ix, bids, r.scratch, r.keys[:0], out.Skipped[:0])
-	sorted, spare := radixSort(r.keys, r.tmp)
+	sorted, spare := radixSort(r.keys, r.tmp, &r.counts)
 	r.keys, r.tmp = sorted[:0], spare[:0]
 	if cap(out.Ranked) < len(sorted) {
 		out.Ranked = make([]uint32, len(sorted))
