@@ -46,28 +46,34 @@ func advertInputs(tb testing.TB, s *synthRegister, n, k int) []advertInput {
 func inputsFor(n int) int { return max(4, min(64, 2_000_000/n)) }
 
 // BenchmarkRankAdvert ranks one advert of n bids, eligibility checks and skip reasons
-// included, rotating through distinct inputs.
+// included, rotating through distinct inputs, on one goroutine (split=1) and with the
+// screening split over two (split=2; applies from SplitMin bids).
 func BenchmarkRankAdvert(b *testing.B) {
 	s := englandRegister(b)
 	for _, n := range benchSizes {
-		b.Run(fmt.Sprintf("bids=%d", n), func(b *testing.B) {
-			ins := advertInputs(b, s, n, inputsFor(n))
-			var r shortlist.Ranker
-			var res shortlist.Result
-			for i := range ins { // size the buffers
-				r.Rank(s.ix, ins[i].l, ins[i].bids, &res)
+		ins := advertInputs(b, s, n, inputsFor(n))
+		for _, split := range []int{1, 2} {
+			if split > 1 && n < shortlist.SplitMin {
+				continue
 			}
-			skipped := 0
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				in := &ins[i%len(ins)]
-				r.Rank(s.ix, in.l, in.bids, &res)
-				skipped += len(res.Skipped)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/bid")
-			b.ReportMetric(100*float64(skipped)/float64(b.N*n), "%skipped")
-		})
+			b.Run(fmt.Sprintf("bids=%d/split=%d", n, split), func(b *testing.B) {
+				r := shortlist.Ranker{Split: split}
+				var res shortlist.Result
+				for i := range ins { // size the buffers
+					r.Rank(s.ix, ins[i].l, ins[i].bids, &res)
+				}
+				skipped := 0
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; b.Loop(); i++ {
+					in := &ins[i%len(ins)]
+					r.Rank(s.ix, in.l, in.bids, &res)
+					skipped += len(res.Skipped)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/bid")
+				b.ReportMetric(100*float64(skipped)/float64(b.N*n), "%skipped")
+			})
+		}
 	}
 }
 

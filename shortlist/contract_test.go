@@ -169,3 +169,18 @@ func TestRank_OrderContract(t *testing.T) {
 		checkContract(t, env, seed, []int{0, 1, 2, 255, 256, 257, 1000, 3000}[seed%8], uint8(seed))
 	}
 }
+
+func TestRanker_SplitSameResult(t *testing.T) {
+	env := bidtest.New(t, "nn-2021")
+	for _, knobs := range []uint8{0, 6, 8} {
+		ix, l, bids := randomCase(env, uint64(knobs), 3*shortlist.SplitMin, knobs)
+		one := shortlist.Rank(ix, l, bids)
+		for _, split := range []int{2, 3} {
+			r := shortlist.Ranker{Split: split}
+			var res shortlist.Result
+			r.Rank(ix, l, bids, &res)
+			require.Equal(t, one.Ranked, res.Ranked)
+			require.Equal(t, one.Skipped, res.Skipped, "skips in input order")
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package shortlist
 
 import (
+	"sync"
+
 	"github.com/cbl-lettings/cbl/bidding"
 )
 
@@ -20,9 +22,24 @@ type Skip = bidding.Failed
 // Ranker ranks adverts, reusing its buffers between calls. The zero value is ready; a
 // Ranker is not safe for concurrent use (use one per goroutine).
 type Ranker struct {
+	// Split is how many goroutines screen an advert of at least SplitMin bids (0 or 1:
+	// the calling goroutine alone). The result is the same either way.
+	Split int
+
 	keys, tmp []uint64
 	counts    []uint32
 	scratch   []bidding.Compact
+	side      []part
+}
+
+// SplitMin is the fewest bids for which Ranker.Split applies.
+const SplitMin = 16 << 10
+
+// part is one goroutine's share of a split screen.
+type part struct {
+	scratch []bidding.Compact
+	keys    []uint64
+	failed  []bidding.Failed
 }
 
 // Rank shortlists the bids on one advert at cycle close (SCHEME.md §7) into out, reusing
@@ -47,7 +64,7 @@ type Ranker struct {
 // close. Bids must come from distinct applications (a Book ensures it).
 func (r *Ranker) Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref, out *Result) {
 	out.Listing, out.Bids = l, bids
-	r.scratch, r.keys, out.Skipped = l.Screen(ix, bids, r.scratch, r.keys[:0], out.Skipped[:0])
+	r.screen(ix, l, bids, out)
 	sorted, spare := radixSort(r.keys, r.tmp, &r.counts)
 	r.keys, r.tmp = sorted[:0], spare[:0]
 	if cap(out.Ranked) < len(sorted) {
@@ -56,6 +73,32 @@ func (r *Ranker) Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref,
 	out.Ranked = out.Ranked[:len(sorted)]
 	for i, k := range sorted {
 		out.Ranked[i] = ix.KeyIndex(k)
+	}
+}
+
+// screen checks the bids, split across r.Split goroutines for a large advert, leaving
+// the keys of eligible bids in r.keys and the failed ones, in input order, in out.
+func (r *Ranker) screen(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref, out *Result) {
+	parts := r.Split
+	if parts <= 1 || len(bids) < SplitMin {
+		r.scratch, r.keys, out.Skipped = l.Screen(ix, bids, r.scratch, r.keys[:0], out.Skipped[:0])
+		return
+	}
+	for len(r.side) < parts-1 {
+		r.side = append(r.side, part{})
+	}
+	size := (len(bids) + parts - 1) / parts
+	var wg sync.WaitGroup
+	for i := range parts - 1 {
+		p := &r.side[i]
+		chunk := bids[min((i+1)*size, len(bids)):min((i+2)*size, len(bids))]
+		wg.Go(func() { p.scratch, p.keys, p.failed = l.Screen(ix, chunk, p.scratch, p.keys[:0], p.failed[:0]) })
+	}
+	r.scratch, r.keys, out.Skipped = l.Screen(ix, bids[:min(size, len(bids))], r.scratch, r.keys[:0], out.Skipped[:0])
+	wg.Wait()
+	for i := range parts - 1 {
+		r.keys = append(r.keys, r.side[i].keys...)
+		out.Skipped = append(out.Skipped, r.side[i].failed...)
 	}
 }
 
