@@ -62,11 +62,13 @@ type Assessment struct {
 	// when the application does not qualify.
 	Band register.Band `json:"band"`
 	// BandOverride is the officer's reason when an officer set the band.
-	BandOverride string       `json:"band_override,omitempty"`
-	Criteria     []Met        `json:"criteria"`
-	Medical      Medical      `json:"medical"`
-	Bedrooms     Bedrooms     `json:"bedrooms"`
-	Facts        policy.Facts `json:"facts"`
+	BandOverride string   `json:"band_override,omitempty"`
+	Criteria     []Met    `json:"criteria"`
+	Medical      Medical  `json:"medical"`
+	Bedrooms     Bedrooms `json:"bedrooms"`
+	// AutobidArea is the policy's autobid area for the application's locality, or "".
+	AutobidArea string       `json:"autobid_area,omitempty"`
+	Facts       policy.Facts `json:"facts"`
 }
 
 // ErrInvalid marks an application whose facts cannot be assessed (see *InvalidError).
@@ -80,10 +82,12 @@ type InvalidError struct {
 	Reason      string
 }
 
+// Error names the application, field, value and reason.
 func (e *InvalidError) Error() string {
 	return fmt.Sprintf("application %d: %s: %q: %s", e.Application, e.Field, e.Value, e.Reason)
 }
 
+// Unwrap returns ErrInvalid, so errors.Is(err, ErrInvalid) holds.
 func (e *InvalidError) Unwrap() error { return ErrInvalid }
 
 // Assess applies policy p to application a as things stand on day asOf. It reads the
@@ -102,6 +106,7 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 	bd.Current = a.Home.Bedrooms
 	bd.Shortfall = max(bd.Need-bd.Current, 0)
 	bd.AllowedMin, bd.AllowedMax = p.Bedrooms.AllowedBedrooms(bd.HouseholdType, bd.Need)
+	out.AutobidArea = p.Bidding.AreaOf(a.Area)
 	out.Facts = facts(a, &out, asOf)
 	f := &out.Facts
 

@@ -50,7 +50,7 @@ const (
 	kindEnum
 )
 
-func (k factKind) String() string {
+func (k factKind) String() string { // for messages
 	return [...]string{"yes/no", "number", "choice"}[k]
 }
 

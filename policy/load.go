@@ -26,6 +26,7 @@ type Problem struct {
 	Msg  string
 }
 
+// String formats the problem as file[:line]: path: message.
 func (p Problem) String() string {
 	loc := p.File
 	if p.Line > 0 {
@@ -43,6 +44,7 @@ type LoadError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one a line.
 func (e *LoadError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -296,6 +298,14 @@ func (p *Policy) check() []Problem {
 	rf := &p.Refusals
 	if rf.CountedLimit < 1 || rf.WindowMonths < 1 || rf.ClosureMonths < 0 {
 		bad("refusals", "counted_limit and window_months must be 1 or more; closure_months not negative")
+	}
+	for i, id := range rf.DischargeCriteria {
+		if !slices.ContainsFunc(p.Criteria, func(c Criterion) bool { return c.ID == id }) {
+			bad(fmt.Sprintf("refusals.discharge_criteria[%d]", i), fmt.Sprintf("unknown criterion %q", id))
+		}
+	}
+	if rf.FinalOfferDischarges && len(rf.DischargeCriteria) == 0 {
+		bad("refusals.discharge_criteria", "final_offer_discharges_duty needs the criteria it withdraws")
 	}
 	if p.Nominations.BatchSize < 1 {
 		bad("nominations.batch_size", "must be 1 or more")

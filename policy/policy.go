@@ -218,6 +218,9 @@ type RefusalRules struct {
 	NoReplyCounts        bool `json:"no_reply_counts"`
 	NoViewingCounts      bool `json:"no_viewing_counts"`
 	FinalOfferDischarges bool `json:"final_offer_discharges_duty"`
+	// DischargeCriteria are the criterion ids withdrawn when a homeless duty is
+	// discharged by a refused suitable final offer.
+	DischargeCriteria []string `json:"discharge_criteria"`
 }
 
 // NominationRules govern nominations to housing associations (SCHEME.md §8).

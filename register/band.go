@@ -19,6 +19,7 @@ const (
 // Bands lists every band, most urgent first.
 var Bands = []Band{BandA, BandB, BandC, BandD, BandE}
 
+// String returns "A".."E", or "" for NoBand.
 func (b Band) String() string {
 	if b >= BandA && b <= BandE {
 		return string(rune('A' + b - BandA))
@@ -45,8 +46,10 @@ func (b Band) Higher(o Band) bool {
 	return o == NoBand || b < o
 }
 
+// MarshalText encodes the band as its letter.
 func (b Band) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
 
+// UnmarshalText decodes a band letter; "" is NoBand.
 func (b *Band) UnmarshalText(t []byte) error {
 	v, err := ParseBand(string(t))
 	*b = v

@@ -5,17 +5,20 @@ import (
 	"time"
 )
 
-// Date is a calendar date with no time of day and no zone: the number of days since
-// 1970-01-01. The zero Date is 1970-01-01 and doubles as "not set" (no housing record in
-// this domain predates 1970); use IsZero to test for it. Dates compare with < and ==,
-// which keeps ranking keys to integer operations.
+// Date is a calendar date with no time of day and no zone, counted in days with
+// 0001-01-01 as day 1 (the "Rata Die" count), so every real date is positive and the
+// zero Date can mean "not set" without stealing a date anyone is born on. Use IsZero to
+// test for it. Dates compare with < and ==, which keeps ranking keys to integer operations.
 type Date int32
 
-const dateLayout = "2006-01-02"
+const (
+	dateLayout = "2006-01-02"
+	unixDay    = 719163 // the Date of 1970-01-01
+)
 
 // NewDate returns the Date for a year, month and day (normalised as time.Date does).
 func NewDate(y int, m time.Month, d int) Date {
-	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()/86400 + unixDay)
 }
 
 // DateOf returns the calendar date of t in t's own location.
@@ -49,10 +52,31 @@ func MustDate(s string) Date {
 func (d Date) IsZero() bool { return d == 0 }
 
 // Time returns midnight UTC at the start of d.
-func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+func (d Date) Time() time.Time { return time.Unix((int64(d)-unixDay)*86400, 0).UTC() }
 
-// YMD returns the year, month and day of d.
-func (d Date) YMD() (int, time.Month, int) { return d.Time().Date() }
+// YMD returns the year, month and day of d. It is integer arithmetic (Hinnant's
+// civil_from_days), since ages are computed for every member of every application.
+func (d Date) YMD() (int, time.Month, int) {
+	z := int64(d) - unixDay + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int(y), time.Month(m), int(day)
+}
 
 // String formats d as YYYY-MM-DD, or "" for the zero Date.
 func (d Date) String() string {

@@ -1,0 +1,216 @@
+package allocation
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+func (e *engine) app(d *Decision) (*register.Application, error) {
+	if e.get(d.Application) == nil {
+		return nil, e.fail("application", fmt.Sprintf("%d: not in the register", d.Application))
+	}
+	return e.get(d.Application), nil
+}
+
+// requestReview opens a review of a decision taken on d.Of (SCHEME.md §9). A request
+// made more than the policy's review_request_days after the decision is recorded as out
+// of time and opens nothing.
+func (e *engine) requestReview(d *Decision) error {
+	if _, err := e.app(d); err != nil {
+		return err
+	}
+	switch d.Subject {
+	case SubjectBand, SubjectEffective:
+	case SubjectSkip:
+		i, ok := e.advIdx[d.Advert]
+		if !ok {
+			return e.fail("advert", fmt.Sprintf("%d: not among the cycle's adverts (a skip review names the advert)", d.Advert))
+		}
+		if _, err := e.entryOf(&e.adverts[i], d.Application); err != nil {
+			return err
+		}
+	default:
+		return e.fail("subject", fmt.Sprintf("%q: want band, effective_date or skip", d.Subject))
+	}
+	if d.Of.IsZero() || d.Of > d.On {
+		return e.fail("of", fmt.Sprintf("%q: the reviewed decision's date must be set and not after the request", d.Of))
+	}
+	r := Review{Application: d.Application, Subject: d.Subject, Of: d.Of, Advert: d.Advert, Requested: d.On, Reason: d.Reason}
+	limit := e.p.Upkeep.ReviewRequestDays
+	if int(d.On-d.Of) > limit {
+		r.Outcome, r.Decided, r.By = OutOfTime, d.On, d.Actor
+		e.res.Reviews = append(e.res.Reviews, r)
+		e.decided("review_out_of_time", d.Application, d.Advert, d.Subject,
+			fmt.Sprintf("requested %d days after the decision of %s; the limit is %d", int(d.On-d.Of), d.Of, limit))
+		return nil
+	}
+	e.res.Reviews = append(e.res.Reviews, r)
+	e.decided("review_requested", d.Application, d.Advert, d.Subject, fmt.Sprintf("of the decision of %s: %s", d.Of, d.Reason))
+	return nil
+}
+
+// decideReview records the outcome of the application's earliest open review (of
+// Subject, if given). A changed outcome changes what the review was about:
+//
+//   - band: an officer set_band override, and the band history moves;
+//   - effective_date: an officer set_effective_date override, and a new band spell with
+//     that effective date (banding.Transition);
+//   - skip: the skipped candidate is put back on the advert's walk at its rank, if the
+//     advert is still open; otherwise the outcome is recorded against the let.
+func (e *engine) decideReview(d *Decision) error {
+	a, err := e.app(d)
+	if err != nil {
+		return err
+	}
+	var r *Review
+	for i := range e.res.Reviews {
+		x := &e.res.Reviews[i]
+		if x.Application == d.Application && x.Outcome == "" && (d.Subject == "" || d.Subject == x.Subject) {
+			r = x
+			break
+		}
+	}
+	if r == nil {
+		return e.fail("application", fmt.Sprintf("%d has no open review", d.Application))
+	}
+	if d.Outcome != Upheld && d.Outcome != Changed {
+		return e.fail("outcome", fmt.Sprintf("%q: want upheld or changed", d.Outcome))
+	}
+	if d.Reason == "" {
+		return e.fail("reason", "missing: a review decision needs reasons")
+	}
+	r.Decided, r.Outcome, r.By, r.Reason = d.On, d.Outcome, d.Actor, d.Reason
+	e.decided("review_decided", a.ID, r.Advert, d.Outcome, fmt.Sprintf("%s review of the decision of %s: %s", r.Subject, r.Of, d.Reason))
+	if d.Outcome == Upheld {
+		return nil
+	}
+	why := "review: " + d.Reason
+	a = e.mut(a.ID)
+	switch r.Subject {
+	case SubjectBand:
+		if d.Band == register.NoBand {
+			return e.fail("band", "missing: a changed band review sets the band")
+		}
+		a.Overrides = append(a.Overrides, register.Override{Kind: register.OverrideSetBand, Band: d.Band,
+			Reason: why, By: d.Actor, On: d.On})
+		return e.transition(a, banding.Change{Band: d.Band, On: d.On, Reason: why, By: d.Actor})
+	case SubjectEffective:
+		if d.Effective.IsZero() {
+			return e.fail("effective", "missing: a changed effective-date review sets the date")
+		}
+		cur, ok := banding.Current(a.History)
+		if !ok {
+			return e.fail("application", fmt.Sprintf("%d holds no band", a.ID))
+		}
+		a.Overrides = append(a.Overrides, register.Override{Kind: register.OverrideSetEffective,
+			Effective: d.Effective, Reason: why, By: d.Actor, On: d.On})
+		return e.transition(a, banding.Change{Band: cur.Band, On: d.On, Reason: why, By: d.Actor, Effective: d.Effective})
+	default: // skip
+		i := e.advIdx[r.Advert]
+		s := &e.adverts[i]
+		en, _ := e.entryOf(s, a.ID)
+		if en.state != stSkipped {
+			return e.fail("application", fmt.Sprintf("%d is not skipped on advert %d", a.ID, s.ad.ID))
+		}
+		if s.status != AdvertOpen {
+			e.decided("skip_overturned", a.ID, s.ad.ID, en.code, fmt.Sprintf("advert already %s; recorded only", s.status))
+			return nil
+		}
+		e.setState(s, en, stOpen)
+		if en.nom > 0 {
+			en.nom = 0
+		}
+		for j := range s.entries {
+			if &s.entries[j] == en && j < s.lo {
+				s.lo = j
+			}
+		}
+		e.decided("skip_overturned", a.ID, s.ad.ID, en.code, fmt.Sprintf("back on the walk at position %d", en.e.Position))
+		en.code = ""
+		e.dirty = append(e.dirty, i)
+		return nil
+	}
+}
+
+// renew records the annual renewal.
+func (e *engine) renew(d *Decision) error {
+	a, err := e.app(d)
+	if err != nil {
+		return err
+	}
+	if a.Status == register.StatusClosed {
+		return e.fail("application", fmt.Sprintf("%d is closed (%s)", a.ID, a.StatusReason))
+	}
+	e.res.Renewals = append(e.res.Renewals, Renewal{Application: a.ID, On: d.On, By: d.Actor})
+	e.decided("renewed", a.ID, 0, d.Reason, "")
+	return nil
+}
+
+// upkeep runs the register's clocks as of d.On (SCHEME.md §9): it closes applications
+// whose renewal window has passed without a renewal, and flags for review, once each,
+// housing-need applications with no bid for the policy's no_bid_review_months.
+func (e *engine) upkeep(d *Decision) error {
+	up := &e.p.Upkeep
+	if e.lastBid == nil {
+		e.lastBid = lastBids(e.in)
+	}
+	renewed := make(map[int64]register.Date)
+	for _, r := range e.res.Renewals {
+		renewed[r.Application] = max(renewed[r.Application], r.On)
+	}
+	for _, id := range e.byID() {
+		a := e.get(id)
+		if a.Status != register.StatusActive {
+			continue
+		}
+		if due, ok := renewalDue(a.Registered, d.On); ok && d.On >= due.AddDays(up.RenewalWindowDays) &&
+			renewed[id] < due.AddDays(-up.RenewalWindowDays) {
+			a = e.mut(id)
+			a.Status, a.StatusReason, a.StatusUntil = register.StatusClosed, "renewal_lapsed", 0
+			e.decided("application_closed", a.ID, 0, "renewal_lapsed",
+				fmt.Sprintf("not renewed within %d days of the anniversary %s", up.RenewalWindowDays, due))
+			e.touch(a.ID)
+			continue
+		}
+		if up.NoBidReviewMonths > 0 && !e.flagged[a.ID] && needsHousing(a) {
+			last := max(e.lastBid[a.ID], a.Registered)
+			if last.AddMonths(up.NoBidReviewMonths) <= d.On {
+				e.flagged[a.ID] = true
+				e.decided("no_bid_review", a.ID, 0, "no_bid",
+					fmt.Sprintf("no bid since %s (%d months)", last, up.NoBidReviewMonths))
+			}
+		}
+	}
+	return nil
+}
+
+// renewalDue returns the latest registration anniversary on or before asOf.
+func renewalDue(registered, asOf register.Date) (register.Date, bool) {
+	y0, _, _ := registered.YMD()
+	y1, _, _ := asOf.YMD()
+	for n := y1 - y0; n >= 1; n-- {
+		if d := registered.AddMonths(12 * n); d <= asOf {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// byID returns every application id in ascending order.
+func (e *engine) byID() []int64 {
+	ids := make([]int64, 0, len(e.appIdx))
+	for id := range e.appIdx {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// needsHousing: the application holds a housing-need band (A–D; E is the no-need band).
+func needsHousing(a *register.Application) bool {
+	cur, ok := banding.Current(a.History)
+	return ok && cur.Band >= register.BandA && cur.Band <= register.BandD
+}

@@ -1,0 +1,91 @@
+package banding_test
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+type reviewWant struct {
+	Band          register.Band `json:"band"`
+	Criteria      []string      `json:"criteria"`
+	NotQualifying []string      `json:"not_qualifying"`
+	Need          int           `json:"need"`
+	Allowed       []int         `json:"allowed"`
+	AutobidArea   string        `json:"autobid_area"`
+}
+
+// TestScheme2_ReviewChanges assesses each case's application under nn-2021 and
+// nn-2025-proposed and checks both outcomes: together the cases show all eight changes
+// of the October 2025 review (SCHEME.md §2).
+func TestScheme2_ReviewChanges(t *testing.T) {
+	data, err := os.ReadFile("../testdata/banding/review.json")
+	require.NoError(t, err)
+	var file struct {
+		AsOf  register.Date              `json:"as_of"`
+		Base  map[string]json.RawMessage `json:"base"`
+		Cases []struct {
+			Name        string                     `json:"name"`
+			Application map[string]json.RawMessage `json:"application"`
+			Old         reviewWant                 `json:"nn-2021"`
+			New         reviewWant                 `json:"nn-2025-proposed"`
+		} `json:"cases"`
+	}
+	require.NoError(t, json.Unmarshal(data, &file))
+	old, err := policy.Builtin("nn-2021")
+	require.NoError(t, err)
+	proposed, err := policy.Builtin("nn-2025-proposed")
+	require.NoError(t, err)
+
+	changes := map[string]bool{}
+	for _, c := range file.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			merged := map[string]json.RawMessage{}
+			for k, v := range file.Base {
+				merged[k] = v
+			}
+			for k, v := range c.Application {
+				merged[k] = v
+			}
+			raw, err := json.Marshal(merged)
+			require.NoError(t, err)
+			var app register.Application
+			require.NoError(t, json.Unmarshal(raw, &app))
+
+			for _, run := range []struct {
+				p    *policy.Policy
+				want reviewWant
+			}{{old, c.Old}, {proposed, c.New}} {
+				got, err := banding.Assess(&app, run.p, file.AsOf)
+				require.NoError(t, err)
+				var codes, ids []string
+				for _, r := range got.NotQualifying {
+					codes = append(codes, r.Code)
+				}
+				for _, m := range got.Criteria {
+					ids = append(ids, m.ID)
+				}
+				require.Equal(t, run.want.NotQualifying, codes, "%s: not-qualifying codes", run.p.Name())
+				require.Equal(t, run.want.Band, got.Band, "%s: band", run.p.Name())
+				require.Equal(t, run.want.Criteria, ids, "%s: criteria met", run.p.Name())
+				if run.want.Need > 0 {
+					require.Equal(t, run.want.Need, got.Bedrooms.Need, "%s: bedroom need", run.p.Name())
+				}
+				if run.want.Allowed != nil {
+					require.Equal(t, run.want.Allowed, []int{got.Bedrooms.AllowedMin, got.Bedrooms.AllowedMax}, "%s: sizes allowed", run.p.Name())
+				}
+				if run.want.AutobidArea != "" {
+					require.Equal(t, run.want.AutobidArea, got.AutobidArea, "%s: autobid area", run.p.Name())
+				}
+			}
+		})
+		changes[c.Name[:len("change 1")]] = true
+	}
+	require.Len(t, changes, 8, "every one of the review's eight changes needs a case")
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/jmoiron/sqlx"
+	"github.com/spf13/cobra"
+)
+
+// commands lists the subcommands. To add one, write a newXCommand(*App) in its own file
+// and list it here.
+var commands = []func(*App) *cobra.Command{
+	newMigrateCommand,
+	newImportCommand,
+	newExportCommand,
+}
+
+// App is what every subcommand shares: the global flags and the output streams. Data
+// goes to Stdout, progress and errors to Stderr.
+type App struct {
+	DSN    string // --dsn; empty: DATABASE_URL, else PG*, else the local default
+	Output string // --output: table, json or csv
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// UsageError is a mistake in the command line (exit status 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// ExitCode maps Run's error to the process exit status: 0 ok, 2 usage, 1 failed run.
+func ExitCode(err error) int {
+	var ue *UsageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	default:
+		return 1
+	}
+}
+
+// Run executes the cbl command line args (without the program name), printing any error
+// to stderr. The context cancels long work (Ctrl-C).
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app := &App{Stdout: stdout, Stderr: stderr}
+	root := NewRootCommand(app)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "cbl: %v\n", err)
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+	}
+	return err
+}
+
+// NewRootCommand builds the cbl command tree around app.
+func NewRootCommand(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "cbl",
+		Short:         "Choice-based lettings for the Keyways housing allocation scheme",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		// Checks the global flags. A subcommand must not set its own PersistentPreRunE
+		// (cobra would run only that one); use PreRunE instead.
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			switch app.Output {
+			case "table", "json", "csv":
+				return nil
+			}
+			return usageErrorf("--output %q: want table, json or csv", app.Output)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for cbl", args[0])
+			}
+			return cmd.Help()
+		},
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &UsageError{err} })
+	f := root.PersistentFlags()
+	f.StringVar(&app.DSN, "dsn", "", "PostgreSQL connection string (default $DATABASE_URL, else PG* variables, else "+store.DefaultDSN+")")
+	f.StringVarP(&app.Output, "output", "o", "table", "output format: table, json or csv")
+	for _, c := range commands {
+		root.AddCommand(c(app))
+	}
+	return root
+}
+
+// exactArgs is cobra.ExactArgs reporting a UsageError.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return &UsageError{err}
+		}
+		return nil
+	}
+}
+
+// Open connects to the database the flags and environment name.
+func (app *App) Open(ctx context.Context) (*sqlx.DB, error) {
+	return store.Open(ctx, store.DSN(app.DSN))
+}
+
+// Logf writes a progress line to stderr.
+func (app *App) Logf(format string, args ...any) {
+	fmt.Fprintf(app.Stderr, format+"\n", args...)
+}
+
+// actor names who is running the command, for the events log.
+func actor() string {
+	for _, k := range []string{"CBL_ACTOR", "USER", "LOGNAME"} {
+		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+			return v
+		}
+	}
+	return "cbl"
+}

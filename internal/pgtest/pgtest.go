@@ -1,0 +1,220 @@
+// Package pgtest gives each test its own PostgreSQL database, migrated to the latest
+// schema, in milliseconds: the migrations run once into a template database, and each
+// test gets CREATE DATABASE ... TEMPLATE of it, dropped when the test ends.
+//
+// The server is the one store.DSN("") names: $DATABASE_URL, else the PG* variables,
+// else postgres://postgres@127.0.0.1:5432/postgres. If none answers, tests are skipped
+// with a message saying what to do — or fail, when CI=true or PGTEST_REQUIRE=1 (as
+// scripts/test.sh sets), so a missing server never passes silently in CI.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// templateLockKey serialises template builds across test processes (go test runs
+// packages in parallel).
+const templateLockKey int64 = 0x63626c_746d706c // "cbl" "tmpl"
+
+var (
+	once     sync.Once
+	admin    *sqlx.DB
+	adminDSN string
+	tmpl     string
+	setupErr error
+)
+
+// DB returns a connection pool to a new, migrated, empty database that is dropped when
+// the test ends.
+func DB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	return open(t, DSN(t))
+}
+
+func open(t testing.TB, dsn string) *sqlx.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// DSN creates a new, migrated, empty database for the test and returns its connection
+// string (for code under test that opens its own connections, such as the CLI). The
+// database is dropped when the test ends, after the test's own cleanups.
+func DSN(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		unavailable(t, setupErr)
+	}
+	return create(t, tmpl)
+}
+
+// EmptyDSN is DSN for a database with no schema at all (for testing migrations).
+func EmptyDSN(t testing.TB) string {
+	t.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		unavailable(t, setupErr)
+	}
+	return create(t, "template0")
+}
+
+// EmptyDB is DB for a database with no schema at all.
+func EmptyDB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	return open(t, EmptyDSN(t))
+}
+
+// create makes a database from template, dropped when the test ends.
+func create(t testing.TB, template string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s%d_%s", testPrefix, time.Now().Unix(), randomHex(4))
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)+" TEMPLATE "+pq.QuoteIdentifier(template)); err != nil {
+		t.Fatalf("pgtest: create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	dsn, err := store.WithDatabase(adminDSN, name)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return dsn
+}
+
+// unavailable skips or fails the test because there is no server.
+func unavailable(t testing.TB, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("pgtest: no usable PostgreSQL: %v\n"+
+		"  Run scripts/test.sh (it finds or starts a server), or start PostgreSQL and set\n"+
+		"  DATABASE_URL (or PGHOST/PGPORT/PGUSER) to a server where this user may CREATE DATABASE.", err)
+	if os.Getenv("CI") == "true" || os.Getenv("PGTEST_REQUIRE") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func setup() {
+	adminDSN = store.DSN("")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db, err := store.Open(ctx, adminDSN)
+	if err != nil {
+		setupErr = err
+		return
+	}
+	admin = db
+	dropStale(ctx)
+	tmpl, setupErr = buildTemplate(ctx)
+}
+
+// testPrefix starts every test database name, followed by its creation time (Unix
+// seconds) so databases leaked by killed test processes can be recognised and dropped.
+const testPrefix = "cbl_test_"
+
+// staleAfter is the age at which a test database is taken to be leaked.
+const staleAfter = 6 * time.Hour
+
+// dropStale drops test databases older than staleAfter (their test process was killed
+// before its cleanup ran). Failures are ignored: this is housekeeping.
+func dropStale(ctx context.Context) {
+	var names []string
+	if err := admin.SelectContext(ctx, &names, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, testPrefix); err != nil {
+		return
+	}
+	for _, n := range names {
+		ts, _, _ := strings.Cut(strings.TrimPrefix(n, testPrefix), "_")
+		sec, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || time.Since(time.Unix(sec, 0)) < staleAfter {
+			continue
+		}
+		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(n)+" WITH (FORCE)")
+	}
+}
+
+// buildTemplate creates the template database for the current migrations, once per
+// server: its name carries a hash of the migrations, so a changed migration gets a
+// fresh template. It is built under another name and renamed when complete, so a
+// crash never leaves a half-migrated template behind.
+func buildTemplate(ctx context.Context) (string, error) {
+	ms, err := store.Migrations()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.SQL)
+	}
+	name := "cbl_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+	building := name + "_building"
+
+	conn, err := admin.Connx(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, templateLockKey); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, templateLockKey)
+
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	for _, q := range []string{
+		"DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(building) + " WITH (FORCE)",
+		"CREATE DATABASE " + pq.QuoteIdentifier(building),
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return "", fmt.Errorf("template: %w", err)
+		}
+	}
+	dsn, err := store.WithDatabase(adminDSN, building)
+	if err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return "", err
+	}
+	_, err = store.Migrate(ctx, db)
+	db.Close()
+	if err != nil {
+		return "", fmt.Errorf("template: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+pq.QuoteIdentifier(building)+" RENAME TO "+pq.QuoteIdentifier(name)); err != nil {
+		return "", fmt.Errorf("template: %w", err)
+	}
+	return name, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

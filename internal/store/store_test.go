@@ -1,0 +1,210 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/stretchr/testify/require"
+)
+
+func readSmall(t *testing.T) *snapshot.Snapshot {
+	t.Helper()
+	s, err := snapshot.Read("../../testdata/snapshot/small")
+	require.NoError(t, err)
+	return s
+}
+
+// rowCount counts the rows of the register tables (names are constants).
+func rowCount(t *testing.T, db *sqlx.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, tbl := range []string{"applications", "members", "medical_assessments", "medical_conditions",
+		"band_history", "overrides", "refusals", "landlords", "cycles", "adverts", "advert_local_lettings", "bids"} {
+		var n int
+		require.NoError(t, db.Get(&n, "SELECT count(*) FROM "+tbl))
+		out[tbl] = n
+	}
+	return out
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	t.Run("fresh database, concurrently", func(t *testing.T) {
+		db := pgtest.EmptyDB(t)
+		v, err := store.Version(ctx, db)
+		require.NoError(t, err)
+		require.Zero(t, v)
+		require.ErrorIs(t, store.CheckVersion(ctx, db), store.ErrNotMigrated)
+
+		var wg sync.WaitGroup
+		applied := make([][]store.Migration, 3)
+		errs := make([]error, 3)
+		for i := range applied {
+			wg.Go(func() { applied[i], errs[i] = store.Migrate(ctx, db) })
+		}
+		wg.Wait()
+		total := 0
+		for i := range applied {
+			require.NoError(t, errs[i])
+			total += len(applied[i])
+		}
+		ms, err := store.Migrations()
+		require.NoError(t, err)
+		require.Equal(t, len(ms), total, "each migration applied exactly once")
+		require.NoError(t, store.CheckVersion(ctx, db))
+	})
+	t.Run("up to date", func(t *testing.T) {
+		db := pgtest.DB(t)
+		applied, err := store.Migrate(ctx, db)
+		require.NoError(t, err)
+		require.Empty(t, applied)
+		v, err := store.Version(ctx, db)
+		require.NoError(t, err)
+		require.Equal(t, store.Latest(), v)
+	})
+}
+
+func TestImportExport_RoundTrip(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range map[string]*snapshot.Snapshot{
+		"small example": readSmall(t),
+		"every field":   snapshottest.Full(),
+		"empty":         {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := pgtest.DB(t)
+			require.NoError(t, store.Import(ctx, db, s))
+			got, err := store.Export(ctx, db)
+			require.NoError(t, err)
+			require.Equal(t, s.Canonical(), got)
+		})
+	}
+}
+
+func TestImport_WritesEvent(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	require.NoError(t, store.ImportWith(ctx, db, readSmall(t), store.ImportOptions{Actor: "tester"}))
+	var ev struct {
+		Actor string `db:"actor"`
+		Kind  string `db:"kind"`
+		Apps  int    `db:"apps"`
+	}
+	require.NoError(t, db.Get(&ev, `SELECT actor, kind, (detail->'rows'->0->>'rows')::int AS apps FROM events`))
+	require.Equal(t, "tester", ev.Actor)
+	require.Equal(t, "import", ev.Kind)
+	require.Equal(t, 6, ev.Apps)
+
+	_, err := db.Exec(`UPDATE events SET actor = 'someone else'`)
+	require.ErrorContains(t, err, "append-only")
+	_, err = db.Exec(`DELETE FROM events`)
+	require.ErrorContains(t, err, "append-only")
+}
+
+func TestImport_NothingWrittenOnError(t *testing.T) {
+	ctx := context.Background()
+	t.Run("invalid snapshot", func(t *testing.T) {
+		db := pgtest.DB(t)
+		s := readSmall(t)
+		s.Bids = append(s.Bids, s.Bids[0]) // a second bid by the same application on the same advert
+		s.Applications[0].Status = "archived"
+		err := store.Import(ctx, db, s)
+		var ve *snapshot.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Len(t, ve.Errors, 2)
+		for tbl, n := range rowCount(t, db) {
+			require.Zero(t, n, tbl)
+		}
+	})
+	t.Run("register already held", func(t *testing.T) {
+		db := pgtest.DB(t)
+		require.NoError(t, store.Import(ctx, db, readSmall(t)))
+		before := rowCount(t, db)
+		require.ErrorIs(t, store.Import(ctx, db, snapshottest.Full()), store.ErrNotEmpty)
+		require.Equal(t, before, rowCount(t, db))
+
+		full := snapshottest.Full()
+		require.NoError(t, store.ImportWith(ctx, db, full, store.ImportOptions{Replace: true}))
+		got, err := store.Export(ctx, db)
+		require.NoError(t, err)
+		require.Equal(t, full.Canonical(), got)
+		var events int
+		require.NoError(t, db.Get(&events, `SELECT count(*) FROM events WHERE kind = 'import'`))
+		require.Equal(t, 2, events)
+	})
+	t.Run("not migrated", func(t *testing.T) {
+		db := pgtest.EmptyDB(t)
+		require.ErrorIs(t, store.Import(ctx, db, readSmall(t)), store.ErrNotMigrated)
+	})
+}
+
+// TestSchema_Constraints checks the database refuses bad rows by itself, whoever writes.
+func TestSchema_Constraints(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, db, readSmall(t)))
+	for name, q := range map[string]string{
+		"one bid per application per advert": `INSERT INTO bids (application, advert, placed) VALUES (1002, 7001, now())`,
+		"bid on a missing advert":            `INSERT INTO bids (application, advert, placed) VALUES (1002, 424242, now())`,
+		"band code":                          `INSERT INTO band_history (application, seq, band, from_date, effective) VALUES (1001, 9, 'F', '2025-01-01', '2025-01-01')`,
+		"band spell from after to":           `INSERT INTO band_history (application, seq, band, from_date, to_date, effective) VALUES (1001, 9, 'B', '2025-02-01', '2025-01-01', '2025-01-01')`,
+		"status value":                       `UPDATE applications SET status = 'archived' WHERE id = 1001`,
+		"second main applicant":              `INSERT INTO members (application, seq, born, sex, relationship) VALUES (1001, 9, '2000-01-01', 'F', 'applicant')`,
+		"cycle closes before it opens":       `UPDATE cycles SET closes = opens - interval '1 day' WHERE id = 42`,
+		"override without a reason":          `INSERT INTO overrides (application, seq, kind, band, reason, recorded_by, made_on) VALUES (1001, 9, 'set_band', 'A', '', 'kp', '2025-01-01')`,
+		"skip code":                          `INSERT INTO shortlists (id, advert, policy, made_at) VALUES (1, 7001, 'nn-2021@1', now()); INSERT INTO shortlist_entries (shortlist, application, skip, registered, placed) VALUES (1, 1001, 'too_tall', '2020-01-01', now())`,
+		"ranked and skipped at once":         `INSERT INTO shortlists (id, advert, policy, made_at) VALUES (1, 7001, 'nn-2021@1', now()); INSERT INTO shortlist_entries (shortlist, application, position, skip, registered, placed) VALUES (1, 1001, 1, 'arrears', '2020-01-01', now())`,
+		"direct let without authoriser":      `INSERT INTO lets (advert, application, let_on, direct, direct_reason) VALUES (7001, 1001, '2025-12-01', true, 'decant')`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			tx, err := db.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			defer tx.Rollback()
+			_, err = tx.ExecContext(ctx, q)
+			var pqErr *pq.Error
+			require.ErrorAs(t, err, &pqErr)
+			require.Equal(t, "23", string(pqErr.Code.Class()), "want an integrity constraint violation, got %v", err)
+		})
+	}
+}
+
+func TestExport_NotMigrated(t *testing.T) {
+	_, err := store.Export(context.Background(), pgtest.EmptyDB(t))
+	require.True(t, errors.Is(err, store.ErrNotMigrated))
+}
+
+func TestEvents(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	at := time.Date(2025, 11, 12, 9, 0, 0, 0, time.UTC)
+	id, err := store.AppendEvent(ctx, db, store.Event{At: at, Actor: "kp", Kind: "override", Application: 1001,
+		Reason: "panel decision", Detail: json.RawMessage(`{"band": "A"}`)})
+	require.NoError(t, err)
+	_, err = store.AppendEvent(ctx, db, store.Event{Actor: "engine", Kind: "close", Advert: 7001})
+	require.NoError(t, err)
+	_, err = store.AppendEvent(ctx, db, store.Event{Kind: "anonymous"})
+	require.Error(t, err)
+
+	all, err := store.Events(ctx, db, 0)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	require.Equal(t, int64(7001), all[1].Advert)
+	require.JSONEq(t, `{}`, string(all[1].Detail))
+
+	mine, err := store.Events(ctx, db, 1001)
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	require.Equal(t, id, mine[0].ID)
+	require.Equal(t, at, mine[0].At)
+	require.JSONEq(t, `{"band": "A"}`, string(mine[0].Detail))
+}

@@ -1,0 +1,125 @@
+package policy_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+func shipped(t testing.TB) []byte {
+	t.Helper()
+	data, err := os.ReadFile("policies/nn-2021.json")
+	require.NoError(t, err)
+	return data
+}
+
+func TestBuiltins(t *testing.T) {
+	s := policy.Builtins()
+	require.Equal(t, []string{"nn-2021", "nn-2025-proposed"}, s.IDs())
+	p, err := s.At("nn-2021", register.MustDate("2024-10-04"))
+	require.NoError(t, err)
+	require.Equal(t, "nn-2021@1", p.Name())
+	_, err = s.At("nn-2021", register.MustDate("1970-01-02"))
+	require.ErrorContains(t, err, "no version of policy \"nn-2021\" is in force on 1970-01-02")
+	_, err = s.At("nope", 20000)
+	require.ErrorContains(t, err, `no policy "nope"`)
+}
+
+func TestParse_Rejects(t *testing.T) {
+	base := string(shipped(t))
+	cases := []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"syntax error names the line", `"version": 1,`, `"version": 1,,`, []string{"test.json:3:", "invalid character"}},
+		{"unknown field", `"title":`, `"colour": "red", "title":`, []string{`unknown field "colour"`}},
+		{"wrong type names the line and field", `"version": 1,`, `"version": "one",`, []string{"test.json:3: version:", "want int"}},
+		{"unknown fact", `{"fact": "disrepair"}`, `{"fact": "damp"}`, []string{`criteria[2].when.fact: unknown fact "damp"`}},
+		{"bad choice value", `"in": ["urgent"]`, `"in": ["critical"]`, []string{`criteria[1].when.in[0]: "critical" is not a value of medical_level`}},
+		{"comparison on a yes/no fact", `{"fact": "disrepair"}`, `{"fact": "disrepair", "gte": 1}`, []string{`criteria[2].when: fact "disrepair" is yes/no`}},
+		{"two forms in one condition", `{"fact": "disrepair"}`, `{"fact": "disrepair", "all": [{"fact": "working"}]}`, []string{"criteria[2].when: a condition needs exactly one of"}},
+		{"band left without criteria", `"band": "C"`, `"band": "D"`, []string{"criteria: band C has no criteria but band D has"}},
+		{"bad effective-date rule", `"down": "previous_in_band"`, `"down": "whenever"`, []string{`effective_date.down: "whenever" is not one of`}},
+		{"thresholds out of order", `{"level": "high", "min_points": 40}`, `{"level": "high", "min_points": 80}`, []string{"medical.levels[1].min_points: levels must be listed most severe first"}},
+		{"bad time zone", `"Europe/London"`, `"Europe/Northampton"`, []string{`cycle.time_zone: unknown time zone "Europe/Northampton"`}},
+		{"bad weekday", `"weekday": "tuesday"`, `"weekday": "tuesdy"`, []string{`cycle.closes.weekday: "tuesdy" is not a weekday`}},
+		{"locality in two areas", `"Weldon",`, `"Weldon", "Kettering",`, []string{`locality "Kettering" is already in area "corby"`}},
+		{"bad band", `"band": "A"`, `"band": "Z"`, []string{`band "Z": want A, B, C, D or E`}},
+		{"several problems at once", `"max_live_bids": 3`, `"max_live_bids": 0`, []string{"bidding.max_live_bids: must be 1 or more"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Contains(t, base, c.from, "test edit must apply")
+			n := 1
+			if strings.HasPrefix(c.name, "band left") {
+				n = -1 // every Band C criterion moves to D
+			}
+			data := strings.Replace(base, c.from, c.to, n)
+			_, err := policy.Parse("test.json", []byte(data))
+			require.Error(t, err)
+			var le *policy.LoadError
+			require.ErrorAs(t, err, &le)
+			for _, w := range c.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestParse_ReportsEveryProblem(t *testing.T) {
+	data := strings.Replace(string(shipped(t)), `"max_live_bids": 3`, `"max_live_bids": 0`, 1)
+	data = strings.Replace(data, `{"fact": "disrepair"}`, `{"fact": "damp"}`, 1)
+	_, err := policy.Parse("two.json", []byte(data))
+	var le *policy.LoadError
+	require.ErrorAs(t, err, &le)
+	require.Len(t, le.Problems, 2)
+}
+
+func TestSet_RejectsOverlappingVersions(t *testing.T) {
+	v1 := shipped(t)
+	v2 := bytes.Replace(v1, []byte(`"version": 1`), []byte(`"version": 2`), 1)
+	v2 = bytes.Replace(v2, []byte(`"effective_from": "2021-04-01"`), []byte(`"effective_from": "2024-04-01"`), 1)
+	fsys := fstest.MapFS{"p/a.json": {Data: v1}, "p/b.json": {Data: v2}}
+	_, err := policy.LoadDir(fsys, "p")
+	require.ErrorContains(t, err, "p/a.json and p/b.json: nn-2021 versions 1 and 2 overlap from 2024-04-01")
+
+	v1closed := bytes.Replace(v1, []byte(`"effective_from": "2021-04-01",`), []byte(`"effective_from": "2021-04-01", "effective_to": "2024-04-01",`), 1)
+	fsys["p/a.json"] = &fstest.MapFile{Data: v1closed}
+	s, err := policy.LoadDir(fsys, "p")
+	require.NoError(t, err)
+	p, err := s.At("nn-2021", register.MustDate("2024-03-18"))
+	require.NoError(t, err)
+	require.Equal(t, 1, p.Version)
+	p, err = s.At("nn-2021", register.MustDate("2024-06-26"))
+	require.NoError(t, err)
+	require.Equal(t, 2, p.Version)
+}
+
+func TestPredicate_String(t *testing.T) {
+	p, err := policy.Builtin("nn-2021")
+	require.NoError(t, err)
+	require.Equal(t, "homeowner and not (sheltered_eligible or exceptional_circumstances)", p.Qualification.Rules[2].When.String())
+	require.Equal(t, []string{"exceptional_circumstances", "homeowner", "sheltered_eligible"}, p.Qualification.Rules[2].When.Facts())
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(shipped(f))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"criteria": [{"id": "x", "band": "A", "label": "l", "when": {"not": {"any": []}}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := policy.Parse("fuzz.json", data)
+		if err == nil && p == nil {
+			t.Fatal("nil policy without error")
+		}
+		if err != nil && p != nil {
+			t.Fatal("policy returned with an error")
+		}
+	})
+}

@@ -1,0 +1,344 @@
+package snapshot
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// Read loads the snapshot in directory dir. See ReadFS.
+func Read(dir string) (*Snapshot, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, err
+	}
+	return ReadFS(os.DirFS(dir))
+}
+
+// ReadFS loads a snapshot from the CSV files at the root of fsys (docs/snapshot.md).
+// A missing file is an empty table; any other .csv file is an error.
+//
+// It parses and validates everything before returning: on any bad value it returns a
+// nil Snapshot and a *ValidationError listing every bad row (file, line, column, value,
+// reason), in file order. Rows keep their file order: Members[0] of an application is
+// its first row in members.csv.
+func ReadFS(fsys fs.FS) (*Snapshot, error) {
+	e := &errs{}
+	if names, err := fs.Glob(fsys, "*"); err == nil {
+		for _, n := range names {
+			if strings.EqualFold(path.Ext(n), ".csv") && !knownFile(n) {
+				e.add(RowError{File: n, Column: "-", Reason: "not a snapshot file (see docs/snapshot.md)"})
+			}
+		}
+	}
+	s := &Snapshot{}
+	o := &origin{}
+	readApplications(fsys, s, o, e)
+	readLandlords(fsys, s, o, e)
+	readCycles(fsys, s, o, e)
+	readAdverts(fsys, s, o, e)
+	readBids(fsys, s, o, e)
+	validate(s, o, e)
+	sortErrors(e.list)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func knownFile(name string) bool {
+	for _, f := range Files {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// sortErrors orders errors by file (in Files order) then line, keeping the order of
+// errors found on the same line.
+func sortErrors(list []RowError) {
+	rank := func(file string) int {
+		for i, f := range Files {
+			if f.Name == file {
+				return i
+			}
+		}
+		return -1
+	}
+	slices.SortStableFunc(list, func(a, b RowError) int {
+		if d := rank(a.File) - rank(b.File); d != 0 {
+			return d
+		}
+		return a.Line - b.Line
+	})
+}
+
+func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	byID := map[int64]int{}
+	for _, r := range readTable(fsys, FileApplications, applicationColumns, e) {
+		a := register.Application{
+			ID:           r.id("id"),
+			Registered:   r.date("registered"),
+			Status:       register.Status(r.str("status")),
+			StatusReason: r.str("status_reason"),
+			StatusUntil:  r.date("status_until"),
+			Area:         r.str("area"),
+			Mobility:     register.Mobility(r.str("mobility")),
+			Home: register.CurrentHome{
+				Bedrooms:          r.int("home_bedrooms"),
+				Tenure:            register.Tenure(r.str("tenure")),
+				Homeowner:         r.bool("homeowner"),
+				SharingFacilities: r.bool("sharing_facilities"),
+				Disrepair:         r.bool("disrepair"),
+			},
+			Connection: register.LocalConnection{
+				NN:                  r.bool("nn_connection"),
+				RightToMove:         r.bool("right_to_move"),
+				LegalAgreementAreas: splitList(r.str("legal_agreement_areas")),
+			},
+			Flags: register.Flags{
+				ImmigrationIneligible:    r.bool("immigration_ineligible"),
+				HomelessDuty:             register.HomelessDuty(r.str("homeless_duty")),
+				ArmedForces:              r.bool("armed_forces"),
+				CareLeaver:               r.bool("care_leaver"),
+				CareLeaverNNC:            r.bool("care_leaver_nnc"),
+				AdultSocialCareMoveOn:    r.bool("adult_social_care_move_on"),
+				DomesticAbuse:            r.bool("domestic_abuse"),
+				ShelteredEligible:        r.bool("sheltered_eligible"),
+				Connected:                r.bool("connected"),
+				Guarantor:                r.bool("guarantor"),
+				UnacceptableBehaviour:    r.bool("unacceptable_behaviour"),
+				ExceptionalCircumstances: r.bool("exceptional_circumstances"),
+				Working:                  r.bool("working"),
+			},
+			Debt: register.HousingDebt{
+				Amount:   r.money("debt_amount"),
+				LastOwed: r.date("debt_last_owed"),
+			},
+		}
+		if _, dup := byID[a.ID]; !dup && a.ID != 0 {
+			byID[a.ID] = len(s.Applications)
+		}
+		s.Applications = append(s.Applications, a)
+		o.apps = append(o.apps, r.line)
+	}
+	n := len(s.Applications)
+	o.members, o.assessments, o.conditions = make([][]int, n), make([][]int, n), make([][][]int, n)
+	o.history, o.overrides, o.refusals = make([][]int, n), make([][]int, n), make([][]int, n)
+
+	// owner finds the application a child row belongs to, recording an error if none.
+	owner := func(r *row) (int, bool) {
+		id := r.id("application")
+		i, ok := byID[id]
+		if !ok && id != 0 {
+			r.bad("application", "no such application in "+FileApplications)
+		}
+		return i, ok
+	}
+	for _, r := range readTable(fsys, FileMembers, memberColumns, e) {
+		m := register.Member{
+			Name:         r.str("name"),
+			Born:         r.date("born"),
+			Sex:          register.Sex(r.str("sex")),
+			Relationship: register.Relationship(r.str("relationship")),
+			Joint:        r.bool("joint"),
+			PregnancyDue: r.date("pregnancy_due"),
+		}
+		if i, ok := owner(r); ok {
+			s.Applications[i].Members = append(s.Applications[i].Members, m)
+			o.members[i] = append(o.members[i], r.line)
+		}
+	}
+	type place struct{ app, n int }
+	assessments := map[int64]place{}
+	for _, r := range readTable(fsys, FileAssessments, assessmentColumns, e) {
+		m := register.MedicalAssessment{
+			ID:        r.id("id"),
+			Requested: r.date("requested"),
+			Assessed:  r.date("assessed"),
+			Assessor:  r.str("assessor"),
+			Restrictions: register.Restrictions{
+				GroundFloorOrLift: r.bool("ground_floor_or_lift"),
+				LevelAccess:       r.bool("level_access"),
+				Wheelchair:        r.bool("wheelchair"),
+				ExtraBedrooms:     r.int("extra_bedrooms"),
+			},
+		}
+		if i, ok := owner(r); ok {
+			if _, dup := assessments[m.ID]; !dup && m.ID != 0 {
+				assessments[m.ID] = place{i, len(s.Applications[i].Medical)}
+			}
+			s.Applications[i].Medical = append(s.Applications[i].Medical, m)
+			o.assessments[i] = append(o.assessments[i], r.line)
+			o.conditions[i] = append(o.conditions[i], nil)
+		}
+	}
+	for _, r := range readTable(fsys, FileConditions, conditionColumns, e) {
+		c := register.Condition{
+			Name:     r.str("name"),
+			Severity: r.int("severity"),
+			Impact:   r.int("impact"),
+		}
+		id := r.id("assessment")
+		p, ok := assessments[id]
+		if !ok {
+			if id != 0 {
+				r.bad("assessment", "no such assessment in "+FileAssessments)
+			}
+			continue
+		}
+		m := &s.Applications[p.app].Medical[p.n]
+		m.Conditions = append(m.Conditions, c)
+		o.conditions[p.app][p.n] = append(o.conditions[p.app][p.n], r.line)
+	}
+	for _, r := range readTable(fsys, FileBandHistory, bandHistoryColumns, e) {
+		h := register.BandSpell{
+			Band:      r.band("band"),
+			From:      r.date("from"),
+			To:        r.date("to"),
+			Effective: r.date("effective"),
+			Reason:    r.str("reason"),
+			By:        r.str("by"),
+		}
+		if i, ok := owner(r); ok {
+			s.Applications[i].History = append(s.Applications[i].History, h)
+			o.history[i] = append(o.history[i], r.line)
+		}
+	}
+	for _, r := range readTable(fsys, FileOverrides, overrideColumns, e) {
+		v := register.Override{
+			Kind:      register.OverrideKind(r.str("kind")),
+			Band:      r.band("band"),
+			Criterion: r.str("criterion"),
+			Effective: r.date("effective"),
+			Reason:    r.str("reason"),
+			By:        r.str("by"),
+			On:        r.date("on"),
+			Removed:   r.date("removed"),
+		}
+		if i, ok := owner(r); ok {
+			s.Applications[i].Overrides = append(s.Applications[i].Overrides, v)
+			o.overrides[i] = append(o.overrides[i], r.line)
+		}
+	}
+	for _, r := range readTable(fsys, FileRefusals, refusalColumns, e) {
+		v := register.Refusal{
+			Advert:  r.id("advert"),
+			On:      r.date("on"),
+			Kind:    register.RefusalKind(r.str("kind")),
+			Counted: r.bool("counted"),
+			Final:   r.bool("final"),
+			By:      r.str("by"),
+		}
+		if i, ok := owner(r); ok {
+			s.Applications[i].Refusals = append(s.Applications[i].Refusals, v)
+			o.refusals[i] = append(o.refusals[i], r.line)
+		}
+	}
+}
+
+func readLandlords(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	for _, r := range readTable(fsys, FileLandlords, landlordColumns, e) {
+		s.Landlords = append(s.Landlords, bidding.Landlord{
+			ID:              r.str("id"),
+			Name:            r.str("name"),
+			Council:         r.bool("council"),
+			NominationShare: r.int("nomination_share"),
+		})
+		o.landlords = append(o.landlords, r.line)
+	}
+}
+
+func readCycles(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	for _, r := range readTable(fsys, FileCycles, cycleColumns, e) {
+		s.Cycles = append(s.Cycles, bidding.Cycle{
+			ID:     r.id("id"),
+			Opens:  r.time("opens"),
+			Closes: r.time("closes"),
+			Policy: r.str("policy"),
+		})
+		o.cycles = append(o.cycles, r.line)
+	}
+}
+
+func readAdverts(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	byID := map[int64]int{}
+	for _, r := range readTable(fsys, FileAdverts, advertColumns, e) {
+		a := bidding.Advert{
+			ID:                 r.id("id"),
+			Cycle:              r.id("cycle"),
+			Landlord:           r.str("landlord"),
+			Locality:           r.str("locality"),
+			Bedrooms:           r.int("bedrooms"),
+			BedSpaces:          r.int("bed_spaces"),
+			Type:               r.str("type"),
+			Garden:             r.bool("garden"),
+			Floor:              r.int("floor"),
+			Lift:               r.bool("lift"),
+			Access:             bidding.Accessibility(r.str("access")),
+			Sheltered:          r.bool("sheltered"),
+			MinAge:             r.int("min_age"),
+			MaxAge:             r.int("max_age"),
+			LegalAgreementArea: r.str("legal_agreement_area"),
+			Ordering:           bidding.Ordering(r.str("ordering")),
+			WeeklyRent:         r.money("weekly_rent"),
+			Closes:             r.time("closes"),
+			Withdrawn:          r.bool("withdrawn"),
+		}
+		if _, dup := byID[a.ID]; !dup && a.ID != 0 {
+			byID[a.ID] = len(s.Adverts)
+		}
+		s.Adverts = append(s.Adverts, a)
+		o.adverts = append(o.adverts, r.line)
+	}
+	o.lettings = make([][]int, len(s.Adverts))
+	for _, r := range readTable(fsys, FileLocalLetting, localLettingColumns, e) {
+		l := bidding.LocalLetting{
+			Label: r.str("label"),
+			Fact:  r.str("fact"),
+			Is:    r.optBool("is"),
+			Gte:   r.optInt("gte"),
+			Lte:   r.optInt("lte"),
+			Value: r.str("value"),
+		}
+		id := r.id("advert")
+		i, ok := byID[id]
+		if !ok {
+			if id != 0 {
+				r.bad("advert", "no such advert in "+FileAdverts)
+			}
+			continue
+		}
+		s.Adverts[i].LocalLettings = append(s.Adverts[i].LocalLettings, l)
+		o.lettings[i] = append(o.lettings[i], r.line)
+	}
+}
+
+func readBids(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	for _, r := range readTable(fsys, FileBids, bidColumns, e) {
+		s.Bids = append(s.Bids, bidding.Bid{
+			Application: r.id("application"),
+			Advert:      r.id("advert"),
+			Placed:      r.time("placed"),
+			Autobid:     r.bool("autobid"),
+			Withdrawn:   r.time("withdrawn"),
+			By:          r.str("by"),
+		})
+		o.bids = append(o.bids, r.line)
+	}
+}
+
+// listSep separates the items of a list-valued cell (legal_agreement_areas).
+const listSep = ";"
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, listSep)
+}

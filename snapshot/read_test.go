@@ -1,0 +1,117 @@
+package snapshot_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	appHeader = "id,registered,status,status_reason,status_until,area,mobility,home_bedrooms,tenure,homeowner,sharing_facilities,disrepair,nn_connection,right_to_move,legal_agreement_areas,immigration_ineligible,homeless_duty,armed_forces,care_leaver,care_leaver_nnc,adult_social_care_move_on,domestic_abuse,sheltered_eligible,connected,guarantor,unacceptable_behaviour,exceptional_circumstances,working,debt_amount,debt_last_owed\n"
+	appRow    = "1,2024-01-01,active,,,corby,none,1,social,,,,true,,,,,,,,,,,,,,,,%s,\n"
+	memHeader = "application,name,born,sex,relationship,joint,pregnancy_due\n"
+	memRow    = "1,A,1990-01-01,F,applicant,,\n"
+)
+
+func bad(t *testing.T, files map[string]string) []string {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, body := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	s, err := snapshot.ReadFS(fsys)
+	if err == nil {
+		return nil
+	}
+	require.Nil(t, s)
+	var ve *snapshot.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	var out []string
+	for _, e := range ve.Errors {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+func app(debt string) string { return strings.Replace(appRow, "%s", debt, 1) }
+
+func TestReadFS_Cells(t *testing.T) {
+	for name, tc := range map[string]struct {
+		files map[string]string
+		want  []string
+	}{
+		"valid, with a byte-order mark and money without pence": {
+			files: map[string]string{"applications.csv": "\xef\xbb\xbf" + appHeader + app("12"), "members.csv": memHeader + memRow},
+		},
+		"money with three decimal places": {
+			files: map[string]string{"applications.csv": appHeader + app("1.005"), "members.csv": memHeader + memRow},
+			want:  []string{`applications.csv:2: debt_amount: "1.005": more than two decimal places`},
+		},
+		"money that is not a number": {
+			files: map[string]string{"applications.csv": appHeader + app("£5"), "members.csv": memHeader + memRow},
+			want:  []string{`applications.csv:2: debt_amount: "£5": want an amount in pounds like 123.45`},
+		},
+		"unknown and missing columns": {
+			files: map[string]string{"members.csv": "application,name,born,sex,relation,joint,pregnancy_due\n"},
+			want: []string{
+				`members.csv:1: header: "relation": unknown column (want application,name,born,sex,relationship,joint,pregnancy_due)`,
+				`members.csv:1: header: "relationship": missing column`,
+			},
+		},
+		"wrong number of fields": {
+			files: map[string]string{"applications.csv": appHeader + app("0") + "2,2024-01-01\n", "members.csv": memHeader + memRow},
+			want:  []string{`applications.csv:3: -: "2,2024-01-01": 2 fields, want 30`},
+		},
+		"bad quoting": {
+			files: map[string]string{"members.csv": memHeader + "1,\"A\"x,1990-01-01,F,applicant,,\n"},
+			want:  []string{`members.csv:2: -: "": extraneous or missing " in quoted-field (character 5 of the line); the rest of the file is not read`},
+		},
+		"empty file": {
+			files: map[string]string{"landlords.csv": ""},
+			want:  []string{`landlords.csv:1: header: "": empty file: want a header row`},
+		},
+		"boolean spelt yes": {
+			files: map[string]string{"landlords.csv": "id,name,council,nomination_share\nnnc,NNC,yes,100\n"},
+			want:  []string{`landlords.csv:2: council: "yes": want true or false`},
+		},
+		"main applicant not first": {
+			files: map[string]string{"applications.csv": appHeader + app("0"), "members.csv": memHeader + "1,B,2010-01-01,M,child,,\n" + memRow},
+			want: []string{
+				`members.csv:2: relationship: "child": the first member of an application must be the applicant`,
+				`members.csv:3: relationship: "applicant": only the first member of an application is the applicant`,
+			},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Equal(t, tc.want, bad(t, tc.files))
+		})
+	}
+}
+
+func TestValidate_InMemory(t *testing.T) {
+	s := &snapshot.Snapshot{Applications: []register.Application{{
+		ID: 9, Registered: register.MustDate("2024-01-01"), Status: "active", Mobility: "none", Home: register.CurrentHome{Tenure: "social"},
+		Members: []register.Member{{Born: register.MustDate("1990-01-01"), Sex: "X", Relationship: register.RelApplicant}},
+	}, {
+		ID: 9, Registered: register.MustDate("2024-01-01"), Status: "active", Mobility: "",
+		Home:    register.CurrentHome{Tenure: "social"},
+		Members: []register.Member{{Born: register.MustDate("1990-01-01"), Sex: "F", Relationship: register.RelApplicant}},
+	}}}
+	err := snapshot.Validate(s)
+	var ve *snapshot.ValidationError
+	require.True(t, errors.As(err, &ve))
+	var got []string
+	for _, e := range ve.Errors {
+		got = append(got, e.Error())
+	}
+	require.Equal(t, []string{
+		`members.csv: application 9 member 1: sex: "X": want F or M`,
+		`applications.csv: application 9: id: "9": duplicate application id (first at an earlier row of applications.csv)`,
+		`applications.csv: application 9: mobility: "": want none, level-access or wheelchair`,
+	}, got)
+}

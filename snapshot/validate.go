@@ -1,0 +1,416 @@
+package snapshot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// origin records the file line each value of a snapshot was read from, so validation
+// can name it. A Snapshot built in memory has no origin; errors then name the row by key.
+type origin struct {
+	apps        []int
+	members     [][]int
+	assessments [][]int
+	conditions  [][][]int
+	history     [][]int
+	overrides   [][]int
+	refusals    [][]int
+	landlords   []int
+	cycles      []int
+	adverts     []int
+	lettings    [][]int
+	bids        []int
+}
+
+func at(s []int, i int) int {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
+}
+
+func at2(s [][]int, i, j int) int {
+	if i < len(s) {
+		return at(s[i], j)
+	}
+	return 0
+}
+
+// loc names one row for an error.
+type loc struct {
+	file string
+	line int
+	key  string
+	e    *errs
+}
+
+func (l loc) bad(col string, value any, reason string) {
+	l.e.add(RowError{File: l.file, Line: l.line, Key: l.key, Column: col, Value: fmt.Sprint(value), Reason: reason})
+}
+
+// Validate checks a snapshot built in memory (by a generator, say) with the rules Read
+// applies to files: enum values, required values, sane dates, unique ids and references
+// between tables. It returns a *ValidationError listing every problem, or nil.
+func Validate(s *Snapshot) error {
+	e := &errs{}
+	validate(s, &origin{}, e)
+	return e.err()
+}
+
+func validate(s *Snapshot, o *origin, e *errs) {
+	apps := map[int64]int{}
+	assessments := map[int64]string{}
+	for i := range s.Applications {
+		a := &s.Applications[i]
+		l := loc{FileApplications, at(o.apps, i), "application " + strconv.FormatInt(a.ID, 10), e}
+		if first, dup := apps[a.ID]; dup {
+			l.bad("id", a.ID, "duplicate application id (first at "+where(FileApplications, at(o.apps, first))+")")
+		} else {
+			apps[a.ID] = i
+		}
+		validateApplication(a, l)
+		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
+		if len(a.Members) == 0 {
+			l.bad("id", a.ID, "no members: want at least the main applicant in "+FileMembers)
+		}
+		for j, m := range a.Members {
+			validateMember(m, j, loc{FileMembers, at2(o.members, i, j), key("member", j), e})
+		}
+		for j, m := range a.Medical {
+			ml := loc{FileAssessments, at2(o.assessments, i, j), key("assessment", j), e}
+			if m.ID <= 0 {
+				ml.bad("id", m.ID, "want a positive whole number")
+			} else if first, dup := assessments[m.ID]; dup {
+				ml.bad("id", m.ID, "duplicate assessment id (first "+first+")")
+			} else {
+				assessments[m.ID] = "at " + where(FileAssessments, ml.line)
+				if ml.line == 0 {
+					assessments[m.ID] = "as " + ml.key
+				}
+			}
+			validateAssessment(m, ml)
+			for k, c := range m.Conditions {
+				line := 0
+				if i < len(o.conditions) && j < len(o.conditions[i]) {
+					line = at(o.conditions[i][j], k)
+				}
+				validateCondition(c, loc{FileConditions, line, fmt.Sprintf("%s condition %d", ml.key, k+1), e})
+			}
+		}
+		for j, h := range a.History {
+			validateSpell(h, loc{FileBandHistory, at2(o.history, i, j), key("band spell", j), e})
+		}
+		for j, v := range a.Overrides {
+			validateOverride(v, loc{FileOverrides, at2(o.overrides, i, j), key("override", j), e})
+		}
+		for j, v := range a.Refusals {
+			validateRefusal(v, loc{FileRefusals, at2(o.refusals, i, j), key("refusal", j), e})
+		}
+	}
+
+	landlords := map[string]int{}
+	for i, ll := range s.Landlords {
+		l := loc{FileLandlords, at(o.landlords, i), "landlord " + ll.ID, e}
+		if ll.ID == "" {
+			l.bad("id", ll.ID, "required")
+		} else if first, dup := landlords[ll.ID]; dup {
+			l.bad("id", ll.ID, "duplicate landlord id (first at "+where(FileLandlords, at(o.landlords, first))+")")
+		} else {
+			landlords[ll.ID] = i
+		}
+		if strings.TrimSpace(ll.Name) == "" {
+			l.bad("name", ll.Name, "required")
+		}
+		if ll.NominationShare < 0 || ll.NominationShare > 100 {
+			l.bad("nomination_share", ll.NominationShare, "want a percentage 0 to 100")
+		}
+	}
+
+	cycles := map[int64]int{}
+	for i, c := range s.Cycles {
+		l := loc{FileCycles, at(o.cycles, i), "cycle " + strconv.FormatInt(c.ID, 10), e}
+		if c.ID <= 0 {
+			l.bad("id", c.ID, "want a positive whole number")
+		} else if first, dup := cycles[c.ID]; dup {
+			l.bad("id", c.ID, "duplicate cycle id (first at "+where(FileCycles, at(o.cycles, first))+")")
+		} else {
+			cycles[c.ID] = i
+		}
+		if c.Opens.IsZero() {
+			l.bad("opens", "", "required")
+		}
+		if c.Closes.IsZero() {
+			l.bad("closes", "", "required")
+		} else if !c.Opens.IsZero() && !c.Opens.Before(c.Closes) {
+			l.bad("closes", formatTime(c.Closes), "must be after opens "+formatTime(c.Opens))
+		}
+		if c.Policy == "" {
+			l.bad("policy", c.Policy, "required: the policy id@version the cycle runs under")
+		}
+	}
+
+	adverts := map[int64]int{}
+	for i := range s.Adverts {
+		a := &s.Adverts[i]
+		l := loc{FileAdverts, at(o.adverts, i), "advert " + strconv.FormatInt(a.ID, 10), e}
+		if a.ID <= 0 {
+			l.bad("id", a.ID, "want a positive whole number")
+		} else if first, dup := adverts[a.ID]; dup {
+			l.bad("id", a.ID, "duplicate advert id (first at "+where(FileAdverts, at(o.adverts, first))+")")
+		} else {
+			adverts[a.ID] = i
+		}
+		if _, ok := cycles[a.Cycle]; !ok && a.Cycle != 0 {
+			l.bad("cycle", a.Cycle, "no such cycle in "+FileCycles)
+		} else if a.Cycle == 0 {
+			l.bad("cycle", a.Cycle, "want a positive whole number")
+		}
+		if _, ok := landlords[a.Landlord]; !ok {
+			l.bad("landlord", a.Landlord, "no such landlord in "+FileLandlords)
+		}
+		validateAdvert(a, l)
+		for j, ll := range a.LocalLettings {
+			validateLetting(ll, loc{FileLocalLetting, at2(o.lettings, i, j), fmt.Sprintf("%s local letting %d", l.key, j+1), e})
+		}
+	}
+
+	type pair struct{ app, advert int64 }
+	bids := map[pair]int{}
+	for i, b := range s.Bids {
+		l := loc{FileBids, at(o.bids, i), fmt.Sprintf("bid %d (application %d, advert %d)", i+1, b.Application, b.Advert), e}
+		if _, ok := apps[b.Application]; !ok && b.Application > 0 {
+			l.bad("application", b.Application, "no such application in "+FileApplications)
+		} else if b.Application <= 0 {
+			l.bad("application", b.Application, "want a positive whole number")
+		}
+		if _, ok := adverts[b.Advert]; !ok && b.Advert > 0 {
+			l.bad("advert", b.Advert, "no such advert in "+FileAdverts)
+		} else if b.Advert <= 0 {
+			l.bad("advert", b.Advert, "want a positive whole number")
+		}
+		p := pair{b.Application, b.Advert}
+		if first, dup := bids[p]; dup {
+			l.bad("advert", b.Advert, "application already bid on this advert (first at "+where(FileBids, at(o.bids, first))+")")
+		} else {
+			bids[p] = i
+		}
+		if b.Placed.IsZero() {
+			l.bad("placed", "", "required")
+		}
+		if !b.Withdrawn.IsZero() && b.Withdrawn.Before(b.Placed) {
+			l.bad("withdrawn", formatTime(b.Withdrawn), "before placed "+formatTime(b.Placed))
+		}
+	}
+}
+
+// where names the line of an earlier row of file, if known.
+func where(file string, line int) string {
+	if line == 0 {
+		return "an earlier row of " + file
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+func validateApplication(a *register.Application, l loc) {
+	if a.ID <= 0 {
+		l.bad("id", a.ID, "want a positive whole number")
+	}
+	if a.Registered.IsZero() {
+		l.bad("registered", "", "required")
+	}
+	if !a.Status.Valid() {
+		l.bad("status", a.Status, "want pending, active, suspended or closed")
+	}
+	switch a.Mobility {
+	case register.MobilityNone, register.MobilityLevelAccess, register.MobilityWheelchair:
+	default:
+		l.bad("mobility", a.Mobility, "want none, level-access or wheelchair")
+	}
+	if a.Home.Bedrooms < 0 {
+		l.bad("home_bedrooms", a.Home.Bedrooms, "must not be negative")
+	}
+	switch a.Home.Tenure {
+	case register.TenureOwner, register.TenureSocial, register.TenurePrivate,
+		register.TenureTemporary, register.TenureFamily, register.TenureNone:
+	default:
+		l.bad("tenure", a.Home.Tenure, "want owner, social, private, temporary, family or none")
+	}
+	switch a.Flags.HomelessDuty {
+	case register.DutyNone, register.DutyPrevention, register.DutyRelief, register.DutyMain:
+	default:
+		l.bad("homeless_duty", a.Flags.HomelessDuty, "want empty, prevention, relief or main")
+	}
+	seen := map[string]bool{}
+	for _, area := range a.Connection.LegalAgreementAreas {
+		switch {
+		case strings.TrimSpace(area) == "":
+			l.bad("legal_agreement_areas", strings.Join(a.Connection.LegalAgreementAreas, listSep), "empty area name")
+		case strings.Contains(area, listSep):
+			l.bad("legal_agreement_areas", area, "an area name must not contain "+listSep)
+		case seen[area]:
+			l.bad("legal_agreement_areas", area, "area listed twice")
+		}
+		seen[area] = true
+	}
+	if a.Debt.Amount.IsNegative() {
+		l.bad("debt_amount", a.Debt.Amount, "must not be negative")
+	}
+}
+
+func validateMember(m register.Member, j int, l loc) {
+	if m.Born.IsZero() {
+		l.bad("born", "", "required")
+	}
+	if m.Sex != register.Female && m.Sex != register.Male {
+		l.bad("sex", m.Sex, "want F or M")
+	}
+	switch m.Relationship {
+	case register.RelApplicant:
+		if j != 0 {
+			l.bad("relationship", m.Relationship, "only the first member of an application is the applicant")
+		}
+	case register.RelPartner, register.RelChild, register.RelOther:
+		if j == 0 {
+			l.bad("relationship", m.Relationship, "the first member of an application must be the applicant")
+		}
+	default:
+		l.bad("relationship", m.Relationship, "want applicant, partner, child or other")
+	}
+	if !m.PregnancyDue.IsZero() && !m.Born.IsZero() && m.PregnancyDue < m.Born {
+		l.bad("pregnancy_due", m.PregnancyDue, "before the member was born")
+	}
+}
+
+func validateAssessment(m register.MedicalAssessment, l loc) {
+	if m.Requested.IsZero() {
+		l.bad("requested", "", "required")
+	}
+	if !m.Assessed.IsZero() && m.Assessed < m.Requested {
+		l.bad("assessed", m.Assessed, "before requested "+m.Requested.String())
+	}
+	if m.Restrictions.ExtraBedrooms < 0 {
+		l.bad("extra_bedrooms", m.Restrictions.ExtraBedrooms, "must not be negative")
+	}
+}
+
+func validateCondition(c register.Condition, l loc) {
+	if strings.TrimSpace(c.Name) == "" {
+		l.bad("name", c.Name, "required")
+	}
+	if c.Severity < 0 {
+		l.bad("severity", c.Severity, "must not be negative")
+	}
+	if c.Impact < 0 {
+		l.bad("impact", c.Impact, "must not be negative")
+	}
+}
+
+func validateSpell(h register.BandSpell, l loc) {
+	if h.Band < register.BandA || h.Band > register.BandE {
+		l.bad("band", h.Band, "want a band A, B, C, D or E")
+	}
+	if h.From.IsZero() {
+		l.bad("from", "", "required")
+	}
+	if !h.To.IsZero() && h.To < h.From {
+		l.bad("to", h.To, "before from "+h.From.String())
+	}
+	if h.Effective.IsZero() {
+		l.bad("effective", "", "required")
+	}
+}
+
+func validateOverride(v register.Override, l loc) {
+	switch v.Kind {
+	case register.OverrideSetBand:
+		if v.Band < register.BandA || v.Band > register.BandE {
+			l.bad("band", v.Band, "set_band needs a band A to E")
+		}
+	case register.OverrideAwardCriterion, register.OverrideWithdrawCriterion:
+		if v.Criterion == "" {
+			l.bad("criterion", v.Criterion, string(v.Kind)+" needs a criterion id")
+		}
+	case register.OverrideSetEffective:
+		if v.Effective.IsZero() {
+			l.bad("effective", "", "set_effective_date needs a date")
+		}
+	default:
+		l.bad("kind", v.Kind, "want set_band, award_criterion, withdraw_criterion or set_effective_date")
+	}
+	if strings.TrimSpace(v.Reason) == "" {
+		l.bad("reason", v.Reason, "required: an override needs a reason")
+	}
+	if strings.TrimSpace(v.By) == "" {
+		l.bad("by", v.By, "required: the officer who made the override")
+	}
+	if v.On.IsZero() {
+		l.bad("on", "", "required")
+	}
+	if !v.Removed.IsZero() && v.Removed < v.On {
+		l.bad("removed", v.Removed, "before on "+v.On.String())
+	}
+}
+
+func validateRefusal(v register.Refusal, l loc) {
+	if v.Advert <= 0 {
+		l.bad("advert", v.Advert, "want a positive whole number")
+	}
+	if v.On.IsZero() {
+		l.bad("on", "", "required")
+	}
+	switch v.Kind {
+	case register.RefusedOffer, register.RefusedNoReply, register.RefusedNoView:
+	default:
+		l.bad("kind", v.Kind, "want refused, no_reply or no_viewing")
+	}
+}
+
+func validateAdvert(a *bidding.Advert, l loc) {
+	if a.Bedrooms < 0 {
+		l.bad("bedrooms", a.Bedrooms, "must not be negative")
+	}
+	if a.BedSpaces < 0 {
+		l.bad("bed_spaces", a.BedSpaces, "must not be negative")
+	}
+	if a.Type == "" {
+		l.bad("type", a.Type, "required: one of the policy's property types")
+	}
+	switch a.Access {
+	case bidding.AccessGeneral, bidding.AccessLevel, bidding.AccessWheelchair:
+	default:
+		l.bad("access", a.Access, "want general, level-access or wheelchair")
+	}
+	switch a.Ordering {
+	case bidding.OrderBand, bidding.OrderFCFS:
+	default:
+		l.bad("ordering", a.Ordering, "want band or fcfs")
+	}
+	if a.MinAge < 0 {
+		l.bad("min_age", a.MinAge, "must not be negative")
+	}
+	if a.MaxAge < 0 {
+		l.bad("max_age", a.MaxAge, "must not be negative")
+	}
+	if a.MaxAge > 0 && a.MinAge > a.MaxAge {
+		l.bad("max_age", a.MaxAge, fmt.Sprintf("below min_age %d", a.MinAge))
+	}
+	if a.WeeklyRent.IsNegative() {
+		l.bad("weekly_rent", a.WeeklyRent, "must not be negative")
+	}
+	if a.Closes.IsZero() {
+		l.bad("closes", "", "required")
+	}
+}
+
+func validateLetting(ll bidding.LocalLetting, l loc) {
+	if ll.Fact == "" {
+		l.bad("fact", ll.Fact, "required")
+	}
+	if ll.Is == nil && ll.Gte == nil && ll.Lte == nil && ll.Value == "" {
+		l.bad("fact", ll.Fact, "no condition: want one of is, gte, lte or value")
+	}
+}

@@ -1,0 +1,153 @@
+package snapshot
+
+import (
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Write writes s as a snapshot directory (docs/snapshot.md), creating dir if needed and
+// replacing the snapshot files in it. Every file is written, with its header, even when
+// it has no rows. For a valid s, Read(dir) returns s again if s is in canonical form (see
+// Canonical), and in any case a snapshot whose Canonical equals s.Canonical().
+func Write(dir string, s *Snapshot) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var app, mem, ass, con, his, ovr, ref [][]string
+	for _, a := range s.Applications {
+		id := fmtID(a.ID)
+		app = append(app, []string{
+			id, a.Registered.String(), string(a.Status), a.StatusReason, a.StatusUntil.String(),
+			a.Area, string(a.Mobility),
+			strconv.Itoa(a.Home.Bedrooms), string(a.Home.Tenure), fmtBool(a.Home.Homeowner),
+			fmtBool(a.Home.SharingFacilities), fmtBool(a.Home.Disrepair),
+			fmtBool(a.Connection.NN), fmtBool(a.Connection.RightToMove),
+			strings.Join(a.Connection.LegalAgreementAreas, listSep),
+			fmtBool(a.Flags.ImmigrationIneligible), string(a.Flags.HomelessDuty),
+			fmtBool(a.Flags.ArmedForces), fmtBool(a.Flags.CareLeaver), fmtBool(a.Flags.CareLeaverNNC),
+			fmtBool(a.Flags.AdultSocialCareMoveOn), fmtBool(a.Flags.DomesticAbuse),
+			fmtBool(a.Flags.ShelteredEligible), fmtBool(a.Flags.Connected), fmtBool(a.Flags.Guarantor),
+			fmtBool(a.Flags.UnacceptableBehaviour), fmtBool(a.Flags.ExceptionalCircumstances),
+			fmtBool(a.Flags.Working), a.Debt.Amount.StringFixed(2), a.Debt.LastOwed.String(),
+		})
+		for _, m := range a.Members {
+			mem = append(mem, []string{
+				id, m.Name, m.Born.String(), string(m.Sex), string(m.Relationship),
+				fmtBool(m.Joint), m.PregnancyDue.String(),
+			})
+		}
+		for _, m := range a.Medical {
+			r := m.Restrictions
+			ass = append(ass, []string{
+				fmtID(m.ID), id, m.Requested.String(), m.Assessed.String(), m.Assessor,
+				fmtBool(r.GroundFloorOrLift), fmtBool(r.LevelAccess), fmtBool(r.Wheelchair),
+				strconv.Itoa(r.ExtraBedrooms),
+			})
+			for _, c := range m.Conditions {
+				con = append(con, []string{fmtID(m.ID), c.Name, strconv.Itoa(c.Severity), strconv.Itoa(c.Impact)})
+			}
+		}
+		for _, h := range a.History {
+			his = append(his, []string{
+				id, h.Band.String(), h.From.String(), h.To.String(), h.Effective.String(), h.Reason, h.By,
+			})
+		}
+		for _, v := range a.Overrides {
+			ovr = append(ovr, []string{
+				id, string(v.Kind), v.Band.String(), v.Criterion, v.Effective.String(),
+				v.Reason, v.By, v.On.String(), v.Removed.String(),
+			})
+		}
+		for _, v := range a.Refusals {
+			ref = append(ref, []string{
+				id, fmtID(v.Advert), v.On.String(), string(v.Kind), fmtBool(v.Counted), fmtBool(v.Final), v.By,
+			})
+		}
+	}
+	var lan, cyc, adv, let, bid [][]string
+	for _, l := range s.Landlords {
+		lan = append(lan, []string{l.ID, l.Name, fmtBool(l.Council), strconv.Itoa(l.NominationShare)})
+	}
+	for _, c := range s.Cycles {
+		cyc = append(cyc, []string{fmtID(c.ID), formatTime(c.Opens), formatTime(c.Closes), c.Policy})
+	}
+	for _, a := range s.Adverts {
+		adv = append(adv, []string{
+			fmtID(a.ID), fmtID(a.Cycle), a.Landlord, a.Locality, strconv.Itoa(a.Bedrooms),
+			strconv.Itoa(a.BedSpaces), a.Type, fmtBool(a.Garden), strconv.Itoa(a.Floor),
+			fmtBool(a.Lift), string(a.Access), fmtBool(a.Sheltered), strconv.Itoa(a.MinAge),
+			strconv.Itoa(a.MaxAge), a.LegalAgreementArea, string(a.Ordering),
+			a.WeeklyRent.StringFixed(2), formatTime(a.Closes), fmtBool(a.Withdrawn),
+		})
+		for _, l := range a.LocalLettings {
+			let = append(let, []string{
+				fmtID(a.ID), l.Label, l.Fact, fmtOptBool(l.Is), fmtOptInt(l.Gte), fmtOptInt(l.Lte), l.Value,
+			})
+		}
+	}
+	for _, b := range s.Bids {
+		bid = append(bid, []string{
+			fmtID(b.Application), fmtID(b.Advert), formatTime(b.Placed), fmtBool(b.Autobid),
+			formatTime(b.Withdrawn), b.By,
+		})
+	}
+	tables := map[string][][]string{
+		FileApplications: app, FileMembers: mem, FileAssessments: ass, FileConditions: con,
+		FileBandHistory: his, FileOverrides: ovr, FileRefusals: ref, FileLandlords: lan,
+		FileCycles: cyc, FileAdverts: adv, FileLocalLetting: let, FileBids: bid,
+	}
+	for _, f := range Files {
+		if err := writeTable(filepath.Join(dir, f.Name), f.Columns, tables[f.Name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeTable(path string, cols []string, rows [][]string) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, f.Close()) }()
+	w := csv.NewWriter(f)
+	if err := w.Write(cols); err != nil {
+		return err
+	}
+	if err := w.WriteAll(rows); err != nil { // WriteAll flushes
+		return err
+	}
+	return nil
+}
+
+func fmtID(id int64) string { return strconv.FormatInt(id, 10) }
+
+func fmtBool(b bool) string { return strconv.FormatBool(b) }
+
+func fmtOptBool(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+func fmtOptInt(v *int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.Itoa(*v)
+}
+
+// formatTime writes t in UTC as RFC 3339 with as many fraction digits as needed; the
+// zero time is "".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
