@@ -1,7 +1,9 @@
 package bidding
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -26,23 +28,50 @@ type Closing struct {
 // and runs autobid (Closing.Autobid) with the book's officer exclusions. A live bid by an
 // application missing from ix is an error.
 func (b *Book) Close(ix *Index) (*Closing, error) {
-	cl := &Closing{Cycle: b.Cycle, Index: ix, Listings: b.order, Bids: make([][]Ref, len(b.order))}
-	pos := make(map[int64]int, len(b.order))
-	for i, l := range b.order {
+	cl, err := resolve(ix, b.Cycle, b.order, b.bids)
+	if err != nil {
+		return nil, err
+	}
+	cl.Autobid(func(app, advert int64) bool { return b.Excluded(app, advert) })
+	return cl, nil
+}
+
+// NewClosing is Book.Close for bids held elsewhere (a snapshot, a database): it compiles
+// the cycle's adverts and resolves the live bids on them against ix. Bids on adverts of
+// other cycles are ignored. It does not run autobid.
+func NewClosing(ix *Index, c Cycle, adverts []Advert, bids []Bid) (*Closing, error) {
+	var ls []*Listing
+	for i := range adverts {
+		if adverts[i].Cycle != c.ID {
+			continue
+		}
+		l, err := ix.Rules.List(&adverts[i])
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	slices.SortFunc(ls, func(x, y *Listing) int { return cmp.Compare(x.Advert.ID, y.Advert.ID) })
+	return resolve(ix, c, ls, bids)
+}
+
+func resolve(ix *Index, c Cycle, ls []*Listing, bids []Bid) (*Closing, error) {
+	cl := &Closing{Cycle: c, Index: ix, Listings: ls, Bids: make([][]Ref, len(ls))}
+	pos := make(map[int64]int, len(ls))
+	for i, l := range ls {
 		pos[l.Advert.ID] = i
 	}
-	for _, bid := range b.bids {
-		if !bid.Live() {
+	for _, bid := range bids {
+		i, ok := pos[bid.Advert]
+		if !ok || !bid.Live() {
 			continue
 		}
 		at, ok := ix.Find(bid.Application)
 		if !ok {
 			return nil, fmt.Errorf("bid on advert %d: application %d has no profile at close", bid.Advert, bid.Application)
 		}
-		i := pos[bid.Advert]
-		cl.Bids[i] = append(cl.Bids[i], Ref{App: at, At: b.Cycle.Millis(bid.Placed)})
+		cl.Bids[i] = append(cl.Bids[i], Ref{App: at, At: c.Millis(bid.Placed), Autobid: bid.Autobid})
 	}
-	cl.Autobid(func(app, advert int64) bool { return b.Excluded(app, advert) })
 	return cl, nil
 }
 
@@ -109,4 +138,22 @@ func (cl *Closing) Autobid(excluded func(app, advert int64) bool) int {
 // Placed returns the time a bid was placed, from its Ref.
 func (cl *Closing) Placed(r Ref) time.Time {
 	return cl.Cycle.Opens.Add(time.Duration(r.At) * time.Millisecond)
+}
+
+// AutobidBy is the By of every bid autobid places.
+const AutobidBy = "autobid"
+
+// Autobids returns the autobids of the closing as bid records, in advert id order, for
+// the caller to keep.
+func (cl *Closing) Autobids() []Bid {
+	var out []Bid
+	for i, refs := range cl.Bids {
+		for _, r := range refs {
+			if r.Autobid {
+				out = append(out, Bid{Application: cl.Index.Profiles[r.App].ID, Advert: cl.Listings[i].Advert.ID,
+					Placed: cl.Placed(r), Autobid: true, By: AutobidBy})
+			}
+		}
+	}
+	return out
 }

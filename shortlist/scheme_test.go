@@ -236,3 +236,28 @@ func TestScheme7_SkipCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestCloseCycle_FromPlainData(t *testing.T) {
+	env := bidtest.New(t, "nn-2021")
+	apps := []register.Application{
+		bidtest.App(1, register.BandB, "2020-01-01", "2020-01-01"),
+		bidtest.App(2, register.BandA, "2026-01-01", "2025-01-01"),
+		bidtest.App(3, register.BandC, "2019-01-01", "2019-01-01", bidtest.Homeowner()),
+	}
+	ads := []bidding.Advert{env.Advert(1), env.Advert(2), env.Advert(3, func(a *bidding.Advert) { a.Cycle = 99 })}
+	bids := []bidding.Bid{
+		{Application: 1, Advert: 1, Placed: env.During(1)},
+		{Application: 3, Advert: 1, Placed: env.During(2)},
+		{Application: 1, Advert: 2, Placed: env.During(3), Withdrawn: env.During(4)},
+		{Application: 3, Advert: 3, Placed: env.During(3)}, // another cycle's advert
+	}
+	out, err := shortlist.CloseCycle(env.Rules, env.Cycle, apps, ads, bids, func(app, advert int64) bool { return advert == 2 })
+	require.NoError(t, err)
+	require.Len(t, out.Shortlists, 2)
+	require.Equal(t, []int64{2, 1}, ranked(out.Closing, &out.Results[0]))
+	require.Equal(t, "unsuitable_property", out.Shortlists[0].Skipped[0].Skip)
+	require.Empty(t, out.Shortlists[1].Ranked, "withdrawn bid gone; autobid excluded by the officer")
+	auto := out.Closing.Autobids()
+	require.Len(t, auto, 1)
+	require.Equal(t, bidding.Bid{Application: 2, Advert: 1, Placed: out.Closing.Placed(out.Closing.Bids[0][2]), Autobid: true, By: "autobid"}, auto[0])
+}
