@@ -47,6 +47,12 @@ func (c *Cycle) Open(t time.Time) bool {
 	return !t.Before(c.Opens) && t.Before(c.Closes)
 }
 
+// Millis returns t as milliseconds after the cycle opened, clamped to what a key holds.
+func (c *Cycle) Millis(t time.Time) uint32 {
+	d := t.Sub(c.Opens).Milliseconds()
+	return uint32(min(max(d, 0), 1<<32-1))
+}
+
 var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,

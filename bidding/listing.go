@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
-	"time"
 
 	"github.com/cbl-lettings/cbl/policy"
 )
@@ -223,12 +222,6 @@ func (l *Listing) Evaluate(p *Profile) []Outcome {
 		add(CheckLocal0+Check(j), l.local[j].holds(&c, p))
 	}
 	return out
-}
-
-// Millis returns t as milliseconds after the cycle opened, clamped to what a key holds.
-func (c *Cycle) Millis(t time.Time) uint32 {
-	d := t.Sub(c.Opens).Milliseconds()
-	return uint32(min(max(d, 0), 1<<32-1))
 }
 
 // localRule is a compiled LocalLetting.
