@@ -1,6 +1,7 @@
 package shortlist
 
 import (
+	"runtime"
 	"sync"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -102,9 +103,10 @@ func (r *Ranker) screen(ix *bidding.Index, l *bidding.Listing, bids []bidding.Re
 	}
 }
 
-// Rank shortlists one advert with a fresh Ranker; see Ranker.Rank for the order.
+// Rank shortlists one advert with a fresh Ranker that splits a large advert over
+// GOMAXPROCS goroutines; see Ranker.Rank for the order.
 func Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref) *Result {
-	var r Ranker
+	r := Ranker{Split: runtime.GOMAXPROCS(0)}
 	out := &Result{}
 	r.Rank(ix, l, bids, out)
 	return out
