@@ -108,16 +108,17 @@ func (l *Listing) Screen(ix *Index, bids []Ref, scratch []Compact, keys []uint64
 	plain := !l.overlayMob && !l.overlayLAA && !l.fcfs // the key is the compact one
 	for i := range bids {
 		c, b := &scratch[i], bids[i]
-		p := &ix.Profiles[b.App] // not dereferenced on the common path
-		if chk := l.screen(c, p); chk != CheckNone {
-			failed[nf] = Failed{b, chk}
-			nf++
-			continue
+		if !l.quick(c) {
+			if chk := l.screen(c, &ix.Profiles[b.App]); chk != CheckNone {
+				failed[nf] = Failed{b, chk}
+				nf++
+				continue
+			}
 		}
 		if plain {
 			keys[nk] = c.key
 		} else {
-			keys[nk] = l.keyOf(&ix.layout, c, p, b.App, b.At)
+			keys[nk] = l.keyOf(&ix.layout, c, &ix.Profiles[b.App], b.App, b.At)
 		}
 		nk++
 	}

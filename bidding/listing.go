@@ -30,7 +30,14 @@ type Listing struct {
 	overlayMob  bool // accessible home: mobility need ranks first
 	overlayLAA  bool // Legal Agreement Area home: connected applicants rank first
 	local       []localRule
+	// quickWant is what a compact profile's flags masked with quickMask equal when the
+	// quick path may accept it (an impossible value when the advert has local rules).
+	quickWant Flags
+	ageSpan   uint8 // maxAge - minAge
 }
+
+// quickMask: flags that send a bid to the full check when set (or, for FlagActive, unset).
+const quickMask = FlagActive | FlagNeedsGuarantor | flagNoBand | FlagNeedsGroundFloor | FlagNeedsLevelAccess | FlagNeedsWheelchairHome
 
 // List compiles advert a. It fails, naming the advert and field, on a property type the
 // policy does not list, an unknown ordering or accessibility, or a malformed local
@@ -85,6 +92,15 @@ func (r *Rules) List(a *Advert) (*Listing, error) {
 		}
 	}
 	l.areaMask = l.ruleMask & uint16(r.areaRules)
+	l.quickWant = FlagActive
+	if len(a.LocalLettings) > 0 {
+		l.quickWant = ^Flags(0)
+	}
+	if l.maxAge >= l.minAge {
+		l.ageSpan = l.maxAge - l.minAge
+	} else {
+		l.quickWant = ^Flags(0) // no age passes; let the full check say which
+	}
 	for j, ll := range a.LocalLettings {
 		lr, err := compileLocal(ll)
 		if err != nil {
@@ -115,9 +131,24 @@ func (l *Listing) Overlay(p *Profile) (mobilityFirst, areaFirst bool) {
 	return l.overlayMob && p.Flags&needsAccess != 0, l.overlayLAA && p.Connected(l.Advert.LegalAgreementArea)
 }
 
+// quick reports whether c passes every check by the common path: active, banded, no
+// guarantor needed, no medical restriction, the size in range, no property rule failed,
+// no area connection needed, the age in range, the mobility need admitted, and no local
+// lettings rules. When it reports false, screen decides.
+func (l *Listing) quick(c *Compact) bool {
+	return c.flags&quickMask == l.quickWant &&
+		c.beds&15 <= l.bedrooms && l.bedrooms <= c.beds>>4 &&
+		l.ruleMask&^c.rulesOK|l.areaMask&c.rulesApply == 0 &&
+		c.age-l.minAge <= l.ageSpan &&
+		l.mobility&(1<<c.flags.mobility()) != 0
+}
+
 // screen is the bid check on the compact profile c; p is the full profile, read only
 // for Legal Agreement Area connections and local lettings facts.
 func (l *Listing) screen(c *Compact, p *Profile) Check {
+	if l.quick(c) {
+		return CheckNone
+	}
 	const need = FlagActive | FlagNeedsGuarantor
 	if c.flags&need != FlagActive {
 		if c.flags&FlagActive == 0 {
