@@ -1,5 +1,24 @@
 // Package bidding holds adverts, weekly cycles and bids, and the rules for placing bids
 // and autobidding (SCHEME.md §5–6).
+//
+// The flow of one cycle:
+//
+//   - Compile a policy into Rules; CycleAt gives the week's window (Thursday 00:00 to
+//     Tuesday 23:59, Europe/London by default, as policy data).
+//   - While the cycle is open a Book takes bids: Place enforces the window, the live-bid
+//     cap, one live bid per advert, active status and guarantor, and refuses the checks
+//     the policy rejects at placing with an *IneligibleError; Withdraw frees a slot;
+//     Position tells a bidder where they stand.
+//   - At close, Assess builds an Index of per-application Profiles as things stand at
+//     close (band and effective date from band history, allowed bedrooms, facts as bits,
+//     property-rule masks), and Book.Close (or NewClosing, for bids held elsewhere)
+//     resolves the live bids and runs Autobid for the autobid bands.
+//   - Package shortlist then ranks every advert of the Closing.
+//
+// Eligibility is decided in one place, Listing (an advert compiled against the rules):
+// Eligible for one profile, Screen for every bid on an advert, Evaluate for a full
+// explanation. Every check has a Check id, a SCHEME.md §7 reason code and a clause.
+// Nothing here reads a clock or does I/O: times are arguments.
 package bidding
 
 import (

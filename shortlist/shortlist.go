@@ -1,4 +1,17 @@
 // Package shortlist ranks the bids on an advert at cycle close (SCHEME.md §7).
+//
+// Every bid ends in exactly one state: ranked, with a position, or skipped, with the
+// first eligibility check it failed (a reason code below, the check and its clause).
+// The order is a contract, stated on Ranker.Rank: overlays, band, band effective date,
+// registration date, application id (bid time instead of band and dates on a
+// first-come-first-served advert). Bands are those of the bidding.Index, built as
+// things stood at close.
+//
+// Ranking works on packed uint64 keys and a radix sort and allocates nothing once a
+// Ranker's buffers have grown; Result.Shortlist builds the entries and Explain builds a
+// bid's trace (facts, every check with pass/fail and clause, key components) only when
+// asked. RankCycle ranks a whole cycle on all cores; CloseCycle goes from plain register
+// data to shortlists in one call.
 package shortlist
 
 import (
@@ -55,6 +68,11 @@ type Entry struct {
 	Registered  register.Date `json:"registered"`
 	Autobid     bool          `json:"autobid,omitempty"`
 	Placed      time.Time     `json:"placed"`
+	// By and At record who skipped the bid and when ("shortlist" at cycle close for the
+	// eligibility checks); Note is the officer's note (officer_discretion needs one).
+	By   string    `json:"by,omitempty"`
+	At   time.Time `json:"at,omitzero"`
+	Note string    `json:"note,omitempty"`
 }
 
 // Shortlist is one advert's outcome at cycle close.

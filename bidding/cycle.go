@@ -1,0 +1,71 @@
+package bidding
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cbl-lettings/cbl/policy"
+)
+
+// CycleAt returns cycle id: the weekly window (policy cycle rules, SCHEME.md §6) that
+// opens at the latest opening at or before t. Opening and closing are wall-clock times
+// in the policy's time zone, so a window spanning a clock change is an hour shorter or
+// longer than a week's worth of hours. By default a cycle opens Thursday 00:00 and
+// closes Tuesday 23:59, Europe/London.
+func CycleAt(p *policy.Policy, id int64, t time.Time) (Cycle, error) {
+	loc := p.Location()
+	if loc == nil {
+		return Cycle{}, fmt.Errorf("policy %s: no time zone loaded", p.Name())
+	}
+	openDay, openH, openM, err := weekClock(p.Cycle.Opens)
+	if err != nil {
+		return Cycle{}, fmt.Errorf("policy %s: cycle.opens: %w", p.Name(), err)
+	}
+	closeDay, closeH, closeM, err := weekClock(p.Cycle.Closes)
+	if err != nil {
+		return Cycle{}, fmt.Errorf("policy %s: cycle.closes: %w", p.Name(), err)
+	}
+	local := t.In(loc)
+	back := (int(local.Weekday()) - int(openDay) + 7) % 7
+	y, m, d := local.Date()
+	opens := time.Date(y, m, d-back, openH, openM, 0, 0, loc)
+	if opens.After(t) {
+		opens = time.Date(y, m, d-back-7, openH, openM, 0, 0, loc)
+	}
+	y, m, d = opens.Date()
+	ahead := (int(closeDay) - int(openDay) + 7) % 7
+	closes := time.Date(y, m, d+ahead, closeH, closeM, 0, 0, loc)
+	if !closes.After(opens) {
+		closes = time.Date(y, m, d+ahead+7, closeH, closeM, 0, 0, loc)
+	}
+	return Cycle{ID: id, Opens: opens, Closes: closes, Policy: p.Name()}, nil
+}
+
+// Open reports whether bids may be placed or withdrawn at t: Opens ≤ t < Closes.
+func (c *Cycle) Open(t time.Time) bool {
+	return !t.Before(c.Opens) && t.Before(c.Closes)
+}
+
+// Millis returns t as milliseconds after the cycle opened, clamped to what a key holds.
+func (c *Cycle) Millis(t time.Time) uint32 {
+	d := t.Sub(c.Opens).Milliseconds()
+	return uint32(min(max(d, 0), 1<<32-1))
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+func weekClock(w policy.WeekClock) (time.Weekday, int, int, error) {
+	day, ok := weekdays[strings.ToLower(w.Weekday)]
+	if !ok {
+		return 0, 0, 0, fmt.Errorf("weekday %q", w.Weekday)
+	}
+	hm, err := time.Parse("15:04", w.Time)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("time %q: want HH:MM", w.Time)
+	}
+	return day, hm.Hour(), hm.Minute(), nil
+}

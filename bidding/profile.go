@@ -1,0 +1,233 @@
+package bidding
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// Flags are an application's yes/no facts as bits, so a bid check is a mask test.
+type Flags uint16
+
+// Profile flags.
+const (
+	FlagActive              Flags = 1 << iota // status active
+	FlagQualifies                             // qualifies for the register
+	FlagNeedsGuarantor                        // under the guarantor age with no guarantor
+	FlagDependentChildren                     // a member under 18 or a confirmed pregnancy
+	FlagHomeowner                             // an applicant owns a home
+	FlagShelteredEligible                     // eligible for sheltered housing
+	FlagMobilityLevel                         // mobility need: level access
+	FlagMobilityWheelchair                    // mobility need: wheelchair
+	FlagNeedsGroundFloor                      // medical restriction: ground floor or lift
+	FlagNeedsLevelAccess                      // medical restriction: level access
+	FlagNeedsWheelchairHome                   // medical restriction: wheelchair standard
+)
+
+// Profile is what bidding, autobid and the shortlist need to know about one application,
+// computed once per cycle as things stand at close (SCHEME.md §7: ranking uses the band as
+// it stood at cycle close). Build it with Rules.Profile, or set the fields and call
+// Rules.Complete.
+type Profile struct {
+	ID         int64
+	Band       register.Band // band held at close; NoBand if none
+	Effective  register.Date // band effective date at close
+	Registered register.Date
+	Flags      Flags
+	Age        uint8 // main applicant's age at close, capped at 255
+	Children   uint8 // members under the adult age, for local lettings rules
+	BedMin     uint8 // allowed advert sizes, inclusive
+	BedMax     uint8
+	// Area is the autobid area, as 1 + its index in the policy's bidding.autobid_areas;
+	// 0 for none.
+	Area uint16
+	// RulesApply has bit i set when properties.rules[i] applies to this band; RulesOK
+	// when the rule's predicate holds or the rule does not apply.
+	RulesApply, RulesOK uint64
+	// LegalAgreementAreas the household is connected to.
+	LegalAgreementAreas []string
+	// Facts are the policy facts at close (local lettings rules and traces read them).
+	Facts *policy.Facts
+}
+
+// Active reports whether the application's status is active.
+func (p *Profile) Active() bool { return p.Flags&FlagActive != 0 }
+
+// Connected reports whether the household is connected to Legal Agreement Area area.
+func (p *Profile) Connected(area string) bool {
+	return area != "" && slices.Contains(p.LegalAgreementAreas, area)
+}
+
+// mobility returns the need bit index: 0 none, 1 level access, 2 wheelchair.
+func (f Flags) mobility() uint8 {
+	switch {
+	case f&FlagMobilityWheelchair != 0:
+		return 2
+	case f&FlagMobilityLevel != 0:
+		return 1
+	}
+	return 0
+}
+
+// Profile builds application a's profile from its assessment as at close (banding.Assess
+// with asOf the closing date). The band and effective date are those of the band-history
+// spell held at close; with no history, the assessment's band from the registration date.
+func (r *Rules) Profile(a *register.Application, as *banding.Assessment, close register.Date) Profile {
+	f := as.Facts
+	p := Profile{
+		ID:                  a.ID,
+		Registered:          a.Registered,
+		Band:                as.Band,
+		Effective:           a.Registered,
+		Age:                 uint8(min(max(f.Age, 0), 255)),
+		BedMin:              uint8(min(max(as.Bedrooms.AllowedMin, 0), 255)),
+		BedMax:              uint8(min(max(as.Bedrooms.AllowedMax, 0), 255)),
+		LegalAgreementAreas: a.Connection.LegalAgreementAreas,
+		Facts:               &f,
+	}
+	if s, ok := spellAt(a.History, close); ok {
+		p.Band, p.Effective = s.Band, s.Effective
+	} else if len(a.History) > 0 {
+		p.Band = register.NoBand // a history with no band held at close
+	}
+	set := func(flag Flags, on bool) {
+		if on {
+			p.Flags |= flag
+		}
+	}
+	set(FlagActive, a.Status == register.StatusActive)
+	set(FlagQualifies, as.Qualifies)
+	set(FlagNeedsGuarantor, f.Age < r.Policy.Qualification.GuarantorBelowAge && !f.Guarantor)
+	set(FlagDependentChildren, f.DependentChildren)
+	set(FlagHomeowner, f.Homeowner)
+	set(FlagShelteredEligible, f.ShelteredEligible)
+	set(FlagMobilityLevel, f.Mobility == string(register.MobilityLevelAccess))
+	set(FlagMobilityWheelchair, f.Mobility == string(register.MobilityWheelchair))
+	rs := as.Medical.Restrictions
+	set(FlagNeedsGroundFloor, rs.GroundFloorOrLift)
+	set(FlagNeedsLevelAccess, rs.LevelAccess)
+	set(FlagNeedsWheelchairHome, rs.Wheelchair)
+	if !as.Qualifies {
+		p.Band = register.NoBand
+	}
+	for _, m := range a.Members[1:] {
+		if close.YearsSince(m.Born) < r.Policy.Bedrooms.AdultAge && p.Children < 255 {
+			p.Children++
+		}
+	}
+	p.Area = r.AreaIndex(a.Area)
+	r.Complete(&p)
+	return p
+}
+
+// AreaIndex returns 1 + the index of the autobid area of locality (policy
+// bidding.autobid_areas); a value that is itself an area id maps to that area; 0 if none.
+func (r *Rules) AreaIndex(locality string) uint16 {
+	areas := r.Policy.Bidding.AutobidAreas
+	id := r.Policy.Bidding.AreaOf(locality)
+	if id == "" {
+		id = locality
+	}
+	for i := range areas {
+		if areas[i].ID == id {
+			return uint16(i + 1)
+		}
+	}
+	return 0
+}
+
+// Complete sets p's property-rule masks from its band and facts: a rule applies when
+// its only_bands include the band; it is OK when it does not apply, or its predicate
+// holds (a rule with neither predicate nor area connection is never OK where it applies).
+func (r *Rules) Complete(p *Profile) {
+	p.RulesApply, p.RulesOK = 0, 0
+	for i := range r.Policy.Properties.Rules {
+		pr := &r.Policy.Properties.Rules[i]
+		bit := uint64(1) << i
+		if !pr.AppliesTo(p.Band) {
+			p.RulesOK |= bit
+			continue
+		}
+		p.RulesApply |= bit
+		switch {
+		case pr.Requires != nil:
+			if p.Facts != nil && pr.Requires.Eval(p.Facts) {
+				p.RulesOK |= bit
+			}
+		case pr.RequiresAreaConnection:
+			p.RulesOK |= bit // the connection is checked per advert
+		}
+	}
+}
+
+// spellAt returns the band-history spell held on day d.
+func spellAt(hist []register.BandSpell, d register.Date) (register.BandSpell, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		s := hist[i]
+		if s.From <= d && (s.To.IsZero() || d < s.To) {
+			return s, s.Band != register.NoBand
+		}
+	}
+	return register.BandSpell{}, false
+}
+
+// MaxProfiles is the most profiles an Index holds.
+const MaxProfiles = 1 << 27
+
+// Index is a cycle's profiles sorted by application id, so a profile's position orders
+// the same way as its id. Bids refer to profiles by position. Treat an Index as
+// read-only once built: it keeps a compact copy of every profile for screening bids.
+type Index struct {
+	Rules    *Rules
+	Profiles []Profile
+
+	compact []Compact
+	layout  layout
+}
+
+// NewIndex sorts profiles by id (in place), checks the ids are unique and builds the
+// compact copies and key layout.
+func NewIndex(r *Rules, profiles []Profile) (*Index, error) {
+	if len(profiles) > MaxProfiles {
+		return nil, fmt.Errorf("%d profiles: at most %d are supported", len(profiles), MaxProfiles)
+	}
+	slices.SortFunc(profiles, func(a, b Profile) int { return cmp.Compare(a.ID, b.ID) })
+	for i := 1; i < len(profiles); i++ {
+		if profiles[i-1].ID == profiles[i].ID {
+			return nil, fmt.Errorf("application %d: two profiles", profiles[i].ID)
+		}
+	}
+	lay, ok := newLayout(profiles)
+	if !ok {
+		return nil, fmt.Errorf("effective and registration dates span %s to beyond what a ranking key holds", lay.minDate)
+	}
+	ix := &Index{Rules: r, Profiles: profiles, compact: make([]Compact, len(profiles)), layout: lay}
+	for i := range profiles {
+		ix.compact[i] = compactOf(&profiles[i], &lay, uint32(i))
+	}
+	return ix, nil
+}
+
+// Assess builds the index of apps as at close: banding.Assess each application under the
+// rules' policy on the closing date, then Rules.Profile.
+func Assess(r *Rules, apps []register.Application, close register.Date) (*Index, error) {
+	ps := make([]Profile, len(apps))
+	for i := range apps {
+		as, err := banding.Assess(&apps[i], r.Policy, close)
+		if err != nil {
+			return nil, err
+		}
+		ps[i] = r.Profile(&apps[i], &as, close)
+	}
+	return NewIndex(r, ps)
+}
+
+// Find returns the position of application id's profile.
+func (ix *Index) Find(id int64) (uint32, bool) {
+	i, ok := slices.BinarySearchFunc(ix.Profiles, id, func(p Profile, id int64) int { return cmp.Compare(p.ID, id) })
+	return uint32(i), ok
+}

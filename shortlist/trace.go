@@ -1,0 +1,154 @@
+package shortlist
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// Trace explains one bid's outcome on one advert: the facts it was decided on, every
+// check with its result and clause, and the components of its ranking key. It is built on
+// request (Explain), never while ranking, and marshals to JSON.
+type Trace struct {
+	Application int64  `json:"application"`
+	Advert      int64  `json:"advert"`
+	Policy      string `json:"policy"`
+	Outcome     string `json:"outcome"` // "ranked" or "skipped"
+	Position    int    `json:"position,omitempty"`
+	Skip        string `json:"skip,omitempty"`
+	Check       string `json:"check,omitempty"`
+	Clause      string `json:"clause,omitempty"`
+
+	Facts  TraceFacts   `json:"facts"`
+	Checks []TraceCheck `json:"checks"`
+	Key    *TraceKey    `json:"key,omitempty"` // ranked bids only
+}
+
+// TraceFacts are the application facts the checks and the ranking read.
+type TraceFacts struct {
+	Active              bool          `json:"active"`
+	Qualifies           bool          `json:"qualifies"`
+	Band                register.Band `json:"band"`
+	Effective           register.Date `json:"effective"`
+	Registered          register.Date `json:"registered"`
+	Age                 int           `json:"age"`
+	Children            int           `json:"children"`
+	BedroomsAllowed     [2]int        `json:"bedrooms_allowed"`
+	Flags               []string      `json:"flags,omitempty"`
+	AutobidArea         string        `json:"autobid_area,omitempty"`
+	LegalAgreementAreas []string      `json:"legal_agreement_areas,omitempty"`
+	Autobid             bool          `json:"autobid,omitempty"`
+	Placed              string        `json:"placed"`
+	// Policy are the policy's facts at close, by vocabulary name (policy.FactNames).
+	Policy map[string]string `json:"policy_facts,omitempty"`
+}
+
+// TraceCheck is one check's result.
+type TraceCheck struct {
+	bidding.CheckInfo
+	Pass bool `json:"pass"`
+}
+
+// TraceKey is a ranked bid's key, component by component, most significant first.
+type TraceKey struct {
+	Ordering      string        `json:"ordering"` // band or fcfs
+	MobilityFirst *bool         `json:"mobility_first,omitempty"`
+	AreaFirst     *bool         `json:"area_first,omitempty"`
+	Band          register.Band `json:"band,omitempty"`
+	Effective     register.Date `json:"effective,omitempty"`
+	Registered    register.Date `json:"registered,omitempty"`
+	PlacedMillis  *uint32       `json:"placed_ms,omitempty"`
+	Application   int64         `json:"application"`
+	Packed        string        `json:"packed"` // the uint64 key in hex
+}
+
+var flagNames = []struct {
+	f    bidding.Flags
+	name string
+}{
+	{bidding.FlagNeedsGuarantor, "needs_guarantor"}, {bidding.FlagDependentChildren, "dependent_children"},
+	{bidding.FlagHomeowner, "homeowner"}, {bidding.FlagShelteredEligible, "sheltered_eligible"},
+	{bidding.FlagMobilityLevel, "mobility_level_access"}, {bidding.FlagMobilityWheelchair, "mobility_wheelchair"},
+	{bidding.FlagNeedsGroundFloor, "needs_ground_floor_or_lift"}, {bidding.FlagNeedsLevelAccess, "needs_level_access"},
+	{bidding.FlagNeedsWheelchairHome, "needs_wheelchair_home"},
+}
+
+// Explain traces application app's bid in res. cl must be the closing res was ranked in.
+func Explain(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
+	ix, rules, l := cl.Index, cl.Index.Rules, res.Listing
+	ad := l.Advert
+	at, ok := ix.Find(app)
+	var bid bidding.Ref
+	found := false
+	for _, b := range res.Bids {
+		if ok && b.App == at {
+			bid, found = b, true
+			break
+		}
+	}
+	if !found {
+		return Trace{}, fmt.Errorf("advert %d: application %d: %w", ad.ID, app, bidding.ErrNoBid)
+	}
+	p := &ix.Profiles[at]
+	t := Trace{Application: app, Advert: ad.ID, Policy: rules.Policy.Name(), Facts: TraceFacts{
+		Active: p.Active(), Qualifies: p.Flags&bidding.FlagQualifies != 0, Band: p.Band,
+		Effective: p.Effective, Registered: p.Registered, Age: int(p.Age), Children: int(p.Children),
+		BedroomsAllowed: [2]int{int(p.BedMin), int(p.BedMax)}, LegalAgreementAreas: p.LegalAgreementAreas,
+		Autobid: bid.Autobid, Placed: cl.Placed(bid).Format("2006-01-02T15:04:05.000Z07:00"),
+	}}
+	if p.Facts != nil {
+		t.Facts.Policy = map[string]string{}
+		for _, name := range policy.FactNames() {
+			t.Facts.Policy[name] = p.Facts.Value(name)
+		}
+	}
+	for _, fn := range flagNames {
+		if p.Flags&fn.f != 0 {
+			t.Facts.Flags = append(t.Facts.Flags, fn.name)
+		}
+	}
+	if p.Area > 0 {
+		t.Facts.AutobidArea = rules.Policy.Bidding.AutobidAreas[p.Area-1].ID
+	}
+	if ad.Withdrawn {
+		t.Checks = append(t.Checks, TraceCheck{rules.Info(bidding.CheckWithdrawn, ad), false})
+	} else {
+		for _, o := range l.Evaluate(p) {
+			t.Checks = append(t.Checks, TraceCheck{rules.Info(o.Check, ad), o.Pass})
+		}
+	}
+	for _, s := range res.Skipped {
+		if s.Bid.App == at {
+			info := rules.Info(s.Check, ad)
+			t.Outcome, t.Skip, t.Check, t.Clause = "skipped", info.Code, info.Name, info.Clause
+			return t, nil
+		}
+	}
+	for i, r := range res.Ranked {
+		if r == at {
+			t.Outcome, t.Position = "ranked", i+1
+			break
+		}
+	}
+	k := ix.Key(l, at, bid.At)
+	tk := &TraceKey{Ordering: string(bidding.OrderBand), Application: app, Packed: "0x" + strconv.FormatUint(k, 16)}
+	mob, area := l.Overlay(p)
+	if l.MobilityOverlay() {
+		tk.MobilityFirst = &mob
+	}
+	if l.AreaOverlay() {
+		tk.AreaFirst = &area
+	}
+	if l.FCFS() {
+		tk.Ordering = string(bidding.OrderFCFS)
+		ms := bid.At
+		tk.PlacedMillis = &ms
+	} else {
+		tk.Band, tk.Effective, tk.Registered = p.Band, p.Effective, p.Registered
+	}
+	t.Key = tk
+	return t, nil
+}
