@@ -19,6 +19,12 @@ var commands = []func(*App) *cobra.Command{
 	newMigrateCommand,
 	newImportCommand,
 	newExportCommand,
+	newOfferCommand,
+	newNominateCommand,
+	newLetCommand,
+	newFeedbackCommand,
+	newQueueCommand,
+	newExplainCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data

@@ -300,3 +300,27 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 	}
 	return &Decided{Recorded: rec, Events: events, State: st}, nil
 }
+
+// CyclePolicy returns the shipped policy the latest of cycles runs under.
+func CyclePolicy(cycles []bidding.Cycle) (*policy.Policy, error) { return cyclePolicy(cycles, nil) }
+
+// SchemeLocation returns the time zone of the policy the latest cycle held runs under, in
+// which decision times without a zone are read; UTC when no cycle is held.
+func SchemeLocation(ctx context.Context, db sqlx.QueryerContext) (*time.Location, error) {
+	var cycles []bidding.Cycle
+	if err := sqlx.SelectContext(ctx, db, &cycles, `SELECT id AS "id", opens AS "opens", closes AS "closes",
+		policy AS "policy" FROM cycles ORDER BY closes DESC LIMIT 1`); err != nil {
+		return nil, err
+	}
+	if len(cycles) == 0 {
+		return time.UTC, nil
+	}
+	p, err := CyclePolicy(cycles)
+	if err != nil {
+		return nil, err
+	}
+	if loc := p.Location(); loc != nil {
+		return loc, nil
+	}
+	return time.UTC, nil
+}
