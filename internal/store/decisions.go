@@ -229,7 +229,7 @@ const decideLockKey int64 = 0x63626c_646563 // "cbl" "dec"
 // nothing. Otherwise, in one transaction, it appends the decisions row, upserts the
 // offers, nominations and lets that changed, and appends the events d caused, each at at.
 // d.On is set from at (its local date under the policy); at must not be before the last
-// recorded decision's.
+// recorded decision's, nor (except for a direct let) before the advert closed.
 func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decision) (*Decided, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
@@ -247,12 +247,20 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, err
 	}
 	at = at.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+	if d.Kind != allocation.DirectLet {
+		for _, ad := range st.Input.Adverts {
+			if ad.ID == d.Advert && at.Before(ad.Closes) {
+				return nil, &RejectedError{Decision: d, Field: "at", Msg: fmt.Sprintf("%s is before advert %d closed (%s)",
+					at.In(st.Location()).Format(time.RFC3339), ad.ID, ad.Closes.In(st.Location()).Format(time.RFC3339))}
+			}
+		}
+	}
 	var seq int64 = 1
 	if n := len(st.Decisions); n > 0 {
 		last := st.Decisions[n-1]
 		if at.Before(last.At) {
 			return nil, &RejectedError{Decision: d, Field: "at", Msg: fmt.Sprintf("%s is before the last recorded decision's %s (decision %d)",
-				at.Format(time.RFC3339), last.At.Format(time.RFC3339), last.Seq)}
+				at.In(st.Location()).Format(time.RFC3339), last.At.In(st.Location()).Format(time.RFC3339), last.Seq)}
 		}
 		seq = last.Seq + 1
 	}

@@ -72,3 +72,96 @@ func TestDecide_OfferRecordedAndReplayed(t *testing.T) {
 	require.Len(t, st.Decisions, 2)
 	require.Len(t, st.Result.Offers, 1)
 }
+
+func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	_, err := store.Decide(ctx, db, at, allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	count := func() (n int) {
+		require.NoError(t, db.Get(&n, `SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM events)
+			+ (SELECT count(*) FROM offers)`))
+		return n
+	}
+	before := count()
+	for name, c := range map[string]struct {
+		at   time.Time
+		d    allocation.Decision
+		want string
+	}{
+		"not verified":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[1]}, "has not passed verification"},
+		"before the last":      {at.Add(-time.Minute), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "before the last recorded decision"},
+		"before advert closed": {at.AddDate(0, 0, -30), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "is before advert"},
+		"no actor":             {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0], Actor: "-"}, "actor: missing"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c.d.Advert = advert
+			if c.d.Actor == "" {
+				c.d.Actor = "kp"
+			} else {
+				c.d.Actor = ""
+			}
+			_, err := store.Decide(ctx, db, c.at, c.d)
+			var re *store.RejectedError
+			require.ErrorAs(t, err, &re)
+			require.ErrorIs(t, err, allocation.ErrDecision)
+			require.ErrorContains(t, err, c.want)
+			require.ErrorContains(t, err, "nothing recorded")
+			require.Equal(t, before, count())
+		})
+	}
+}
+
+func TestDecisions_AppendOnly(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	for _, q := range []string{`UPDATE decisions SET actor = 'someone else'`, `DELETE FROM decisions`, `TRUNCATE decisions`} {
+		_, err := db.Exec(q)
+		require.ErrorContains(t, err, "append-only", q)
+	}
+}
+
+// TestDecide_EventsAndStateMatchReplay: the events written are the replay's, each at the
+// moment of the decision that caused it, and LoadState gives what Decide returned.
+func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	var last *store.Decided
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifySkip, Application: apps[0], Code: "no_contact", Reason: "three calls, no answer"},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Accept, Application: apps[1]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		var err error
+		last, err = store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	st, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, last.State.Result, st.Result)
+
+	events, err := store.Events(ctx, db, 0)
+	require.NoError(t, err)
+	var fromDecisions []store.Event
+	for _, e := range events {
+		if e.Kind != "import" {
+			fromDecisions = append(fromDecisions, e)
+		}
+	}
+	require.Len(t, fromDecisions, len(st.Result.Events))
+	for i, e := range st.Result.Events {
+		require.Equal(t, e.Kind, fromDecisions[i].Kind)
+		require.Equal(t, e.Application, fromDecisions[i].Application)
+	}
+	require.Equal(t, at.Add(3*time.Hour), fromDecisions[len(fromDecisions)-1].At, "the let, at the acceptance")
+	var letOn string
+	require.NoError(t, db.Get(&letOn, `SELECT let_on::text FROM lets WHERE advert = $1`, advert))
+	require.Equal(t, "2025-04-09", letOn)
+}
