@@ -89,7 +89,7 @@ func BenchmarkDecide(b *testing.B) {
 }
 
 // BenchmarkLoadState loads the register, shortlists and 300 recorded decisions and
-// replays them: what every report (feedback, queue, explain) pays.
+// replays them: what every report (feedback, queue, explain) pays; and the replay alone.
 func BenchmarkLoadState(b *testing.B) {
 	ctx := context.Background()
 	db, at := keyways(b)
@@ -110,10 +110,29 @@ func BenchmarkLoadState(b *testing.B) {
 		}
 		res = got.State.Result
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := store.LoadState(ctx, db); err != nil {
-			b.Fatal(err)
+	b.Run("load+replay", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := store.LoadState(ctx, db); err != nil {
+				b.Fatal(err)
+			}
 		}
+	})
+	// The replay alone, rotating through the record cut at different lengths.
+	st, err = store.LoadState(ctx, db)
+	if err != nil {
+		b.Fatal(err)
 	}
+	ds := make([]allocation.Decision, len(st.Decisions))
+	for i := range st.Decisions {
+		ds[i] = st.Decisions[i].Decision
+	}
+	b.Run("replay", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := allocation.Run(st.Input, ds[:len(ds)-i%8]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
