@@ -19,8 +19,8 @@ const (
 const (
 	chartWidth    = 1000 // the waits chart spans the page
 	letsWidth     = 640  // the lets chart sits beside its table
-	letsHeight    = 330
-	waitsPanelH   = 230
+	letsHeight    = 310
+	waitsPanelH   = 215
 	waitsColumns  = 3 // panels per row
 	legendHeight  = 34
 	axisLabelSize = 48 // room left of a plot for tick labels

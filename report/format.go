@@ -44,3 +44,8 @@ func percent(part, whole int) string {
 	}
 	return strconv.Itoa(int(float64(part)*100/float64(whole)+0.5)) + "%"
 }
+
+// weeks formats a wait to exactly one decimal place, so a column of waits lines up.
+func weeks(v float64) string {
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}

@@ -113,12 +113,12 @@ func newPage(d Data) page {
 
 	s := summariseMovement(d)
 	p.Moves = []pair{
-		{"Moved up a band or more", count(s.Up)},
-		{"Stayed in the same band", count(s.Same)},
-		{"Moved down a band or more", count(s.Down)},
-		{"Qualified under " + names[0] + " only", count(s.Lost)},
-		{"Qualified under " + names[1] + " only", count(s.Gained)},
-		{"Qualified under neither", count(s.Neither)},
+		{"Moved up", count(s.Up)},
+		{"Same band", count(s.Same)},
+		{"Moved down", count(s.Down)},
+		{"Stop qualifying", count(s.Lost)},
+		{"Start qualifying", count(s.Gained)},
+		{"Qualify under neither", count(s.Neither)},
 	}
 	p.MoveTotal = count(s.Up + s.Same + s.Down + s.Lost + s.Gained + s.Neither)
 	return p
@@ -142,7 +142,7 @@ func waitRows(d Data) []waitRow {
 			if found[k] == nil {
 				found[k] = &[2]waitCell{}
 			}
-			found[k][i] = waitCell{count(w.N), num(w.Median), num(w.Q1), num(w.Q3)}
+			found[k][i] = waitCell{count(w.N), weeks(w.Median), weeks(w.Q1), weeks(w.Q3)}
 		}
 	}
 	var rows []waitRow

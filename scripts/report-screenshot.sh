@@ -7,7 +7,8 @@
 # Installs chromium with apt-get when it is missing (needs root). Writes OUT.png and
 # OUT.dom.html (the DOM after rendering). Fails if the rendered page refers to anything on
 # the network, or if a chart id or its SVG <title> is missing from the rendered DOM.
-# WIDTH and HEIGHT set the window (default 1200 × 2400).
+# WIDTH and HEIGHT set the window (default 1200 × 2400). SHRINK=1 then quantises OUT.png
+# with pngquant (installed with apt-get if missing) so it is small enough to commit.
 set -euo pipefail
 
 log() { echo "report-screenshot.sh: $*" >&2; }
@@ -86,4 +87,11 @@ bars=$(grep -o '<rect [^>]*class="p[12]"' "$dom" | wc -l)
 	missing=1
 }
 [[ $missing -eq 0 ]] || die "the rendered page lacks charts (DOM kept in $dom)"
+if [[ ${SHRINK:-0} == 1 ]]; then
+	if ! command -v pngquant >/dev/null; then
+		[[ $(id -u) -eq 0 ]] || die "SHRINK=1 needs pngquant (apt-get install pngquant)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pngquant >/dev/null
+	fi
+	pngquant --quality 70-95 --speed 1 --strip --force --output "$out" "$out"
+fi
 log "ok: charts chart-lets, chart-waits and chart-movement rendered, $bars bars, $(stat -c %s "$out") byte screenshot"
