@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -81,7 +82,7 @@ type Movement struct {
 
 // Validate reports the first inconsistency in d: not two policies, a label used but not
 // listed in Bands or Sizes, a matrix whose shape does not match its labels, a negative count,
-// or quartiles out of order.
+// quartiles out of order, or a figure that is not a finite number.
 func (d Data) Validate() error {
 	if len(d.Policies) != 2 {
 		return fmt.Errorf("report: policies: want 2, got %d", len(d.Policies))
@@ -109,13 +110,17 @@ func (d Data) Validate() error {
 			if !slices.Contains(d.Sizes, w.Size) {
 				return fmt.Errorf("%s: waits[%d]: size %q not in sizes %q", at, j, w.Size, d.Sizes)
 			}
-			if w.N < 0 || w.Q1 < 0 || w.Q1 > w.Median || w.Median > w.Q3 {
+			if w.N < 0 || !(0 <= w.Q1 && w.Q1 <= w.Median && w.Median <= w.Q3 && w.Q3 <= math.MaxFloat64) {
 				return fmt.Errorf("%s: waits[%d]: want 0 <= q1 <= median <= q3 and n >= 0, got n=%d q1=%g median=%g q3=%g",
 					at, j, w.N, w.Q1, w.Median, w.Q3)
 			}
 		}
 		if p.Refusals < 0 || p.Closures < 0 || p.HousedOnly < 0 || p.Bids.Adverts < 0 || p.Bids.Max < 0 {
 			return fmt.Errorf("%s: a count is negative", at)
+		}
+		if b := p.Bids; !(0 <= b.Median && b.Median <= b.P90 && b.P90 <= float64(b.Max)) {
+			return fmt.Errorf("%s: bids: want 0 <= median <= p90 <= max, got median=%g p90=%g max=%d",
+				at, b.Median, b.P90, b.Max)
 		}
 	}
 	m := d.Movement

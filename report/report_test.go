@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -205,6 +207,9 @@ func TestData_Validate(t *testing.T) {
 		"matrix short row":   {func(d *report.Data) { d.Movement.Counts[2] = d.Movement.Counts[2][:1] }, "counts[2] has 1 cells for 5 column labels"},
 		"matrix rows":        {func(d *report.Data) { d.Movement.Rows = d.Movement.Rows[:2] }, "6 rows of counts for 2 row labels"},
 		"negative cell":      {func(d *report.Data) { d.Movement.Counts[0][0] = -3 }, "counts[0][0] = -3 is negative"},
+		"NaN median":         {func(d *report.Data) { d.Policies[1].Waits[0].Median = math.NaN() }, "waits[0]: want 0 <= q1"},
+		"infinite wait":      {func(d *report.Data) { d.Policies[1].Waits[0].Q3 = math.Inf(1) }, "waits[0]: want 0 <= q1"},
+		"bids out of order":  {func(d *report.Data) { d.Policies[0].Bids.P90 = 2e6 }, "bids: want 0 <= median <= p90 <= max"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := sample(t)
@@ -315,4 +320,71 @@ func requireNear(t *testing.T, want float64, cell string) {
 	got, err := strconv.ParseFloat(cell, 64)
 	require.NoError(t, err, "cell %q", cell)
 	require.LessOrEqual(t, math.Abs(got-want), 0.05+1e-9, fmt.Sprintf("cell %q, want %g", cell, want))
+}
+
+// Any valid Data renders: random shapes (bands, sizes, empty and huge counts) give a page
+// with every chart, no NaN or Inf in the geometry, and the matrix total equal to the input's.
+func TestWrite_RandomData(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 200 {
+		d := randomData(rng)
+		require.NoError(t, d.Validate(), "case %d", i)
+		page := render(t, d)
+		require.Contains(t, page, `<svg id="`+report.IDLetsChart+`"`)
+		require.Contains(t, page, `<svg id="`+report.IDWaitsChart+`"`)
+		require.Contains(t, page, `id="`+report.IDMovement+`"`)
+		require.NotContains(t, page, "NaN")
+		require.NotContains(t, page, "Inf")
+		total := 0
+		for _, row := range d.Movement.Counts {
+			for _, n := range row {
+				total += n
+			}
+		}
+		rows := parseTables(t, page)[report.IDMovement]
+		last := rows[len(rows)-1]
+		require.Equal(t, total, atoi(t, last[len(last)-1]), "case %d", i)
+	}
+}
+
+func randomData(rng *rand.Rand) report.Data {
+	bands := []string{"A", "B", "C", "D", "E"}[:1+rng.IntN(5)]
+	sizes := []string{"bedsit", "1", "2", "3", "4+"}[:1+rng.IntN(5)]
+	big := []int{0, 1, 7, 999, 1000, 263000}
+	n := func() int { return big[rng.IntN(len(big))] }
+	d := report.Data{Title: "random", Weeks: rng.IntN(200), Bands: bands, Sizes: sizes}
+	for p := range 2 {
+		r := report.PolicyResult{Name: fmt.Sprintf("p%d@1", p), Refusals: n(), Closures: n(), HousedOnly: n()}
+		for _, b := range bands {
+			if rng.IntN(3) > 0 {
+				r.Lets = append(r.Lets, report.BandCount{Band: b, Count: n()})
+			}
+			for _, s := range sizes {
+				if rng.IntN(2) == 0 {
+					continue
+				}
+				weeks := make([]float64, rng.IntN(6))
+				for k := range weeks {
+					weeks[k] = rng.Float64() * float64(big[rng.IntN(len(big))])
+				}
+				r.Waits = append(r.Waits, report.NewWait(b, s, weeks))
+			}
+		}
+		bids := make([]int, rng.IntN(50))
+		for k := range bids {
+			bids[k] = n()
+		}
+		r.Bids = report.NewBidStats(bids)
+		d.Policies = append(d.Policies, r)
+	}
+	d.Movement.Rows = append(slices.Clone(bands), "not qualifying")
+	d.Movement.Cols = append(slices.Clone(bands[:1+rng.IntN(len(bands))]), "not qualifying")
+	for range d.Movement.Rows {
+		row := make([]int, len(d.Movement.Cols))
+		for j := range row {
+			row[j] = n()
+		}
+		d.Movement.Counts = append(d.Movement.Counts, row)
+	}
+	return d
 }
