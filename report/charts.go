@@ -64,7 +64,7 @@ func letsChart(d Data) svgChart {
 			x := gx - bar - 2 + float64(i)*(bar+4)
 			c.rect(x, y0+h-bh, bar, bh, policyClass(i),
 				fmt.Sprintf("%s, band %s: %s lets", names[i], band, count(n)))
-			c.text(x+bar/2, y0+h-bh-5, "middle", "value", count(n))
+			c.text(x+bar/2, y0+h-bh-5, "middle", "value", compact(n))
 		}
 		c.text(gx, y0+h+20, "middle", "cat", "Band "+band)
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -48,4 +49,35 @@ func percent(part, whole int) string {
 // weeks formats a wait to exactly one decimal place, so a column of waits lines up.
 func weeks(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// compact formats a count for a chart label, where space is short: exact below 10,000, then
+// thousands or millions to three significant figures ("12.6k", "106k", "1.34M"). The tables
+// beside the charts carry the exact figures.
+func compact(n int) string {
+	v := float64(n)
+	switch a := math.Abs(v); {
+	case a < 10000:
+		return count(n)
+	case a < 999500:
+		return sig3(v/1e3) + "k"
+	default:
+		return sig3(v/1e6) + "M"
+	}
+}
+
+// sig3 formats v to three significant figures, without trailing zeros after the point.
+func sig3(v float64) string {
+	prec := 0
+	switch a := math.Abs(v); {
+	case a < 10:
+		prec = 2
+	case a < 100:
+		prec = 1
+	}
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return strings.Replace(s, "-", "−", 1)
 }

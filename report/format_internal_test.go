@@ -45,3 +45,14 @@ func TestShade(t *testing.T) {
 		}
 	}
 }
+
+func TestCompact(t *testing.T) {
+	for n, want := range map[int]string{
+		0: "0", 9999: "9,999", 10000: "10k", 12580: "12.6k", 106420: "106k", 999499: "999k",
+		999500: "1M", 1340000: "1.34M", 263000: "263k", -12580: "−12.6k",
+	} {
+		if got := compact(n); got != want {
+			t.Errorf("compact(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

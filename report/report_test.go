@@ -86,7 +86,8 @@ func TestWrite_ChartsPresentWithTitles(t *testing.T) {
 		require.Contains(t, page, `aria-labelledby="`+id+`-title `+id+`-desc"`)
 	}
 	require.Contains(t, page, `<table class="heat" id="`+report.IDMovement+`">`)
-	require.Contains(t, page, "<caption>Households by band under nn-2021@1 (rows) and nn-2025-proposed@1 (columns)</caption>")
+	require.Contains(t, page, "<caption>Households by band under each policy</caption>")
+	require.Contains(t, page, `<th scope="col" class="corner">↓ nn-2021@1<br>→ nn-2025-proposed@1</th>`)
 }
 
 func TestWrite_TablesEqualInput(t *testing.T) {

@@ -101,7 +101,7 @@ func (c *svgChart) yAxis(x0, y0, w, h, top, step float64) {
 			class = "axis"
 		}
 		c.line(x0, y, x0+w, y, class)
-		c.text(x0-6, y+4, "end", "tick", num(v))
+		c.text(x0-6, y+4, "end", "tick", tickLabel(v))
 	}
 }
 
@@ -121,4 +121,12 @@ func policyClass(i int) string {
 		return "p1"
 	}
 	return "p2"
+}
+
+// tickLabel is an axis value: a whole number compacted like a bar label, else one decimal.
+func tickLabel(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return compact(int(v))
+	}
+	return num(v)
 }
