@@ -67,12 +67,29 @@ waits for next.`,
 	refuse.Flags().StringVar(&kind, "kind", "refused", "refused, no_reply or no_viewing")
 	refuse.Flags().StringVar(&refuseNote, "note", "", "a note for the record")
 
-	cmd.AddCommand(verify, mk, accept, refuse)
+	var code, withdrawNote string
+	withdraw := decisionCommand(app, "withdraw ADVERT [APP]", "Withdraw the open offer to APP, or (--code property_withdrawn, no APP) the whole advert", 1,
+		func(ids []int64) (allocation.Decision, error) {
+			if code == "" {
+				return allocation.Decision{}, usageErrorf("--code: a reason code is required (SCHEME.md §7)")
+			}
+			d := allocation.Decision{Kind: allocation.Withdraw, Advert: ids[0], Code: code, Reason: withdrawNote}
+			if len(ids) > 1 {
+				d.Application = ids[1]
+			}
+			return d, nil
+		})
+	withdraw.Args = rangeArgs(1, 2)
+	withdraw.Flags().StringVar(&code, "code", "", "the reason code (SCHEME.md §7); property_withdrawn withdraws the advert")
+	withdraw.Flags().StringVar(&withdrawNote, "note", "", "why, for the record (officer_discretion needs one)")
+
+	cmd.AddCommand(verify, mk, accept, refuse, withdraw)
 	return cmd
 }
 
 // decisionCommand builds a subcommand that records the decision build makes from its n
-// positional ids (ADVERT, then APP), with the shared --actor and --at flags.
+// positional ids (ADVERT, then APP; set Args for optional ones), with the shared --actor
+// and --at flags.
 func decisionCommand(app *App, use, short string, n int, build func(ids []int64) (allocation.Decision, error)) *cobra.Command {
 	var who, at string
 	cmd := &cobra.Command{
@@ -80,7 +97,7 @@ func decisionCommand(app *App, use, short string, n int, build func(ids []int64)
 		Short: short,
 		Args:  exactArgs(n),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs(strings.Fields(use)[1:], args)
+			ids, err := parseIDs(strings.Fields(strings.NewReplacer("[", "", "]", "").Replace(use))[1:], args)
 			if err != nil {
 				return err
 			}
@@ -95,6 +112,16 @@ func decisionCommand(app *App, use, short string, n int, build func(ids []int64)
 	cmd.Flags().StringVar(&who, "actor", actor(), "who makes the decision")
 	cmd.Flags().StringVar(&at, "at", "", "when the decision was made: RFC 3339, or YYYY-MM-DD[THH:MM] in the scheme's time zone (default now)")
 	return cmd
+}
+
+// rangeArgs is cobra.RangeArgs reporting a UsageError.
+func rangeArgs(lo, hi int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.RangeArgs(lo, hi)(cmd, args); err != nil {
+			return &UsageError{err}
+		}
+		return nil
+	}
 }
 
 // parseIDs reads positional ids named by names (ADVERT, APP).

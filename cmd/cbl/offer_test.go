@@ -252,3 +252,23 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 	code, _, errOut = w.cbl("offer", "refuse", a, id(sl.Ranked[0].Application), "--kind", "maybe")
 	require.Equal(t, 2, code, errOut)
 }
+
+// TestScheme8_WithdrawOfferThenAdvert: an offer withdrawn with a code skips the applicant;
+// property_withdrawn then withdraws the advert.
+func TestScheme8_WithdrawOfferThenAdvert(t *testing.T) {
+	w := newWeek(t)
+	sl := w.advert(true, 2)
+	a, first := id(sl.Advert), id(sl.Ranked[0].Application)
+	w.decide("offer", "verify", a, first)
+	w.decide("offer", "make", a, first)
+	code, _, errOut := w.cbl("offer", "withdraw", a, "--code", "property_withdrawn")
+	require.Equal(t, 1, code, "an open offer must be withdrawn first")
+	require.Contains(t, errOut, "has an open offer to "+first)
+	w.decide("offer", "withdraw", a, first, "--code", "undisclosed_change", "--note", "moved in a partner")
+	w.decide("offer", "withdraw", a, "--code", "property_withdrawn", "--note", "fire damage")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM offers WHERE advert = $1 AND outcome = 'withdrawn'`, sl.Advert))
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'advert_withdrawn' AND advert = $1`, sl.Advert))
+	require.Empty(t, w.waits(sl.Advert))
+	code, _, errOut = w.cbl("offer", "withdraw", a, first)
+	require.Equal(t, 2, code, errOut)
+}

@@ -54,6 +54,18 @@ func (s *State) Location() *time.Location {
 	return time.UTC
 }
 
+// replayError explains a failure to replay the record: the register or the stored
+// shortlists no longer fit a recorded decision (say, after import --replace).
+func (s *State) replayError(err error) error {
+	var de *allocation.DecisionError
+	if errors.As(err, &de) && de.Index < len(s.Decisions) {
+		r := s.Decisions[de.Index]
+		return fmt.Errorf("replay the recorded decisions: decision %d (%s at %s by %s) no longer applies to the register and shortlists held: %s: %s",
+			r.Seq, r.Kind, r.At.Format(time.RFC3339), r.Actor, de.Field, de.Msg)
+	}
+	return fmt.Errorf("replay the recorded decisions: %w", err)
+}
+
 // LoadState reads the register, the latest shortlist of each advert and the recorded
 // decisions in one read-only, repeatable-read transaction and replays the decisions.
 func LoadState(ctx context.Context, db *sqlx.DB) (*State, error) {
@@ -71,7 +83,7 @@ func LoadState(ctx context.Context, db *sqlx.DB) (*State, error) {
 	}
 	st.Result, err = allocation.Run(st.Input, st.decisions())
 	if err != nil {
-		return nil, fmt.Errorf("replay the recorded decisions: %w", err)
+		return nil, st.replayError(err)
 	}
 	return st, tx.Commit()
 }
@@ -268,7 +280,7 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 	prev := st.decisions()
 	before, err := allocation.Run(st.Input, prev)
 	if err != nil {
-		return nil, fmt.Errorf("replay the recorded decisions: %w", err)
+		return nil, st.replayError(err)
 	}
 	after, err := allocation.Run(st.Input, append(prev, d))
 	var de *allocation.DecisionError
@@ -276,7 +288,7 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, &RejectedError{Decision: d, Field: de.Field, Msg: de.Msg}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("replay the recorded decisions: %w", err)
+		return nil, st.replayError(err)
 	}
 	rec := Recorded{Seq: seq, At: at, Decision: d}
 	payload, err := json.Marshal(d)

@@ -165,3 +165,45 @@ func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
 	require.NoError(t, db.Get(&letOn, `SELECT let_on::text FROM lets WHERE advert = $1`, advert))
 	require.Equal(t, "2025-04-09", letOn)
 }
+
+// TestDecide_ConcurrentWritersSerialised: two officers verifying the same candidate at
+// once — one is recorded, the other refused, never both.
+func TestDecide_ConcurrentWritersSerialised(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	errs := make(chan error, 2)
+	for _, who := range []string{"kp", "jb"} {
+		go func() {
+			_, err := store.Decide(ctx, db, at, allocation.Decision{Kind: allocation.VerifyPass, Actor: who,
+				Advert: advert, Application: apps[0]})
+			errs <- err
+		}()
+	}
+	var failed int
+	for range 2 {
+		if err := <-errs; err != nil {
+			require.ErrorIs(t, err, allocation.ErrDecision)
+			failed++
+		}
+	}
+	require.Equal(t, 1, failed)
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM decisions`))
+	require.Equal(t, 1, n)
+}
+
+// TestLoadState_RecordNoLongerFits: after the register is replaced under the record,
+// reports say which recorded decision no longer applies.
+func TestLoadState_RecordNoLongerFits(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	s, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	require.NoError(t, store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true})) // shortlists are dropped
+	_, err = store.LoadState(ctx, db)
+	require.ErrorContains(t, err, "decision 1 (verify_pass at 2025-04-09T09:00:00Z by kp) no longer applies")
+}
