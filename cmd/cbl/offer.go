@@ -212,9 +212,9 @@ func (app *App) printEvents(events []allocation.Event) error {
 	return app.Print([]string{"on", "actor", "event", "advert", "application", "reason", "detail"}, rows)
 }
 
-func idString(id int64) string {
+func idString[T ~int64](id T) string {
 	if id == 0 {
 		return ""
 	}
-	return strconv.FormatInt(id, 10)
+	return strconv.FormatInt(int64(id), 10)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,7 +151,15 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'skipped' AND advert = $1 AND reason = 'arrears'
 		AND actor = 'officer1'`, ad))
 
-	code, out, errOut := w.cbl("-o", "json", "feedback", id(w.snap.Cycles[0].ID))
+	code, out, errOut := w.cbl("-o", "csv", "decisions", "--advert", a)
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 8, out)
+	require.Equal(t, "seq,at,actor,kind,advert,application,details", lines[0])
+	require.Contains(t, lines[1], ",officer1,verify_skip,"+a+","+id(r[0].Application)+",code=arrears note=arrears of £400")
+	require.Contains(t, lines[4], ",refuse,"+a+","+id(r[1].Application)+",refusal=refused counted=yes final=no")
+
+	code, out, errOut = w.cbl("-o", "json", "feedback", id(w.snap.Cycles[0].ID))
 	require.Equal(t, 0, code, errOut)
 	var rows []map[string]string
 	require.NoError(t, json.Unmarshal([]byte(out), &rows))

@@ -25,6 +25,7 @@ var commands = []func(*App) *cobra.Command{
 	newFeedbackCommand,
 	newQueueCommand,
 	newExplainCommand,
+	newDecisionsCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data
