@@ -11,12 +11,15 @@ import (
 
 func newDecisionsCommand(app *App) *cobra.Command {
 	var advert, application int64
+	var rebuild bool
 	cmd := &cobra.Command{
 		Use:   "decisions",
 		Short: "List the recorded decisions (the record offers, nominations and lets are computed from)",
 		Long: `List the officers' decisions in the order they were recorded: sequence number, time,
 actor, kind, advert, application and the rest of the decision (code, refusal, note…).
-With --advert or --application, only the decisions naming it.`,
+With --advert or --application, only the decisions naming it. With --rebuild, first
+rewrite the offers, nominations and lets tables from the record (after the register was
+replaced and its cycles closed again); the events log is kept.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := app.Open(cmd.Context())
@@ -24,9 +27,18 @@ With --advert or --application, only the decisions naming it.`,
 				return err
 			}
 			defer db.Close()
-			st, err := store.LoadState(cmd.Context(), db)
+			load := store.LoadState
+			if rebuild {
+				load = store.Rebuild
+			}
+			st, err := load(cmd.Context(), db)
 			if err != nil {
 				return err
+			}
+			if rebuild {
+				r := st.Result
+				app.Logf("rebuilt from %d decision(s): %d offer(s), %d nomination(s), %d let(s)",
+					len(st.Decisions), len(r.Offers), len(r.Nominations), len(r.Lets))
 			}
 			var rows [][]string
 			for _, r := range st.Decisions {
@@ -41,6 +53,7 @@ With --advert or --application, only the decisions naming it.`,
 	}
 	cmd.Flags().Int64Var(&advert, "advert", 0, "only decisions on this advert")
 	cmd.Flags().Int64Var(&application, "application", 0, "only decisions naming this application")
+	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rewrite the offers, nominations and lets tables from the record first")
 	return cmd
 }
 

@@ -159,6 +159,10 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	require.Contains(t, lines[1], ",officer1,verify_skip,"+a+","+id(r[0].Application)+",code=arrears note=arrears of £400")
 	require.Contains(t, lines[4], ",refuse,"+a+","+id(r[1].Application)+",refusal=refused counted=yes final=no")
 
+	code, _, errOut = w.cbl("decisions", "--rebuild")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "rebuilt from 7 decision(s): 2 offer(s), 0 nomination(s), 1 let(s)")
+
 	code, out, errOut = w.cbl("-o", "json", "feedback", id(w.snap.Cycles[0].ID))
 	require.Equal(t, 0, code, errOut)
 	var rows []map[string]string

@@ -207,3 +207,37 @@ func TestLoadState_RecordNoLongerFits(t *testing.T) {
 	_, err = store.LoadState(ctx, db)
 	require.ErrorContains(t, err, "decision 1 (verify_pass at 2025-04-09T09:00:00Z by kp) no longer applies")
 }
+
+// TestRebuild_SameRowsAsDecide: rebuilding the derived tables from the record gives the
+// rows Decide wrote one decision at a time, timestamps included.
+func TestRebuild_SameRowsAsDecide(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "no_reply", Counted: true},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Accept, Application: apps[1]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	derived := func() []string {
+		var rows []string
+		require.NoError(t, db.Select(&rows, `SELECT row_to_json(o)::text FROM (SELECT advert, application, made_at, outcome,
+			resolved_at, refusal_kind, counted, final, recorded_by, position, landlord FROM offers ORDER BY advert, application) o
+			UNION ALL SELECT row_to_json(l)::text FROM lets l ORDER BY 1`))
+		return rows
+	}
+	want := derived()
+	require.Len(t, want, 3)
+	_, err := db.Exec(`DELETE FROM offers; DELETE FROM lets`)
+	require.NoError(t, err)
+	_, err = store.Rebuild(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, want, derived())
+}
