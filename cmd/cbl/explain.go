@@ -60,7 +60,7 @@ The JSON does not depend on --output.`,
 				}
 				a = findApplication(s.Applications, nil, ids[0])
 				if policyName == "" {
-					if p, err = store.CyclePolicy(s.Cycles); err != nil {
+					if p, err = store.LatestPolicy(s.Cycles); err != nil {
 						return fmt.Errorf("%s: %w (name one with --policy)", dir, err)
 					}
 				}

@@ -15,7 +15,7 @@ func TestExplain_BandAsJSON(t *testing.T) {
 	sl := w.advert(true, 3)
 	app := sl.Ranked[0]
 	close := w.snap.Cycles[0].Closes.Format("2006-01-02")
-	code, out, errOut := w.cbl("explain", id(app.Application), "--as-of", close)
+	code, out, errOut := w.cbl("explain", idArg(app.Application), "--as-of", close)
 	require.Equal(t, 0, code, errOut)
 	var e banding.Explanation
 	require.NoError(t, json.Unmarshal([]byte(out), &e))
@@ -25,7 +25,7 @@ func TestExplain_BandAsJSON(t *testing.T) {
 
 	// The same from the snapshot, without the database.
 	code, fromDir, errOut := run(t, "--dsn", "postgres://nobody@127.0.0.1:1/none?sslmode=disable", "explain",
-		id(app.Application), "--as-of", close, "--register", w.dir)
+		idArg(app.Application), "--as-of", close, "--register", w.dir)
 	require.Equal(t, 0, code, errOut)
 	require.JSONEq(t, out, fromDir)
 
@@ -38,7 +38,7 @@ func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[2]
-	code, out, errOut := w.cbl("explain", id(app.Application), "--advert", id(sl.Advert))
+	code, out, errOut := w.cbl("explain", idArg(app.Application), "--advert", idArg(sl.Advert))
 	require.Equal(t, 0, code, errOut)
 	var got struct {
 		Position int            `json:"position"`
@@ -62,7 +62,7 @@ func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
 	require.Equal(t, 3, got.Trace.Position)
 	require.NotEmpty(t, got.Trace.Checks)
 
-	code, _, errOut = w.cbl("explain", id(app.Application), "--advert", "424242")
+	code, _, errOut = w.cbl("explain", idArg(app.Application), "--advert", "424242")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "advert 424242: no stored shortlist")
 }
@@ -74,7 +74,7 @@ func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
 	sl := w.advert(true, 3)
 	app := sl.Ranked[1]
 	close := w.snap.Cycles[0].Closes.Format("2006-01-02")
-	code, out, errOut := w.cbl("explain", id(app.Application), "--advert", id(sl.Advert), "--letter", "--as-of", close)
+	code, out, errOut := w.cbl("explain", idArg(app.Application), "--advert", idArg(sl.Advert), "--letter", "--as-of", close)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, fmt.Sprintf("You are in Band %s.", app.Band))
 	require.Contains(t, out, fmt.Sprintf("On property %d you are number 2 of %d eligible bids.", sl.Advert, len(sl.Ranked)))

@@ -75,14 +75,13 @@ func TestMigrate(t *testing.T) {
 	dsn := pgtest.EmptyDSN(t)
 	code, out, errOut := run(t, "--dsn", dsn, "--output", "csv", "migrate")
 	require.Equal(t, 0, code, errOut)
-	want := "version,migration\n"
 	ms, err := store.Migrations()
 	require.NoError(t, err)
+	want := "version,migration\n"
 	for _, m := range ms {
 		want += fmt.Sprintf("%d,%s\n", m.Version, m.Name)
 	}
 	require.Equal(t, want, out)
-	require.Contains(t, out, "1,0001_register.sql\n2,0002_allocation.sql\n")
 
 	code, out, _ = run(t, "--dsn", dsn, "--output", "csv", "migrate")
 	require.Equal(t, 0, code)

@@ -137,8 +137,8 @@ func parseIDs(names, args []string) ([]int64, error) {
 	return ids, nil
 }
 
-// parseAt reads a --at value: RFC 3339, or a date or date and time read in loc. Empty is now.
-func parseAt(s string, loc *time.Location, now time.Time) (time.Time, error) {
+// parseDecisionAt reads a --at value: RFC 3339, or a date or date and time read in loc. Empty is now.
+func parseDecisionAt(s string, loc *time.Location, now time.Time) (time.Time, error) {
 	if s == "" {
 		return now, nil
 	}
@@ -164,7 +164,7 @@ func (app *App) record(ctx context.Context, at string, d allocation.Decision) er
 	if err != nil {
 		return err
 	}
-	when, err := parseAt(at, loc, time.Now())
+	when, err := parseDecisionAt(at, loc, time.Now())
 	if err != nil {
 		return err
 	}

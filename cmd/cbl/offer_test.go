@@ -63,7 +63,7 @@ func (w *weekEnv) advert(council bool, n int, used ...int64) shortlist.Shortlist
 	w.t.Helper()
 	for _, a := range w.snap.Adverts {
 		sl := w.shortlists[a.ID]
-		if w.council[a.ID] == council && len(sl.Ranked) >= n && !contains(used, a.ID) {
+		if w.council[a.ID] == council && len(sl.Ranked) >= n && !containsID(used, a.ID) {
 			return sl
 		}
 	}
@@ -71,7 +71,7 @@ func (w *weekEnv) advert(council bool, n int, used ...int64) shortlist.Shortlist
 	return shortlist.Shortlist{}
 }
 
-func contains(ids []int64, id int64) bool {
+func containsID(ids []int64, id int64) bool {
 	for _, x := range ids {
 		if x == id {
 			return true
@@ -118,7 +118,7 @@ func (w *weekEnv) count(query string, args ...any) int {
 	return n
 }
 
-func id(n int64) string { return strconv.FormatInt(n, 10) }
+func idArg(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestScheme8_WeekOfOffers walks a council advert as officers do: verify, skip one with a
 // code, offer, a counted refusal, the next candidate offered and accepting, the let, and
@@ -127,18 +127,18 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	ad, r := sl.Advert, sl.Ranked
-	a := id(ad)
-	require.Equal(t, map[string]string{"verify": id(r[0].Application)}, w.waits(ad))
+	a := idArg(ad)
+	require.Equal(t, map[string]string{"verify": idArg(r[0].Application)}, w.waits(ad))
 
-	w.decide("offer", "verify", a, id(r[0].Application), "--skip", "arrears", "--note", "arrears of £400 found at verification")
-	w.decide("offer", "verify", a, id(r[1].Application))
-	w.decide("offer", "make", a, id(r[1].Application))
-	require.Equal(t, map[string]string{"reply": id(r[1].Application)}, w.waits(ad))
-	errOut := w.decide("offer", "refuse", a, id(r[1].Application), "--counted")
+	w.decide("offer", "verify", a, idArg(r[0].Application), "--skip", "arrears", "--note", "arrears of £400 found at verification")
+	w.decide("offer", "verify", a, idArg(r[1].Application))
+	w.decide("offer", "make", a, idArg(r[1].Application))
+	require.Equal(t, map[string]string{"reply": idArg(r[1].Application)}, w.waits(ad))
+	errOut := w.decide("offer", "refuse", a, idArg(r[1].Application), "--counted")
 	require.Contains(t, errOut, fmt.Sprintf("advert %d waits for: verify %d", ad, r[2].Application))
-	w.decide("offer", "verify", a, id(r[2].Application))
-	w.decide("offer", "make", a, id(r[2].Application))
-	errOut = w.decide("offer", "accept", a, id(r[2].Application))
+	w.decide("offer", "verify", a, idArg(r[2].Application))
+	w.decide("offer", "make", a, idArg(r[2].Application))
+	errOut = w.decide("offer", "accept", a, idArg(r[2].Application))
 	require.Contains(t, errOut, fmt.Sprintf("advert %d is let", ad))
 	require.Empty(t, w.waits(ad))
 
@@ -156,14 +156,14 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 8, out)
 	require.Equal(t, "seq,at,actor,kind,advert,application,details", lines[0])
-	require.Contains(t, lines[1], ",officer1,verify_skip,"+a+","+id(r[0].Application)+",code=arrears note=arrears of £400")
-	require.Contains(t, lines[4], ",refuse,"+a+","+id(r[1].Application)+",refusal=refused counted=yes final=no")
+	require.Contains(t, lines[1], ",officer1,verify_skip,"+a+","+idArg(r[0].Application)+",code=arrears note=arrears of £400")
+	require.Contains(t, lines[4], ",refuse,"+a+","+idArg(r[1].Application)+",refusal=refused counted=yes final=no")
 
 	code, _, errOut = w.cbl("decisions", "--rebuild")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, errOut, "rebuilt from 7 decision(s): 2 offer(s), 0 nomination(s), 1 let(s)")
 
-	code, out, errOut = w.cbl("-o", "json", "feedback", id(w.snap.Cycles[0].ID))
+	code, out, errOut = w.cbl("-o", "json", "feedback", idArg(w.snap.Cycles[0].ID))
 	require.Equal(t, 0, code, errOut)
 	var rows []map[string]string
 	require.NoError(t, json.Unmarshal([]byte(out), &rows))
@@ -173,7 +173,7 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	require.Equal(t, "3", rows[0]["position"])
 	require.Equal(t, r[2].Band.String(), rows[0]["band"])
 	require.Equal(t, strconv.Itoa(len(sl.Ranked)), rows[0]["eligible"])
-	require.NotContains(t, out, id(r[2].Application), "feedback does not name the household")
+	require.NotContains(t, out, idArg(r[2].Application), "feedback does not name the household")
 
 	code, out, _ = w.cbl("feedback", "999")
 	require.Equal(t, 0, code)
@@ -185,7 +185,7 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(false, 5)
-	a := id(sl.Advert)
+	a := idArg(sl.Advert)
 	var sent []int64
 	for range 3 { // nn-2021 nominations.batch_size
 		next := w.waits(sl.Advert)["verify"]
@@ -196,7 +196,7 @@ func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
 	}
 	w.decide("nominate", "send", a)
 	require.Equal(t, joinIDs(sent), w.waits(sl.Advert)["landlord"])
-	w.decide("nominate", "reject", a, id(sent[0]), "--code", "landlord_policy", "--note", "former tenant arrears")
+	w.decide("nominate", "reject", a, idArg(sent[0]), "--code", "landlord_policy", "--note", "former tenant arrears")
 	w.decide("nominate", "request-more", a)
 	got := w.waits(sl.Advert)
 	require.Equal(t, joinIDs(sent[1:]), got["landlord"])
@@ -209,8 +209,8 @@ func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'more_requested' AND advert = $1`, sl.Advert))
 
 	// The landlord offers to a nominee; the applicant accepts: a let by nomination.
-	w.decide("nominate", "accept", a, id(sent[1]))
-	w.decide("offer", "accept", a, id(sent[1]))
+	w.decide("nominate", "accept", a, idArg(sent[1]))
+	w.decide("offer", "accept", a, idArg(sent[1]))
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM lets WHERE advert = $1 AND route = 'nomination'`, sl.Advert))
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM nominations WHERE advert = $1 AND outcome = 'closed'
 		AND reason = 'advert_let'`, sl.Advert))
@@ -220,11 +220,11 @@ func TestScheme8_DirectLet(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 1)
 	tenant := sl.Ranked[len(sl.Ranked)-1].Application
-	code, _, errOut := w.cbl("let", "direct", id(sl.Advert), id(tenant), "--category", "decant")
+	code, _, errOut := w.cbl("let", "direct", idArg(sl.Advert), idArg(tenant), "--category", "decant")
 	require.Equal(t, 2, code, "--reason and --authoriser are required")
 	require.Contains(t, errOut, "--reason is required")
 
-	w.decide("let", "direct", id(sl.Advert), id(tenant), "--category", "decant",
+	w.decide("let", "direct", idArg(sl.Advert), idArg(tenant), "--category", "decant",
 		"--reason", "estate regeneration decant", "--authoriser", "Head of Housing")
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM lets WHERE advert = $1 AND application = $2 AND direct
 		AND route = 'direct' AND category = 'decant' AND authorised_by = 'Head of Housing'`, sl.Advert, tenant))
@@ -237,18 +237,18 @@ func TestScheme8_DirectLet(t *testing.T) {
 func TestDecision_RefusedWritesNothing(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 2)
-	a := id(sl.Advert)
-	w.decide("offer", "verify", a, id(sl.Ranked[0].Application))
+	a := idArg(sl.Advert)
+	w.decide("offer", "verify", a, idArg(sl.Ranked[0].Application))
 	tables := `SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM events) + (SELECT count(*) FROM offers)
 		+ (SELECT count(*) FROM lets) + (SELECT count(*) FROM nominations)`
 	before := w.count(tables)
 	for name, args := range map[string][]string{
-		"offer to a candidate not verified": {"offer", "make", a, id(sl.Ranked[1].Application)},
-		"accept without an offer":           {"offer", "accept", a, id(sl.Ranked[0].Application)},
-		"verify out of turn":                {"offer", "verify", a, id(sl.Ranked[1].Application)},
-		"unknown skip code":                 {"offer", "verify", a, id(sl.Ranked[0].Application), "--skip", "too_tall"},
+		"offer to a candidate not verified": {"offer", "make", a, idArg(sl.Ranked[1].Application)},
+		"accept without an offer":           {"offer", "accept", a, idArg(sl.Ranked[0].Application)},
+		"verify out of turn":                {"offer", "verify", a, idArg(sl.Ranked[1].Application)},
+		"unknown skip code":                 {"offer", "verify", a, idArg(sl.Ranked[0].Application), "--skip", "too_tall"},
 		"nominate on a council advert":      {"nominate", "send", a},
-		"at before the last decision":       {"offer", "make", a, id(sl.Ranked[0].Application), "--at", "2020-01-01"},
+		"at before the last decision":       {"offer", "make", a, idArg(sl.Ranked[0].Application), "--at", "2020-01-01"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := w.cbl(args...)
@@ -258,11 +258,11 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 			require.Equal(t, before, w.count(tables))
 		})
 	}
-	code, _, errOut := w.cbl("offer", "make", a, id(sl.Ranked[1].Application))
+	code, _, errOut := w.cbl("offer", "make", a, idArg(sl.Ranked[1].Application))
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, fmt.Sprintf("offer advert %d application %d refused: application: %d has not passed verification",
 		sl.Advert, sl.Ranked[1].Application, sl.Ranked[1].Application))
-	code, _, errOut = w.cbl("offer", "refuse", a, id(sl.Ranked[0].Application), "--kind", "maybe")
+	code, _, errOut = w.cbl("offer", "refuse", a, idArg(sl.Ranked[0].Application), "--kind", "maybe")
 	require.Equal(t, 2, code, errOut)
 }
 
@@ -271,7 +271,7 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 func TestScheme8_WithdrawOfferThenAdvert(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 2)
-	a, first := id(sl.Advert), id(sl.Ranked[0].Application)
+	a, first := idArg(sl.Advert), idArg(sl.Ranked[0].Application)
 	w.decide("offer", "verify", a, first)
 	w.decide("offer", "make", a, first)
 	code, _, errOut := w.cbl("offer", "withdraw", a, "--code", "property_withdrawn")

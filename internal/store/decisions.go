@@ -322,8 +322,8 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 	return &Decided{Recorded: rec, Events: events, State: st}, nil
 }
 
-// CyclePolicy returns the shipped policy the latest of cycles runs under.
-func CyclePolicy(cycles []bidding.Cycle) (*policy.Policy, error) { return cyclePolicy(cycles, nil) }
+// LatestPolicy returns the shipped policy the latest of cycles runs under.
+func LatestPolicy(cycles []bidding.Cycle) (*policy.Policy, error) { return cyclePolicy(cycles, nil) }
 
 // SchemeLocation returns the time zone of the policy the latest cycle held runs under, in
 // which decision times without a zone are read; UTC when no cycle is held.
@@ -336,7 +336,7 @@ func SchemeLocation(ctx context.Context, db sqlx.QueryerContext) (*time.Location
 	if len(cycles) == 0 {
 		return time.UTC, nil
 	}
-	p, err := CyclePolicy(cycles)
+	p, err := LatestPolicy(cycles)
 	if err != nil {
 		return nil, err
 	}

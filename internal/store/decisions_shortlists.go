@@ -82,8 +82,8 @@ func loadShortlists(ctx context.Context, tx *sqlx.Tx) ([]shortlist.Shortlist, er
 	return out, nil
 }
 
-// ErrNoShortlist means the advert has no stored shortlist (its cycle has not been closed).
-var ErrNoShortlist = errors.New("no stored shortlist")
+// ErrNotShortlisted means the advert has no stored shortlist (its cycle has not been closed).
+var ErrNotShortlisted = errors.New("no stored shortlist")
 
 // BidPosition is one bid's place on an advert's stored shortlist: its entry, how many
 // bids were ranked, how many ranked ahead of it by band, and the trace stored with it
@@ -100,7 +100,7 @@ func LoadBidPosition(ctx context.Context, db sqlx.QueryerContext, advert, app in
 	var id int64
 	err := sqlx.GetContext(ctx, db, &id, `SELECT id FROM shortlists WHERE advert = $1 ORDER BY id DESC LIMIT 1`, advert)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("advert %d: %w", advert, ErrNoShortlist)
+		return nil, fmt.Errorf("advert %d: %w", advert, ErrNotShortlisted)
 	}
 	if err != nil {
 		return nil, err
