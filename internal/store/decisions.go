@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
-	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
@@ -138,44 +135,6 @@ func loadState(ctx context.Context, tx *sqlx.Tx, extraAdvert int64) (*State, err
 	in.Policy = p
 	st.Input = in
 	return st, nil
-}
-
-// cyclePolicy returns the policy of the latest cycle among used (all cycles if used is
-// empty): allocation runs one policy at a time.
-func cyclePolicy(cycles []bidding.Cycle, used map[int64]bool) (*policy.Policy, error) {
-	var last *bidding.Cycle
-	for i := range cycles {
-		c := &cycles[i]
-		if (len(used) == 0 || used[c.ID]) && (last == nil || c.Closes.After(last.Closes)) {
-			last = c
-		}
-	}
-	if last == nil {
-		return nil, errors.New("no cycles held: import a register first")
-	}
-	p, err := PolicyByName(last.Policy, register.DateOf(last.Closes))
-	if err != nil {
-		return nil, fmt.Errorf("cycle %d: %w", last.ID, err)
-	}
-	return p, nil
-}
-
-// PolicyByName returns the shipped policy named "id@version" (as cycles record it), or
-// the version of policy id in force on day on when name has no version.
-func PolicyByName(name string, on register.Date) (*policy.Policy, error) {
-	id, _, _ := strings.Cut(name, "@")
-	set := policy.Builtins()
-	p, err := set.At(id, on)
-	if err == nil && (p.Name() == name || p.ID == name) {
-		return p, nil
-	}
-	if latest, lerr := set.Latest(id); lerr == nil && (latest.Name() == name || latest.ID == name) {
-		return latest, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("policy %q: %w", name, err)
-	}
-	return nil, fmt.Errorf("policy %q: not among the shipped policies (on %s %s is in force)", name, on, p.Name())
 }
 
 func loadDecisions(ctx context.Context, tx *sqlx.Tx) ([]Recorded, error) {
@@ -320,79 +279,4 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, err
 	}
 	return &Decided{Recorded: rec, Events: events, State: st}, nil
-}
-
-// LatestPolicy returns the shipped policy the latest of cycles runs under.
-func LatestPolicy(cycles []bidding.Cycle) (*policy.Policy, error) { return cyclePolicy(cycles, nil) }
-
-// SchemeLocation returns the time zone of the policy the latest cycle held runs under, in
-// which decision times without a zone are read; UTC when no cycle is held.
-func SchemeLocation(ctx context.Context, db sqlx.QueryerContext) (*time.Location, error) {
-	var cycles []bidding.Cycle
-	if err := sqlx.SelectContext(ctx, db, &cycles, `SELECT id AS "id", opens AS "opens", closes AS "closes",
-		policy AS "policy" FROM cycles ORDER BY closes DESC LIMIT 1`); err != nil {
-		return nil, err
-	}
-	if len(cycles) == 0 {
-		return time.UTC, nil
-	}
-	p, err := LatestPolicy(cycles)
-	if err != nil {
-		return nil, err
-	}
-	if loc := p.Location(); loc != nil {
-		return loc, nil
-	}
-	return time.UTC, nil
-}
-
-// Rebuild rewrites the offers, nominations and lets tables from the record: it empties
-// them and replays the recorded decisions one at a time, writing what each changed with
-// its time, as Decide did. Use it when the derived tables no longer match the record (a
-// register replaced and its cycles closed again). The events log is not touched. It
-// returns the state rebuilt.
-func Rebuild(ctx context.Context, db *sqlx.DB) (*State, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, err
-	}
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
-		return nil, fmt.Errorf("lock decisions: %w", err)
-	}
-	st, err := loadState(ctx, tx, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM offers; DELETE FROM nominations; DELETE FROM lets`); err != nil {
-		return nil, fmt.Errorf("rebuild: %w", err)
-	}
-	w, err := allocation.Start(st.Input)
-	if err != nil {
-		return nil, err
-	}
-	before := cloneResult(w.Result())
-	all := st.Decisions
-	for i, rec := range all {
-		if err := w.Apply(rec.Decision); err != nil {
-			return nil, st.replayError(err)
-		}
-		st.Decisions, st.Result = all[:i+1], w.Result()
-		if err := writeDerived(ctx, tx, st, before, rec); err != nil {
-			return nil, err
-		}
-		before = cloneResult(st.Result)
-	}
-	st.Decisions = all
-	st.Result = w.Result()
-	return st, tx.Commit()
-}
-
-// cloneResult copies what writeDerived compares, which a Walk changes in place.
-func cloneResult(r *allocation.Result) *allocation.Result {
-	return &allocation.Result{Offers: slices.Clone(r.Offers), Nominations: slices.Clone(r.Nominations),
-		Lets: slices.Clone(r.Lets)}
 }
