@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
