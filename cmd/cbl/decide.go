@@ -79,6 +79,9 @@ func parseDecisionAt(s string, loc *time.Location, now time.Time) (time.Time, er
 
 // record stores decision d made at (a --at value) and prints the events it caused.
 func (app *App) record(ctx context.Context, at string, d allocation.Decision) error {
+	if _, err := parseDecisionAt(at, time.UTC, time.Now()); err != nil {
+		return err // a bad --at is a usage error, whatever the database says
+	}
 	db, err := app.Open(ctx)
 	if err != nil {
 		return err
@@ -141,4 +144,13 @@ func idString[T ~int64](id T) string {
 		return ""
 	}
 	return strconv.FormatInt(int64(id), 10)
+}
+
+// groupRun is the RunE of a command that only groups subcommands: help without
+// arguments, a usage error for an unknown subcommand.
+func groupRun(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unknown command %q for %s", args[0], cmd.CommandPath())
+	}
+	return cmd.Help()
 }

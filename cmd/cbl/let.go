@@ -9,7 +9,8 @@ func newLetCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "let",
 		Short: "Let a home outside the shortlist",
-		Args:  exactArgs(0),
+		Args:  cobra.ArbitraryArgs,
+		RunE:  groupRun,
 	}
 	var category, reason, authoriser string
 	direct := decisionCommand(app, "direct ADVERT APP", "Let the advert directly to an application (SCHEME.md §8 \"Direct lets\")", 2,

@@ -15,7 +15,8 @@ them (send), and records the landlord's answer on each: it offers the home to on
 (accept; the applicant's answer is then cbl offer accept|refuse), rejects one with a
 reason code (reject), or asks for the next batch (request-more). Each subcommand records
 one decision and is refused (exit 1, nothing written) if it does not fit.`,
-		Args: exactArgs(0),
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRun,
 	}
 	var sendNote string
 	send := decisionCommand(app, "send ADVERT", "Send the advert's verified candidates to the landlord", 1,

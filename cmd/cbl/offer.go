@@ -16,7 +16,8 @@ applicant's answer. Each subcommand records one decision; it is checked by repla
 every recorded decision with it appended, and refused (exit 1, nothing written) if it
 does not fit. Prints the events the decision caused; says on stderr what the advert
 waits for next.`,
-		Args: exactArgs(0),
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRun,
 	}
 	var skip, note string
 	verify := decisionCommand(app, "verify ADVERT APP", "Record the verification of the next candidate (--skip CODE to skip them)", 2,

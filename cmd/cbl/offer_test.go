@@ -285,3 +285,24 @@ func TestScheme8_WithdrawOfferThenAdvert(t *testing.T) {
 	code, _, errOut = w.cbl("offer", "withdraw", a, first)
 	require.Equal(t, 2, code, errOut)
 }
+
+func TestDecisionCommands_UsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"unknown offer subcommand": {"offer", "frob"},
+		"unknown nominate command": {"nominate", "x"},
+		"verify needs APP":         {"offer", "verify", "4"},
+		"ADVERT not a number":      {"offer", "make", "four", "1"},
+		"bad --at":                 {"offer", "make", "4", "1", "--at", "tomorrow"},
+		"reject needs --code":      {"nominate", "reject", "4", "1"},
+		"withdraw needs --code":    {"offer", "withdraw", "4"},
+		"explain needs APP":        {"explain"},
+		"feedback one CYCLE":       {"feedback", "1", "2"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := run(t, append([]string{"--dsn", "postgres://nobody@127.0.0.1:1/none?sslmode=disable"}, args...)...)
+			require.Equal(t, 2, code, errOut)
+			require.Empty(t, out)
+			require.Contains(t, errOut, "--help' for usage")
+		})
+	}
+}
