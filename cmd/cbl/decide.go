@@ -16,6 +16,7 @@ import (
 // and --at flags.
 func decisionCommand(app *App, use, short string, n int, build func(ids []int64) (allocation.Decision, error)) *cobra.Command {
 	var who, at string
+	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -30,11 +31,12 @@ func decisionCommand(app *App, use, short string, n int, build func(ids []int64)
 				return err
 			}
 			d.Actor = who
-			return app.record(cmd.Context(), at, d)
+			return app.record(cmd.Context(), at, d, dryRun)
 		},
 	}
 	cmd.Flags().StringVar(&who, "actor", actor(), "who makes the decision")
 	cmd.Flags().StringVar(&at, "at", "", "when the decision was made: RFC 3339, or YYYY-MM-DD[THH:MM] in the scheme's time zone (default now)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "check the decision and show its effects without recording it")
 	return cmd
 }
 
@@ -77,8 +79,9 @@ func parseDecisionAt(s string, loc *time.Location, now time.Time) (time.Time, er
 	return time.Time{}, usageErrorf("--at %q: want RFC 3339 (2025-11-13T09:30:00Z) or YYYY-MM-DD[THH:MM]", s)
 }
 
-// record stores decision d made at (a --at value) and prints the events it caused.
-func (app *App) record(ctx context.Context, at string, d allocation.Decision) error {
+// record stores decision d made at (a --at value), or with dryRun only checks it, and
+// prints the events it caused.
+func (app *App) record(ctx context.Context, at string, d allocation.Decision, dryRun bool) error {
 	if _, err := parseDecisionAt(at, time.UTC, time.Now()); err != nil {
 		return err // a bad --at is a usage error, whatever the database says
 	}
@@ -95,11 +98,15 @@ func (app *App) record(ctx context.Context, at string, d allocation.Decision) er
 	if err != nil {
 		return err
 	}
-	got, err := store.Decide(ctx, db, when, d)
+	decide, verb := store.Decide, "recorded"
+	if dryRun {
+		decide, verb = store.Check, "dry run, nothing recorded:"
+	}
+	got, err := decide(ctx, db, when, d)
 	if err != nil {
 		return err
 	}
-	app.Logf("recorded decision %d: %s at %s by %s", got.Seq, got.Kind, got.At.In(loc).Format(time.RFC3339), got.Actor)
+	app.Logf("%s decision %d: %s at %s by %s", verb, got.Seq, got.Kind, got.At.In(loc).Format(time.RFC3339), got.Actor)
 	if d.Advert != 0 {
 		for _, w := range got.State.Result.Pending {
 			if w.Advert == d.Advert {

@@ -130,11 +130,16 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	a := idArg(ad)
 	require.Equal(t, map[string]string{"verify": idArg(r[0].Application)}, w.waits(ad))
 
+	code, out, errOut := w.cbl("offer", "verify", a, idArg(r[0].Application), "--skip", "arrears", "--dry-run")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "skipped")
+	require.Contains(t, errOut, "dry run, nothing recorded: decision 1: verify_skip")
+	require.Zero(t, w.count(`SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM events WHERE kind <> 'import')`))
 	w.decide("offer", "verify", a, idArg(r[0].Application), "--skip", "arrears", "--note", "arrears of £400 found at verification")
 	w.decide("offer", "verify", a, idArg(r[1].Application))
 	w.decide("offer", "make", a, idArg(r[1].Application))
 	require.Equal(t, map[string]string{"reply": idArg(r[1].Application)}, w.waits(ad))
-	errOut := w.decide("offer", "refuse", a, idArg(r[1].Application), "--counted")
+	errOut = w.decide("offer", "refuse", a, idArg(r[1].Application), "--counted")
 	require.Contains(t, errOut, fmt.Sprintf("advert %d waits for: verify %d", ad, r[2].Application))
 	w.decide("offer", "verify", a, idArg(r[2].Application))
 	w.decide("offer", "make", a, idArg(r[2].Application))
@@ -151,7 +156,7 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'skipped' AND advert = $1 AND reason = 'arrears'
 		AND actor = 'officer1'`, ad))
 
-	code, out, errOut := w.cbl("-o", "csv", "decisions", "--advert", a)
+	code, out, errOut = w.cbl("-o", "csv", "decisions", "--advert", a)
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 8, out)

@@ -203,6 +203,17 @@ const decideLockKey int64 = 0x63626c_646563 // "cbl" "dec"
 // d.On is set from at (its local date under the policy); at must not be before the last
 // recorded decision's, nor (except for a direct let) before the advert closed.
 func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decision) (*Decided, error) {
+	return decide(ctx, db, at, d, true)
+}
+
+// Check is Decide without the commit: d is validated and written inside a transaction
+// that is then rolled back, so the database's own constraints are checked too. It
+// returns what Decide would (Seq is the number d would get); nothing is kept.
+func Check(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decision) (*Decided, error) {
+	return decide(ctx, db, at, d, false)
+}
+
+func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decision, commit bool) (*Decided, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
@@ -275,8 +286,10 @@ func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 			return nil, err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
+	if commit {
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
 	}
 	return &Decided{Recorded: rec, Events: events, State: st}, nil
 }
