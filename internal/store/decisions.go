@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 )
@@ -230,6 +232,10 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, err
 	}
 	at = at.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+	if d.Kind != allocation.DirectLet && d.Advert != 0 && !slices.ContainsFunc(st.Input.Shortlists,
+		func(sl shortlist.Shortlist) bool { return sl.Advert == d.Advert }) {
+		return nil, &RejectedError{Decision: d, Field: "advert", Msg: fmt.Sprintf("%d has no stored shortlist: close its cycle first (cbl cycle close)", d.Advert)}
+	}
 	if d.Kind != allocation.DirectLet {
 		for _, ad := range st.Input.Adverts {
 			if ad.ID == d.Advert && at.Before(ad.Closes) {

@@ -94,9 +94,12 @@ func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
 		"before the last":      {at.Add(-time.Minute), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "before the last recorded decision"},
 		"before advert closed": {at.AddDate(0, 0, -30), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "is before advert"},
 		"no actor":             {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0], Actor: "-"}, "actor: missing"},
+		"no shortlist":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.VerifyPass, Advert: 424242, Application: apps[0]}, "424242 has no stored shortlist"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			c.d.Advert = advert
+			if c.d.Advert == 0 {
+				c.d.Advert = advert
+			}
 			if c.d.Actor == "" {
 				c.d.Actor = "kp"
 			} else {
