@@ -32,6 +32,7 @@ type weekEnv struct {
 
 func newWeek(t *testing.T) *weekEnv {
 	t.Helper()
+	t.Parallel() // each test has its own database
 	cfg := synth.Defaults()
 	cfg.Register.Applications = 800
 	cfg.Supply.Cycles = 1
