@@ -220,6 +220,27 @@ func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM lets WHERE advert = $1 AND route = 'nomination'`, sl.Advert))
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM nominations WHERE advert = $1 AND outcome = 'closed'
 		AND reason = 'advert_let'`, sl.Advert))
+
+	code, out, errOut := w.cbl("-o", "json", "feedback", "--landlords")
+	require.Equal(t, 0, code, errOut)
+	var rows []map[string]string
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	var landlord string
+	for _, ad := range w.snap.Adverts {
+		if ad.ID == sl.Advert {
+			landlord = ad.Landlord
+		}
+	}
+	require.NotEmpty(t, landlord)
+	found := 0
+	for _, r := range rows {
+		if r["landlord"] == landlord {
+			found++
+			require.Equal(t, map[string]string{"landlord": landlord, "council": "no", "lets": "1", "nominated": "1",
+				"direct": "0", "share_percent": r["share_percent"], "achieved_percent": "100.00", "short": ""}, r)
+		}
+	}
+	require.Equal(t, 1, found)
 }
 
 func TestScheme8_DirectLet(t *testing.T) {
