@@ -101,3 +101,32 @@ func TestQueue_ListsOverdueWork(t *testing.T) {
 	code, _, errOut = w.cbl("queue", "--as-of", "June")
 	require.Equal(t, 2, code, errOut)
 }
+
+// TestScheme7_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
+// the check and clause that failed, and in the letter in words.
+func TestScheme7_ExplainSkippedBid(t *testing.T) {
+	w := newWeek(t)
+	var skipped *struct{ advert, app int64 }
+	for _, a := range w.snap.Adverts {
+		if sl := w.shortlists[a.ID]; len(sl.Skipped) > 0 {
+			skipped = &struct{ advert, app int64 }{a.ID, sl.Skipped[0].Application}
+			break
+		}
+	}
+	require.NotNil(t, skipped, "no bid was skipped at close")
+	sk := w.shortlists[skipped.advert].Skipped[0]
+	code, out, errOut := w.cbl("explain", idArg(skipped.app), "--advert", idArg(skipped.advert))
+	require.Equal(t, 0, code, errOut)
+	var got bidExplanation
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Zero(t, got.Position)
+	require.Equal(t, sk.Skip, got.Skip)
+	require.Equal(t, sk.Check, got.Check)
+	require.Equal(t, sk.Clause, got.Clause)
+	require.Contains(t, string(got.Trace), `"outcome": "skipped"`)
+
+	code, out, errOut = w.cbl("explain", idArg(skipped.app), "--advert", idArg(skipped.advert), "--letter")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, fmt.Sprintf("Your bid on property %d was not considered: %s.", skipped.advert,
+		strings.ReplaceAll(sk.Skip, "_", " ")))
+}
