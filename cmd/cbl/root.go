@@ -19,6 +19,7 @@ var commands = []func(*App) *cobra.Command{
 	newMigrateCommand,
 	newImportCommand,
 	newExportCommand,
+	newDemoCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data
