@@ -10,6 +10,10 @@ const (
 	drawLandlord
 	drawLandlordCode
 	drawBid
+	drawAppeal
+	drawChange
+	drawChangeSeed
+	drawArea
 	drawLeave
 )
 

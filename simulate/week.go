@@ -28,6 +28,10 @@ type WeekInput struct {
 	Adverts []bidding.Advert
 	// Bids are the manual bids; bids on other cycles' adverts are ignored.
 	Bids []bidding.Bid
+	// Index, when set, is the applications' profiles as at close, already assessed under
+	// Rules (bidding.Assess); Week then closes the cycle with the same steps as
+	// shortlist.CloseCycle without assessing again. Nil: CloseCycle assesses.
+	Index *bidding.Index
 	// Excluded is the officers' autobid exclusions (may be nil).
 	Excluded  func(app, advert int64) bool
 	Behaviour Behaviour
@@ -74,7 +78,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 			adverts = append(adverts, a)
 		}
 	}
-	closed, err := shortlist.CloseCycle(in.Rules, in.Cycle, in.Applications, adverts, in.Bids, in.Excluded)
+	closed, err := closeCycle(in, adverts)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: cycle %d: %w", in.Cycle.ID, err)
 	}
@@ -169,4 +173,22 @@ func (b *Behaviour) answer(seed uint64, cycle int64, w allocation.Wait, on regis
 		return d, false
 	}
 	return d, true
+}
+
+// closeCycle is shortlist.CloseCycle, reusing in.Index when the caller assessed it.
+func closeCycle(in *WeekInput, adverts []bidding.Advert) (*shortlist.Closed, error) {
+	if in.Index == nil {
+		return shortlist.CloseCycle(in.Rules, in.Cycle, in.Applications, adverts, in.Bids, in.Excluded)
+	}
+	cl, err := bidding.NewClosing(in.Index, in.Cycle, adverts, in.Bids)
+	if err != nil {
+		return nil, err
+	}
+	cl.Autobid(in.Excluded)
+	out := &shortlist.Closed{Closing: cl, Results: shortlist.RankCycle(cl, 0)}
+	out.Shortlists = make([]shortlist.Shortlist, len(out.Results))
+	for i := range out.Results {
+		out.Shortlists[i] = out.Results[i].Shortlist(cl)
+	}
+	return out, nil
 }
