@@ -20,6 +20,8 @@ var commands = []func(*App) *cobra.Command{
 	newImportCommand,
 	newExportCommand,
 	newDemoCommand,
+	newGenerateCommand,
+	newSimulateCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGenerate_WritesReadableSnapshot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, out, errOut := run(t, "generate", "--seed", "2", dir)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "applications.csv         7000")
+	s, err := snapshot.Read(dir)
+	require.NoError(t, err)
+	require.Len(t, s.Applications, 7000)
+
+	dir2 := filepath.Join(t.TempDir(), "kw")
+	_, out2, _ := run(t, "generate", "--seed", "2", dir2)
+	require.Equal(t, out, out2)
+	s2, err := snapshot.Read(dir2)
+	require.NoError(t, err)
+	require.Equal(t, s, s2, "the same seed writes the same register")
+
+	code, _, errOut = run(t, "generate", "--size", "galaxy", dir)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "galaxy")
+}
+
+func TestSimulate_CompareFromSnapshot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut := run(t, "generate", dir)
+	require.Equal(t, 0, code, errOut)
+
+	args := []string{"simulate", "--register", dir, "--weeks", "6", "--compare", "nn-2025-proposed"}
+	code, out, errOut := run(t, args...)
+	require.Equal(t, 0, code, errOut)
+	for _, want := range []string{"Summary: 6 weeks", "Lets by band", "Days from registration to let",
+		"Band movement on the first day", "Why they move", "sharing_no_dependants", "housed under this policy only"} {
+		require.Contains(t, out, want)
+	}
+	_, again, _ := run(t, args...)
+	require.Equal(t, out, again, "same seed, same comparison")
+
+	code, js, errOut := run(t, append(args, "--output", "json")...)
+	require.Equal(t, 0, code, errOut)
+	var c struct {
+		Weeks    int `json:"weeks"`
+		Policies []struct {
+			Policy string `json:"policy"`
+			Lets   int    `json:"lets"`
+		} `json:"policies"`
+		Movement [][]int `json:"movement"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &c))
+	require.Equal(t, 6, c.Weeks)
+	require.Equal(t, "nn-2025-proposed@1", c.Policies[1].Policy)
+	require.Positive(t, c.Policies[0].Lets)
+	require.Len(t, c.Movement, 6)
+
+	code, cs, errOut := run(t, append(args, "--output", "csv")...)
+	require.Equal(t, 0, code, errOut)
+	first := strings.SplitN(cs, "\n\n", 2)[0]
+	rows, err := csv.NewReader(strings.NewReader(first)).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"measure", "nn-2021@1", "nn-2025-proposed@1", "difference"}, rows[0])
+}
+
+func TestSimulate_SinglePolicyAndErrors(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut := run(t, "generate", dir)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "2")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "nn-2021@1")
+	require.NotContains(t, out, "difference")
+
+	code, _, errOut = run(t, "simulate", "--register", dir, "--report", filepath.Join(t.TempDir(), "r.html"))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "not available")
+
+	code, _, _ = run(t, "simulate", "--register", dir, "--compare", "nn-1999")
+	require.Equal(t, 2, code)
+	code, _, _ = run(t, "simulate", "--register", dir, "--weeks", "0")
+	require.Equal(t, 2, code)
+}
