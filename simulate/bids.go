@@ -175,20 +175,27 @@ func (m *bidModel) bids(seed uint64, r *bidding.Rules, ix *bidding.Index, apps [
 	maxBids := max(1, r.Policy.Bidding.MaxLiveBids)
 	window := c.Closes.Sub(c.Opens)
 	nAreas := len(m.areas)
-	area := make(map[int64]string, len(apps))
-	for i := range apps {
-		area[apps[i].ID] = apps[i].Area
+	// The index holds the applications sorted by id; apps usually are too.
+	areaOf := func(i int, id int64) string {
+		if i < len(apps) && apps[i].ID == id {
+			return apps[i].Area
+		}
+		for j := range apps {
+			if apps[j].ID == id {
+				return apps[j].Area
+			}
+		}
+		return ""
 	}
-	var out []bidding.Bid
+	out := make([]bidding.Bid, 0, len(ix.Profiles)/2)
 	for i := range ix.Profiles {
 		pr := &ix.Profiles[i]
 		k := key(seed, drawBid, c.ID, pr.ID)
-		draw := func(slot, what int) float64 { return unit(mix(k ^ uint64(slot<<8|what))) }
 		if r.Autobids(pr.Band) {
 			continue
 		}
 		if !pr.Active() {
-			if pr.Flags&bidding.FlagQualifies == 0 || draw(0, 1) >= b.InactiveBidShare {
+			if pr.Flags&bidding.FlagQualifies == 0 || slotDraw(k, 0, 1) >= b.InactiveBidShare {
 				continue
 			}
 		}
@@ -197,31 +204,31 @@ func (m *bidModel) bids(seed uint64, r *bidding.Rules, ix *bidding.Index, apps [
 		if len(b.NeedActivity) > 0 {
 			activity = b.NeedActivity[min(lo, len(b.NeedActivity))-1]
 		}
-		if draw(0, 2) >= m.shares[pr.Band]*activity {
+		if slotDraw(k, 0, 2) >= m.shares[pr.Band]*activity {
 			continue
 		}
 		want := 1
 		if n := len(m.per); n > 0 {
-			u := draw(0, 3) * m.per[n-1]
+			u := slotDraw(k, 0, 3) * m.per[n-1]
 			for want < n && u >= m.per[want-1] {
 				want++
 			}
 		}
 		want = min(want, maxBids)
-		home := m.areaOf(area[pr.ID])
+		home := m.areaOf(areaOf(i, pr.ID))
 		var chosen [8]int
 		got := 0
 		for try := 0; got < want && try < 3*want; try++ {
 			a := home
-			if nAreas > 1 && draw(try+1, 1) < b.OtherAreaShare {
-				a = (a + 1 + int(draw(try+1, 2)*float64(nAreas-1))) % nAreas
+			if nAreas > 1 && slotDraw(k, try+1, 1) < b.OtherAreaShare {
+				a = (a + 1 + int(slotDraw(k, try+1, 2)*float64(nAreas-1))) % nAreas
 			}
 			size := lo
-			if size < hi && draw(try+1, 3) < b.LargerSizeShare {
-				size += 1 + int(draw(try+1, 4)*float64(hi-size))
+			if size < hi && slotDraw(k, try+1, 3) < b.LargerSizeShare {
+				size += 1 + int(slotDraw(k, try+1, 4)*float64(hi-size))
 			}
-			if draw(try+1, 5) < b.WrongSizeShare {
-				if size > 1 && draw(try+1, 6) < 0.5 {
+			if slotDraw(k, try+1, 5) < b.WrongSizeShare {
+				if size > 1 && slotDraw(k, try+1, 6) < 0.5 {
 					size--
 				} else {
 					size++
@@ -230,12 +237,12 @@ func (m *bidModel) bids(seed uint64, r *bidding.Rules, ix *bidding.Index, apps [
 			size = min(max(size, 1), maxSize)
 			class := classGeneral
 			switch {
-			case pr.Flags&bidding.FlagShelteredEligible != 0 && draw(try+1, 7) < b.ShelteredPreference:
+			case pr.Flags&bidding.FlagShelteredEligible != 0 && slotDraw(k, try+1, 7) < b.ShelteredPreference:
 				class = classSheltered
-			case pr.Flags&bidding.FlagDependentChildren != 0 && draw(try+1, 8) < 0.75:
+			case pr.Flags&bidding.FlagDependentChildren != 0 && slotDraw(k, try+1, 8) < 0.75:
 				class = classFamily
 			}
-			ad := mk.pick(draw(try+1, 9), a, size, class)
+			ad := mk.pick(slotDraw(k, try+1, 9), a, size, class)
 			if ad < 0 || contains(chosen[:got], ad) {
 				continue
 			}
@@ -243,7 +250,7 @@ func (m *bidModel) bids(seed uint64, r *bidding.Rules, ix *bidding.Index, apps [
 			got++
 		}
 		for j, ad := range chosen[:got] {
-			u := math.Pow(draw(j+16, 1), max(b.FrontLoad, 1e-9))
+			u := math.Pow(slotDraw(k, j+16, 1), max(b.FrontLoad, 1e-9))
 			placed := c.Opens.Add(time.Duration(u * float64(window))).Truncate(time.Second)
 			out = append(out, bidding.Bid{Application: pr.ID, Advert: ads[ad].ID, Placed: placed, By: "applicant"})
 		}
@@ -259,3 +266,7 @@ func contains(xs []int, x int) bool {
 	}
 	return false
 }
+
+// slotDraw is the uniform draw for one purpose (what) of one bid slot of a household's
+// week, from the household's week key k.
+func slotDraw(k uint64, slot, what int) float64 { return unit(mix(k ^ uint64(slot<<8|what))) }

@@ -89,3 +89,18 @@ func TestSimulate_SinglePolicyAndErrors(t *testing.T) {
 	code, _, _ = run(t, "simulate", "--register", dir, "--weeks", "0")
 	require.Equal(t, 2, code)
 }
+
+func TestSimulate_ReplayRecordedCycles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut := run(t, "generate", dir)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := run(t, "simulate", "--register", dir, "--replay", "--compare", "nn-2025-proposed", "--output", "csv")
+	require.Equal(t, 0, code, errOut)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 31, "a header and the 30 recorded homes")
+	require.Equal(t, "let nn-2025-proposed@1", rows[0][12])
+
+	code, _, _ = run(t, "simulate", "--register", dir, "--replay")
+	require.Equal(t, 2, code, "--replay needs --compare")
+}
