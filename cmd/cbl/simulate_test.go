@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/stretchr/testify/require"
 )
@@ -103,4 +104,23 @@ func TestSimulate_ReplayRecordedCycles(t *testing.T) {
 
 	code, _, _ = run(t, "simulate", "--register", dir, "--replay")
 	require.Equal(t, 2, code, "--replay needs --compare")
+}
+
+// The database path reads the register with store.Export and writes nothing: the same
+// snapshot imported into PostgreSQL simulates exactly as from its directory.
+func TestSimulate_FromDatabaseReadOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut := run(t, "generate", dir)
+	require.Equal(t, 0, code, errOut)
+	dsn := pgtest.DSN(t)
+	code, _, errOut = run(t, "--dsn", dsn, "import", dir)
+	require.Equal(t, 0, code, errOut)
+	before := registerRows(t, openDSN(t, dsn))
+
+	args := []string{"simulate", "--weeks", "3", "--compare", "nn-2025-proposed"}
+	code, fromDB, errOut := run(t, append([]string{"--dsn", dsn}, args...)...)
+	require.Equal(t, 0, code, errOut)
+	_, fromDir, _ := run(t, append(args, "--register", dir)...)
+	require.Equal(t, fromDir, fromDB)
+	require.Equal(t, before, registerRows(t, openDSN(t, dsn)), "simulate writes nothing")
 }
