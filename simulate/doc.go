@@ -6,7 +6,9 @@
 // Week runs one cycle: close it (shortlist.CloseCycle), then walk every advert's
 // shortlist (allocation.Walk) to lets. Run runs many cycles from a register, with
 // joiners, leavers and changes of circumstances between them; Compare runs the same
-// register, supply and draws under two policies and reports the differences.
+// register, supply and draws under two policies and reports the differences;
+// ReplayCycles runs a register's recorded cycles, real adverts and bids, under two
+// policies and says who would have been offered each home.
 //
 // # Common random numbers
 //

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,7 @@ func newSimulateCommand(app *App) *cobra.Command {
 		weeks                                       int
 		seed                                        uint64
 		replay                                      bool
+		configFile                                  string
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate",
@@ -59,6 +61,18 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				return err
 			}
 			cfg.Synth, cfg.Seed, cfg.Weeks = sc, seed, weeks
+			if configFile != "" {
+				if err := readConfig(configFile, &cfg); err != nil {
+					return err
+				}
+				if cmd.Flags().Changed("seed") {
+					cfg.Seed = seed
+				}
+				if cmd.Flags().Changed("weeks") {
+					cfg.Weeks = weeks
+				}
+				seed = cfg.Seed
+			}
 			pols := []*policy.Policy{}
 			for _, id := range []string{policyID, compareID} {
 				if id == "" {
@@ -114,8 +128,23 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 	f.Uint64Var(&seed, "seed", 1, "seed of every draw")
 	f.StringVar(&scale, "scale", "keyways", "supply, joiner and behaviour rates: keyways, birmingham or england")
 	f.StringVar(&reportFile, "report", "", "write an HTML report to this file")
+	f.StringVar(&configFile, "config", "", "JSON file of simulate.Config (seed, weeks, synth rates, behaviour) over the --scale's defaults; --seed and --weeks given on the command line win")
 	f.BoolVar(&replay, "replay", false, "replay the register's recorded cycles (real adverts and bids) under --policy and --compare instead")
 	return cmd
+}
+
+// readConfig decodes a simulate.Config file over cfg, rejecting unknown fields.
+func readConfig(file string, cfg *simulate.Config) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("--config %s: %w", file, err)
+	}
+	return cfg.Validate()
 }
 
 // loadRegister reads the snapshot directory, or exports the database read-only.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,4 +124,34 @@ func TestSimulate_FromDatabaseReadOnly(t *testing.T) {
 	_, fromDir, _ := run(t, append(args, "--register", dir)...)
 	require.Equal(t, fromDir, fromDB)
 	require.Equal(t, before, registerRows(t, openDSN(t, dsn)), "simulate writes nothing")
+}
+
+func TestSimulate_ConfigFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut := run(t, "generate", dir)
+	require.Equal(t, 0, code, errOut)
+	cfg := filepath.Join(t.TempDir(), "sim.json")
+	require.NoError(t, os.WriteFile(cfg, []byte(`{"weeks": 2, "behaviour": {"refusal": 0, "no_reply": 0}}`), 0o644))
+	code, out, errOut := run(t, "simulate", "--register", dir, "--config", cfg, "-o", "json")
+	require.Equal(t, 0, code, errOut)
+	var v struct {
+		Weeks   int `json:"weeks"`
+		Outcome struct {
+			Refusals int `json:"refusals"`
+			Offers   int `json:"offers"`
+		} `json:"outcome"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	require.Equal(t, 2, v.Weeks)
+	require.Positive(t, v.Outcome.Offers)
+	require.Zero(t, v.Outcome.Refusals, "the file set refusals to zero")
+
+	require.NoError(t, os.WriteFile(cfg, []byte(`{"behaviour": {"refusal": 2}}`), 0o644))
+	code, _, errOut = run(t, "simulate", "--register", dir, "--config", cfg)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "refusal")
+	require.NoError(t, os.WriteFile(cfg, []byte(`{"wekes": 2}`), 0o644))
+	code, _, errOut = run(t, "simulate", "--register", dir, "--config", cfg)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "wekes")
 }
