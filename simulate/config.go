@@ -33,16 +33,19 @@ type Config struct {
 }
 
 // DefaultConfig is 52 weeks at Keyways scale (synth.Keyways) with the default behaviour.
-func DefaultConfig() Config {
-	return Config{Seed: 1, Weeks: 52, Synth: synth.Keyways(), Behaviour: DefaultBehaviour()}
-}
+func DefaultConfig() Config { return ConfigFor(synth.Keyways()) }
 
 // BirminghamConfig is DefaultConfig with Birmingham's supply and joiners
 // (synth.Birmingham: 50 adverts a week).
-func BirminghamConfig() Config {
-	c := DefaultConfig()
-	c.Synth = synth.Birmingham()
-	return c
+func BirminghamConfig() Config { return ConfigFor(synth.Birmingham()) }
+
+// ConfigFor is 52 weeks with sc's supply and rates, seed 1, and the default behaviour
+// with sc's refusal and no-reply rates (synth.Behaviour.RefusalProbability and
+// NoReplyProbability).
+func ConfigFor(sc synth.Config) Config {
+	b := DefaultBehaviour()
+	b.Refusal, b.NoReply = sc.Behaviour.RefusalProbability, sc.Behaviour.NoReplyProbability
+	return Config{Seed: 1, Weeks: 52, Synth: sc, Behaviour: b}
 }
 
 // Validate reports the first setting a run cannot use.

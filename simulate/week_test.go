@@ -7,6 +7,7 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/cbl-lettings/cbl/synth"
@@ -82,4 +83,32 @@ func mustJSON(t testing.TB, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// SCHEME.md §8: the walk offers council homes down the shortlist and nominates to
+// housing associations in batches; an application under offer is skipped on the other
+// adverts the walk reaches meanwhile; every let is recorded with its feedback.
+func TestScheme8_WeekOffersNominatesAndSkipsUnderOffer(t *testing.T) {
+	s := keyways(t, 4)
+	res, err := simulate.Week(weekInput(t, s, "nn-2021", 4))
+	require.NoError(t, err)
+	routes := map[string]int{}
+	for _, l := range res.Result.Lets {
+		routes[l.Route]++
+	}
+	require.Positive(t, routes[allocation.RouteShortlist], "council homes let from the shortlist")
+	require.Positive(t, routes[allocation.RouteNomination], "housing association homes let to nominees")
+	require.NotEmpty(t, res.Result.Nominations)
+	underOffer := 0
+	for _, ev := range res.Result.Events {
+		if ev.Kind == "skipped" && ev.Reason == "under_offer_elsewhere" {
+			require.Equal(t, allocation.Engine, ev.Actor)
+			underOffer++
+		}
+	}
+	require.Positive(t, underOffer, "offers overlap across adverts")
+	for _, d := range res.Decisions {
+		require.Greater(t, d.On, register.DateOf(s.Cycles[0].Closes), "decisions follow the close")
+		require.LessOrEqual(t, d.On, register.DateOf(s.Cycles[0].Closes)+1+simulate.MaxWalkDays)
+	}
 }
