@@ -27,6 +27,10 @@ type Behaviour struct {
 	// NoReply is the chance an offer gets no reply (recorded as no_reply; whether it
 	// counts is the policy's).
 	NoReply float64 `json:"no_reply"`
+	// FinalOffer is the chance an offer to a household owed a homelessness duty is made
+	// as a final offer: refused and counted, it discharges the duty where the policy's
+	// refusals section says so (SCHEME.md §8).
+	FinalOffer float64 `json:"final_offer"`
 	// LandlordReject is the chance a housing association rejects a nominee;
 	// LandlordCodes weights the code it gives.
 	LandlordReject float64  `json:"landlord_reject"`
@@ -35,7 +39,8 @@ type Behaviour struct {
 
 // DefaultBehaviour returns the documented defaults: 5% of verifications fail (arrears,
 // no contact, checks reveal issues, an undisclosed change), 15% of offers are refused
-// and half of those counted, 3% get no reply, and landlords reject 10% of nominees.
+// and half of those counted, 3% get no reply, half the offers to households owed a
+// homelessness duty are final offers, and landlords reject 10% of nominees.
 func DefaultBehaviour() Behaviour {
 	return Behaviour{
 		VerifySkip: 0.05,
@@ -46,6 +51,7 @@ func DefaultBehaviour() Behaviour {
 		Refusal:        0.15,
 		Counted:        0.5,
 		NoReply:        0.03,
+		FinalOffer:     0.5,
 		LandlordReject: 0.10,
 		LandlordCodes:  []Weight{{shortlist.LandlordPolicy, 2}, {shortlist.Arrears, 1}, {shortlist.Unaffordable, 1}},
 	}
@@ -58,7 +64,7 @@ func (b *Behaviour) Validate() error {
 		name string
 		v    float64
 	}{{"verify_skip", b.VerifySkip}, {"refusal", b.Refusal}, {"counted", b.Counted},
-		{"no_reply", b.NoReply}, {"landlord_reject", b.LandlordReject}} {
+		{"no_reply", b.NoReply}, {"final_offer", b.FinalOffer}, {"landlord_reject", b.LandlordReject}} {
 		if !(r.v >= 0 && r.v <= 1) {
 			return fmt.Errorf("simulate behaviour: %s: %v is not a probability in [0, 1]", r.name, r.v)
 		}

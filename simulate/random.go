@@ -14,6 +14,7 @@ const (
 	drawChange
 	drawChangeSeed
 	drawArea
+	drawFinal
 	drawLeave
 )
 

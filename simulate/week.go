@@ -103,6 +103,12 @@ func Week(in *WeekInput) (*WeekResult, error) {
 	if loc := in.Rules.Policy.Location(); loc != nil {
 		closeDay = register.DateOf(in.Cycle.Closes.In(loc))
 	}
+	homeless := map[int64]bool{}
+	for i := range in.Applications {
+		if in.Applications[i].Flags.HomelessDuty != register.DutyNone {
+			homeless[in.Applications[i].ID] = true
+		}
+	}
 	ids := w.Adverts()
 	for round := 0; ; round++ {
 		on := closeDay + 1 + register.Date(min(round, MaxWalkDays))
@@ -112,7 +118,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 			if len(ws) == 0 {
 				continue
 			}
-			d, ok := in.Behaviour.answer(in.Seed, in.Cycle.ID, ws[0], on)
+			d, ok := in.Behaviour.answer(in.Seed, in.Cycle.ID, ws[0], on, homeless)
 			if !ok {
 				continue
 			}
@@ -134,7 +140,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 
 // answer is the behaviour model's decision on what an advert waits for; false when the
 // model leaves it (an advert to re-let).
-func (b *Behaviour) answer(seed uint64, cycle int64, w allocation.Wait, on register.Date) (allocation.Decision, bool) {
+func (b *Behaviour) answer(seed uint64, cycle int64, w allocation.Wait, on register.Date, homeless map[int64]bool) (allocation.Decision, bool) {
 	d := allocation.Decision{On: on, Actor: ActorOfficer, Advert: w.Advert}
 	if len(w.Applications) > 0 {
 		d.Application = w.Applications[0]
@@ -155,6 +161,9 @@ func (b *Behaviour) answer(seed uint64, cycle int64, w allocation.Wait, on regis
 		case u < b.Refusal:
 			d.Kind, d.Actor, d.Refusal, d.Counted = allocation.Refuse, ActorOfficer, register.RefusedOffer, draw(drawCounted) < b.Counted
 			d.Reason = "behaviour model: refused"
+			if homeless[d.Application] && draw(drawFinal) < b.FinalOffer {
+				d.Final, d.Reason = true, "behaviour model: refused a final offer"
+			}
 		case u < b.Refusal+b.NoReply:
 			d.Kind, d.Actor, d.Refusal, d.Counted = allocation.Refuse, ActorOfficer, register.RefusedNoReply, true
 			d.Reason = "behaviour model: no reply"
