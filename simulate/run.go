@@ -121,6 +121,7 @@ type Housed struct {
 	Effective   register.Date `json:"effective"`
 	Position    int           `json:"position"`
 	Bedrooms    int           `json:"bedrooms"` // the home's
+	Type        string        `json:"type"`     // the home's property type
 	Need        int           `json:"need"`     // the household's smallest allowed size at close
 }
 
@@ -262,9 +263,9 @@ func Run(w *World, p *policy.Policy) (*RunResult, error) {
 		for _, a := range res.Result.Applications {
 			apps[pos[a.ID]] = a
 		}
-		bedrooms := map[int64]int{}
-		for _, a := range w.Adverts[wk] {
-			bedrooms[a.ID] = a.Bedrooms
+		homes := map[int64]*bidding.Advert{}
+		for i := range w.Adverts[wk] {
+			homes[w.Adverts[wk][i].ID] = &w.Adverts[wk][i]
 		}
 		housed := map[int64]bool{}
 		for _, l := range res.Result.Lets {
@@ -274,7 +275,7 @@ func Run(w *World, p *policy.Policy) (*RunResult, error) {
 			}
 			out.Housed = append(out.Housed, Housed{Application: l.Application, Cycle: c.ID, Advert: l.Advert,
 				Landlord: l.Landlord, Route: l.Route, On: l.On, Registered: apps[pos[l.Application]].Registered,
-				Band: l.Band, Effective: l.Effective, Position: l.Position, Bedrooms: bedrooms[l.Advert], Need: need})
+				Band: l.Band, Effective: l.Effective, Position: l.Position, Bedrooms: homes[l.Advert].Bedrooms, Type: homes[l.Advert].Type, Need: need})
 			housed[l.Application] = true
 		}
 		kept = apps[:0]

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,13 +12,11 @@ import (
 
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/report"
 	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
-
-// errReportUnavailable: the HTML report package has not landed yet.
-var errReportUnavailable = errors.New("--report: the HTML report is not available in this build (package report has not landed); use --output json for the data")
 
 func newSimulateCommand(app *App) *cobra.Command {
 	var (
@@ -49,18 +46,15 @@ again under --policy and under --compare, and each home's row says who was offer
 first and who was let it under each (--weeks and --scale do not apply).`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if reportFile != "" {
-				return errReportUnavailable
-			}
 			if weeks < 1 {
 				return usageErrorf("--weeks %d: want at least 1", weeks)
 			}
-			cfg := simulate.DefaultConfig()
 			sc, err := synthSize(scale)
 			if err != nil {
 				return err
 			}
-			cfg.Synth, cfg.Seed, cfg.Weeks = sc, seed, weeks
+			cfg := simulate.ConfigFor(sc)
+			cfg.Seed, cfg.Weeks = seed, weeks
 			if configFile != "" {
 				if err := readConfig(configFile, &cfg); err != nil {
 					return err
@@ -88,6 +82,9 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			snap, err := app.loadRegister(cmd, dir)
 			if err != nil {
 				return err
+			}
+			if reportFile != "" && (len(pols) != 2 || replay) {
+				return usageErrorf("--report needs --compare: the report sets two policies side by side")
 			}
 			if replay {
 				if len(pols) != 2 {
@@ -117,6 +114,12 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			}
 			app.Logf("simulated %d weeks of %d applications under %d policies in %v", weeks, len(w.Applications),
 				len(pols), time.Since(start).Round(time.Millisecond))
+			if reportFile != "" {
+				if err := writeReport(reportFile, out, scale, w); err != nil {
+					return err
+				}
+				app.Logf("report written to %s", reportFile)
+			}
 			return app.printComparison(out, len(pols) == 2)
 		},
 	}
@@ -127,10 +130,104 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 	f.IntVar(&weeks, "weeks", 52, "weekly cycles to run")
 	f.Uint64Var(&seed, "seed", 1, "seed of every draw")
 	f.StringVar(&scale, "scale", "keyways", "supply, joiner and behaviour rates: keyways, birmingham or england")
-	f.StringVar(&reportFile, "report", "", "write an HTML report to this file")
+	f.StringVar(&reportFile, "report", "", "also write the comparison as one self-contained HTML page to this file (needs --compare)")
 	f.StringVar(&configFile, "config", "", "JSON file of simulate.Config (seed, weeks, synth rates, behaviour) over the --scale's defaults; --seed and --weeks given on the command line win")
 	f.BoolVar(&replay, "replay", false, "replay the register's recorded cycles (real adverts and bids) under --policy and --compare instead")
 	return cmd
+}
+
+// writeReport renders the comparison as the HTML report (package report).
+func writeReport(file string, c *simulate.Comparison, scale string, w *simulate.World) error {
+	d := reportData(c, fmt.Sprintf("%s, %d adverts a week", scale, w.Config.Synth.Supply.AdvertsPerWeek))
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	if err := report.Write(f, d); err != nil {
+		f.Close()
+		return fmt.Errorf("--report %s: %w", file, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	return nil
+}
+
+// reportSizes are the report's bedroom-size labels.
+var reportSizes = []string{"bedsit", "1", "2", "3", "4+"}
+
+// reportData maps a comparison to the report's figures: waits in weeks from registration
+// to let, bedsits apart from one-bedroom homes, and the band-movement matrix without the
+// rows and columns nobody is in.
+func reportData(c *simulate.Comparison, scale string) report.Data {
+	bands := simulate.BandKeys[:5]
+	d := report.Data{
+		Title: fmt.Sprintf("Policy comparison: %s against %s", c.Policies[0].Policy, c.Policies[1].Policy),
+		Seed:  int64(c.Seed), Weeks: c.Weeks, Scale: scale, Bands: bands, Sizes: reportSizes,
+		HousedBoth: c.HousedBoth,
+		Notes: []string{
+			"Waits run from the registration date to the day the offer was accepted.",
+			"Both policies see the same register, adverts, joiners and behaviour draws (common random numbers); only the rules differ.",
+			fmt.Sprintf("The movement matrix is the register on the first day (%s), each application assessed under both policies.", c.Start),
+		},
+	}
+	only := [2]int{len(c.OnlyBase), len(c.OnlyAlt)}
+	for k, o := range c.Policies {
+		pr := report.PolicyResult{Name: o.Policy, Refusals: o.Refusals, Closures: o.Closures, HousedOnly: only[k],
+			Bids: report.NewBidStats(o.Run.BidsPerAdvert)}
+		for _, b := range bands {
+			pr.Lets = append(pr.Lets, report.BandCount{Band: b, Count: o.LetsByBand[b]})
+		}
+		weeks := map[[2]string][]float64{}
+		for _, h := range o.Run.Housed {
+			size := simulate.SizeKey(h.Bedrooms)
+			if h.Type == "bedsit" {
+				size = "bedsit"
+			}
+			k := [2]string{simulate.BandKey(h.Band), size}
+			weeks[k] = append(weeks[k], float64(h.On-h.Registered)/7)
+		}
+		for _, b := range bands {
+			for _, sz := range reportSizes {
+				if ws := weeks[[2]string{b, sz}]; len(ws) > 0 {
+					pr.Waits = append(pr.Waits, report.NewWait(b, sz, ws))
+				}
+			}
+		}
+		d.Policies = append(d.Policies, pr)
+	}
+	label := func(k string) string {
+		if k == "none" {
+			return "not qualifying"
+		}
+		return k
+	}
+	var rows, cols []int
+	for i := range c.Bands {
+		rowSum, colSum := 0, 0
+		for j := range c.Bands {
+			rowSum += c.Movement[i][j]
+			colSum += c.Movement[j][i]
+		}
+		if rowSum > 0 {
+			rows = append(rows, i)
+		}
+		if colSum > 0 {
+			cols = append(cols, i)
+		}
+	}
+	for _, i := range rows {
+		d.Movement.Rows = append(d.Movement.Rows, label(c.Bands[i]))
+		r := make([]int, 0, len(cols))
+		for _, j := range cols {
+			r = append(r, c.Movement[i][j])
+		}
+		d.Movement.Counts = append(d.Movement.Counts, r)
+	}
+	for _, j := range cols {
+		d.Movement.Cols = append(d.Movement.Cols, label(c.Bands[j]))
+	}
+	return d
 }
 
 // readConfig decodes a simulate.Config file over cfg, rejecting unknown fields.

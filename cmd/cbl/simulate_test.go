@@ -83,8 +83,8 @@ func TestSimulate_SinglePolicyAndErrors(t *testing.T) {
 	require.NotContains(t, out, "difference")
 
 	code, _, errOut = run(t, "simulate", "--register", dir, "--report", filepath.Join(t.TempDir(), "r.html"))
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "not available")
+	require.Equal(t, 2, code, "a report needs two policies")
+	require.Contains(t, errOut, "--compare")
 
 	code, _, _ = run(t, "simulate", "--register", dir, "--compare", "nn-1999")
 	require.Equal(t, 2, code)
@@ -154,4 +154,21 @@ func TestSimulate_ConfigFile(t *testing.T) {
 	code, _, errOut = run(t, "simulate", "--register", dir, "--config", cfg)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "wekes")
+}
+
+func TestSimulate_Report(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut := run(t, "generate", dir)
+	require.Equal(t, 0, code, errOut)
+	file := filepath.Join(t.TempDir(), "compare.html")
+	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "4", "--compare", "nn-2025-proposed", "--report", file)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "Summary: 4 weeks", "the tables still go to stdout")
+	page, err := os.ReadFile(file)
+	require.NoError(t, err)
+	for _, want := range []string{"Policy comparison: nn-2021@1 against nn-2025-proposed@1", "chart-lets", "chart-waits",
+		"not qualifying", "registration date"} {
+		require.Contains(t, string(page), want)
+	}
+	require.NotContains(t, string(page), "<script")
 }
