@@ -98,7 +98,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 					time.Since(start).Round(time.Millisecond))
 				return app.printReplay(rp)
 			}
-			cfg.Progress = newProgress(app, weeks, len(pols))
+			cfg.Progress = newProgress(app, cfg.Weeks, len(pols))
 			w, err := simulate.NewWorld(snap, cfg)
 			if err != nil {
 				return err
@@ -112,8 +112,12 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			if err != nil {
 				return err
 			}
-			app.Logf("simulated %d weeks of %d applications under %d policies in %v", weeks, len(w.Applications),
-				len(pols), time.Since(start).Round(time.Millisecond))
+			names := pols[0].Name()
+			if len(pols) == 2 {
+				names += " and " + pols[1].Name()
+			}
+			app.Logf("simulated %d weeks of %d applications under %s in %v", cfg.Weeks, len(w.Applications),
+				names, time.Since(start).Round(time.Millisecond))
 			if reportFile != "" {
 				if err := writeReport(reportFile, out, scale, w); err != nil {
 					return err
