@@ -1,8 +1,10 @@
 package simulate_test
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/banding"
@@ -166,4 +168,30 @@ func TestScheme2_ReviewChangesVisibleInComparison(t *testing.T) {
 	})
 	require.NotEmpty(t, c.OnlyBase)
 	require.NotEmpty(t, c.OnlyAlt)
+}
+
+func TestConfig_JSONRoundTripAndProgress(t *testing.T) {
+	cfg := simulate.DefaultConfig()
+	cfg.Weeks = 3
+	var back simulate.Config
+	require.NoError(t, json.Unmarshal([]byte(mustJSON(t, cfg)), &back))
+	require.Equal(t, mustJSON(t, cfg), mustJSON(t, back))
+
+	var mu sync.Mutex
+	calls := map[string][]int{}
+	back.Progress = func(p string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		require.Equal(t, 3, total)
+		calls[p] = append(calls[p], done)
+	}
+	w, err := simulate.NewWorld(keyways(t, 8), back)
+	require.NoError(t, err)
+	_, err = simulate.Compare(w, builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
+	require.NoError(t, err)
+	require.Equal(t, map[string][]int{"nn-2021@1": {1, 2, 3}, "nn-2025-proposed@1": {1, 2, 3}}, calls)
+
+	back.Weeks = 0
+	_, err = simulate.NewWorld(keyways(t, 8), back)
+	require.ErrorContains(t, err, "weeks")
 }
