@@ -195,3 +195,20 @@ func TestConfig_JSONRoundTripAndProgress(t *testing.T) {
 	_, err = simulate.NewWorld(keyways(t, 8), back)
 	require.ErrorContains(t, err, "weeks")
 }
+
+func TestComparison_ReportDataIsValid(t *testing.T) {
+	c, err := simulate.Compare(world(t, keyways(t, 9), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
+	require.NoError(t, err)
+	d := c.Report("keyways")
+	require.NoError(t, d.Validate())
+	for k := range 2 {
+		lets := 0
+		for _, l := range d.Policies[k].Lets {
+			lets += l.Count
+		}
+		require.Equal(t, c.Policies[k].Lets, lets)
+	}
+	require.Equal(t, "not qualifying", d.Movement.Rows[len(d.Movement.Rows)-1])
+	require.NotContains(t, d.Movement.Cols, "E", "nobody is in Band E under the review")
+	require.Equal(t, len(c.OnlyAlt), d.Policies[1].HousedOnly)
+}

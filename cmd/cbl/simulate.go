@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -142,7 +144,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 
 // writeReport renders the comparison as the HTML report (package report).
 func writeReport(file string, c *simulate.Comparison, scale string, w *simulate.World) error {
-	d := reportData(c, fmt.Sprintf("%s, %d adverts a week", scale, w.Config.Synth.Supply.AdvertsPerWeek))
+	d := c.Report(fmt.Sprintf("%s, %d adverts a week", scale, w.Config.Synth.Supply.AdvertsPerWeek))
 	f, err := os.Create(file)
 	if err != nil {
 		return fmt.Errorf("--report: %w", err)
@@ -155,83 +157,6 @@ func writeReport(file string, c *simulate.Comparison, scale string, w *simulate.
 		return fmt.Errorf("--report: %w", err)
 	}
 	return nil
-}
-
-// reportSizes are the report's bedroom-size labels.
-var reportSizes = []string{"bedsit", "1", "2", "3", "4+"}
-
-// reportData maps a comparison to the report's figures: waits in weeks from registration
-// to let, bedsits apart from one-bedroom homes, and the band-movement matrix without the
-// rows and columns nobody is in.
-func reportData(c *simulate.Comparison, scale string) report.Data {
-	bands := simulate.BandKeys[:5]
-	d := report.Data{
-		Title: fmt.Sprintf("Policy comparison: %s against %s", c.Policies[0].Policy, c.Policies[1].Policy),
-		Seed:  int64(c.Seed), Weeks: c.Weeks, Scale: scale, Bands: bands, Sizes: reportSizes,
-		HousedBoth: c.HousedBoth,
-		Notes: []string{
-			"Waits run from the registration date to the day the offer was accepted.",
-			"Both policies see the same register, adverts, joiners and behaviour draws (common random numbers); only the rules differ.",
-			fmt.Sprintf("The movement matrix is the register on the first day (%s), each application assessed under both policies.", c.Start),
-		},
-	}
-	only := [2]int{len(c.OnlyBase), len(c.OnlyAlt)}
-	for k, o := range c.Policies {
-		pr := report.PolicyResult{Name: o.Policy, Refusals: o.Refusals, Closures: o.Closures, HousedOnly: only[k],
-			Bids: report.NewBidStats(o.Run.BidsPerAdvert)}
-		for _, b := range bands {
-			pr.Lets = append(pr.Lets, report.BandCount{Band: b, Count: o.LetsByBand[b]})
-		}
-		weeks := map[[2]string][]float64{}
-		for _, h := range o.Run.Housed {
-			size := simulate.SizeKey(h.Bedrooms)
-			if h.Type == "bedsit" {
-				size = "bedsit"
-			}
-			k := [2]string{simulate.BandKey(h.Band), size}
-			weeks[k] = append(weeks[k], float64(h.On-h.Registered)/7)
-		}
-		for _, b := range bands {
-			for _, sz := range reportSizes {
-				if ws := weeks[[2]string{b, sz}]; len(ws) > 0 {
-					pr.Waits = append(pr.Waits, report.NewWait(b, sz, ws))
-				}
-			}
-		}
-		d.Policies = append(d.Policies, pr)
-	}
-	label := func(k string) string {
-		if k == "none" {
-			return "not qualifying"
-		}
-		return k
-	}
-	var rows, cols []int
-	for i := range c.Bands {
-		rowSum, colSum := 0, 0
-		for j := range c.Bands {
-			rowSum += c.Movement[i][j]
-			colSum += c.Movement[j][i]
-		}
-		if rowSum > 0 {
-			rows = append(rows, i)
-		}
-		if colSum > 0 {
-			cols = append(cols, i)
-		}
-	}
-	for _, i := range rows {
-		d.Movement.Rows = append(d.Movement.Rows, label(c.Bands[i]))
-		r := make([]int, 0, len(cols))
-		for _, j := range cols {
-			r = append(r, c.Movement[i][j])
-		}
-		d.Movement.Counts = append(d.Movement.Counts, r)
-	}
-	for _, j := range cols {
-		d.Movement.Cols = append(d.Movement.Cols, label(c.Bands[j]))
-	}
-	return d
 }
 
 // readConfig decodes a simulate.Config file over cfg, rejecting unknown fields.
@@ -475,15 +400,9 @@ func sortCells(cs [][2]string) {
 	for i, b := range simulate.BandKeys {
 		rank[b] = i
 	}
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0; j-- {
-			a, b := cs[j-1], cs[j]
-			if rank[a[0]] < rank[b[0]] || (rank[a[0]] == rank[b[0]] && a[1] <= b[1]) {
-				break
-			}
-			cs[j-1], cs[j] = b, a
-		}
-	}
+	slices.SortFunc(cs, func(x, y [2]string) int {
+		return cmp.Or(cmp.Compare(rank[x[0]], rank[y[0]]), cmp.Compare(x[1], y[1]))
+	})
 }
 
 // num formats a figure: integers as integers, others to one decimal place.
