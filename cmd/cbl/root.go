@@ -26,6 +26,9 @@ var commands = []func(*App) *cobra.Command{
 	newQueueCommand,
 	newExplainCommand,
 	newDecisionsCommand,
+	newDemoCommand,
+	newGenerateCommand,
+	newSimulateCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data
