@@ -569,30 +569,15 @@ func (e *engine) finish() {
 			e.res.Pending = append(e.res.Pending, e.waits(s)...)
 		}
 	}
-	if e.res.Offers == nil {
-		e.res.Offers = []Offer{}
-	}
-	if e.res.Nominations == nil {
-		e.res.Nominations = []Nomination{}
-	}
-	if e.res.Lets == nil {
-		e.res.Lets = []Let{}
-	}
-	if e.res.Sanctions == nil {
-		e.res.Sanctions = []Sanction{}
-	}
-	if e.res.Reviews == nil {
-		e.res.Reviews = []Review{}
-	}
-	if e.res.Renewals == nil {
-		e.res.Renewals = []Renewal{}
-	}
-	if e.res.Pending == nil {
-		e.res.Pending = []Wait{}
-	}
-	if e.res.Events == nil {
-		e.res.Events = []Event{}
-	}
+	// Empty lists encode as [] rather than null, so outputs compare byte for byte.
+	nonNil(&e.res.Offers)
+	nonNil(&e.res.Nominations)
+	nonNil(&e.res.Lets)
+	nonNil(&e.res.Sanctions)
+	nonNil(&e.res.Reviews)
+	nonNil(&e.res.Renewals)
+	nonNil(&e.res.Pending)
+	nonNil(&e.res.Events)
 }
 
 func (e *engine) waits(s *advertState) []Wait {
@@ -638,4 +623,11 @@ func (e *engine) waits(s *advertState) []Wait {
 		w(WaitRelet, nil)
 	}
 	return out
+}
+
+// nonNil makes a nil slice empty.
+func nonNil[T any](s *[]T) {
+	if *s == nil {
+		*s = []T{}
+	}
 }

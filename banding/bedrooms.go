@@ -1,8 +1,6 @@
 package banding
 
 import (
-	"fmt"
-
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 )
@@ -63,7 +61,7 @@ func BedroomNeed(members []register.Member, r *policy.BedroomRules, asOf registe
 			applicantRoom.Members = append(applicantRoom.Members, i)
 			applicantRoom.Why = "applicant and partner"
 		case age >= r.AdultAge || m.Relationship == register.RelPartner:
-			b.Rooms = append(b.Rooms, Room{Members: []int{i}, Why: fmt.Sprintf("aged %d: a room of their own", age)})
+			b.Rooms = append(b.Rooms, Room{Members: []int{i}, Why: "adult (not the partner): a room of their own"})
 		default:
 			kids = append(kids, child{idx: i, born: m.Born, age: age, sex: m.Sex})
 		}
@@ -187,7 +185,7 @@ func pairChildren(kids []child, r *policy.BedroomRules) []Room {
 
 func shareWhy(a, c child, r *policy.BedroomRules) string {
 	if a.age < r.ShareAnySexUnder && c.age < r.ShareAnySexUnder {
-		return fmt.Sprintf("two children under %d share", r.ShareAnySexUnder)
+		return "two young children share whatever their sex"
 	}
 	return "two children of the same sex share"
 }
