@@ -133,7 +133,7 @@ func (cl *Closing) Autobid(excluded func(app, advert int64) bool) int {
 				break
 			}
 			l := cl.Listings[i]
-			if manual[uint64(idx)<<32|uint64(i)] || l.Eligible(p) != CheckNone {
+			if manual[uint64(idx)<<32|uint64(i)] || l.screen(&cl.Index.compact[idx], p) != CheckNone {
 				continue
 			}
 			if excluded != nil && excluded(p.ID, l.Advert.ID) {
