@@ -19,6 +19,10 @@ var commands = []func(*App) *cobra.Command{
 	newMigrateCommand,
 	newImportCommand,
 	newExportCommand,
+	newAssessCommand,
+	newCycleCommand,
+	newBidCommand,
+	newShortlistCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data
