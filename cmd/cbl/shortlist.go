@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -53,15 +54,7 @@ check with its result and clause, and the ranking key.`,
 			if registerDir != "" {
 				entries, traces, err = shortlistFromRegister(registerDir, advert, trace)
 			} else {
-				db, err := app.Open(cmd.Context())
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				if err := store.CheckVersion(cmd.Context(), db); err != nil {
-					return err
-				}
-				entries, traces, err = store.Shortlist(cmd.Context(), db, advert)
+				entries, traces, err = shortlistFromDB(cmd.Context(), app, advert)
 			}
 			if err != nil {
 				return err
@@ -140,4 +133,17 @@ func shortlistFromRegister(dir string, advert, trace int64) ([]shortlist.Entry, 
 		}
 	}
 	return entries, traces, nil
+}
+
+// shortlistFromDB reads the advert's shortlist held in the database.
+func shortlistFromDB(ctx context.Context, app *App, advert int64) ([]shortlist.Entry, []json.RawMessage, error) {
+	db, err := app.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	if err := store.CheckVersion(ctx, db); err != nil {
+		return nil, nil, err
+	}
+	return store.Shortlist(ctx, db, advert)
 }

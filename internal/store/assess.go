@@ -58,7 +58,7 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := begin(ctx, db)
 	if err != nil {
 		return nil, err
 	}

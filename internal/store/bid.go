@@ -26,7 +26,7 @@ func bidTx(ctx context.Context, db *sqlx.DB, app, advert int64) (*sqlx.Tx, Cycle
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, CycleState{}, err
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := begin(ctx, db)
 	if err != nil {
 		return nil, CycleState{}, err
 	}

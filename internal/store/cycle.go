@@ -106,7 +106,7 @@ func OpenCycle(ctx context.Context, db *sqlx.DB, p *policy.Policy, at time.Time,
 	if err := CheckVersion(ctx, db); err != nil {
 		return c, false, err
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := begin(ctx, db)
 	if err != nil {
 		return c, false, err
 	}
@@ -178,7 +178,7 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := begin(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -481,4 +481,13 @@ func CycleSummary(ctx context.Context, db sqlx.QueryerContext, cycle int64) ([]A
 		LEFT JOIN shortlist_entries e ON e.shortlist = s.id
 		WHERE a.cycle = $1 GROUP BY a.id ORDER BY a.id`, cycle)
 	return out, err
+}
+
+// begin starts a transaction that ends only by Commit or Rollback, not when ctx ends:
+// database/sql would otherwise roll it back from another goroutine while a COPY is in
+// flight, and lib/pq then hangs. Statements still take ctx (lib/pq cancels them on the
+// server), and the COPY loops check ctx between batches, so Ctrl-C stops the work and
+// the deferred Rollback leaves nothing behind.
+func begin(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
+	return db.BeginTxx(context.WithoutCancel(ctx), nil)
 }
