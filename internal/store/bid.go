@@ -42,7 +42,7 @@ func bidTx(ctx context.Context, db *sqlx.DB, app, advert int64) (*sqlx.Tx, Cycle
 	if err != nil {
 		return fail(err)
 	}
-	if err := lockCycle(ctx, tx, cycle, true, nil); err != nil {
+	if err := lockCycle(ctx, tx, cycle, lockShared, nil); err != nil {
 		return fail(err)
 	}
 	c, err := getCycle(ctx, tx, cycle)

@@ -29,17 +29,36 @@ const cycleLockSpace int32 = 0x63626c63 // "cblc"
 // cycleOpenLock serialises cbl cycle open (it reads the highest cycle id and adds one).
 const cycleOpenLock int64 = 0x63626c_6f70656e // "cbl" "open"
 
-// lockCycle takes the cycle's transaction-scoped advisory lock, calling waiting (if not
-// nil) when another transaction holds it and this one has to wait. The wait ends with
-// the context (lib/pq cancels the query).
-func lockCycle(ctx context.Context, tx *sqlx.Tx, cycle int64, shared bool, waiting func()) error {
-	try, wait := `SELECT pg_try_advisory_xact_lock($1, $2)`, `SELECT pg_advisory_xact_lock($1, $2)`
-	if shared {
-		try, wait = `SELECT pg_try_advisory_xact_lock_shared($1, $2)`, `SELECT pg_advisory_xact_lock_shared($1, $2)`
-	}
-	key := int32(cycle ^ cycle>>32) // distinct cycles may share a key: they then only wait
+// lockMode is how a cycle is locked: a close holds the exclusive lock for its session
+// (taken before its transaction starts, so the transaction's snapshot sees whatever a
+// close that held the lock before committed); a bid holds a shared transaction lock.
+type lockMode int
+
+const (
+	lockShared  lockMode = iota // pg_advisory_xact_lock_shared, for bids
+	lockSession                 // pg_advisory_lock, for a close; release with unlockCycle
+)
+
+var lockSQL = map[lockMode][2]string{ // try, then wait
+	lockShared:  {`SELECT pg_try_advisory_xact_lock_shared($1, $2)`, `SELECT pg_advisory_xact_lock_shared($1, $2)`},
+	lockSession: {`SELECT pg_try_advisory_lock($1, $2)`, `SELECT pg_advisory_lock($1, $2)`},
+}
+
+type queryExecer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// cycleKey is the second advisory lock key of a cycle. Distinct cycles may share a key:
+// they then only wait for each other.
+func cycleKey(cycle int64) int32 { return int32(cycle ^ cycle>>32) }
+
+// lockCycle takes the cycle's advisory lock in mode, calling waiting (if not nil) when
+// another holds it and this one has to wait. The wait ends with the context (lib/pq
+// cancels the query).
+func lockCycle(ctx context.Context, q queryExecer, cycle int64, mode lockMode, waiting func()) error {
 	var got bool
-	if err := tx.GetContext(ctx, &got, try, cycleLockSpace, key); err != nil {
+	if err := sqlx.GetContext(ctx, q, &got, lockSQL[mode][0], cycleLockSpace, cycleKey(cycle)); err != nil {
 		return fmt.Errorf("lock cycle %d: %w", cycle, err)
 	}
 	if got {
@@ -48,7 +67,7 @@ func lockCycle(ctx context.Context, tx *sqlx.Tx, cycle int64, shared bool, waiti
 	if waiting != nil {
 		waiting()
 	}
-	if _, err := tx.ExecContext(ctx, wait, cycleLockSpace, key); err != nil {
+	if _, err := q.ExecContext(ctx, lockSQL[mode][1], cycleLockSpace, cycleKey(cycle)); err != nil {
 		return fmt.Errorf("lock cycle %d: %w", cycle, err)
 	}
 	return nil
@@ -178,15 +197,23 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
-	tx, err := begin(ctx, db)
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := lockCycle(ctx, conn, id, lockSession, opts.Waiting); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, cycleLockSpace, cycleKey(id))
+	// Repeatable read, begun after the lock: one consistent view of the register that
+	// includes a close committed by whoever held the lock before us. (Not ended by ctx:
+	// see begin.)
+	tx, err := conn.BeginTxx(context.WithoutCancel(ctx), &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := lockCycle(ctx, tx, id, false, opts.Waiting); err != nil {
-		return nil, err
-	}
-	// Read committed: this reads what a close that held the lock before us committed.
 	c, err := getCycle(ctx, tx, id)
 	if err != nil {
 		return nil, err
