@@ -103,8 +103,9 @@ Closing a closed cycle writes nothing, says so on stderr and prints the same tab
 				app.Logf("cycle %d was already closed at %s by %s; nothing done", id,
 					res.Cycle.ClosedAt.Format(time.RFC3339), res.Cycle.ClosedBy)
 			} else {
-				app.Logf("closed cycle %d: %d advert(s), %d autobid(s) placed, in %v", id,
-					len(res.Closed.Shortlists), res.Autobids, time.Since(start).Round(time.Millisecond))
+				app.Logf("closed cycle %d: %d advert(s), %d autobid(s) placed, %d entries, in %v (read %v, shortlist %v, write %v)",
+					id, len(res.Closed.Shortlists), res.Autobids, res.Entries, time.Since(start).Round(time.Millisecond),
+					res.Read.Round(time.Millisecond), res.Shortlist.Round(time.Millisecond), res.Write.Round(time.Millisecond))
 			}
 			sum, err := store.CycleSummary(cmd.Context(), db, id)
 			if err != nil {

@@ -181,6 +181,11 @@ type CloseResult struct {
 	Closed *shortlist.Closed
 	// Autobids is how many autobids the close placed.
 	Autobids int
+	// Entries is how many shortlist entries were written.
+	Entries int
+	// Read, Shortlist and Write are how long reading the register, shortlisting (with
+	// autobids) and writing (including the traces, and the commit) took.
+	Read, Shortlist, Write time.Duration
 }
 
 // CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register, runs
@@ -231,15 +236,23 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	s, err := loadForCycle(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
+	res.Read = time.Since(start)
+	start = time.Now()
 	closed, err := shortlist.CloseCycle(rules, c.Cycle, s.Applications, s.Adverts, s.Bids, nil)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
 	res.Closed = closed
+	for _, sl := range closed.Shortlists {
+		res.Entries += len(sl.Ranked) + len(sl.Skipped)
+	}
+	res.Shortlist = time.Since(start)
+	start = time.Now()
 	w := &closeWriter{ctx: ctx, tx: tx, progress: opts.Progress}
 	added, err := w.autobids(closed, s.Bids)
 	if err != nil {
@@ -262,6 +275,7 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
+	res.Write = time.Since(start)
 	res.Cycle, err = getCycle(ctx, db, id)
 	return res, err
 }
