@@ -113,5 +113,8 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	}); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return changes, tx.Commit()
 }

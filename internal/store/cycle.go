@@ -272,6 +272,9 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if n, _ := r.RowsAffected(); n != 1 {
 		return nil, fmt.Errorf("close cycle %d: closed by someone else meanwhile", id)
 	}
+	if err := ctx.Err(); err != nil { // interrupted after the last batch: keep nothing
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
@@ -314,10 +317,12 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 	}
 	defer stmt.Close()
 	for i := range n {
-		if i%batch == 0 && i > 0 {
-			w.rows += batch
-			if w.progress != nil {
-				w.progress(w.rows)
+		if i%batch == 0 {
+			if i > 0 {
+				w.rows += batch
+				if w.progress != nil {
+					w.progress(w.rows)
+				}
 			}
 			if err := w.ctx.Err(); err != nil {
 				return err
