@@ -85,7 +85,10 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM band_history WHERE application = ANY($1)`, pq.Int64Array(ids)); err != nil {
 		return nil, err
 	}
-	w := &closeWriter{ctx: ctx, tx: tx}
+	w, err := newWriter(ctx, db, tx)
+	if err != nil {
+		return nil, err
+	}
 	type spell struct {
 		app int64
 		seq int

@@ -253,7 +253,11 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	}
 	res.Shortlist = time.Since(start)
 	start = time.Now()
-	w := &closeWriter{ctx: ctx, tx: tx, progress: opts.Progress}
+	w, err := newWriter(ctx, db, tx)
+	if err != nil {
+		return nil, err
+	}
+	w.progress = opts.Progress
 	added, err := w.autobids(closed, s.Bids)
 	if err != nil {
 		return nil, err
@@ -302,6 +306,27 @@ type closeWriter struct {
 	tx       *sqlx.Tx
 	progress func(rows int)
 	rows     int
+	// db and pid, when set, let an interrupted COPY be cancelled on the server: ending a
+	// COPY normally makes PostgreSQL run every row's foreign-key checks first (minutes
+	// for millions of rows), only for the rollback to discard them.
+	db  *sqlx.DB
+	pid int
+}
+
+// newWriter returns a writer for tx, a transaction of db.
+func newWriter(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*closeWriter, error) {
+	w := &closeWriter{ctx: ctx, tx: tx, db: db}
+	if err := tx.GetContext(ctx, &w.pid, `SELECT pg_backend_pid()`); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// abort cancels whatever the transaction's backend is running.
+func (w *closeWriter) abort() {
+	if w.db != nil && w.pid != 0 {
+		w.db.ExecContext(context.WithoutCancel(w.ctx), `SELECT pg_cancel_backend($1)`, w.pid)
+	}
 }
 
 // batch is how many rows go between checks of the context.
@@ -325,6 +350,9 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 				}
 			}
 			if err := w.ctx.Err(); err != nil {
+				if i > 0 {
+					w.abort()
+				}
 				return err
 			}
 		}
