@@ -111,8 +111,11 @@ type engine struct {
 	lastBid  map[int64]register.Date
 	flagged  map[int64]bool // no-bid review flags raised
 	dirty    []int
-	d        *Decision
-	idx      int
+	// opened counts the adverts, in processing order, whose closing day the decisions
+	// have reached: only their walks move on what happens elsewhere.
+	opened int
+	d      *Decision
+	idx    int
 }
 
 // get returns the application as it stands, or nil. Do not modify it: use mut.
@@ -162,7 +165,9 @@ func (e *engine) mut(id int64) *register.Application {
 // Adverts are walked in processing order: closing time, then advert id. Before the first
 // decision and after each one, the engine skips, on every open advert, a next candidate
 // who is under offer on another advert (under_offer_elsewhere) or no longer active
-// (not_active). Such a skip is final on that advert: a refusal puts the application back
+// (not_active). An advert that has not closed by a decision's day (the input may hold
+// next week's adverts while this week's offers are open) is left alone until the first
+// decision on or after its closing day. Such a skip is final on that advert: a refusal puts the application back
 // only on adverts whose walk has not yet reached it.
 func Run(in *Input, decisions []Decision) (*Result, error) {
 	w, err := Start(in)
@@ -212,6 +217,12 @@ func (w *Walk) Apply(d Decision) error {
 		return e.fail("actor", "missing")
 	}
 	w.last = d.On
+	// An advert's walk begins on its closing day: a candidate under offer elsewhere
+	// before then is skipped only if still under offer when the advert has closed.
+	for e.opened < len(e.adverts) && e.adverts[e.opened].closed <= d.On {
+		e.advance(e.opened)
+		e.opened++
+	}
 	if err := e.apply(&d); err != nil {
 		return err
 	}
@@ -506,7 +517,7 @@ func (e *engine) next(s *advertState) *entry {
 // offer elsewhere or no longer active.
 func (e *engine) advance(ai int) {
 	s := &e.adverts[ai]
-	if s.status != AdvertOpen {
+	if s.status != AdvertOpen || (e.d != nil && e.d.On < s.closed) {
 		return
 	}
 	at := s.closed
@@ -569,30 +580,15 @@ func (e *engine) finish() {
 			e.res.Pending = append(e.res.Pending, e.waits(s)...)
 		}
 	}
-	if e.res.Offers == nil {
-		e.res.Offers = []Offer{}
-	}
-	if e.res.Nominations == nil {
-		e.res.Nominations = []Nomination{}
-	}
-	if e.res.Lets == nil {
-		e.res.Lets = []Let{}
-	}
-	if e.res.Sanctions == nil {
-		e.res.Sanctions = []Sanction{}
-	}
-	if e.res.Reviews == nil {
-		e.res.Reviews = []Review{}
-	}
-	if e.res.Renewals == nil {
-		e.res.Renewals = []Renewal{}
-	}
-	if e.res.Pending == nil {
-		e.res.Pending = []Wait{}
-	}
-	if e.res.Events == nil {
-		e.res.Events = []Event{}
-	}
+	// Empty lists encode as [] rather than null, so outputs compare byte for byte.
+	nonNil(&e.res.Offers)
+	nonNil(&e.res.Nominations)
+	nonNil(&e.res.Lets)
+	nonNil(&e.res.Sanctions)
+	nonNil(&e.res.Reviews)
+	nonNil(&e.res.Renewals)
+	nonNil(&e.res.Pending)
+	nonNil(&e.res.Events)
 }
 
 func (e *engine) waits(s *advertState) []Wait {
@@ -638,4 +634,11 @@ func (e *engine) waits(s *advertState) []Wait {
 		w(WaitRelet, nil)
 	}
 	return out
+}
+
+// nonNil makes a nil slice empty.
+func nonNil[T any](s *[]T) {
+	if *s == nil {
+		*s = []T{}
+	}
 }

@@ -43,10 +43,14 @@ type child struct {
 // children are paired to use the fewest rooms. A pregnancy counts from its due date less
 // rules.PregnancyWeeks, as a child of 0 who shares with any child under ShareAnySexUnder.
 func BedroomNeed(members []register.Member, r *policy.BedroomRules, asOf register.Date) Bedrooms {
-	var b Bedrooms
-	var kids []child
+	b := Bedrooms{Rooms: make([]Room, 1, len(members)+1)}
+	var kidBuf [8]child
+	kids := kidBuf[:0]
 	partnered := false
-	applicantRoom := Room{Members: []int{0}, Why: "applicant"}
+	// One backing array for every room's member list: a household is assessed often.
+	// slots[0] is the applicant, slots[1] the partner if any; adults follow.
+	slots := make([]int, 2, len(members)+2)
+	applicantRoom := Room{Members: slots[0:1:1], Why: "applicant"}
 	for i, m := range members {
 		if !m.PregnancyDue.IsZero() && asOf >= m.PregnancyDue.AddDays(-7*r.PregnancyWeeks) {
 			kids = append(kids, child{idx: Unborn, born: m.PregnancyDue, age: 0})
@@ -58,15 +62,18 @@ func BedroomNeed(members []register.Member, r *policy.BedroomRules, asOf registe
 		switch {
 		case m.Relationship == register.RelPartner && !partnered:
 			partnered = true
-			applicantRoom.Members = append(applicantRoom.Members, i)
+			slots[1] = i
+			applicantRoom.Members = slots[0:2:2]
 			applicantRoom.Why = "applicant and partner"
 		case age >= r.AdultAge || m.Relationship == register.RelPartner:
-			b.Rooms = append(b.Rooms, Room{Members: []int{i}, Why: "adult (not the partner): a room of their own"})
+			slots = append(slots, i)
+			n := len(slots)
+			b.Rooms = append(b.Rooms, Room{Members: slots[n-1 : n : n], Why: "adult (not the partner): a room of their own"})
 		default:
 			kids = append(kids, child{idx: i, born: m.Born, age: age, sex: m.Sex})
 		}
 	}
-	b.Rooms = append([]Room{applicantRoom}, b.Rooms...)
+	b.Rooms[0] = applicantRoom
 	b.Rooms = append(b.Rooms, pairChildren(kids, r)...)
 	b.DependentChildren = len(kids) > 0
 	switch {
@@ -104,12 +111,18 @@ func canShare(a, c child, r *policy.BedroomRules) bool {
 // child shares with is cheap; past 12 children it falls back to first-fit.
 func pairChildren(kids []child, r *policy.BedroomRules) []Room {
 	n := len(kids)
-	if n == 0 {
+	switch {
+	case n == 0:
 		return nil
+	case n == 1:
+		return []Room{{Members: []int{kids[0].idx}, Why: aloneWhy}}
+	case n == 2 && canShare(kids[0], kids[1], r): // most families: no search needed
+		return []Room{{Members: []int{kids[0].idx, kids[1].idx}, Why: shareWhy(kids[0], kids[1], r)}}
 	}
 	share := make([][]bool, n)
+	cells := make([]bool, n*n)
 	for i := range kids {
-		share[i] = make([]bool, n)
+		share[i] = cells[i*n : (i+1)*n]
 		for j := range kids {
 			share[i][j] = i != j && canShare(kids[i], kids[j], r)
 		}
@@ -175,13 +188,15 @@ func pairChildren(kids []child, r *policy.BedroomRules) []Room {
 	for i, p := range partner {
 		switch {
 		case p == i || p == -1:
-			rooms = append(rooms, Room{Members: []int{kids[i].idx}, Why: "child: no one to share with under the rule"})
+			rooms = append(rooms, Room{Members: []int{kids[i].idx}, Why: aloneWhy})
 		case p > i:
 			rooms = append(rooms, Room{Members: []int{kids[i].idx, kids[p].idx}, Why: shareWhy(kids[i], kids[p], r)})
 		}
 	}
 	return rooms
 }
+
+const aloneWhy = "child: no one to share with under the rule"
 
 func shareWhy(a, c child, r *policy.BedroomRules) string {
 	if a.age < r.ShareAnySexUnder && c.age < r.ShareAnySexUnder {

@@ -38,7 +38,8 @@ func (b *Book) Close(ix *Index) (*Closing, error) {
 
 // NewClosing is Book.Close for bids held elsewhere (a snapshot, a database): it compiles
 // the cycle's adverts and resolves the live bids on them against ix. Bids on adverts of
-// other cycles are ignored. It does not run autobid.
+// other cycles are ignored; of two live bids by one application on one advert the
+// earlier stands. It does not run autobid.
 func NewClosing(ix *Index, c Cycle, adverts []Advert, bids []Bid) (*Closing, error) {
 	var ls []*Listing
 	for i := range adverts {
@@ -61,6 +62,7 @@ func resolve(ix *Index, c Cycle, ls []*Listing, bids []Bid) (*Closing, error) {
 	for i, l := range ls {
 		pos[l.Advert.ID] = i
 	}
+	first := make(map[uint64]int, len(bids)) // (advert, application) → index in cl.Bids[advert]
 	for _, bid := range bids {
 		i, ok := pos[bid.Advert]
 		if !ok || !bid.Live() {
@@ -70,7 +72,17 @@ func resolve(ix *Index, c Cycle, ls []*Listing, bids []Bid) (*Closing, error) {
 		if !ok {
 			return nil, fmt.Errorf("bid on advert %d: application %d has no profile at close", bid.Advert, bid.Application)
 		}
-		cl.Bids[i] = append(cl.Bids[i], Ref{App: at, At: c.Millis(bid.Placed), Autobid: bid.Autobid})
+		ref := Ref{App: at, At: c.Millis(bid.Placed), Autobid: bid.Autobid}
+		k := uint64(i)<<32 | uint64(at)
+		if j, dup := first[k]; dup {
+			// Two live bids by one application on one advert: the earlier stands.
+			if ref.At < cl.Bids[i][j].At {
+				cl.Bids[i][j] = ref
+			}
+			continue
+		}
+		first[k] = len(cl.Bids[i])
+		cl.Bids[i] = append(cl.Bids[i], ref)
 	}
 	return cl, nil
 }
@@ -121,7 +133,7 @@ func (cl *Closing) Autobid(excluded func(app, advert int64) bool) int {
 				break
 			}
 			l := cl.Listings[i]
-			if manual[uint64(idx)<<32|uint64(i)] || l.Eligible(p) != CheckNone {
+			if manual[uint64(idx)<<32|uint64(i)] || l.screen(&cl.Index.compact[idx], p) != CheckNone {
 				continue
 			}
 			if excluded != nil && excluded(p.ID, l.Advert.ID) {

@@ -3,7 +3,10 @@ package bidding
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/policy"
@@ -213,15 +216,38 @@ func NewIndex(r *Rules, profiles []Profile) (*Index, error) {
 }
 
 // Assess builds the index of apps as at close: banding.Assess each application under the
-// rules' policy on the closing date, then Rules.Profile.
+// rules' policy on the closing date, then Rules.Profile. The applications are shared out
+// over GOMAXPROCS goroutines; the result does not depend on how. The first application
+// that cannot be assessed (in input order) is the error.
 func Assess(r *Rules, apps []register.Application, close register.Date) (*Index, error) {
 	ps := make([]Profile, len(apps))
-	for i := range apps {
-		as, err := banding.Assess(&apps[i], r.Policy, close)
+	errs := make([]error, len(apps))
+	const chunk = 4096
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(apps) {
+					return
+				}
+				for i := lo; i < min(lo+chunk, len(apps)); i++ {
+					as, err := banding.Assess(&apps[i], r.Policy, close)
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					ps[i] = r.Profile(&apps[i], &as, close)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		ps[i] = r.Profile(&apps[i], &as, close)
 	}
 	return NewIndex(r, ps)
 }

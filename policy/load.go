@@ -11,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 		return nil, &LoadError{File: file, Problems: []Problem{{File: file, Msg: "more than one JSON value in the file"}}}
 	}
 	p.File = file
+	p.name = p.ID + "@" + strconv.Itoa(p.Version)
 	if probs := p.check(); len(probs) > 0 {
 		return nil, &LoadError{File: file, Problems: probs}
 	}

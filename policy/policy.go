@@ -40,10 +40,16 @@ type Policy struct {
 	// File is where the policy was loaded from, for messages.
 	File string `json:"-"`
 	loc  *time.Location
+	name string // id@version, set by Parse: every assessment and trace cites it
 }
 
 // Name is "id@version", as traces and reports cite a policy.
-func (p *Policy) Name() string { return p.ID + "@" + strconv.Itoa(p.Version) }
+func (p *Policy) Name() string {
+	if p.name == "" { // a Policy built in code rather than by Parse
+		return p.ID + "@" + strconv.Itoa(p.Version)
+	}
+	return p.name
+}
 
 // InForce reports whether the policy applies on day d.
 func (p *Policy) InForce(d register.Date) bool {

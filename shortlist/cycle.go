@@ -17,17 +17,16 @@ func RankCycle(cl *bidding.Closing, workers int) []Result {
 	}
 	n := len(cl.Listings)
 	results := make([]Result, n)
-	// One arena per output kind: each advert gets a window as long as its bids.
+	// One arena for the rankings: each advert gets a window as long as its bids. Skips
+	// are few; each result gets its own, sized to fit.
 	total := 0
 	for _, b := range cl.Bids {
 		total += len(b)
 	}
 	ranked := make([]uint32, total)
-	skipped := make([]Skip, total)
 	off := 0
 	for i, b := range cl.Bids {
 		results[i].Ranked = ranked[off : off : off+len(b)]
-		results[i].Skipped = skipped[off : off : off+len(b)]
 		off += len(b)
 	}
 	var next atomic.Int64

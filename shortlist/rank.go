@@ -30,6 +30,7 @@ type Ranker struct {
 	keys, tmp []uint64
 	counts    []uint32
 	scratch   []bidding.Compact
+	failed    []bidding.Failed
 	side      []part
 }
 
@@ -78,11 +79,13 @@ func (r *Ranker) Rank(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref,
 }
 
 // screen checks the bids, split across r.Split goroutines for a large advert, leaving
-// the keys of eligible bids in r.keys and the failed ones, in input order, in out.
+// the keys of eligible bids in r.keys and the failed ones, in input order, in
+// out.Skipped (reused if it has room, else allocated to size).
 func (r *Ranker) screen(ix *bidding.Index, l *bidding.Listing, bids []bidding.Ref, out *Result) {
+	defer func() { out.Skipped = append(out.Skipped[:0], r.failed...) }()
 	parts := r.Split
 	if parts <= 1 || len(bids) < SplitMin {
-		r.scratch, r.keys, out.Skipped = l.Screen(ix, bids, r.scratch, r.keys[:0], out.Skipped[:0])
+		r.scratch, r.keys, r.failed = l.Screen(ix, bids, r.scratch, r.keys[:0], r.failed[:0])
 		return
 	}
 	for len(r.side) < parts-1 {
@@ -95,11 +98,11 @@ func (r *Ranker) screen(ix *bidding.Index, l *bidding.Listing, bids []bidding.Re
 		chunk := bids[min((i+1)*size, len(bids)):min((i+2)*size, len(bids))]
 		wg.Go(func() { p.scratch, p.keys, p.failed = l.Screen(ix, chunk, p.scratch, p.keys[:0], p.failed[:0]) })
 	}
-	r.scratch, r.keys, out.Skipped = l.Screen(ix, bids[:min(size, len(bids))], r.scratch, r.keys[:0], out.Skipped[:0])
+	r.scratch, r.keys, r.failed = l.Screen(ix, bids[:min(size, len(bids))], r.scratch, r.keys[:0], r.failed[:0])
 	wg.Wait()
 	for i := range parts - 1 {
 		r.keys = append(r.keys, r.side[i].keys...)
-		out.Skipped = append(out.Skipped, r.side[i].failed...)
+		r.failed = append(r.failed, r.side[i].failed...)
 	}
 }
 

@@ -250,11 +250,13 @@ func TestCloseCycle_FromPlainData(t *testing.T) {
 		{Application: 3, Advert: 1, Placed: env.During(2)},
 		{Application: 1, Advert: 2, Placed: env.During(3), Withdrawn: env.During(4)},
 		{Application: 3, Advert: 3, Placed: env.During(3)}, // another cycle's advert
+		{Application: 1, Advert: 1, Placed: env.During(5)}, // a duplicate: the earlier stands
 	}
 	out, err := shortlist.CloseCycle(env.Rules, env.Cycle, apps, ads, bids, func(app, advert int64) bool { return advert == 2 })
 	require.NoError(t, err)
 	require.Len(t, out.Shortlists, 2)
 	require.Equal(t, []int64{2, 1}, ranked(out.Closing, &out.Results[0]))
+	require.True(t, out.Shortlists[0].Ranked[1].Placed.Equal(env.During(1)))
 	require.Equal(t, "unsuitable_property", out.Shortlists[0].Skipped[0].Skip)
 	require.Empty(t, out.Shortlists[1].Ranked, "withdrawn bid gone; autobid excluded by the officer")
 	auto := out.Closing.Autobids()

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -104,16 +103,12 @@ func getCycle(ctx context.Context, q sqlx.QueryerContext, id int64) (CycleState,
 	return c, nil
 }
 
-// CyclePolicy returns the built-in policy a cycle runs under, from its "id@version" name.
+// CyclePolicy returns the shipped policy a cycle runs under, from its "id@version" name
+// (PolicyByName).
 func CyclePolicy(c bidding.Cycle) (*policy.Policy, error) {
-	id, _, _ := strings.Cut(c.Policy, "@")
-	set := policy.Builtins()
-	p, err := set.At(id, register.DateOf(c.Closes))
-	if err != nil || p.Name() != c.Policy {
-		if latest, lerr := set.Latest(id); lerr == nil && latest.Name() == c.Policy {
-			return latest, nil
-		}
-		return nil, fmt.Errorf("cycle %d: policy %q is not one this cbl has", c.ID, c.Policy)
+	p, err := PolicyByName(c.Policy, register.DateOf(c.Closes))
+	if err != nil {
+		return nil, fmt.Errorf("cycle %d: %w", c.ID, err)
 	}
 	return p, nil
 }

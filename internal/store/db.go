@@ -1,6 +1,10 @@
 // Package store keeps the register in PostgreSQL: embedded schema migrations, and import
 // and export of whole snapshots (snapshot.Snapshot) in one transaction.
 //
+// Officers' decisions are the record: Decide appends one (checked first by replaying
+// every recorded decision with it through allocation.Run) together with the offers,
+// nominations, lets and events it caused; LoadState replays the record for reports.
+//
 // SQL is written out in full with $n parameters; no statement is built from input.
 package store
 

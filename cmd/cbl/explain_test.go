@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/stretchr/testify/require"
+)
+
+func TestExplain_BandAsJSON(t *testing.T) {
+	w := newWeek(t)
+	sl := w.advert(true, 3)
+	app := sl.Ranked[0]
+	close := w.snap.Cycles[0].Closes.Format("2006-01-02")
+	code, out, errOut := w.cbl("explain", idArg(app.Application), "--as-of", close)
+	require.Equal(t, 0, code, errOut)
+	var e banding.Explanation
+	require.NoError(t, json.Unmarshal([]byte(out), &e))
+	require.Equal(t, app.Application, e.Application)
+	require.Equal(t, app.Band, e.Band, "the band the shortlist ranked it in")
+	require.NotEmpty(t, e.Criteria)
+
+	// The same from the snapshot, without the database.
+	code, fromDir, errOut := run(t, "--dsn", "postgres://nobody@127.0.0.1:1/none?sslmode=disable", "explain",
+		idArg(app.Application), "--as-of", close, "--register", w.dir)
+	require.Equal(t, 0, code, errOut)
+	require.JSONEq(t, out, fromDir)
+
+	code, _, errOut = w.cbl("explain", "999999999")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "application 999999999: not in the register")
+}
+
+func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
+	w := newWeek(t)
+	sl := w.advert(true, 3)
+	app := sl.Ranked[2]
+	code, out, errOut := w.cbl("explain", idArg(app.Application), "--advert", idArg(sl.Advert))
+	require.Equal(t, 0, code, errOut)
+	var got struct {
+		Position int            `json:"position"`
+		Of       int            `json:"of"`
+		Ahead    map[string]int `json:"ahead"`
+		Trace    struct {
+			Outcome  string `json:"outcome"`
+			Position int    `json:"position"`
+			Checks   []any  `json:"checks"`
+		} `json:"trace"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Equal(t, 3, got.Position)
+	require.Equal(t, len(sl.Ranked), got.Of)
+	n := 0
+	for _, v := range got.Ahead {
+		n += v
+	}
+	require.Equal(t, 2, n, "two ranked ahead")
+	require.Equal(t, "ranked", got.Trace.Outcome)
+	require.Equal(t, 3, got.Trace.Position)
+	require.NotEmpty(t, got.Trace.Checks)
+
+	code, _, errOut = w.cbl("explain", idArg(app.Application), "--advert", "424242")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "advert 424242: no stored shortlist")
+}
+
+// TestExplain_LetterMentionsBandAndPosition: the applicant's letter says, in words,
+// their band and their place on the shortlist.
+func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
+	w := newWeek(t)
+	sl := w.advert(true, 3)
+	app := sl.Ranked[1]
+	close := w.snap.Cycles[0].Closes.Format("2006-01-02")
+	code, out, errOut := w.cbl("explain", idArg(app.Application), "--advert", idArg(sl.Advert), "--letter", "--as-of", close)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, fmt.Sprintf("You are in Band %s.", app.Band))
+	require.Contains(t, out, fmt.Sprintf("On property %d you are number 2 of %d eligible bids.", sl.Advert, len(sl.Ranked)))
+	require.Contains(t, out, "Ahead of you: 1 in Band ")
+	require.False(t, strings.HasPrefix(strings.TrimSpace(out), "{"), "a letter, not JSON")
+}
+
+func TestQueue_ListsOverdueWork(t *testing.T) {
+	w := newWeek(t)
+	code, out, errOut := w.cbl("-o", "json", "queue", "--as-of", "2025-06-02")
+	require.Equal(t, 0, code, errOut)
+	var items []map[string]string
+	require.NoError(t, json.Unmarshal([]byte(out), &items))
+	kinds := map[string]int{}
+	for _, it := range items {
+		kinds[it["kind"]]++
+		if it["kind"] == "verification_overdue" {
+			require.NotEqual(t, "0", it["days_overdue"], it)
+		}
+	}
+	require.Positive(t, kinds["verification_overdue"], "pending applications not answered within 10 working days: %v", kinds)
+	require.Contains(t, errOut, "item(s) due as of 2025-06-02")
+
+	code, _, errOut = w.cbl("queue", "--as-of", "June")
+	require.Equal(t, 2, code, errOut)
+}
+
+// TestScheme7_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
+// the check and clause that failed, and in the letter in words.
+func TestScheme7_ExplainSkippedBid(t *testing.T) {
+	w := newWeek(t)
+	var skipped *struct{ advert, app int64 }
+	for _, a := range w.snap.Adverts {
+		if sl := w.shortlists[a.ID]; len(sl.Skipped) > 0 {
+			skipped = &struct{ advert, app int64 }{a.ID, sl.Skipped[0].Application}
+			break
+		}
+	}
+	require.NotNil(t, skipped, "no bid was skipped at close")
+	sk := w.shortlists[skipped.advert].Skipped[0]
+	code, out, errOut := w.cbl("explain", idArg(skipped.app), "--advert", idArg(skipped.advert))
+	require.Equal(t, 0, code, errOut)
+	var got bidExplanation
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Zero(t, got.Position)
+	require.Equal(t, sk.Skip, got.Skip)
+	require.Equal(t, sk.Check, got.Check)
+	require.Equal(t, sk.Clause, got.Clause)
+	require.Contains(t, string(got.Trace), `"outcome": "skipped"`)
+
+	code, out, errOut = w.cbl("explain", idArg(skipped.app), "--advert", idArg(skipped.advert), "--letter")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, fmt.Sprintf("Your bid on property %d was not considered: %s.", skipped.advert,
+		strings.ReplaceAll(sk.Skip, "_", " ")))
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/spf13/cobra"
+)
+
+func newQueueCommand(app *App) *cobra.Command {
+	var asOf string
+	var adverts bool
+	cmd := &cobra.Command{
+		Use:   "queue",
+		Short: "List the work that is due or overdue (or, with --adverts, what each open advert waits for)",
+		Long: `List the register's clocks that have run out as of --as-of (default today in the
+scheme's time zone), oldest due date first (SCHEME.md §9): new applications not answered
+within the working days (weekends and England and Wales bank holidays excluded), medical
+assessments and reviews pending too long, Band A or temporary-accommodation households
+with no offer, renewals due, no-bid reviews, Band A review dates and closures that have
+run out. With --adverts, list instead what each open advert's walk waits for (verify,
+offer, reply, nominate, landlord, request_more, relet) and since when.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			st, err := store.LoadState(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			day := register.DateOf(time.Now().In(st.Location()))
+			if asOf != "" {
+				if day, err = register.ParseDate(asOf); err != nil {
+					return usageErrorf("--as-of %q: want YYYY-MM-DD", asOf)
+				}
+			}
+			if adverts {
+				var rows [][]string
+				for _, w := range st.Result.Pending {
+					rows = append(rows, []string{strconv.FormatInt(w.Advert, 10), w.For, joinIDs(w.Applications),
+						w.Since.String(), strconv.Itoa(int(day - w.Since))})
+				}
+				return app.Print([]string{"advert", "waits_for", "applications", "since", "days"}, rows)
+			}
+			items := allocation.WorkQueue(st.Input, st.Result, day, allocation.EnglandWales())
+			rows := make([][]string, len(items))
+			for i, it := range items {
+				rows[i] = []string{it.Kind, strconv.FormatInt(it.Application, 10), it.Since.String(), it.Due.String(),
+					strconv.Itoa(it.DaysOverdue), it.Detail}
+			}
+			app.Logf("%d item(s) due as of %s", len(items), day)
+			return app.Print([]string{"kind", "application", "since", "due", "days_overdue", "detail"}, rows)
+		},
+	}
+	cmd.Flags().StringVar(&asOf, "as-of", "", "the day to run the clocks to, YYYY-MM-DD (default today)")
+	cmd.Flags().BoolVar(&adverts, "adverts", false, "list what each open advert waits for instead")
+	return cmd
+}

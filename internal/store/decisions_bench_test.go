@@ -1,0 +1,138 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/internal/store/storetest"
+	"github.com/cbl-lettings/cbl/synth"
+	"github.com/jmoiron/sqlx"
+)
+
+// keyways imports the Keyways-scale synthetic register (7,000 applications, one week of
+// 30 adverts and their bids) and stores the week's shortlists.
+func keyways(b *testing.B) (*sqlx.DB, time.Time) {
+	b.Helper()
+	cfg := synth.Keyways()
+	cfg.Supply.Cycles = 1
+	s, err := synth.Generate(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := pgtest.DB(b)
+	if err := store.Import(context.Background(), db, s); err != nil {
+		b.Fatal(err)
+	}
+	storetest.CloseCycle(b, db, s.Cycles[0].ID)
+	return db, s.Cycles[0].Closes.Add(time.Hour)
+}
+
+// next is the decision that moves the first open advert on: each iteration records a
+// different decision, as an officer working through the week would.
+func next(res *allocation.Result, i int) (allocation.Decision, bool) {
+	for _, w := range res.Pending {
+		d := allocation.Decision{Actor: "bench", Advert: w.Advert}
+		switch w.For {
+		case allocation.WaitVerify:
+			d.Kind, d.Application = allocation.VerifyPass, w.Applications[0]
+			if i%3 == 0 {
+				d.Kind, d.Code = allocation.VerifySkip, "no_contact"
+			}
+		case allocation.WaitOffer:
+			d.Kind, d.Application = allocation.MakeOffer, w.Applications[0]
+		case allocation.WaitReply:
+			d.Kind, d.Application, d.Refusal = allocation.Refuse, w.Applications[0], "refused"
+		case allocation.WaitNominate:
+			d.Kind = allocation.Nominate
+		case allocation.WaitLandlord:
+			d.Kind, d.Application, d.Code = allocation.LandlordReject, w.Applications[0], "landlord_policy"
+		case allocation.WaitRequestMore:
+			d.Kind = allocation.RequestMore
+		default:
+			continue
+		}
+		return d, true
+	}
+	return allocation.Decision{}, false
+}
+
+// BenchmarkDecide records one decision at a time on a Keyways-scale register: each is
+// validated by replaying every recorded decision and written with its derived rows and
+// events. ns/op is one recorded decision (load, two replays, writes, commit), with the
+// record growing by one per iteration.
+func BenchmarkDecide(b *testing.B) {
+	ctx := context.Background()
+	db, at := keyways(b)
+	st, err := store.LoadState(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := st.Result
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d, ok := next(res, i)
+		if !ok {
+			b.Fatalf("nothing left to decide after %d decisions", i)
+		}
+		at = at.Add(time.Minute)
+		got, err := store.Decide(ctx, db, at, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res = got.State.Result
+	}
+	b.ReportMetric(float64(len(res.Events)), "events")
+}
+
+// BenchmarkLoadState loads the register, shortlists and 300 recorded decisions and
+// replays them: what every report (feedback, queue, explain) pays; and the replay alone.
+func BenchmarkLoadState(b *testing.B) {
+	ctx := context.Background()
+	db, at := keyways(b)
+	st, err := store.LoadState(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := st.Result
+	for i := range 300 {
+		d, ok := next(res, i)
+		if !ok {
+			break
+		}
+		at = at.Add(time.Minute)
+		got, err := store.Decide(ctx, db, at, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res = got.State.Result
+	}
+	b.Run("load+replay", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := store.LoadState(ctx, db); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The replay alone, rotating through the record cut at different lengths.
+	st, err = store.LoadState(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ds := make([]allocation.Decision, len(st.Decisions))
+	for i := range st.Decisions {
+		ds[i] = st.Decisions[i].Decision
+	}
+	b.Run("replay", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := allocation.Run(st.Input, ds[:len(ds)-i%8]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,246 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/internal/store/storetest"
+	"github.com/cbl-lettings/cbl/synth"
+	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/require"
+)
+
+// week imports a small synthetic register, closes its first cycle and returns the
+// database and a council advert with at least three ranked bids.
+func week(t *testing.T) (*sqlx.DB, int64, []int64) {
+	t.Helper()
+	cfg := synth.Defaults()
+	cfg.Register.Applications = 800
+	cfg.Supply.Cycles = 1
+	s, err := synth.Generate(cfg)
+	require.NoError(t, err)
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(context.Background(), db, s))
+	council := map[string]bool{}
+	for _, l := range s.Landlords {
+		council[l.ID] = l.Council
+	}
+	landlord := map[int64]string{}
+	for _, a := range s.Adverts {
+		landlord[a.ID] = a.Landlord
+	}
+	for _, sl := range storetest.CloseCycle(t, db, s.Cycles[0].ID) {
+		if council[landlord[sl.Advert]] && len(sl.Ranked) >= 3 {
+			var apps []int64
+			for _, e := range sl.Ranked {
+				apps = append(apps, e.Application)
+			}
+			return db, sl.Advert, apps
+		}
+	}
+	t.Fatal("no council advert with three ranked bids")
+	return nil, 0, nil
+}
+
+func TestDecide_OfferRecordedAndReplayed(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	decide := func(d allocation.Decision) *store.Decided {
+		t.Helper()
+		d.Actor, d.Advert = "officer", advert
+		at = at.Add(time.Hour)
+		got, err := store.Decide(ctx, db, at, d)
+		require.NoError(t, err)
+		return got
+	}
+	decide(allocation.Decision{Kind: allocation.VerifyPass, Application: apps[0]})
+	got := decide(allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]})
+	require.Equal(t, int64(2), got.Seq)
+	require.Equal(t, "offered", got.Events[0].Kind)
+
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM offers WHERE outcome = 'pending' AND advert = $1`, advert))
+	require.Equal(t, 1, n)
+
+	st, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.Len(t, st.Decisions, 2)
+	require.Len(t, st.Result.Offers, 1)
+}
+
+func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	_, err := store.Decide(ctx, db, at, allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	count := func() (n int) {
+		require.NoError(t, db.Get(&n, `SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM events)
+			+ (SELECT count(*) FROM offers)`))
+		return n
+	}
+	before := count()
+	for name, c := range map[string]struct {
+		at   time.Time
+		d    allocation.Decision
+		want string
+	}{
+		"not verified":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[1]}, "has not passed verification"},
+		"before the last":      {at.Add(-time.Minute), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "before the last recorded decision"},
+		"before advert closed": {at.AddDate(0, 0, -30), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "is before advert"},
+		"no actor":             {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0], Actor: "-"}, "actor: missing"},
+		"no shortlist":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.VerifyPass, Advert: 424242, Application: apps[0]}, "424242 has no stored shortlist"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if c.d.Advert == 0 {
+				c.d.Advert = advert
+			}
+			if c.d.Actor == "" {
+				c.d.Actor = "kp"
+			} else {
+				c.d.Actor = ""
+			}
+			_, err := store.Decide(ctx, db, c.at, c.d)
+			var re *store.RejectedError
+			require.ErrorAs(t, err, &re)
+			require.ErrorIs(t, err, allocation.ErrDecision)
+			require.ErrorContains(t, err, c.want)
+			require.ErrorContains(t, err, "nothing recorded")
+			require.Equal(t, before, count())
+		})
+	}
+}
+
+func TestDecisions_AppendOnly(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	for _, q := range []string{`UPDATE decisions SET actor = 'someone else'`, `DELETE FROM decisions`, `TRUNCATE decisions`} {
+		_, err := db.Exec(q)
+		require.ErrorContains(t, err, "append-only", q)
+	}
+}
+
+// TestDecide_EventsAndStateMatchReplay: the events written are the replay's, each at the
+// moment of the decision that caused it, and LoadState gives what Decide returned.
+func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	var last *store.Decided
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifySkip, Application: apps[0], Code: "no_contact", Reason: "three calls, no answer"},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Accept, Application: apps[1]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		var err error
+		last, err = store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	st, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, last.State.Result, st.Result)
+
+	events, err := store.Events(ctx, db, 0)
+	require.NoError(t, err)
+	var fromDecisions []store.Event
+	for _, e := range events {
+		if e.Kind != "import" {
+			fromDecisions = append(fromDecisions, e)
+		}
+	}
+	require.Len(t, fromDecisions, len(st.Result.Events))
+	for i, e := range st.Result.Events {
+		require.Equal(t, e.Kind, fromDecisions[i].Kind)
+		require.Equal(t, e.Application, fromDecisions[i].Application)
+	}
+	require.Equal(t, at.Add(3*time.Hour), fromDecisions[len(fromDecisions)-1].At, "the let, at the acceptance")
+	var letOn string
+	require.NoError(t, db.Get(&letOn, `SELECT let_on::text FROM lets WHERE advert = $1`, advert))
+	require.Equal(t, "2025-04-09", letOn)
+}
+
+// TestDecide_ConcurrentWritersSerialised: two officers verifying the same candidate at
+// once — one is recorded, the other refused, never both.
+func TestDecide_ConcurrentWritersSerialised(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	errs := make(chan error, 2)
+	for _, who := range []string{"kp", "jb"} {
+		go func() {
+			_, err := store.Decide(ctx, db, at, allocation.Decision{Kind: allocation.VerifyPass, Actor: who,
+				Advert: advert, Application: apps[0]})
+			errs <- err
+		}()
+	}
+	var failed int
+	for range 2 {
+		if err := <-errs; err != nil {
+			require.ErrorIs(t, err, allocation.ErrDecision)
+			failed++
+		}
+	}
+	require.Equal(t, 1, failed)
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM decisions`))
+	require.Equal(t, 1, n)
+}
+
+// TestLoadState_RecordNoLongerFits: after the register is replaced under the record,
+// reports say which recorded decision no longer applies.
+func TestLoadState_RecordNoLongerFits(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	s, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	require.NoError(t, store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true})) // shortlists are dropped
+	_, err = store.LoadState(ctx, db)
+	require.ErrorContains(t, err, "decision 1 (verify_pass at 2025-04-09T09:00:00Z by kp) no longer applies")
+}
+
+// TestRebuild_SameRowsAsDecide: rebuilding the derived tables from the record gives the
+// rows Decide wrote one decision at a time, timestamps included.
+func TestRebuild_SameRowsAsDecide(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "no_reply", Counted: true},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Accept, Application: apps[1]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	derived := func() []string {
+		var rows []string
+		require.NoError(t, db.Select(&rows, `SELECT row_to_json(o)::text FROM (SELECT advert, application, made_at, outcome,
+			resolved_at, refusal_kind, counted, final, recorded_by, position, landlord FROM offers ORDER BY advert, application) o
+			UNION ALL SELECT row_to_json(l)::text FROM lets l ORDER BY 1`))
+		return rows
+	}
+	want := derived()
+	require.Len(t, want, 3)
+	_, err := db.Exec(`DELETE FROM offers; DELETE FROM lets`)
+	require.NoError(t, err)
+	_, err = store.Rebuild(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, want, derived())
+}

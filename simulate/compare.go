@@ -1,0 +1,283 @@
+package simulate
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+)
+
+// Comparison is two policies run on the same world — the same register, homes, joiners
+// and draws — side by side. It is plain data for tables and the HTML report; every
+// difference in it comes from the policies.
+type Comparison struct {
+	Seed  uint64        `json:"seed"`
+	Weeks int           `json:"weeks"`
+	Start register.Date `json:"start"`
+	// Applications is the register at the start (pending ones included).
+	Applications int `json:"applications"`
+	// Policies are the base policy's outcome, then the alternative's.
+	Policies [2]Outcome `json:"policies"`
+	// Bands labels the rows (base) and columns (alternative) of Movement.
+	Bands []string `json:"bands"`
+	// Movement[i][j] counts the applications in band Bands[i] under the base policy and
+	// Bands[j] under the alternative on the first day ("none": does not qualify).
+	Movement [][]int `json:"movement"`
+	// Moves groups the applications whose band or deciding criterion (or failed
+	// qualification rule) differs between the policies, by both.
+	Moves []Move `json:"moves"`
+	// Housed in both runs, and only in one (ids ascending).
+	HousedBoth int     `json:"housed_both"`
+	OnlyBase   []int64 `json:"only_base"`
+	OnlyAlt    []int64 `json:"only_alt"`
+}
+
+// Move is a group of applications moved between bands by the policy change.
+type Move struct {
+	From         string `json:"from"`
+	To           string `json:"to"`
+	FromWhy      string `json:"from_why"` // the base policy's deciding criterion or failed rule
+	ToWhy        string `json:"to_why"`
+	Applications int    `json:"applications"`
+}
+
+// Outcome is one policy's run summarised.
+type Outcome struct {
+	Policy       string `json:"policy"`
+	AutobidAreas int    `json:"autobid_areas"`
+	// Removed stopped qualifying on the first day and left the register.
+	Removed  int `json:"removed"`
+	Register int `json:"register_at_end"`
+	Lets     int `json:"lets"`
+	// LetsByBand counts lets by the band the household held at close ("A".."E").
+	LetsByBand map[string]int `json:"lets_by_band"`
+	// LetsAboveNeed counts lets of homes larger than the household's need, by need.
+	LetsAboveNeed map[string]int `json:"lets_above_need"`
+	// Waits are the days from registration to let by band and home size.
+	Waits      []Wait `json:"waits"`
+	ManualBids int    `json:"manual_bids"`
+	Autobids   int    `json:"autobids"`
+	// BidsPerAdvert spreads the bids (manual and autobids) per advert.
+	BidsPerAdvert Spread `json:"bids_per_advert"`
+	Offers        int    `json:"offers"`
+	Refusals      int    `json:"refusals"`
+	Counted       int    `json:"counted_refusals"`
+	// Closures are applications closed for counted refusals; Discharges, homeless duties
+	// discharged by a refused final offer.
+	Closures   int `json:"closures"`
+	Discharges int `json:"discharges"`
+	Relet      int `json:"adverts_to_relet"`
+
+	Run *RunResult `json:"-"`
+}
+
+// Wait is the spread of waits of the households housed in one band and home size.
+type Wait struct {
+	Band     string `json:"band"`
+	Bedrooms string `json:"bedrooms"` // "1", "2", "3", "4+"
+	Lets     int    `json:"lets"`
+	Q1       int    `json:"q1_days"`
+	Median   int    `json:"median_days"`
+	Q3       int    `json:"q3_days"`
+}
+
+// Spread summarises a count per item.
+type Spread struct {
+	Mean   float64 `json:"mean"`
+	Median int     `json:"median"`
+	P90    int     `json:"p90"`
+	Max    int     `json:"max"`
+}
+
+// Compare runs w under base and alt (concurrently; each run is deterministic) and
+// compares them.
+func Compare(w *World, base, alt *policy.Policy) (*Comparison, error) {
+	var runs [2]*RunResult
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, p := range []*policy.Policy{base, alt} {
+		wg.Go(func() { runs[i], errs[i] = Run(w, p) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	c := &Comparison{Seed: w.Config.Seed, Weeks: len(w.Cycles), Start: w.Start,
+		Applications: len(w.Applications), Bands: BandKeys}
+	c.Policies[0] = Summarise(runs[0], base)
+	c.Policies[1] = Summarise(runs[1], alt)
+	if err := c.movement(w, base, alt); err != nil {
+		return nil, err
+	}
+	in := map[int64]int{}
+	for k, r := range runs {
+		for _, h := range r.Housed {
+			in[h.Application] |= 1 << k
+		}
+	}
+	for id, m := range in {
+		switch m {
+		case 3:
+			c.HousedBoth++
+		case 1:
+			c.OnlyBase = append(c.OnlyBase, id)
+		case 2:
+			c.OnlyAlt = append(c.OnlyAlt, id)
+		}
+	}
+	slices.Sort(c.OnlyBase)
+	slices.Sort(c.OnlyAlt)
+	c.OnlyBase, c.OnlyAlt = nonNil(c.OnlyBase), nonNil(c.OnlyAlt)
+	return c, nil
+}
+
+func nonNil(xs []int64) []int64 {
+	if xs == nil {
+		return []int64{}
+	}
+	return xs
+}
+
+// decides returns an assessment's band key and the criterion (or failed qualification
+// rule) behind it.
+func decides(as *banding.Assessment) (string, string) {
+	if !as.Qualifies {
+		if len(as.NotQualifying) > 0 {
+			return "none", as.NotQualifying[0].Code
+		}
+		return "none", ""
+	}
+	for _, m := range as.Criteria {
+		if m.Band == as.Band {
+			return BandKey(as.Band), m.ID
+		}
+	}
+	return BandKey(as.Band), ""
+}
+
+// movement assesses the starting register under both policies on the first day.
+func (c *Comparison) movement(w *World, base, alt *policy.Policy) error {
+	idx := map[string]int{}
+	for i, k := range c.Bands {
+		idx[k] = i
+	}
+	c.Movement = make([][]int, len(c.Bands))
+	for i := range c.Movement {
+		c.Movement[i] = make([]int, len(c.Bands))
+	}
+	moves := map[Move]int{}
+	for i := range w.Applications {
+		a := w.Applications[i]
+		if a.Status == register.StatusPending {
+			continue
+		}
+		var keys, whys [2]string
+		for k, p := range []*policy.Policy{base, alt} {
+			b := a
+			remapArea(&b, w.Geography, p, w.Config.Seed)
+			as, err := banding.Assess(&b, p, w.Start)
+			if err != nil {
+				return fmt.Errorf("simulate: application %d: %w", a.ID, err)
+			}
+			keys[k], whys[k] = decides(&as)
+		}
+		c.Movement[idx[keys[0]]][idx[keys[1]]]++
+		if keys[0] != keys[1] || whys[0] != whys[1] {
+			moves[Move{From: keys[0], To: keys[1], FromWhy: whys[0], ToWhy: whys[1]}]++
+		}
+	}
+	c.Moves = []Move{}
+	for m, n := range moves {
+		m.Applications = n
+		c.Moves = append(c.Moves, m)
+	}
+	slices.SortFunc(c.Moves, func(a, b Move) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.FromWhy, b.FromWhy),
+			cmp.Compare(a.ToWhy, b.ToWhy))
+	})
+	return nil
+}
+
+// SizeKey is the waits table's key of a home size.
+func SizeKey(bedrooms int) string {
+	if bedrooms >= 4 {
+		return "4+"
+	}
+	return strconv.Itoa(max(bedrooms, 1))
+}
+
+// Summarise turns a run into its outcome.
+func Summarise(r *RunResult, p *policy.Policy) Outcome {
+	o := Outcome{Policy: r.Policy, AutobidAreas: len(p.Bidding.AutobidAreas), Removed: len(r.Removed),
+		Register: r.Register, Lets: len(r.Housed), LetsByBand: map[string]int{}, LetsAboveNeed: map[string]int{},
+		Waits: []Wait{}, Run: r}
+	for _, wk := range r.Weeks {
+		o.ManualBids += wk.ManualBids
+		o.Autobids += wk.Autobids
+		o.Offers += wk.Offers
+		o.Refusals += wk.Refusals
+		o.Counted += wk.Counted
+		o.Relet += wk.Relet
+	}
+	for _, s := range r.Sanctions {
+		switch s.Kind {
+		case allocation.SanctionClosed:
+			o.Closures++
+		case allocation.SanctionDischarge:
+			o.Discharges++
+		}
+	}
+	waits := map[[2]string][]int{}
+	for _, h := range r.Housed {
+		band := BandKey(h.Band)
+		o.LetsByBand[band]++
+		if h.Need > 0 && h.Bedrooms > h.Need {
+			o.LetsAboveNeed[SizeKey(h.Need)]++
+		}
+		k := [2]string{band, SizeKey(h.Bedrooms)}
+		waits[k] = append(waits[k], int(h.On-h.Registered))
+	}
+	for _, band := range BandKeys {
+		for _, size := range []string{"1", "2", "3", "4+"} {
+			ds := waits[[2]string{band, size}]
+			if len(ds) == 0 {
+				continue
+			}
+			slices.Sort(ds)
+			o.Waits = append(o.Waits, Wait{Band: band, Bedrooms: size, Lets: len(ds),
+				Q1: quantile(ds, 0.25), Median: quantile(ds, 0.5), Q3: quantile(ds, 0.75)})
+		}
+	}
+	o.BidsPerAdvert = spread(r.BidsPerAdvert)
+	return o
+}
+
+// quantile is the nearest-rank q-quantile of sorted xs.
+func quantile(xs []int, q float64) int {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(xs))+0.999999) - 1
+	return xs[min(max(i, 0), len(xs)-1)]
+}
+
+func spread(xs []int) Spread {
+	if len(xs) == 0 {
+		return Spread{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	total := 0
+	for _, x := range s {
+		total += x
+	}
+	return Spread{Mean: float64(total) / float64(len(s)), Median: quantile(s, 0.5), P90: quantile(s, 0.9), Max: s[len(s)-1]}
+}

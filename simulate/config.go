@@ -1,0 +1,63 @@
+package simulate
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/synth"
+)
+
+// Config is everything a multi-cycle run needs besides the register and the policy.
+// It is plain data; Progress aside, it round-trips through JSON.
+type Config struct {
+	// Seed keys every draw: supply, joiners, bids, changes, leavers and the walk.
+	Seed uint64 `json:"seed"`
+	// Weeks is how many weekly cycles to run.
+	Weeks int `json:"weeks"`
+	// Start is the day the run starts: the first cycle opens on the first opening weekday
+	// on or after it. Zero: the day after the register's last registration, cycle close
+	// or advert close.
+	Start register.Date `json:"start,omitempty"`
+	// Synth supplies the model's data: Supply (adverts per week, their mix, landlords),
+	// Behaviour (who bids on what, changes of circumstances, leavers) and
+	// Register.JoinersPerMonth and PendingDays (new joiners). Its Seed, AsOf and
+	// Supply.Cycles are set by the simulator. Synth.Policy names the geography policy:
+	// its autobid areas place homes, joiners and bids, the same under every policy run.
+	Synth synth.Config `json:"synth"`
+	// Behaviour answers the walk of each cycle (verifications, replies, landlords).
+	Behaviour Behaviour `json:"behaviour"`
+	// Progress, if set, is called after each cycle of each policy run.
+	Progress func(policy string, done, total int) `json:"-"`
+}
+
+// DefaultConfig is 52 weeks at Keyways scale (synth.Keyways) with the default behaviour.
+func DefaultConfig() Config { return ConfigFor(synth.Keyways()) }
+
+// BirminghamConfig is DefaultConfig with Birmingham's supply and joiners
+// (synth.Birmingham: 50 adverts a week).
+func BirminghamConfig() Config { return ConfigFor(synth.Birmingham()) }
+
+// ConfigFor is 52 weeks with sc's supply and rates, seed 1, and the default behaviour
+// with sc's refusal and no-reply rates (synth.Behaviour.RefusalProbability and
+// NoReplyProbability).
+func ConfigFor(sc synth.Config) Config {
+	b := DefaultBehaviour()
+	b.Refusal, b.NoReply = sc.Behaviour.RefusalProbability, sc.Behaviour.NoReplyProbability
+	return Config{Seed: 1, Weeks: 52, Synth: sc, Behaviour: b}
+}
+
+// Validate reports the first setting a run cannot use.
+func (c *Config) Validate() error {
+	if c.Weeks < 1 {
+		return fmt.Errorf("simulate config: weeks: %d: want at least 1", c.Weeks)
+	}
+	if c.Synth.Supply.AdvertsPerWeek < 0 {
+		return errors.New("simulate config: synth.supply.adverts_per_week: negative")
+	}
+	if _, err := policy.Builtin(c.Synth.Policy); err != nil {
+		return fmt.Errorf("simulate config: synth.policy (the geography policy): %w", err)
+	}
+	return c.Behaviour.Validate()
+}

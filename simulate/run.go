@@ -1,0 +1,294 @@
+package simulate
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/synth"
+)
+
+// World is what every policy run of a comparison shares: the register at the start, the
+// weekly supply of homes and the joiners, all drawn once and independent of any policy.
+type World struct {
+	Config    Config
+	Geography *policy.Policy
+	Start     register.Date
+	// Applications are the register at the start: pending, active and suspended
+	// applications (closed ones are not on the register).
+	Applications []register.Application
+	Landlords    []bidding.Landlord
+	Cycles       []bidding.Cycle
+	Adverts      [][]bidding.Advert // per cycle
+	// Joiners[w] join before cycle w closes: pending, with no band history yet.
+	Joiners [][]register.Application
+}
+
+// NewWorld draws the supply and joiners of cfg.Weeks cycles after register s.
+func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	geo, err := policy.Builtin(cfg.Synth.Policy)
+	if err != nil {
+		return nil, err
+	}
+	w := &World{Config: cfg, Geography: geo, Start: cfg.Start}
+	var lastCycle, lastAdvert, lastApp int64
+	for _, c := range s.Cycles {
+		lastCycle = max(lastCycle, c.ID)
+		w.Start = max(w.Start, register.DateOf(c.Closes)+1)
+	}
+	for _, a := range s.Adverts {
+		lastAdvert = max(lastAdvert, a.ID)
+		w.Start = max(w.Start, register.DateOf(a.Closes)+1)
+	}
+	for i := range s.Applications {
+		a := &s.Applications[i]
+		lastApp = max(lastApp, a.ID)
+		w.Start = max(w.Start, a.Registered+1)
+		if a.Status != register.StatusClosed {
+			w.Applications = append(w.Applications, *a)
+		}
+	}
+	if cfg.Start != 0 {
+		w.Start = cfg.Start
+	}
+	slices.SortFunc(w.Applications, func(a, b register.Application) int { return int(a.ID - b.ID) })
+
+	sc := cfg.Synth
+	sc.Seed, sc.AsOf, sc.Supply.Cycles = cfg.Seed, w.Start, cfg.Weeks
+	if w.Cycles, err = synth.Cycles(&sc, geo); err != nil {
+		return nil, err
+	}
+	for i := range w.Cycles {
+		w.Cycles[i].ID = lastCycle + int64(i) + 1
+	}
+	ads, err := synth.Adverts(&sc, geo, w.Cycles, lastAdvert+1)
+	if err != nil {
+		return nil, err
+	}
+	w.Adverts = make([][]bidding.Advert, len(w.Cycles))
+	for _, a := range ads {
+		k := a.Cycle - lastCycle - 1
+		w.Adverts[k] = append(w.Adverts[k], a)
+	}
+	w.Landlords = slices.Clone(s.Landlords)
+	for _, l := range synth.Landlords(&sc) {
+		if !slices.ContainsFunc(w.Landlords, func(x bidding.Landlord) bool { return x.ID == l.ID }) {
+			w.Landlords = append(w.Landlords, l)
+		}
+	}
+	w.Joiners = make([][]register.Application, len(w.Cycles))
+	from, next := w.Start, lastApp+1
+	for i, c := range w.Cycles {
+		to := register.DateOf(c.Closes)
+		if to <= from || sc.Register.JoinersPerMonth == 0 {
+			continue
+		}
+		js, err := synth.Joiners(sc, geo, from, to, next)
+		if err != nil {
+			return nil, err
+		}
+		next += int64(len(js))
+		for _, j := range js {
+			if j.Status == register.StatusClosed {
+				continue // refused at registration
+			}
+			j.Status, j.StatusReason, j.History = register.StatusPending, "", nil
+			w.Joiners[i] = append(w.Joiners[i], j)
+		}
+		from = to
+	}
+	return w, nil
+}
+
+// Housed is one household housed by a run.
+type Housed struct {
+	Application int64         `json:"application"`
+	Cycle       int64         `json:"cycle"`
+	Advert      int64         `json:"advert"`
+	Landlord    string        `json:"landlord"`
+	Route       string        `json:"route"`
+	On          register.Date `json:"on"`
+	Registered  register.Date `json:"registered"`
+	Band        register.Band `json:"band"`
+	Effective   register.Date `json:"effective"`
+	Position    int           `json:"position"`
+	Bedrooms    int           `json:"bedrooms"` // the home's
+	Type        string        `json:"type"`     // the home's property type
+	Need        int           `json:"need"`     // the household's smallest allowed size at close
+}
+
+// WeekStats are one cycle's figures in a run.
+type WeekStats struct {
+	Cycle        int64 `json:"cycle"`
+	Applications int   `json:"applications"` // on the register at close
+	Joined       int   `json:"joined"`
+	Left         int   `json:"left"`
+	Changed      int   `json:"changed"`
+	WeekSummary
+}
+
+// RunResult is one policy's run over the world's cycles.
+type RunResult struct {
+	Policy string      `json:"policy"`
+	Weeks  []WeekStats `json:"weeks"`
+	// Housed are the lets, in cycle then advert processing order.
+	Housed    []Housed              `json:"housed"`
+	Sanctions []allocation.Sanction `json:"sanctions"`
+	// BidsPerAdvert counts each advert's bids (manual and autobids), in cycle then advert
+	// id order.
+	BidsPerAdvert []int `json:"bids_per_advert"`
+	// Removed are the applications that qualified under the geography policy (the one in
+	// force before the run) but not under this one: they leave the register on the first
+	// day.
+	Removed []int64 `json:"removed"`
+	// NotQualifying counts joiners who did not qualify when their application was decided.
+	NotQualifying int `json:"not_qualifying"`
+	// Register is how many applications are on the register at the end.
+	Register int `json:"register"`
+}
+
+// Run runs every cycle of w under p: before each cycle closes, joiners join (and pending
+// applications are decided once PendingDays have passed), leavers leave, circumstances
+// change and closures for refusals that have run out end; then Week runs the cycle and
+// the households housed leave the register. The register is re-banded under p on the
+// first day (the policy comes into force; applications that stop qualifying leave the
+// register, RunResult.Removed), and households in an autobid area p does not
+// have move to one of its areas.
+func Run(w *World, p *policy.Policy) (*RunResult, error) {
+	rules, err := bidding.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &w.Config
+	seed := cfg.Seed
+	out := &RunResult{Policy: p.Name()}
+	apps := make([]register.Application, 0, len(w.Applications)+cfg.Synth.Register.JoinersPerMonth*cfg.Weeks/4)
+	for _, a := range w.Applications {
+		remapArea(&a, w.Geography, p, seed)
+		if a.Status == register.StatusPending {
+			apps = append(apps, a)
+			continue
+		}
+		was, err := banding.Assess(&a, w.Geography, w.Start)
+		if err != nil {
+			return nil, fmt.Errorf("simulate: application %d: %w", a.ID, err)
+		}
+		as, err := reband(&a, p, w.Start, "policy "+p.Name()+" in force")
+		if err != nil {
+			return nil, err
+		}
+		if was.Qualifies && !as.Qualifies {
+			out.Removed = append(out.Removed, a.ID) // no longer qualifies: off the register
+			continue
+		}
+		apps = append(apps, a)
+	}
+	model := newBidModel(&cfg.Synth.Behaviour, w.Geography)
+	pLeave := perWeek(cfg.Synth.Behaviour.LeaversPerMonthPercent / 100)
+	pChange := perWeek(cfg.Synth.Behaviour.ChangesPerMonth)
+	pending := register.Date(cfg.Synth.Register.PendingDays)
+	pos := map[int64]int{}
+	for wk, c := range w.Cycles {
+		c.Policy = p.Name()
+		day := register.DateOf(c.Closes)
+		st := WeekStats{}
+		for _, j := range w.Joiners[wk] {
+			remapArea(&j, w.Geography, p, seed)
+			apps = append(apps, j)
+			st.Joined++
+		}
+		kept := apps[:0]
+		for i := range apps {
+			a := apps[i]
+			id := a.ID
+			switch {
+			case unit(key(seed, drawLeave, c.ID, id)) < pLeave:
+				st.Left++
+				continue
+			case a.Status == register.StatusPending && a.Registered+pending <= day:
+				as, err := reband(&a, p, day, "application decided")
+				if err != nil {
+					return nil, err
+				}
+				if !as.Qualifies {
+					out.NotQualifying++
+					continue
+				}
+				a.Status = register.StatusActive
+			case a.Status == register.StatusClosed && a.StatusUntil != 0 && a.StatusUntil <= day:
+				a.Status, a.StatusReason, a.StatusUntil = register.StatusActive, "", 0
+			case (a.Status == register.StatusActive || a.Status == register.StatusSuspended) &&
+				unit(key(seed, drawChange, c.ID, id)) < pChange:
+				ch, ok, err := change(&cfg.Synth, w.Geography, p, seed, c.ID, &a, day)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					a = ch
+					st.Changed++
+				}
+			}
+			kept = append(kept, a)
+		}
+		apps = kept
+		ix, err := bidding.Assess(rules, apps, day)
+		if err != nil {
+			return nil, fmt.Errorf("simulate: cycle %d: %w", c.ID, err)
+		}
+		bids := model.bids(seed, rules, ix, apps, c, w.Adverts[wk])
+		res, err := Week(&WeekInput{Rules: rules, Cycle: c, Applications: apps, Landlords: w.Landlords,
+			Adverts: w.Adverts[wk], Bids: bids, Index: ix, Behaviour: cfg.Behaviour, Seed: seed})
+		if err != nil {
+			return nil, err
+		}
+		st.Cycle, st.Applications, st.WeekSummary = c.ID, len(apps), res.Summary()
+		out.Weeks = append(out.Weeks, st)
+		for _, refs := range res.Closed.Closing.Bids {
+			out.BidsPerAdvert = append(out.BidsPerAdvert, len(refs))
+		}
+		out.Sanctions = append(out.Sanctions, res.Result.Sanctions...)
+
+		clear(pos)
+		for i := range apps {
+			pos[apps[i].ID] = i
+		}
+		for _, a := range res.Result.Applications {
+			apps[pos[a.ID]] = a
+		}
+		homes := map[int64]*bidding.Advert{}
+		for i := range w.Adverts[wk] {
+			homes[w.Adverts[wk][i].ID] = &w.Adverts[wk][i]
+		}
+		housed := map[int64]bool{}
+		for _, l := range res.Result.Lets {
+			need := 0
+			if k, ok := ix.Find(l.Application); ok {
+				need = int(ix.Profiles[k].BedMin)
+			}
+			out.Housed = append(out.Housed, Housed{Application: l.Application, Cycle: c.ID, Advert: l.Advert,
+				Landlord: l.Landlord, Route: l.Route, On: l.On, Registered: apps[pos[l.Application]].Registered,
+				Band: l.Band, Effective: l.Effective, Position: l.Position, Bedrooms: homes[l.Advert].Bedrooms, Type: homes[l.Advert].Type, Need: need})
+			housed[l.Application] = true
+		}
+		kept = apps[:0]
+		for _, a := range apps {
+			if !housed[a.ID] {
+				kept = append(kept, a)
+			}
+		}
+		apps = kept
+		if cfg.Progress != nil {
+			cfg.Progress(p.Name(), wk+1, len(w.Cycles))
+		}
+	}
+	out.Register = len(apps)
+	return out, nil
+}
