@@ -8,6 +8,7 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/synth"
@@ -167,4 +168,34 @@ func TestReassess_WritesHistoryAndEvents(t *testing.T) {
 	again, err := store.Reassess(ctx, db, p, day, "t", false)
 	require.NoError(t, err)
 	require.Empty(t, again)
+}
+
+// TestCloseCycle_SameShortlistsAsStoretest: the shortlists and traces CloseCycle stores
+// are those the decision tests' stand-in (storetest.CloseCycle) stores, so the decision
+// record reads a real close the way its tests read the stand-in.
+func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
+	ctx := context.Background()
+	cfg := synth.Defaults()
+	cfg.Register.Applications = 800
+	cfg.Supply.Cycles = 1
+	s, err := synth.Generate(cfg)
+	require.NoError(t, err)
+	real, standIn := pgtest.DB(t), pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, real, s))
+	require.NoError(t, store.Import(ctx, standIn, s))
+	_, err = store.CloseCycle(ctx, real, s.Cycles[0].ID, store.CloseOptions{})
+	require.NoError(t, err)
+	storetest.CloseCycle(t, standIn, s.Cycles[0].ID)
+
+	rows := func(db *sqlx.DB) []string {
+		var out []string
+		require.NoError(t, db.Select(&out, `SELECT concat_ws('|', s.advert, s.policy, e.application, e.position,
+			e.skip, e.check_name, e.clause, e.note, e.skipped_by, e.band, e.effective, e.registered, e.autobid,
+			e.placed, e.trace) FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
+			ORDER BY s.advert, e.application`))
+		return out
+	}
+	want := rows(standIn)
+	require.NotEmpty(t, want)
+	require.Equal(t, want, rows(real))
 }
