@@ -79,7 +79,8 @@ advisory lock. A second close of the same cycle waits, then finds it closed. Int
 (Ctrl-C) or failed, it writes nothing; run it again.
 
 Prints, per advert: bids, ranked, skipped, autobids and the application ranked first.
-Closing a closed cycle writes nothing, says so on stderr and prints the same table.`,
+Closing a closed cycle writes nothing, says so on stderr and prints the same table.
+A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 		Example: `  cbl cycle close 42
   cbl cycle close 42 -o csv > cycle-42.csv`,
 		Args: exactArgs(1),
@@ -94,7 +95,7 @@ Closing a closed cycle writes nothing, says so on stderr and prints the same tab
 			}
 			defer db.Close()
 			start := time.Now()
-			res, err := store.CloseCycle(cmd.Context(), db, id, store.CloseOptions{Actor: who,
+			res, err := store.CloseCycle(cmd.Context(), db, id, store.CloseOptions{Actor: who, Now: time.Now(),
 				Waiting: func() { app.Logf("cycle %d is being closed by another run; waiting for it", id) }})
 			if err != nil {
 				return err

@@ -260,3 +260,16 @@ func TestCycleClose_ClosedIsNoOp(t *testing.T) {
 	code, _, _ = run(t, "--dsn", dsn, "cycle", "close", "x")
 	require.Equal(t, 2, code)
 }
+
+// TestCycleClose_StillOpen refuses to close a cycle before its closing time.
+func TestCycleClose_StillOpen(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	// Two weeks ahead: that week's cycle closes after now, whatever the weekday.
+	at := time.Now().Add(14 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	out := mustRun(t, "--dsn", dsn, "-o", "csv", "cycle", "open", "--at", at)
+	require.True(t, strings.HasPrefix(out, "cycle,opens,closes,policy\n1,"), out)
+	code, _, errOut := run(t, "--dsn", dsn, "cycle", "close", "1")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "cycle 1 closes at")
+	require.Contains(t, errOut, "still open for bidding")
+}

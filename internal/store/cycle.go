@@ -165,7 +165,13 @@ type CloseOptions struct {
 	// Progress, if set, is called after every batch of rows written, with the count so
 	// far (tests cancel the context from it to kill a close part way).
 	Progress func(rows int)
+	// Now, if set, is the time of the close: a cycle still open for bids at Now is not
+	// closed (ErrCycleOpen).
+	Now time.Time
 }
+
+// ErrCycleOpen means the cycle is still taking bids: it closes later.
+var ErrCycleOpen = errors.New("cycle is still open for bidding")
 
 // CloseResult is what CloseCycle did.
 type CloseResult struct {
@@ -222,6 +228,9 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if !c.ClosedAt.IsZero() {
 		res.AlreadyClosed = true
 		return res, nil
+	}
+	if !opts.Now.IsZero() && opts.Now.Before(c.Closes) {
+		return nil, fmt.Errorf("cycle %d closes at %s: %w", id, c.Closes.Format(time.RFC3339), ErrCycleOpen)
 	}
 	p, err := CyclePolicy(c.Cycle)
 	if err != nil {
