@@ -155,7 +155,7 @@ func TestWeeklyJob(t *testing.T) {
 
 	code, _, errOut = run(t, "--dsn", dsn, "shortlist", "show", "7005424")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "no shortlist held")
+	require.Contains(t, errOut, "no stored shortlist")
 }
 
 // TestCycleClose_Interrupted kills a close with a deadline far too short for it, then

@@ -485,7 +485,7 @@ func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed
 
 // Shortlist returns the latest shortlist held for advert: its entries ranked (in
 // position order) then skipped (by application id), each with its JSON trace (traces[i]
-// is entries[i]'s). ErrNoShortlist if there is none.
+// is entries[i]'s). ErrNotShortlisted if there is none.
 func Shortlist(ctx context.Context, db sqlx.QueryerContext, advert int64) (entries []shortlist.Entry, traces []json.RawMessage, err error) {
 	var rows []struct {
 		Application int64          `db:"application"`
@@ -517,7 +517,7 @@ func Shortlist(ctx context.Context, db sqlx.QueryerContext, advert int64) (entri
 			return nil, nil, err
 		}
 		if n == 0 {
-			return nil, nil, fmt.Errorf("advert %d: %w", advert, ErrNoShortlist)
+			return nil, nil, fmt.Errorf("advert %d: %w (is its cycle closed?)", advert, ErrNotShortlisted)
 		}
 	}
 	for _, r := range rows {
@@ -533,9 +533,6 @@ func Shortlist(ctx context.Context, db sqlx.QueryerContext, advert int64) (entri
 	}
 	return entries, traces, nil
 }
-
-// ErrNoShortlist means no shortlist is held for the advert (its cycle is not closed).
-var ErrNoShortlist = errors.New("no shortlist held (is its cycle closed?)")
 
 // AdvertSummary is one advert's shortlist at a cycle's close, in numbers.
 type AdvertSummary struct {
