@@ -67,7 +67,10 @@ func lockCycle(ctx context.Context, q queryExecer, cycle int64, mode lockMode, w
 		waiting()
 	}
 	if _, err := q.ExecContext(ctx, lockSQL[mode][1], cycleLockSpace, cycleKey(cycle)); err != nil {
-		return fmt.Errorf("lock cycle %d: %w", cycle, err)
+		if ctx.Err() != nil { // say why the wait ended, not how lib/pq ended it
+			err = ctx.Err()
+		}
+		return fmt.Errorf("waiting for cycle %d's lock: %w", cycle, err)
 	}
 	return nil
 }
@@ -197,6 +200,15 @@ type CloseResult struct {
 // first and then finds it closed; closing a closed cycle returns AlreadyClosed and
 // writes nothing. If ctx ends (or anything fails) part way, nothing is written.
 func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
+	res, err := closeCycle(ctx, db, id, opts)
+	if err != nil && ctx.Err() != nil {
+		// However lib/pq or a COPY loop noticed, say why it stopped.
+		return nil, fmt.Errorf("close cycle %d interrupted; nothing written: %w", id, ctx.Err())
+	}
+	return res, err
+}
+
+func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
 	if opts.Actor == "" {
 		opts.Actor = "cbl"
 	}

@@ -199,3 +199,34 @@ func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
 	require.NotEmpty(t, want)
 	require.Equal(t, want, rows(real))
 }
+
+// TestCloseCycle_BidsWaitForTheClose: a bid placed while its cycle is being closed waits
+// for the close (the cycle's advisory lock), and once the close commits it is refused.
+func TestCloseCycle_BidsWaitForTheClose(t *testing.T) {
+	ctx := context.Background()
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, db, s))
+	app, advert := s.Applications[0].ID, s.Adverts[0].ID
+	at := s.Cycles[0].Opens.Add(time.Hour) // inside the window, as an officer back-dating it would
+
+	blocked := make(chan error, 1)
+	_, err = store.CloseCycle(ctx, db, s.Cycles[0].ID, store.CloseOptions{Progress: func(rows int) {
+		if rows > batchRows {
+			return
+		}
+		bctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		_, err := store.PlaceBid(bctx, db, app, advert, at, "applicant", "t")
+		blocked <- err
+	}})
+	require.NoError(t, err)
+	require.ErrorIs(t, <-blocked, context.DeadlineExceeded, "the bid waited for the close's lock")
+
+	_, err = store.PlaceBid(ctx, db, app, advert, at, "applicant", "t")
+	require.ErrorIs(t, err, bidding.ErrCycleClosed)
+}
+
+// batchRows is the close writer's batch size (rows between Progress calls).
+const batchRows = 1024
