@@ -29,6 +29,10 @@ var commands = []func(*App) *cobra.Command{
 	newDemoCommand,
 	newGenerateCommand,
 	newSimulateCommand,
+	newAssessCommand,
+	newCycleCommand,
+	newBidCommand,
+	newShortlistCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data

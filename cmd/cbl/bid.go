@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/spf13/cobra"
+)
+
+func newBidCommand(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bid",
+		Short: "Place or withdraw a bid (assisted bidding)",
+		Args:  noSubcommand,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newBidPlaceCommand(app), newBidWithdrawCommand(app))
+	return cmd
+}
+
+func newBidPlaceCommand(app *App) *cobra.Command {
+	var at, by, who string
+	cmd := &cobra.Command{
+		Use:   "place APP ADVERT",
+		Short: "Place application APP's bid on ADVERT",
+		Long: `Place a bid under the cycle's policy (SCHEME.md §6): the cycle must be open at --at
+(default now) and not closed; the application active (and, under the guarantor age,
+with a guarantor); at most the policy's live bids per cycle (3 in nn-2021); one live
+bid per advert; and it must pass the checks the policy refuses at placing (bedroom
+size, property type, age, mobility). A refused bid is explained and exits 1. The bid
+and an events row are written in one transaction.`,
+		Example: `  cbl bid place 1002 7001 --by officer:kpatel
+  cbl bid place 1002 7001 --at 2025-11-07T10:00:00Z`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			appID, advert, err := bidArgs(args)
+			if err != nil {
+				return err
+			}
+			t, err := parseAt(at)
+			if err != nil {
+				return err
+			}
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			b, err := store.PlaceBid(cmd.Context(), db, appID, advert, t, by, who)
+			if err != nil {
+				return bidError("bid refused", appID, advert, err)
+			}
+			app.Logf("bid placed: application %d on advert %d", appID, advert)
+			return app.Print([]string{"application", "advert", "placed", "by"}, [][]string{{
+				strconv.FormatInt(b.Application, 10), strconv.FormatInt(b.Advert, 10),
+				b.Placed.Format(time.RFC3339Nano), b.By}})
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "when the bid is placed, RFC 3339 or YYYY-MM-DD (default now)")
+	cmd.Flags().StringVar(&by, "by", "officer:"+actor(), "who placed the bid: applicant, or officer:NAME for assisted bidding")
+	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded in the events log")
+	return cmd
+}
+
+func newBidWithdrawCommand(app *App) *cobra.Command {
+	var at, who string
+	cmd := &cobra.Command{
+		Use:   "withdraw APP ADVERT",
+		Short: "Withdraw application APP's live bid on ADVERT",
+		Long: `Withdraw a live bid while its cycle is open at --at (default now), freeing its
+slot. The withdrawal and an events row are written in one transaction.`,
+		Example: `  cbl bid withdraw 1002 7001`,
+		Args:    exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			appID, advert, err := bidArgs(args)
+			if err != nil {
+				return err
+			}
+			t, err := parseAt(at)
+			if err != nil {
+				return err
+			}
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := store.WithdrawBid(cmd.Context(), db, appID, advert, t, who); err != nil {
+				return bidError("cannot withdraw", appID, advert, err)
+			}
+			app.Logf("bid withdrawn: application %d on advert %d", appID, advert)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "when the bid is withdrawn, RFC 3339 or YYYY-MM-DD (default now)")
+	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded in the events log")
+	return cmd
+}
+
+func bidArgs(args []string) (app, advert int64, err error) {
+	app, err = strconv.ParseInt(args[0], 10, 64)
+	if err != nil || app <= 0 {
+		return 0, 0, usageErrorf("APP %q: want an application number", args[0])
+	}
+	advert, err = strconv.ParseInt(args[1], 10, 64)
+	if err != nil || advert <= 0 {
+		return 0, 0, usageErrorf("ADVERT %q: want an advert number", args[1])
+	}
+	return app, advert, nil
+}
+
+// bidError says why a bid or withdrawal was refused, naming the application and advert.
+func bidError(what string, app, advert int64, err error) error {
+	var ie *bidding.IneligibleError
+	switch {
+	case errors.As(err, &ie):
+		return fmt.Errorf("%s: application %d is not eligible for advert %d: %s (check %s, %s)",
+			what, app, advert, ie.Code, ie.Check, ie.Clause)
+	case errors.Is(err, bidding.ErrBidLimit), errors.Is(err, bidding.ErrDuplicateBid),
+		errors.Is(err, bidding.ErrCycleClosed), errors.Is(err, bidding.ErrNotActive),
+		errors.Is(err, bidding.ErrNoGuarantor), errors.Is(err, bidding.ErrAdvertWithdrawn),
+		errors.Is(err, bidding.ErrNoBid), errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("%s: application %d, advert %d: %w", what, app, advert, err)
+	}
+	return err
+}

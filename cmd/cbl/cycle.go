@@ -1,0 +1,151 @@
+package main
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/spf13/cobra"
+)
+
+func newCycleCommand(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cycle",
+		Short: "Open and close weekly bidding cycles",
+		Args:  noSubcommand,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newCycleOpenCommand(app), newCycleCloseCommand(app))
+	return cmd
+}
+
+func newCycleOpenCommand(app *App) *cobra.Command {
+	var at, policyID, who string
+	cmd := &cobra.Command{
+		Use:   "open",
+		Short: "Create the cycle for the week containing a time",
+		Long: `Create the cycle row for the week containing --at (default now) under the
+policy's cycle rules (by default Thursday 00:00 to Tuesday 23:59, Europe/London),
+numbered one above the highest cycle held, with an events row. If that week's cycle
+exists already, say so and print it (exit 0). Adverts come with cbl import.`,
+		Example: `  cbl cycle open
+  cbl cycle open --at 2025-11-20T12:00:00Z --policy nn-2021`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := parseAt(at)
+			if err != nil {
+				return err
+			}
+			p, err := policy.Builtins().At(policyID, register.DateOf(t))
+			if err != nil {
+				return usageErrorf("--policy: %v", err)
+			}
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			c, created, err := store.OpenCycle(cmd.Context(), db, p, t, who)
+			if err != nil {
+				return err
+			}
+			if created {
+				app.Logf("opened cycle %d", c.ID)
+			} else {
+				app.Logf("cycle %d is already open for that week; nothing done", c.ID)
+			}
+			return app.Print([]string{"cycle", "opens", "closes", "policy"}, [][]string{{
+				strconv.FormatInt(c.ID, 10), c.Opens.Format(time.RFC3339), c.Closes.Format(time.RFC3339), c.Policy}})
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "", "a time in the week, RFC 3339 or YYYY-MM-DD (default now)")
+	cmd.Flags().StringVar(&policyID, "policy", "nn-2021", "policy id (the version in force at --at is used)")
+	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded in the events log")
+	return cmd
+}
+
+func newCycleCloseCommand(app *App) *cobra.Command {
+	var who string
+	cmd := &cobra.Command{
+		Use:   "close CYCLE",
+		Short: "Shortlist every advert of a cycle: autobids, eligibility, ranking, traces",
+		Long: `Read the register, assess every application as at the cycle's close, place the
+autobids, shortlist every advert of the cycle (every bid ranked with a position or
+skipped with a reason code), and write the autobids, shortlists, entries with their
+JSON traces, events and the cycle's closed time in one transaction holding the cycle's
+advisory lock. A second close of the same cycle waits, then finds it closed. Interrupted
+(Ctrl-C) or failed, it writes nothing; run it again.
+
+Prints, per advert: bids, ranked, skipped, autobids and the application ranked first.
+Closing a closed cycle writes nothing, says so on stderr and prints the same table.
+A cycle still open for bids (before its closing time) is not closed (exit 1).`,
+		Example: `  cbl cycle close 42
+  cbl cycle close 42 -o csv > cycle-42.csv`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usageErrorf("CYCLE %q: want a cycle number", args[0])
+			}
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			start := time.Now()
+			res, err := store.CloseCycle(cmd.Context(), db, id, store.CloseOptions{Actor: who, Now: time.Now(),
+				Waiting: func() { app.Logf("cycle %d is being closed by another run; waiting for it", id) }})
+			if err != nil {
+				return err
+			}
+			if res.AlreadyClosed {
+				app.Logf("cycle %d was already closed at %s by %s; nothing done", id,
+					res.Cycle.ClosedAt.Format(time.RFC3339), res.Cycle.ClosedBy)
+			} else {
+				app.Logf("closed cycle %d: %d advert(s), %d autobid(s) placed, %d entries, in %v (read %v, shortlist %v, write %v)",
+					id, len(res.Closed.Shortlists), res.Autobids, res.Entries, time.Since(start).Round(time.Millisecond),
+					res.Read.Round(time.Millisecond), res.Shortlist.Round(time.Millisecond), res.Write.Round(time.Millisecond))
+			}
+			sum, err := store.CycleSummary(cmd.Context(), db, id)
+			if err != nil {
+				return err
+			}
+			rows := make([][]string, len(sum))
+			for i, s := range sum {
+				first := ""
+				if s.First != 0 {
+					first = strconv.FormatInt(s.First, 10)
+				}
+				rows[i] = []string{strconv.FormatInt(s.Advert, 10), strconv.Itoa(s.Bids), strconv.Itoa(s.Ranked),
+					strconv.Itoa(s.Skipped), strconv.Itoa(s.Autobids), first}
+			}
+			return app.Print([]string{"advert", "bids", "ranked", "skipped", "autobids", "first"}, rows)
+		},
+	}
+	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded as closing the cycle and in the events log")
+	return cmd
+}
+
+// parseAt reads a --at flag: RFC 3339, or a date (midnight UTC); empty is now.
+func parseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if d, err := register.ParseDate(s); err == nil {
+		return d.Time(), nil
+	}
+	return time.Time{}, usageErrorf("--at %q: want RFC 3339 (2025-11-07T10:00:00Z) or YYYY-MM-DD", s)
+}
+
+// noSubcommand rejects arguments to a command that only groups subcommands.
+func noSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unknown command %q for %s", args[0], cmd.CommandPath())
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/jmoiron/sqlx"
+)
+
+// CloseOptions adjust CloseCycle.
+type CloseOptions struct {
+	// Actor is recorded as closed_by and in the events rows; "cbl" when empty.
+	Actor string
+	// Waiting is called if another close of the same cycle holds the lock (to say so).
+	Waiting func()
+	// Progress, if set, is called after every batch of rows written, with the count so
+	// far (tests cancel the context from it to kill a close part way).
+	Progress func(rows int)
+	// Now, if set, is the time of the close: a cycle still open for bids at Now is not
+	// closed (ErrCycleOpen).
+	Now time.Time
+}
+
+// ErrCycleOpen means the cycle is still taking bids: it closes later.
+var ErrCycleOpen = errors.New("cycle is still open for bidding")
+
+// CloseResult is what CloseCycle did.
+type CloseResult struct {
+	Cycle CycleState
+	// AlreadyClosed: the cycle was closed before; nothing was done.
+	AlreadyClosed bool
+	// Closed is the cycle shortlisted (nil when AlreadyClosed).
+	Closed *shortlist.Closed
+	// Autobids is how many autobids the close placed.
+	Autobids int
+	// Entries is how many shortlist entries were written.
+	Entries int
+	// Read, Shortlist and Write are how long reading the register, shortlisting (with
+	// autobids) and writing (including the traces, and the commit) took.
+	Read, Shortlist, Write time.Duration
+}
+
+// CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register, runs
+// shortlist.CloseCycle under the cycle's policy, and writes the autobids, one shortlist
+// per advert with every entry (ranked with position, or skipped with code and check)
+// and its JSON trace, the events and the cycle's closed_at — all in one transaction
+// holding the cycle's advisory lock. A second close of the same cycle waits for the
+// first and then finds it closed; closing a closed cycle returns AlreadyClosed and
+// writes nothing. If ctx ends (or anything fails) part way, nothing is written.
+func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
+	res, err := closeCycle(ctx, db, id, opts)
+	if err != nil && ctx.Err() != nil {
+		// However lib/pq or a COPY loop noticed, say why it stopped.
+		return nil, fmt.Errorf("close cycle %d interrupted; nothing written: %w", id, ctx.Err())
+	}
+	return res, err
+}
+
+func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
+	if opts.Actor == "" {
+		opts.Actor = "cbl"
+	}
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := lockCycle(ctx, conn, id, lockSession, opts.Waiting); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, cycleLockSpace, cycleKey(id))
+	// Repeatable read, begun after the lock: one consistent view of the register that
+	// includes a close committed by whoever held the lock before us. (Not ended by ctx:
+	// see begin.)
+	tx, err := conn.BeginTxx(context.WithoutCancel(ctx), &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := getCycle(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	res := &CloseResult{Cycle: c}
+	if !c.ClosedAt.IsZero() {
+		res.AlreadyClosed = true
+		return res, nil
+	}
+	if !opts.Now.IsZero() && opts.Now.Before(c.Closes) {
+		return nil, fmt.Errorf("cycle %d closes at %s: %w", id, c.Closes.Format(time.RFC3339), ErrCycleOpen)
+	}
+	p, err := CyclePolicy(c.Cycle)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := bidding.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	s, err := loadForCycle(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	res.Read = time.Since(start)
+	start = time.Now()
+	closed, err := shortlist.CloseCycle(rules, c.Cycle, s.Applications, s.Adverts, s.Bids, nil)
+	if err != nil {
+		return nil, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	res.Closed = closed
+	for _, sl := range closed.Shortlists {
+		res.Entries += len(sl.Ranked) + len(sl.Skipped)
+	}
+	res.Shortlist = time.Since(start)
+	start = time.Now()
+	w, err := newWriter(ctx, db, tx)
+	if err != nil {
+		return nil, err
+	}
+	w.progress = opts.Progress
+	added, err := w.autobids(closed, s.Bids)
+	if err != nil {
+		return nil, err
+	}
+	res.Autobids = len(added)
+	if err := w.shortlists(c.ID, closed); err != nil {
+		return nil, err
+	}
+	if err := w.events(c.ID, opts.Actor, closed, added); err != nil {
+		return nil, err
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return nil, fmt.Errorf("close cycle %d: closed by someone else meanwhile", id)
+	}
+	if err := ctx.Err(); err != nil { // interrupted after the last batch: keep nothing
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	res.Write = time.Since(start)
+	res.Cycle, err = getCycle(ctx, db, id)
+	return res, err
+}
+
+// loadForCycle reads what a close needs: applications, adverts and bids.
+func loadForCycle(ctx context.Context, tx *sqlx.Tx) (*snapshot.Snapshot, error) {
+	s := &snapshot.Snapshot{}
+	for _, step := range []func(context.Context, *sqlx.Tx, *snapshot.Snapshot) error{
+		exportApplications, exportAdverts, exportBids,
+	} {
+		if err := step(ctx, tx, s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,232 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/internal/store/storetest"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/synth"
+	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/require"
+)
+
+// closeState is everything a close writes, as text, traces included.
+func closeState(t *testing.T, db *sqlx.DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"entries": `SELECT concat_ws('|', s.advert, s.cycle, e.application, e.position, e.skip, e.check_name,
+			e.band, e.effective, e.autobid, e.placed, e.trace::text)
+			FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist ORDER BY s.advert, e.application`,
+		"autobids": `SELECT concat_ws('|', application, advert, placed, placed_by) FROM bids WHERE autobid ORDER BY 1`,
+		"events":   `SELECT concat_ws('|', kind, application, advert, detail::text) FROM events WHERE kind <> 'import' ORDER BY id`,
+		"closed":   `SELECT concat_ws('|', id, closed_by) FROM cycles WHERE closed_at IS NOT NULL ORDER BY id`,
+	} {
+		var rows []string
+		require.NoError(t, db.Select(&rows, q))
+		out[name] = rows
+	}
+	return out
+}
+
+// TestCloseCycle_KilledAtAnyPointLeavesNothing cancels a Keyways-scale close after each
+// batch of rows in turn; each killed run leaves the database as it was, and the close
+// that finally runs through writes exactly what a close never interrupted writes.
+func TestCloseCycle_KilledAtAnyPointLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	killed, clean := pgtest.DB(t), pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, killed, s))
+	require.NoError(t, store.Import(ctx, clean, s))
+	_, err = store.CloseCycle(ctx, clean, 1, store.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	want := closeState(t, clean)
+	require.NotEmpty(t, want["entries"])
+
+	empty := closeState(t, killed)
+	kills := 0
+	for after := 1; ; after++ {
+		ctx, cancel := context.WithCancel(ctx)
+		batches := 0
+		res, err := store.CloseCycle(ctx, killed, 1, store.CloseOptions{Actor: "t", Progress: func(int) {
+			if batches++; batches == after {
+				cancel()
+			}
+		}})
+		cancel()
+		if err == nil {
+			require.False(t, res.AlreadyClosed)
+			break
+		}
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, empty, closeState(t, killed), "killed after %d batch(es)", after)
+		kills++
+	}
+	require.Greater(t, kills, 1)
+	require.Equal(t, want, closeState(t, killed))
+}
+
+func TestCloseCycle_Errors(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, db, readSmall(t)))
+	_, err := store.CloseCycle(ctx, db, 99, store.CloseOptions{})
+	require.ErrorIs(t, err, store.ErrNoCycle)
+
+	res, err := store.CloseCycle(ctx, db, 42, store.CloseOptions{Actor: "kp"})
+	require.NoError(t, err)
+	require.False(t, res.AlreadyClosed)
+	require.Len(t, res.Closed.Shortlists, 3)
+	require.Equal(t, "kp", res.Cycle.ClosedBy)
+	again, err := store.CloseCycle(ctx, db, 42, store.CloseOptions{})
+	require.NoError(t, err)
+	require.True(t, again.AlreadyClosed)
+	require.Equal(t, res.Cycle.ClosedAt, again.Cycle.ClosedAt)
+
+	// The database refuses a second shortlist of an advert at the same close.
+	_, err = db.Exec(`INSERT INTO shortlists (advert, policy, made_at, cycle) VALUES (7001, 'x', now(), 42)`)
+	require.ErrorContains(t, err, "shortlists_cycle_advert")
+}
+
+// TestScheme6_ThreeLiveBidsPerCycle: the fourth live bid is refused, a withdrawn bid
+// frees its slot, and a bid on a closed cycle is refused.
+func TestScheme6_ThreeLiveBidsPerCycle(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	s := readSmall(t)
+	base := s.Adverts[3] // 7004, cycle 43, three bedrooms
+	for id := int64(7006); id <= 7008; id++ {
+		a := base
+		a.ID, a.LegalAgreementArea = id, ""
+		s.Adverts = append(s.Adverts, a)
+	}
+	require.NoError(t, store.Import(ctx, db, s))
+	at := time.Date(2025, 11, 14, 10, 0, 0, 0, time.UTC)
+	// 1002 holds 7004 already.
+	for _, ad := range []int64{7006, 7007} {
+		_, err := store.PlaceBid(ctx, db, 1002, ad, at, "applicant", "t")
+		require.NoError(t, err)
+	}
+	_, err := store.PlaceBid(ctx, db, 1002, 7008, at, "applicant", "t")
+	require.ErrorIs(t, err, bidding.ErrBidLimit)
+	require.NoError(t, store.WithdrawBid(ctx, db, 1002, 7006, at.Add(time.Hour), "t"))
+	require.ErrorIs(t, store.WithdrawBid(ctx, db, 1002, 7006, at.Add(time.Hour), "t"), bidding.ErrNoBid)
+	b, err := store.PlaceBid(ctx, db, 1002, 7008, at.Add(2*time.Hour), "officer:kp", "kp")
+	require.NoError(t, err)
+	require.Equal(t, "officer:kp", b.By)
+	var live int
+	require.NoError(t, db.Get(&live, `SELECT count(*) FROM bids WHERE application = 1002 AND withdrawn IS NULL
+		AND advert IN (SELECT id FROM adverts WHERE cycle = 43)`))
+	require.Equal(t, 3, live)
+
+	_, err = store.CloseCycle(ctx, db, 43, store.CloseOptions{})
+	require.NoError(t, err)
+	require.ErrorIs(t, store.WithdrawBid(ctx, db, 1002, 7008, at, "t"), bidding.ErrCycleClosed)
+	_, err = store.PlaceBid(ctx, db, 1003, 7006, at, "applicant", "t")
+	require.ErrorIs(t, err, bidding.ErrCycleClosed)
+}
+
+// TestReassess_WritesHistoryAndEvents re-bands the small register, then finds nothing
+// left to change.
+func TestReassess_WritesHistoryAndEvents(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, db, readSmall(t)))
+	p, err := policy.Builtin("nn-2021")
+	require.NoError(t, err)
+	day := register.MustDate("2025-11-12")
+
+	dry, err := store.Reassess(ctx, db, p, day, "t", true)
+	require.NoError(t, err)
+	before, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, readSmall(t).Canonical(), before, "a dry run writes nothing")
+
+	done, err := store.Reassess(ctx, db, p, day, "t", false)
+	require.NoError(t, err)
+	require.Equal(t, dry, done)
+	after, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	for _, c := range done {
+		for _, a := range after.Applications {
+			if a.ID == c.Application {
+				require.Equal(t, c.History, a.History)
+			}
+		}
+	}
+	evs, err := store.Events(ctx, db, done[0].Application)
+	require.NoError(t, err)
+	require.Equal(t, "reband", evs[len(evs)-1].Kind)
+
+	again, err := store.Reassess(ctx, db, p, day, "t", false)
+	require.NoError(t, err)
+	require.Empty(t, again)
+}
+
+// TestCloseCycle_SameShortlistsAsStoretest: the shortlists and traces CloseCycle stores
+// are those the decision tests' stand-in (storetest.CloseCycle) stores, so the decision
+// record reads a real close the way its tests read the stand-in.
+func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
+	ctx := context.Background()
+	cfg := synth.Defaults()
+	cfg.Register.Applications = 800
+	cfg.Supply.Cycles = 1
+	s, err := synth.Generate(cfg)
+	require.NoError(t, err)
+	real, standIn := pgtest.DB(t), pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, real, s))
+	require.NoError(t, store.Import(ctx, standIn, s))
+	_, err = store.CloseCycle(ctx, real, s.Cycles[0].ID, store.CloseOptions{})
+	require.NoError(t, err)
+	storetest.CloseCycle(t, standIn, s.Cycles[0].ID)
+
+	rows := func(db *sqlx.DB) []string {
+		var out []string
+		require.NoError(t, db.Select(&out, `SELECT concat_ws('|', s.advert, s.policy, e.application, e.position,
+			e.skip, e.check_name, e.clause, e.note, e.skipped_by, e.band, e.effective, e.registered, e.autobid,
+			e.placed, e.trace) FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
+			ORDER BY s.advert, e.application`))
+		return out
+	}
+	want := rows(standIn)
+	require.NotEmpty(t, want)
+	require.Equal(t, want, rows(real))
+}
+
+// TestCloseCycle_BidsWaitForTheClose: a bid placed while its cycle is being closed waits
+// for the close (the cycle's advisory lock), and once the close commits it is refused.
+func TestCloseCycle_BidsWaitForTheClose(t *testing.T) {
+	ctx := context.Background()
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, db, s))
+	app, advert := s.Applications[0].ID, s.Adverts[0].ID
+	at := s.Cycles[0].Opens.Add(time.Hour) // inside the window, as an officer back-dating it would
+
+	blocked := make(chan error, 1)
+	_, err = store.CloseCycle(ctx, db, s.Cycles[0].ID, store.CloseOptions{Progress: func(rows int) {
+		if rows > batchRows {
+			return
+		}
+		bctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		_, err := store.PlaceBid(bctx, db, app, advert, at, "applicant", "t")
+		blocked <- err
+	}})
+	require.NoError(t, err)
+	require.ErrorIs(t, <-blocked, context.DeadlineExceeded, "the bid waited for the close's lock")
+
+	_, err = store.PlaceBid(ctx, db, app, advert, at, "applicant", "t")
+	require.ErrorIs(t, err, bidding.ErrCycleClosed)
+}
+
+// batchRows is the close writer's batch size (rows between Progress calls).
+const batchRows = 1024

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// closeWriter writes a close's rows with COPY, checking ctx between batches.
+type closeWriter struct {
+	ctx      context.Context
+	tx       *sqlx.Tx
+	progress func(rows int)
+	rows     int
+	// db and pid, when set, let an interrupted COPY be cancelled on the server: ending a
+	// COPY normally makes PostgreSQL run every row's foreign-key checks first (minutes
+	// for millions of rows), only for the rollback to discard them.
+	db  *sqlx.DB
+	pid int
+}
+
+// newWriter returns a writer for tx, a transaction of db.
+func newWriter(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*closeWriter, error) {
+	w := &closeWriter{ctx: ctx, tx: tx, db: db}
+	if err := tx.GetContext(ctx, &w.pid, `SELECT pg_backend_pid()`); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// abort cancels whatever the transaction's backend is running.
+func (w *closeWriter) abort() {
+	if w.db != nil && w.pid != 0 {
+		w.db.ExecContext(context.WithoutCancel(w.ctx), `SELECT pg_cancel_backend($1)`, w.pid)
+	}
+}
+
+// batch is how many rows go between checks of the context.
+const batch = 1024
+
+func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) ([]any, error)) error {
+	if n == 0 {
+		return nil
+	}
+	stmt, err := w.tx.PrepareContext(w.ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	defer stmt.Close()
+	for i := range n {
+		if i%batch == 0 {
+			if i > 0 {
+				w.rows += batch
+				if w.progress != nil {
+					w.progress(w.rows)
+				}
+			}
+			if err := w.ctx.Err(); err != nil {
+				if i > 0 {
+					w.abort()
+				}
+				return err
+			}
+		}
+		args, err := row(i)
+		if err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
+			return fmt.Errorf("write %s: %w", table, err)
+		}
+	}
+	if _, err := stmt.ExecContext(w.ctx); err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	return stmt.Close()
+}
+
+// autobids keeps the autobids the close placed (those not already held as bids).
+func (w *closeWriter) autobids(closed *shortlist.Closed, held []bidding.Bid) ([]bidding.Bid, error) {
+	have := make(map[[2]int64]bool)
+	for _, b := range held {
+		if b.Autobid {
+			have[[2]int64{b.Application, b.Advert}] = true
+		}
+	}
+	var add []bidding.Bid
+	for _, b := range closed.Closing.Autobids() {
+		if !have[[2]int64{b.Application, b.Advert}] {
+			add = append(add, b)
+		}
+	}
+	err := w.copy("bids", []string{"application", "advert", "placed", "autobid", "placed_by"}, len(add), func(i int) ([]any, error) {
+		b := add[i]
+		return []any{b.Application, b.Advert, timeArg(b.Placed), true, b.By}, nil
+	})
+	return add, err
+}
+
+// shortlists writes one shortlist row per advert and every entry with its trace.
+func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
+	n := len(closed.Shortlists)
+	var ids []int64
+	if err := w.tx.SelectContext(w.ctx, &ids, `SELECT nextval('shortlists_id_seq') FROM generate_series(1, $1)`, n); err != nil {
+		return err
+	}
+	var madeAt time.Time
+	if err := w.tx.GetContext(w.ctx, &madeAt, `SELECT now()`); err != nil {
+		return err
+	}
+	err := w.copy("shortlists", []string{"id", "advert", "policy", "made_at", "trace", "cycle"}, n, func(i int) ([]any, error) {
+		sl := &closed.Shortlists[i]
+		tr, err := json.Marshal(map[string]any{"cycle": cycle, "policy": sl.Policy, "bids": len(sl.Ranked) + len(sl.Skipped),
+			"ranked": len(sl.Ranked), "skipped": len(sl.Skipped)})
+		return []any{ids[i], sl.Advert, sl.Policy, madeAt, string(tr), cycle}, err
+	})
+	if err != nil {
+		return err
+	}
+	type ref struct{ sl, entry int }
+	var refs []ref
+	for i, sl := range closed.Shortlists {
+		for j := range len(sl.Ranked) + len(sl.Skipped) {
+			refs = append(refs, ref{i, j})
+		}
+	}
+	return w.copy("shortlist_entries", []string{"shortlist", "application", "position", "skip", "check_name", "clause",
+		"note", "skipped_by", "skipped_at", "band", "effective", "registered", "autobid", "placed", "trace"}, len(refs),
+		func(k int) ([]any, error) {
+			r := refs[k]
+			sl := &closed.Shortlists[r.sl]
+			e := entryAt(sl, r.entry)
+			tr, err := shortlist.Explain(closed.Closing, &closed.Results[r.sl], e.Application)
+			if err != nil {
+				return nil, err
+			}
+			trace, err := json.Marshal(tr)
+			if err != nil {
+				return nil, err
+			}
+			var pos, skip any
+			if e.Skip != "" {
+				skip = e.Skip
+			} else {
+				pos = e.Position
+			}
+			return []any{ids[r.sl], e.Application, pos, skip, e.Check, e.Clause, e.Note, e.By, timeArg(e.At),
+				bandArg(e.Band), dateArg(e.Effective), dateArg(e.Registered), e.Autobid, timeArg(e.Placed), string(trace)}, nil
+		})
+}
+
+// entryAt is a shortlist's j-th entry counting ranked then skipped.
+func entryAt(sl *shortlist.Shortlist, j int) *shortlist.Entry {
+	if j < len(sl.Ranked) {
+		return &sl.Ranked[j]
+	}
+	return &sl.Skipped[j-len(sl.Ranked)]
+}
+
+// events logs the close: one row for the cycle, one per advert's shortlist and one per
+// autobid placed.
+func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed, autobids []bidding.Bid) error {
+	type ev struct {
+		kind        string
+		app, advert int64
+		reason      string
+		detail      any
+	}
+	var evs []ev
+	total := 0
+	for _, sl := range closed.Shortlists {
+		total += len(sl.Ranked) + len(sl.Skipped)
+		evs = append(evs, ev{"shortlist", 0, sl.Advert, "cycle close", map[string]any{"cycle": cycle,
+			"ranked": len(sl.Ranked), "skipped": len(sl.Skipped)}})
+	}
+	for _, b := range autobids {
+		evs = append(evs, ev{"autobid", b.Application, b.Advert, "autobid at cycle close", map[string]any{"cycle": cycle}})
+	}
+	evs = append(evs, ev{"cycle_close", 0, 0, "cycle close", map[string]any{"cycle": cycle, "adverts": len(closed.Shortlists),
+		"entries": total, "autobids": len(autobids), "policy": closed.Closing.Index.Rules.Policy.Name()}})
+	return w.copy("events", []string{"actor", "kind", "application", "advert", "reason", "detail"}, len(evs), func(i int) ([]any, error) {
+		e := evs[i]
+		d, err := json.Marshal(e.detail)
+		return []any{actor, e.kind, nullID(e.app), nullID(e.advert), e.reason, string(d)}, err
+	})
+}
