@@ -22,7 +22,7 @@ func shipped(t testing.TB) []byte {
 
 func TestBuiltins(t *testing.T) {
 	s := policy.Builtins()
-	require.Equal(t, []string{"nn-2021", "nn-2025-proposed"}, s.IDs())
+	require.Equal(t, []string{"england-synthetic", "nn-2021", "nn-2025-proposed"}, s.IDs())
 	p, err := s.At("nn-2021", register.MustDate("2024-10-04"))
 	require.NoError(t, err)
 	require.Equal(t, "nn-2021@1", p.Name())
