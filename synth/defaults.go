@@ -1,6 +1,10 @@
 package synth
 
-import "github.com/cbl-lettings/cbl/register"
+import (
+	"fmt"
+
+	"github.com/cbl-lettings/cbl/register"
+)
 
 // Defaults returns the Keyways-scale configuration: about 7,000 applications, 500 joiners
 // a month and 30 adverts a week under nn-2021, seed 1. docs/synthetic.md gives the source
@@ -147,11 +151,22 @@ func Birmingham() Config {
 }
 
 // England is the national scale (evidence.md §3.7): 1.34 million households on registers
-// and 5,000 adverts a week, drawing about half a million bids a cycle.
+// and 5,000 adverts a week, drawing about half a million bids a cycle. It runs under the
+// synthetic policy england-synthetic (nn-2021 with one autobid area per housing
+// authority, 300 of them, equally weighted), so a Band A household is autobid within its
+// own authority as it would be under its own council's scheme, not across a quarter of
+// the country; one authority in ten has a legal-agreement area in its third locality.
 func England() Config {
 	c := Defaults()
+	c.Policy = "england-synthetic"
 	c.Register.Applications = 1340000
 	c.Register.JoinersPerMonth = 95000
+	c.Register.Areas = nil
+	c.Register.LegalAgreementAreas = nil
+	for i := 1; i <= 300; i += 10 {
+		c.Register.LegalAgreementAreas = append(c.Register.LegalAgreementAreas, LegalAgreementArea{
+			Name: fmt.Sprintf("Authority %03d village exception site", i), Locality: fmt.Sprintf("Authority %03d East", i)})
+	}
 	c.Supply.AdvertsPerWeek = 5000
 	return c
 }

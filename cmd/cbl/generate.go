@@ -59,6 +59,6 @@ the same files. Prints the rows written per file.`,
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of every random choice")
 	cmd.Flags().StringVar(&size, "size", "keyways", "scale: keyways, birmingham or england")
-	cmd.Flags().StringVar(&policyID, "policy", "", "built-in policy the register is banded under (default the scale's, nn-2021)")
+	cmd.Flags().StringVar(&policyID, "policy", "", "built-in policy the register is banded under (default the scale's: nn-2021, england-synthetic for england)")
 	return cmd
 }
