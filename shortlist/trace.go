@@ -46,10 +46,39 @@ type TraceFacts struct {
 	Policy map[string]string `json:"policy_facts,omitempty"`
 }
 
-// TraceCheck is one check's result.
+// TraceCheck is one check's result: the check's name, reason code, clause and label
+// (bidding.CheckInfo) and whether the bid passed it. A stored trace (Stored) keeps the
+// name alone for a passed check and drops every label.
 type TraceCheck struct {
-	bidding.CheckInfo
-	Pass bool `json:"pass"`
+	Name   string `json:"check"`
+	Code   string `json:"code,omitempty"`
+	Clause string `json:"clause,omitempty"`
+	Label  string `json:"label,omitempty"`
+	Pass   bool   `json:"pass"`
+}
+
+// traceCheck is info's result pass.
+func traceCheck(info bidding.CheckInfo, pass bool) TraceCheck {
+	return TraceCheck{Name: info.Name, Code: info.Code, Clause: info.Clause, Label: info.Label, Pass: pass}
+}
+
+// Stored returns the compact form of t a cycle close keeps with each shortlist entry:
+// the outcome, the application's facts, each check by name (with its reason code and
+// clause where the bid failed it) and the ranking key, without the policy text a reader
+// can look up by policy and check name — the policy's fact values (Facts.Policy) and the
+// checks' labels. It is about a third of the full trace's size; Explain on the closing
+// gives the full trace again.
+func (t Trace) Stored() Trace {
+	t.Facts.Policy = nil
+	checks := make([]TraceCheck, len(t.Checks))
+	for i, c := range t.Checks {
+		checks[i] = TraceCheck{Name: c.Name, Pass: c.Pass}
+		if !c.Pass {
+			checks[i].Code, checks[i].Clause = c.Code, c.Clause
+		}
+	}
+	t.Checks = checks
+	return t
 }
 
 // TraceKey is a ranked bid's key, component by component, most significant first.
@@ -114,10 +143,10 @@ func Explain(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
 		t.Facts.AutobidArea = rules.Policy.Bidding.AutobidAreas[p.Area-1].ID
 	}
 	if ad.Withdrawn {
-		t.Checks = append(t.Checks, TraceCheck{rules.Info(bidding.CheckWithdrawn, ad), false})
+		t.Checks = append(t.Checks, traceCheck(rules.Info(bidding.CheckWithdrawn, ad), false))
 	} else {
 		for _, o := range l.Evaluate(p) {
-			t.Checks = append(t.Checks, TraceCheck{rules.Info(o.Check, ad), o.Pass})
+			t.Checks = append(t.Checks, traceCheck(rules.Info(o.Check, ad), o.Pass))
 		}
 	}
 	for _, s := range res.Skipped {

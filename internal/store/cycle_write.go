@@ -140,7 +140,7 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 			if err != nil {
 				return nil, err
 			}
-			trace, err := json.Marshal(tr)
+			trace, err := json.Marshal(tr.Stored())
 			if err != nil {
 				return nil, err
 			}

@@ -50,7 +50,7 @@ func CloseCycle(t testing.TB, db *sqlx.DB, id int64) []shortlist.Shortlist {
 			for _, e := range entries {
 				tr, err := shortlist.Explain(closed.Closing, &closed.Results[i], e.Application)
 				require.NoError(t, err)
-				trace, err := json.Marshal(tr)
+				trace, err := json.Marshal(tr.Stored())
 				require.NoError(t, err)
 				_, err = tx.ExecContext(ctx, `INSERT INTO shortlist_entries (shortlist, application, position, skip,
 					check_name, clause, note, skipped_by, band, effective, registered, autobid, placed, trace)
