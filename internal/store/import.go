@@ -24,6 +24,9 @@ type ImportOptions struct {
 	// Replace deletes the register held (and the shortlists, offers, nominations and
 	// lets that refer to it) before importing. The events log is kept.
 	Replace bool
+	// Progress, if set, is called after every batch of rows written, with the count so
+	// far (tests cancel the context from it to kill an import part way).
+	Progress func(rows int)
 }
 
 // Import loads s into an empty register. See ImportWith.
@@ -35,8 +38,18 @@ func Import(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot) error {
 // together with an events row (kind "import", the row counts in detail). On any error it
 // writes nothing: a bad snapshot returns its *snapshot.ValidationError, a database that
 // already holds a register returns ErrNotEmpty unless opts.Replace is set, and the
-// schema must be migrated (ErrNotMigrated).
+// schema must be migrated (ErrNotMigrated). If ctx ends part way, the COPY under way is
+// cancelled on the server and nothing is written (an error wrapping ctx.Err()).
 func ImportWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts ImportOptions) error {
+	err := importWith(ctx, db, s, opts)
+	if err != nil && ctx.Err() != nil {
+		// However lib/pq or a COPY loop noticed, say why it stopped.
+		return fmt.Errorf("import interrupted; nothing written: %w", ctx.Err())
+	}
+	return err
+}
+
+func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts ImportOptions) error {
 	if err := snapshot.Validate(s); err != nil {
 		return err
 	}
@@ -46,11 +59,18 @@ func ImportWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 	if opts.Actor == "" {
 		opts.Actor = "import"
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	// Not ended by ctx (see begin): database/sql rolling back mid-COPY hangs lib/pq, so
+	// the COPY loops check ctx instead and cancel the statement on the server.
+	tx, err := begin(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	w, err := newWriter(ctx, db, tx)
+	if err != nil {
+		return err
+	}
+	w.progress = opts.Progress
 	if opts.Replace {
 		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE`); err != nil {
 			return fmt.Errorf("import: clear register: %w", err)
@@ -66,8 +86,8 @@ func ImportWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		}
 	}
 	for _, t := range tables(s) {
-		if err := copyIn(ctx, tx, t); err != nil {
-			return err
+		if err := w.copy(t.name, t.cols, len(t.rows), func(i int) ([]any, error) { return t.rows[i], nil }); err != nil {
+			return fmt.Errorf("import: %w", err)
 		}
 	}
 	detail, err := json.Marshal(map[string]any{"rows": s.Counts(), "replace": opts.Replace})
@@ -77,6 +97,9 @@ func ImportWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 	if _, err := AppendEvent(ctx, tx, Event{Actor: opts.Actor, Kind: "import", Reason: "snapshot import", Detail: detail}); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -85,26 +108,6 @@ type table struct {
 	name string
 	cols []string
 	rows [][]any
-}
-
-func copyIn(ctx context.Context, tx *sqlx.Tx, t table) error {
-	if len(t.rows) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(t.name, t.cols...))
-	if err != nil {
-		return fmt.Errorf("import %s: %w", t.name, err)
-	}
-	defer stmt.Close()
-	for _, r := range t.rows {
-		if _, err := stmt.ExecContext(ctx, r...); err != nil {
-			return fmt.Errorf("import %s: %w", t.name, err)
-		}
-	}
-	if _, err := stmt.ExecContext(ctx); err != nil { // flush: constraint errors surface here
-		return fmt.Errorf("import %s: %w", t.name, err)
-	}
-	return stmt.Close()
 }
 
 // tables lays s out as table rows, parents before children.

@@ -12,6 +12,7 @@ import (
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
+	"github.com/cbl-lettings/cbl/synth"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
@@ -207,4 +208,40 @@ func TestEvents(t *testing.T) {
 	require.Equal(t, id, mine[0].ID)
 	require.Equal(t, at, mine[0].At)
 	require.JSONEq(t, `{"band": "A"}`, string(mine[0].Detail))
+}
+
+// TestImport_CancelledWritesNothing cancels a Keyways-scale import after one, a few and
+// many batches of rows: each cancelled import says it was interrupted and leaves the
+// database empty (no register rows, no import event), and the import that then runs
+// through writes the whole snapshot.
+func TestImport_CancelledWritesNothing(t *testing.T) {
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	db := pgtest.DB(t)
+	empty := rowCount(t, db)
+	events := func() int {
+		var n int
+		require.NoError(t, db.Get(&n, `SELECT count(*) FROM events`))
+		return n
+	}
+	before := events()
+	for _, after := range []int{1, 3, 20} {
+		ctx, cancel := context.WithCancel(context.Background())
+		batches := 0
+		err := store.ImportWith(ctx, db, s, store.ImportOptions{Progress: func(int) {
+			if batches++; batches == after {
+				cancel()
+			}
+		}})
+		cancel()
+		require.ErrorIs(t, err, context.Canceled, "cancelled after %d batch(es)", after)
+		require.ErrorContains(t, err, "import interrupted; nothing written")
+		require.Equal(t, after, batches, "cancelled part way, not after the end")
+		require.Equal(t, empty, rowCount(t, db), "cancelled after %d batch(es)", after)
+		require.Equal(t, before, events())
+	}
+	require.NoError(t, store.Import(context.Background(), db, s))
+	require.Equal(t, len(s.Applications), rowCount(t, db)["applications"])
+	require.Equal(t, len(s.Bids), rowCount(t, db)["bids"])
+	require.Equal(t, before+1, events())
 }
