@@ -107,6 +107,18 @@ var flagNames = []struct {
 
 // Explain traces application app's bid in res. cl must be the closing res was ranked in.
 func Explain(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
+	return explain(cl, res, app, true)
+}
+
+// ExplainStored is Explain(cl, res, app).Stored(), without first looking up the policy
+// text Stored drops: a close calls it for every entry it writes.
+func ExplainStored(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
+	t, err := explain(cl, res, app, false)
+	return t.Stored(), err
+}
+
+// explain builds the trace; full adds the policy's fact values.
+func explain(cl *bidding.Closing, res *Result, app int64, full bool) (Trace, error) {
 	ix, rules, l := cl.Index, cl.Index.Rules, res.Listing
 	ad := l.Advert
 	at, ok := ix.Find(app)
@@ -128,7 +140,7 @@ func Explain(cl *bidding.Closing, res *Result, app int64) (Trace, error) {
 		BedroomsAllowed: [2]int{int(p.BedMin), int(p.BedMax)}, LegalAgreementAreas: p.LegalAgreementAreas,
 		Autobid: bid.Autobid, Placed: cl.Placed(bid).Format("2006-01-02T15:04:05.000Z07:00"),
 	}}
-	if p.Facts != nil {
+	if full && p.Facts != nil {
 		t.Facts.Policy = map[string]string{}
 		for _, name := range policy.FactNames() {
 			t.Facts.Policy[name] = p.Facts.Value(name)

@@ -59,6 +59,46 @@ func TestExplain_Golden(t *testing.T) {
 	require.ErrorIs(t, err, bidding.ErrNoBid)
 }
 
+// TestExplainStored_IsTheFullTraceCompacted: what a close stores is the full trace
+// without the policy's fact values and check labels; a passed check keeps only its name,
+// a failed one its reason code and clause too.
+func TestExplainStored_IsTheFullTraceCompacted(t *testing.T) {
+	env := bidtest.New(t, "nn-2021")
+	ad := env.Advert(7, func(a *bidding.Advert) { a.Access = bidding.AccessLevel })
+	ix := env.Index(
+		bidtest.App(1, register.BandC, "2024-03-01", "2023-05-02", bidtest.Mobility(register.MobilityLevelAccess)),
+		bidtest.App(2, register.BandB, "2025-01-01", "2024-01-01", bidtest.Homeowner()),
+	)
+	cl := env.Closing(ix, []bidding.Advert{ad}, map[int64][]int64{7: {2, 1}})
+	res := shortlist.Rank(ix, cl.Listings[0], cl.Bids[0])
+	for _, app := range []int64{1, 2} {
+		full, err := shortlist.Explain(cl, res, app)
+		require.NoError(t, err)
+		stored, err := shortlist.ExplainStored(cl, res, app)
+		require.NoError(t, err)
+		require.Equal(t, full.Stored(), stored)
+		require.NotEmpty(t, full.Facts.Policy)
+		require.Nil(t, stored.Facts.Policy)
+		require.Len(t, stored.Checks, len(full.Checks))
+		for i, c := range stored.Checks {
+			require.Equal(t, full.Checks[i].Name, c.Name)
+			require.Empty(t, c.Label)
+			if c.Pass {
+				require.Empty(t, c.Code+c.Clause)
+			} else {
+				require.Equal(t, full.Checks[i].Code, c.Code)
+				require.Equal(t, full.Checks[i].Clause, c.Clause)
+			}
+		}
+		require.Equal(t, full.Outcome, stored.Outcome)
+		require.Equal(t, full.Key, stored.Key)
+	}
+	skipped, err := shortlist.ExplainStored(cl, res, 2)
+	require.NoError(t, err)
+	require.Equal(t, "skipped", skipped.Outcome)
+	require.Contains(t, skipped.Checks, shortlist.TraceCheck{Name: skipped.Check, Code: skipped.Skip, Clause: skipped.Clause})
+}
+
 func TestRankCycle_SameAsOneAtATime(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ix, _, _ := randomCase(env, 7, 20000, 0)

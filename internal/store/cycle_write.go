@@ -136,11 +136,11 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 			r := refs[k]
 			sl := &closed.Shortlists[r.sl]
 			e := entryAt(sl, r.entry)
-			tr, err := shortlist.Explain(closed.Closing, &closed.Results[r.sl], e.Application)
+			tr, err := shortlist.ExplainStored(closed.Closing, &closed.Results[r.sl], e.Application)
 			if err != nil {
 				return nil, err
 			}
-			trace, err := json.Marshal(tr.Stored())
+			trace, err := json.Marshal(tr)
 			if err != nil {
 				return nil, err
 			}

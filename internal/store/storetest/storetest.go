@@ -48,9 +48,9 @@ func CloseCycle(t testing.TB, db *sqlx.DB, id int64) []shortlist.Shortlist {
 			VALUES ($1, $2, $3) RETURNING id`, sl.Advert, sl.Policy, c.Closes))
 		for _, entries := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
 			for _, e := range entries {
-				tr, err := shortlist.Explain(closed.Closing, &closed.Results[i], e.Application)
+				tr, err := shortlist.ExplainStored(closed.Closing, &closed.Results[i], e.Application)
 				require.NoError(t, err)
-				trace, err := json.Marshal(tr.Stored())
+				trace, err := json.Marshal(tr)
 				require.NoError(t, err)
 				_, err = tx.ExecContext(ctx, `INSERT INTO shortlist_entries (shortlist, application, position, skip,
 					check_name, clause, note, skipped_by, band, effective, registered, autobid, placed, trace)
