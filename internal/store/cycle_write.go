@@ -44,6 +44,9 @@ func (w *closeWriter) abort() {
 // batch is how many rows go between checks of the context.
 const batch = 1024
 
+// copy writes n rows to table with one COPY. The rows are built (row(i), called in
+// order on a goroutine of its own, so it must only read shared data) a batch ahead of
+// the COPY, so encoding them overlaps the database's work.
 func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) ([]any, error)) error {
 	if n == 0 {
 		return nil
@@ -53,33 +56,71 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 		return fmt.Errorf("write %s: %w", table, err)
 	}
 	defer stmt.Close()
-	for i := range n {
-		if i%batch == 0 {
-			if i > 0 {
-				w.rows += batch
-				if w.progress != nil {
-					w.progress(w.rows)
-				}
-			}
-			if err := w.ctx.Err(); err != nil {
-				if i > 0 {
-					w.abort()
-				}
-				return err
+	batches, stop := produce(n, row)
+	defer stop()
+	for start := 0; start < n; start += batch {
+		if start > 0 {
+			w.rows += batch
+			if w.progress != nil {
+				w.progress(w.rows)
 			}
 		}
-		args, err := row(i)
-		if err != nil {
+		if err := w.ctx.Err(); err != nil {
+			if start > 0 {
+				w.abort()
+			}
 			return err
 		}
-		if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
-			return fmt.Errorf("write %s: %w", table, err)
+		b := <-batches
+		if b.err != nil {
+			return b.err
+		}
+		for _, args := range b.rows {
+			if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
+				return fmt.Errorf("write %s: %w", table, err)
+			}
 		}
 	}
 	if _, err := stmt.ExecContext(w.ctx); err != nil {
 		return fmt.Errorf("write %s: %w", table, err)
 	}
 	return stmt.Close()
+}
+
+// rowBatch is up to batch rows ready for COPY, or the error that stopped building them.
+type rowBatch struct {
+	rows [][]any
+	err  error
+}
+
+// produce builds rows 0..n-1 in batches on a goroutine, at most two batches ahead of
+// the reader. stop ends it early (the goroutine returns once its batch is built).
+func produce(n int, row func(i int) ([]any, error)) (<-chan rowBatch, func()) {
+	out := make(chan rowBatch, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		for start := 0; start < n; start += batch {
+			var b rowBatch
+			for i := start; i < min(start+batch, n); i++ {
+				args, err := row(i)
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.rows = append(b.rows, args)
+			}
+			select {
+			case out <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return out, func() { close(done) }
 }
 
 // autobids keeps the autobids the close placed (those not already held as bids).
