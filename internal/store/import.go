@@ -86,7 +86,7 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		}
 	}
 	for _, t := range tables(s) {
-		if err := w.copy(t.name, t.cols, len(t.rows), func(i int) ([]any, error) { return t.rows[i], nil }); err != nil {
+		if err := w.copy(t.name, t.cols, t.n, func(i int) ([]any, error) { return t.row(i), nil }); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 	}
@@ -103,86 +103,140 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 	return tx.Commit()
 }
 
-// table is the rows of one table, ready for COPY.
+// table is one table's rows for COPY, built on demand (row(i) for i < n) so an
+// England-scale import does not hold every row as []any at once.
 type table struct {
 	name string
 	cols []string
-	rows [][]any
+	n    int
+	row  func(i int) []any
 }
 
-// tables lays s out as table rows, parents before children.
+// child is the j-th child (member, assessment, …) of application a, or of assessment j
+// of application a, condition k.
+type child struct{ a, j, k int32 }
+
+// children lists, for every application, its n(a) children in order.
+func children(apps []register.Application, n func(a *register.Application) int) []child {
+	var out []child
+	for i := range apps {
+		for j := range n(&apps[i]) {
+			out = append(out, child{int32(i), int32(j), 0})
+		}
+	}
+	return out
+}
+
+// tables lays s out as tables, parents before children.
 func tables(s *snapshot.Snapshot) []table {
+	apps := s.Applications
 	app := table{name: "applications", cols: []string{"id", "registered", "status", "status_reason", "status_until",
 		"area", "mobility", "home_bedrooms", "tenure", "homeowner", "sharing_facilities", "disrepair",
 		"nn_connection", "right_to_move", "legal_agreement_areas", "immigration_ineligible", "homeless_duty",
 		"armed_forces", "care_leaver", "care_leaver_nnc", "adult_social_care_move_on", "domestic_abuse",
 		"sheltered_eligible", "connected", "guarantor", "unacceptable_behaviour", "exceptional_circumstances",
-		"working", "debt_amount", "debt_last_owed"}}
-	mem := table{name: "members", cols: []string{"application", "seq", "name", "born", "sex", "relationship", "joint", "pregnancy_due"}}
-	ass := table{name: "medical_assessments", cols: []string{"id", "application", "seq", "requested", "assessed", "assessor",
-		"ground_floor_or_lift", "level_access", "wheelchair", "extra_bedrooms"}}
-	con := table{name: "medical_conditions", cols: []string{"assessment", "seq", "name", "severity", "impact"}}
-	his := table{name: "band_history", cols: []string{"application", "seq", "band", "from_date", "to_date", "effective", "reason", "recorded_by"}}
-	ovr := table{name: "overrides", cols: []string{"application", "seq", "kind", "band", "criterion", "effective", "reason",
-		"recorded_by", "made_on", "removed_on"}}
-	ref := table{name: "refusals", cols: []string{"application", "seq", "advert", "refused_on", "kind", "counted", "final", "recorded_by"}}
-	for _, a := range s.Applications {
+		"working", "debt_amount", "debt_last_owed"}, n: len(apps), row: func(i int) []any {
+		a := &apps[i]
 		f := a.Flags
-		app.rows = append(app.rows, []any{a.ID, dateArg(a.Registered), string(a.Status), a.StatusReason,
+		return []any{a.ID, dateArg(a.Registered), string(a.Status), a.StatusReason,
 			dateArg(a.StatusUntil), a.Area, string(a.Mobility), a.Home.Bedrooms, string(a.Home.Tenure),
 			a.Home.Homeowner, a.Home.SharingFacilities, a.Home.Disrepair, a.Connection.NN,
 			a.Connection.RightToMove, pq.StringArray(nonNil(a.Connection.LegalAgreementAreas)),
 			f.ImmigrationIneligible, string(f.HomelessDuty), f.ArmedForces, f.CareLeaver, f.CareLeaverNNC,
 			f.AdultSocialCareMoveOn, f.DomesticAbuse, f.ShelteredEligible, f.Connected, f.Guarantor,
-			f.UnacceptableBehaviour, f.ExceptionalCircumstances, f.Working, a.Debt.Amount, dateArg(a.Debt.LastOwed)})
-		for j, m := range a.Members {
-			mem.rows = append(mem.rows, []any{a.ID, j + 1, m.Name, dateArg(m.Born), string(m.Sex),
-				string(m.Relationship), m.Joint, dateArg(m.PregnancyDue)})
-		}
-		for j, m := range a.Medical {
-			r := m.Restrictions
-			ass.rows = append(ass.rows, []any{m.ID, a.ID, j + 1, dateArg(m.Requested), dateArg(m.Assessed), m.Assessor,
-				r.GroundFloorOrLift, r.LevelAccess, r.Wheelchair, r.ExtraBedrooms})
-			for k, c := range m.Conditions {
-				con.rows = append(con.rows, []any{m.ID, k + 1, c.Name, c.Severity, c.Impact})
-			}
-		}
-		for j, h := range a.History {
-			his.rows = append(his.rows, []any{a.ID, j + 1, bandArg(h.Band), dateArg(h.From), dateArg(h.To),
-				dateArg(h.Effective), h.Reason, h.By})
-		}
-		for j, v := range a.Overrides {
-			ovr.rows = append(ovr.rows, []any{a.ID, j + 1, string(v.Kind), bandArg(v.Band), v.Criterion,
-				dateArg(v.Effective), v.Reason, v.By, dateArg(v.On), dateArg(v.Removed)})
-		}
-		for j, v := range a.Refusals {
-			ref.rows = append(ref.rows, []any{a.ID, j + 1, v.Advert, dateArg(v.On), string(v.Kind), v.Counted, v.Final, v.By})
+			f.UnacceptableBehaviour, f.ExceptionalCircumstances, f.Working, a.Debt.Amount, dateArg(a.Debt.LastOwed)}
+	}}
+	members := children(apps, func(a *register.Application) int { return len(a.Members) })
+	mem := table{name: "members", cols: []string{"application", "seq", "name", "born", "sex", "relationship", "joint", "pregnancy_due"},
+		n: len(members), row: func(i int) []any {
+			c := members[i]
+			a := &apps[c.a]
+			m := &a.Members[c.j]
+			return []any{a.ID, c.j + 1, m.Name, dateArg(m.Born), string(m.Sex), string(m.Relationship), m.Joint, dateArg(m.PregnancyDue)}
+		}}
+	assessments := children(apps, func(a *register.Application) int { return len(a.Medical) })
+	ass := table{name: "medical_assessments", cols: []string{"id", "application", "seq", "requested", "assessed", "assessor",
+		"ground_floor_or_lift", "level_access", "wheelchair", "extra_bedrooms"}, n: len(assessments), row: func(i int) []any {
+		c := assessments[i]
+		a := &apps[c.a]
+		m := &a.Medical[c.j]
+		r := m.Restrictions
+		return []any{m.ID, a.ID, c.j + 1, dateArg(m.Requested), dateArg(m.Assessed), m.Assessor,
+			r.GroundFloorOrLift, r.LevelAccess, r.Wheelchair, r.ExtraBedrooms}
+	}}
+	var conditions []child
+	for _, c := range assessments {
+		for k := range apps[c.a].Medical[c.j].Conditions {
+			conditions = append(conditions, child{c.a, c.j, int32(k)})
 		}
 	}
-	lan := table{name: "landlords", cols: []string{"id", "name", "council", "nomination_share"}}
-	for _, l := range s.Landlords {
-		lan.rows = append(lan.rows, []any{l.ID, l.Name, l.Council, l.NominationShare})
-	}
-	cyc := table{name: "cycles", cols: []string{"id", "opens", "closes", "policy"}}
-	for _, c := range s.Cycles {
-		cyc.rows = append(cyc.rows, []any{c.ID, timeArg(c.Opens), timeArg(c.Closes), c.Policy})
-	}
+	con := table{name: "medical_conditions", cols: []string{"assessment", "seq", "name", "severity", "impact"},
+		n: len(conditions), row: func(i int) []any {
+			c := conditions[i]
+			m := &apps[c.a].Medical[c.j]
+			d := &m.Conditions[c.k]
+			return []any{m.ID, c.k + 1, d.Name, d.Severity, d.Impact}
+		}}
+	history := children(apps, func(a *register.Application) int { return len(a.History) })
+	his := table{name: "band_history", cols: []string{"application", "seq", "band", "from_date", "to_date", "effective", "reason", "recorded_by"},
+		n: len(history), row: func(i int) []any {
+			c := history[i]
+			a := &apps[c.a]
+			h := &a.History[c.j]
+			return []any{a.ID, c.j + 1, bandArg(h.Band), dateArg(h.From), dateArg(h.To), dateArg(h.Effective), h.Reason, h.By}
+		}}
+	overrides := children(apps, func(a *register.Application) int { return len(a.Overrides) })
+	ovr := table{name: "overrides", cols: []string{"application", "seq", "kind", "band", "criterion", "effective", "reason",
+		"recorded_by", "made_on", "removed_on"}, n: len(overrides), row: func(i int) []any {
+		c := overrides[i]
+		a := &apps[c.a]
+		v := &a.Overrides[c.j]
+		return []any{a.ID, c.j + 1, string(v.Kind), bandArg(v.Band), v.Criterion,
+			dateArg(v.Effective), v.Reason, v.By, dateArg(v.On), dateArg(v.Removed)}
+	}}
+	refusals := children(apps, func(a *register.Application) int { return len(a.Refusals) })
+	ref := table{name: "refusals", cols: []string{"application", "seq", "advert", "refused_on", "kind", "counted", "final", "recorded_by"},
+		n: len(refusals), row: func(i int) []any {
+			c := refusals[i]
+			a := &apps[c.a]
+			v := &a.Refusals[c.j]
+			return []any{a.ID, c.j + 1, v.Advert, dateArg(v.On), string(v.Kind), v.Counted, v.Final, v.By}
+		}}
+	lan := table{name: "landlords", cols: []string{"id", "name", "council", "nomination_share"}, n: len(s.Landlords),
+		row: func(i int) []any {
+			l := &s.Landlords[i]
+			return []any{l.ID, l.Name, l.Council, l.NominationShare}
+		}}
+	cyc := table{name: "cycles", cols: []string{"id", "opens", "closes", "policy"}, n: len(s.Cycles), row: func(i int) []any {
+		c := &s.Cycles[i]
+		return []any{c.ID, timeArg(c.Opens), timeArg(c.Closes), c.Policy}
+	}}
 	adv := table{name: "adverts", cols: []string{"id", "cycle", "landlord", "locality", "bedrooms", "bed_spaces", "type",
 		"garden", "floor", "lift", "access", "sheltered", "min_age", "max_age", "legal_agreement_area", "ordering",
-		"weekly_rent", "closes", "withdrawn"}}
-	let := table{name: "advert_local_lettings", cols: []string{"advert", "seq", "label", "fact", "is_value", "gte", "lte", "value"}}
-	for _, a := range s.Adverts {
-		adv.rows = append(adv.rows, []any{a.ID, a.Cycle, a.Landlord, a.Locality, a.Bedrooms, a.BedSpaces, a.Type,
+		"weekly_rent", "closes", "withdrawn"}, n: len(s.Adverts), row: func(i int) []any {
+		a := &s.Adverts[i]
+		return []any{a.ID, a.Cycle, a.Landlord, a.Locality, a.Bedrooms, a.BedSpaces, a.Type,
 			a.Garden, a.Floor, a.Lift, string(a.Access), a.Sheltered, a.MinAge, a.MaxAge, a.LegalAgreementArea,
-			string(a.Ordering), a.WeeklyRent, timeArg(a.Closes), a.Withdrawn})
-		for j, l := range a.LocalLettings {
-			let.rows = append(let.rows, []any{a.ID, j + 1, l.Label, l.Fact, optArg(l.Is), optArg(l.Gte), optArg(l.Lte), l.Value})
+			string(a.Ordering), a.WeeklyRent, timeArg(a.Closes), a.Withdrawn}
+	}}
+	var lettings []child
+	for i, a := range s.Adverts {
+		for j := range a.LocalLettings {
+			lettings = append(lettings, child{int32(i), int32(j), 0})
 		}
 	}
-	bid := table{name: "bids", cols: []string{"application", "advert", "placed", "autobid", "withdrawn", "placed_by"}}
-	for _, b := range s.Bids {
-		bid.rows = append(bid.rows, []any{b.Application, b.Advert, timeArg(b.Placed), b.Autobid, timeArg(b.Withdrawn), b.By})
-	}
+	let := table{name: "advert_local_lettings", cols: []string{"advert", "seq", "label", "fact", "is_value", "gte", "lte", "value"},
+		n: len(lettings), row: func(i int) []any {
+			c := lettings[i]
+			a := &s.Adverts[c.a]
+			l := &a.LocalLettings[c.j]
+			return []any{a.ID, c.j + 1, l.Label, l.Fact, optArg(l.Is), optArg(l.Gte), optArg(l.Lte), l.Value}
+		}}
+	bid := table{name: "bids", cols: []string{"application", "advert", "placed", "autobid", "withdrawn", "placed_by"},
+		n: len(s.Bids), row: func(i int) []any {
+			b := &s.Bids[i]
+			return []any{b.Application, b.Advert, timeArg(b.Placed), b.Autobid, timeArg(b.Withdrawn), b.By}
+		}}
 	return []table{app, mem, ass, con, his, ovr, ref, lan, cyc, adv, let, bid}
 }
 
