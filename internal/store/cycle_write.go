@@ -81,7 +81,16 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 			}
 		}
 	}
-	if _, err := stmt.ExecContext(w.ctx); err != nil {
+	// Ending the COPY runs its rows' foreign-key checks (seconds for millions of rows):
+	// if ctx ends before or meanwhile, cancel them on the server rather than wait.
+	if err := w.ctx.Err(); err != nil {
+		w.abort()
+		return err
+	}
+	unwatch := context.AfterFunc(w.ctx, w.abort)
+	_, err = stmt.ExecContext(w.ctx)
+	unwatch()
+	if err != nil {
 		return fmt.Errorf("write %s: %w", table, err)
 	}
 	return stmt.Close()
