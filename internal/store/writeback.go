@@ -227,8 +227,10 @@ func changeEvents(app int64, from, to regState) []change {
 	}
 	if !slices.Equal(from.History, to.History) {
 		reason := "band history rewritten"
-		if n := len(to.History); n > 0 {
-			reason = to.History[n-1].Reason
+		if n := len(to.History); n > 0 && to.History[n-1].To.IsZero() {
+			reason = to.History[n-1].Reason // the spell opened
+		} else if n > 0 {
+			reason = "band spell closed: no band"
 		}
 		add("register_band_history", reason, from.History, to.History)
 	}
