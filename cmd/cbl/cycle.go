@@ -72,7 +72,7 @@ func newCycleCloseCommand(app *App) *cobra.Command {
 		Use:   "close CYCLE",
 		Short: "Shortlist every advert of a cycle: autobids, eligibility, ranking, traces",
 		Long: `Read the register, assess every application as at the cycle's close, place the
-autobids, shortlist every advert of the cycle (every bid ranked with a position or
+autobids (none where an officer excluded the advert: cbl autobid exclude), shortlist every advert of the cycle (every bid ranked with a position or
 skipped with a reason code), and write the autobids, shortlists, entries with their
 JSON traces, events and the cycle's closed time in one transaction holding the cycle's
 advisory lock. A second close of the same cycle waits, then finds it closed. Interrupted

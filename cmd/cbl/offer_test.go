@@ -30,7 +30,10 @@ type weekEnv struct {
 	clock      time.Time
 }
 
-func newWeek(t *testing.T) *weekEnv { t.Helper(); return newWeeks(t, 1) }
+func newWeek(t *testing.T) *weekEnv {
+	t.Helper()
+	return newWeeks(t, 1)
+}
 
 // newWeeks is newWeek over a register with n cycles, of which only the first is closed.
 func newWeeks(t *testing.T, n int) *weekEnv {
