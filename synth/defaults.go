@@ -19,6 +19,9 @@ func Defaults() Config {
 			Bands: []Share{
 				{"A", 0.04}, {"B", 0.125}, {"C", 0.30}, {"D", 0.405}, {"E", 0.13},
 			},
+			JoinerBands: []Share{
+				{"A", 0.18}, {"B", 0.11}, {"C", 0.25}, {"D", 0.34}, {"E", 0.12},
+			},
 			Criteria: map[string][]Share{
 				"A": {{"homeless_main_duty", 0.70}, {"medical_urgent", 0.18}, {"severe_disrepair", 0.12}},
 				"B": {{"homeless_prevention_relief", 0.35}, {"domestic_abuse", 0.15}, {"medical_high", 0.20},
