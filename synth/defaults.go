@@ -146,6 +146,10 @@ func Birmingham() Config {
 	c.Register.Applications = 24000
 	c.Register.JoinersPerMonth = 1700
 	c.Supply.AdvertsPerWeek = 50
+	// Fewer homes per household than Keyways (50 a week for 24,000, not 30 for 7,000):
+	// Band A is let fewer homes a year, so fewer of the joiners may be in it for the band
+	// to hold steady (docs/synthetic.md, "Joiners: the flow, not the stock").
+	c.Register.JoinerBands = []Share{{"A", 0.10}, {"B", 0.12}, {"C", 0.28}, {"D", 0.37}, {"E", 0.13}}
 	return c
 }
 
