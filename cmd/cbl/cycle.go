@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -108,7 +109,9 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 					id, len(res.Closed.Shortlists), res.Autobids, res.Entries, time.Since(start).Round(time.Millisecond),
 					res.Read.Round(time.Millisecond), res.Shortlist.Round(time.Millisecond), res.Write.Round(time.Millisecond))
 			}
-			sum, err := store.CycleSummary(cmd.Context(), db, id)
+			// The close is committed: a Ctrl-C (or deadline) now must not turn it into a
+			// reported failure, so the summary is read regardless.
+			sum, err := store.CycleSummary(context.WithoutCancel(cmd.Context()), db, id)
 			if err != nil {
 				return err
 			}
