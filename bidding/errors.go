@@ -41,9 +41,11 @@ type IneligibleError struct {
 	Clause      string
 }
 
+// Error names the application, advert, check code and clause.
 func (e *IneligibleError) Error() string {
 	return fmt.Sprintf("application %d, advert %d: %s (check %s, %s)", e.Application, e.Advert, e.Code, e.Check, e.Clause)
 }
 
 // Unwrap returns ErrIneligible.
+// Unwrap returns ErrIneligible, so errors.Is(err, ErrIneligible) holds.
 func (e *IneligibleError) Unwrap() error { return ErrIneligible }

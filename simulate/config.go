@@ -22,7 +22,7 @@ type Config struct {
 	Start register.Date `json:"start,omitempty"`
 	// Synth supplies the model's data: Supply (adverts per week, their mix, landlords),
 	// Behaviour (who bids on what, changes of circumstances, leavers) and
-	// Register.JoinersPerMonth and PendingDays (new joiners). Its Seed, AsOf and
+	// Register.JoinersPerMonth, JoinerBands and PendingDays (new joiners). Its Seed, AsOf and
 	// Supply.Cycles are set by the simulator. Synth.Policy names the geography policy:
 	// its autobid areas place homes, joiners and bids, the same under every policy run.
 	Synth synth.Config `json:"synth"`

@@ -57,6 +57,11 @@ type RegisterMix struct {
 	// Bands is the target band mix of qualifying applications, keys "A".."E". Each
 	// application is given the facts of one criterion of its target band.
 	Bands []Share `json:"bands"`
+	// JoinerBands is the target band mix of new joiners (Joiners), keys "A".."E": the
+	// flow onto the register, not its stock. Urgent bands are housed fast, so they are a
+	// larger share of the flow than of the stock; drawing joiners with Bands drains
+	// Band A. Empty: joiners use Bands.
+	JoinerBands []Share `json:"joiner_bands,omitempty"`
 	// Criteria lists, per band, how often each of the band's criteria (nn-2021
 	// criterion ids) is the one the application meets. Households are drawn until one
 	// can meet the criterion (overcrowding needs a family, sharing without dependants
@@ -243,6 +248,16 @@ func (c *Config) Validate() error {
 	}{{"register.bands", r.Bands}, {"register.households", r.Households}, {"supply.sizes", s.Sizes}} {
 		if err := checkShares(l.field, l.xs); err != nil {
 			return err
+		}
+	}
+	if len(r.JoinerBands) > 0 {
+		if err := checkShares("register.joiner_bands", r.JoinerBands); err != nil {
+			return err
+		}
+		for i, x := range r.JoinerBands {
+			if b, err := register.ParseBand(x.Key); err != nil || b == register.NoBand {
+				return fmt.Errorf("synth config: register.joiner_bands[%d] = %q: want A, B, C, D or E", i, x.Key)
+			}
 		}
 	}
 	for _, v := range []struct {

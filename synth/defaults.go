@@ -23,6 +23,9 @@ func Defaults() Config {
 			Bands: []Share{
 				{"A", 0.04}, {"B", 0.125}, {"C", 0.30}, {"D", 0.405}, {"E", 0.13},
 			},
+			JoinerBands: []Share{
+				{"A", 0.18}, {"B", 0.11}, {"C", 0.25}, {"D", 0.34}, {"E", 0.12},
+			},
 			Criteria: map[string][]Share{
 				"A": {{"homeless_main_duty", 0.70}, {"medical_urgent", 0.18}, {"severe_disrepair", 0.12}},
 				"B": {{"homeless_prevention_relief", 0.35}, {"domestic_abuse", 0.15}, {"medical_high", 0.20},
@@ -147,6 +150,10 @@ func Birmingham() Config {
 	c.Register.Applications = 24000
 	c.Register.JoinersPerMonth = 1700
 	c.Supply.AdvertsPerWeek = 50
+	// Fewer homes per household than Keyways (50 a week for 24,000, not 30 for 7,000):
+	// Band A is let fewer homes a year, so fewer of the joiners may be in it for the band
+	// to hold steady (docs/synthetic.md, "Joiners: the flow, not the stock").
+	c.Register.JoinerBands = []Share{{"A", 0.10}, {"B", 0.12}, {"C", 0.28}, {"D", 0.37}, {"E", 0.13}}
 	return c
 }
 

@@ -10,8 +10,9 @@ import (
 
 // Joiners returns the applications that join the register from day from up to (not
 // including) day to, at cfg.Register.JoinersPerMonth, with ids from firstID upwards:
-// the simulator's new joiners. They are drawn like the register's applications and
-// described as they stand on day to (recent ones still pending). The random stream
+// the simulator's new joiners. They are drawn like the register's applications, with
+// target bands from Register.JoinerBands (the flow's mix) when it is set, and described as
+// they stand on day to (recent ones still pending). The random stream
 // depends on the seed and on from, so consecutive windows are independent and each is
 // reproducible.
 func Joiners(cfg Config, p *policy.Policy, from, to register.Date, firstID int64) ([]register.Application, error) {
@@ -19,6 +20,9 @@ func Joiners(cfg Config, p *policy.Policy, from, to register.Date, firstID int64
 		return nil, fmt.Errorf("synth: joiners from %s to %s: the window is empty", from, to)
 	}
 	cfg.AsOf = to
+	if len(cfg.Register.JoinerBands) > 0 {
+		cfg.Register.Bands = cfg.Register.JoinerBands
+	}
 	g, err := newGen(&cfg, p)
 	if err != nil {
 		return nil, err

@@ -210,3 +210,37 @@ func TestJoiners_ArriveAtTheJoiningRate(t *testing.T) {
 	_, err = synth.Joiners(cfg, p, to, from, 1)
 	require.Error(t, err)
 }
+
+// Joiners are drawn with the flow's band mix (register.joiner_bands), not the stock's:
+// urgent cases are housed fast, so Band A is a larger share of who joins than of who
+// waits. Without joiner_bands, joiners follow register.bands.
+func TestJoiners_FollowTheJoinerBandMix(t *testing.T) {
+	cfg := synth.Keyways()
+	p := nn2021(t)
+	from, to := cfg.AsOf, cfg.AsOf.AddDays(183)
+	shareA := func(cfg synth.Config) float64 {
+		apps, err := synth.Joiners(cfg, p, from, to, 7001)
+		require.NoError(t, err)
+		a, qualifying := 0, 0
+		for i := range apps {
+			as, err := banding.Assess(&apps[i], p, to)
+			require.NoError(t, err)
+			if as.Qualifies {
+				qualifying++
+				if as.Band == register.BandA {
+					a++
+				}
+			}
+		}
+		return float64(a) / float64(qualifying)
+	}
+	within(t, "Band A share of joiners", shareA(cfg), 0.15, 0.21)
+	cfg.Register.JoinerBands = nil
+	within(t, "Band A share of joiners drawn with the stock mix", shareA(cfg), 0.02, 0.05)
+
+	cfg = synth.Keyways()
+	cfg.Register.JoinerBands = append(cfg.Register.JoinerBands, synth.Share{Key: "Z", Weight: 1})
+	require.ErrorContains(t, cfg.Validate(), `register.joiner_bands[5] = "Z"`)
+	_, err := synth.Joiners(cfg, p, from, to, 7001)
+	require.Error(t, err)
+}

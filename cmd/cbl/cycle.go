@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -72,7 +73,7 @@ func newCycleCloseCommand(app *App) *cobra.Command {
 		Use:   "close CYCLE",
 		Short: "Shortlist every advert of a cycle: autobids, eligibility, ranking, traces",
 		Long: `Read the register, assess every application as at the cycle's close, place the
-autobids, shortlist every advert of the cycle (every bid ranked with a position or
+autobids (none where an officer excluded the advert: cbl autobid exclude), shortlist every advert of the cycle (every bid ranked with a position or
 skipped with a reason code), and write the autobids, shortlists, entries with their
 JSON traces, events and the cycle's closed time in one transaction holding the cycle's
 advisory lock. A second close of the same cycle waits, then finds it closed. Interrupted
@@ -108,7 +109,9 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 					id, len(res.Closed.Shortlists), res.Autobids, res.Entries, time.Since(start).Round(time.Millisecond),
 					res.Read.Round(time.Millisecond), res.Shortlist.Round(time.Millisecond), res.Write.Round(time.Millisecond))
 			}
-			sum, err := store.CycleSummary(cmd.Context(), db, id)
+			// The close is committed: a Ctrl-C (or deadline) now must not turn it into a
+			// reported failure, so the summary is read regardless.
+			sum, err := store.CycleSummary(context.WithoutCancel(cmd.Context()), db, id)
 			if err != nil {
 				return err
 			}

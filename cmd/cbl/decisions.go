@@ -19,7 +19,9 @@ func newDecisionsCommand(app *App) *cobra.Command {
 actor, kind, advert, application and the rest of the decision (code, refusal, note…).
 With --advert or --application, only the decisions naming it. With --rebuild, first
 rewrite the offers, nominations and lets tables from the record (after the register was
-replaced and its cycles closed again); the events log is kept.`,
+replaced and its cycles closed again), and put the register rows the decisions change
+(status, band history, overrides, refusals) in the state the record implies, with an
+events row (actor "rebuild") for each register change; the events log is kept.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := app.Open(cmd.Context())
@@ -53,7 +55,7 @@ replaced and its cycles closed again); the events log is kept.`,
 	}
 	cmd.Flags().Int64Var(&advert, "advert", 0, "only decisions on this advert")
 	cmd.Flags().Int64Var(&application, "application", 0, "only decisions naming this application")
-	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rewrite the offers, nominations and lets tables from the record first")
+	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rewrite the offers, nominations and lets tables, and the register rows decisions change, from the record first")
 	return cmd
 }
 

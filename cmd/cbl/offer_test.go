@@ -32,10 +32,16 @@ type weekEnv struct {
 
 func newWeek(t *testing.T) *weekEnv {
 	t.Helper()
+	return newWeeks(t, 1)
+}
+
+// newWeeks is newWeek over a register with n cycles, of which only the first is closed.
+func newWeeks(t *testing.T, n int) *weekEnv {
+	t.Helper()
 	t.Parallel() // each test has its own database
 	cfg := synth.Defaults()
 	cfg.Register.Applications = 800
-	cfg.Supply.Cycles = 1
+	cfg.Supply.Cycles = n
 	s, err := synth.Generate(cfg)
 	require.NoError(t, err)
 	dir := t.TempDir()

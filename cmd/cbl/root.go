@@ -32,6 +32,7 @@ var commands = []func(*App) *cobra.Command{
 	newAssessCommand,
 	newCycleCommand,
 	newBidCommand,
+	newAutobidCommand,
 	newShortlistCommand,
 }
 

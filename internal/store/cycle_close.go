@@ -46,8 +46,9 @@ type CloseResult struct {
 	Read, Shortlist, Write time.Duration
 }
 
-// CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register, runs
-// shortlist.CloseCycle under the cycle's policy, and writes the autobids, one shortlist
+// CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register (as officers'
+// decisions left it) and the officers' autobid exclusions, runs shortlist.CloseCycle
+// under the cycle's policy, and writes the autobids, one shortlist
 // per advert with every entry (ranked with position, or skipped with code and check)
 // and its JSON trace, the events and the cycle's closed_at — all in one transaction
 // holding the cycle's advisory lock. A second close of the same cycle waits for the
@@ -111,9 +112,13 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
+	excluded, err := excludedFunc(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("close cycle %d: %w", id, err)
+	}
 	res.Read = time.Since(start)
 	start = time.Now()
-	closed, err := shortlist.CloseCycle(rules, c.Cycle, s.Applications, s.Adverts, s.Bids, nil)
+	closed, err := shortlist.CloseCycle(rules, c.Cycle, s.Applications, s.Adverts, s.Bids, excluded)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}

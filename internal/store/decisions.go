@@ -29,12 +29,17 @@ type Recorded struct {
 // State is the allocation as it stands: the engine's input loaded from the register and
 // the stored shortlists, the cycles held, every recorded decision in order, and the
 // result of replaying them with allocation.Run. Nothing in it is read from the derived
-// offers, nominations or lets tables.
+// offers, nominations or lets tables. Input holds the register as it stood before the
+// decisions changed it (register_base, see writeback.go); Result.Applications holds the
+// applications they changed as they now stand, which is what the register tables hold.
 type State struct {
 	Input     *allocation.Input
 	Cycles    []bidding.Cycle
 	Decisions []Recorded
 	Result    *allocation.Result
+	// held is the register state, as the tables hold it, of each application whose
+	// pre-decision state Input carries instead (see writeback.go).
+	held map[int64]regState
 }
 
 // decisions returns the recorded decisions as the engine takes them.
@@ -100,7 +105,11 @@ func loadState(ctx context.Context, tx *sqlx.Tx, extraAdvert int64) (*State, err
 			return nil, fmt.Errorf("load the register: %w", err)
 		}
 	}
-	st := &State{Cycles: s.Cycles}
+	held, err := loadBases(ctx, tx, s.Applications)
+	if err != nil {
+		return nil, err
+	}
+	st := &State{Cycles: s.Cycles, held: held}
 	ds, err := loadDecisions(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -201,7 +210,9 @@ const decideLockKey int64 = 0x63626c_646563 // "cbl" "dec"
 // Decide records decision d made at the moment at. It replays the recorded decisions
 // with d appended; if the engine refuses d it returns a *RejectedError and writes
 // nothing. Otherwise, in one transaction, it appends the decisions row, upserts the
-// offers, nominations and lets that changed, and appends the events d caused, each at at.
+// offers, nominations and lets that changed, writes back to the register the
+// applications d changed (status, refusals, band history, overrides; see writeback.go),
+// and appends the events d caused, each at at.
 // d.On is set from at (its local date under the policy); at must not be before the last
 // recorded decision's, nor (except for a direct let) before the advert closed.
 func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decision) (*Decided, error) {
@@ -291,6 +302,9 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 			Advert: ev.Advert, Reason: ev.Reason, Detail: detail}); err != nil {
 			return nil, err
 		}
+	}
+	if err := writeRegister(ctx, tx, st, before, rec); err != nil {
+		return nil, err
 	}
 	if commit {
 		if err := tx.Commit(); err != nil {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,12 +153,18 @@ func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
 
 	events, err := store.Events(ctx, db, 0)
 	require.NoError(t, err)
-	var fromDecisions []store.Event
+	var fromDecisions, written []store.Event
 	for _, e := range events {
-		if e.Kind != "import" {
+		switch {
+		case strings.HasPrefix(e.Kind, "register_"):
+			written = append(written, e)
+		case e.Kind != "import":
 			fromDecisions = append(fromDecisions, e)
 		}
 	}
+	require.Len(t, written, 1, "the let writes the tenant's status back to the register")
+	require.Equal(t, "register_status", written[0].Kind)
+	require.Equal(t, apps[1], written[0].Application)
 	require.Len(t, fromDecisions, len(st.Result.Events))
 	for i, e := range st.Result.Events {
 		require.Equal(t, e.Kind, fromDecisions[i].Kind)
