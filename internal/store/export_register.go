@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -56,6 +57,31 @@ func (c *appCursor) at(table string, id int64) (*register.Application, error) {
 	return &c.apps[c.i], nil
 }
 
+// appFlagColumns are the applications' boolean columns, read as one integer (bit i is
+// column i) since decoding twenty booleans a row was most of the scanning. appFlags lists
+// the fields they fill, in the same order.
+var appFlagColumns = []string{"homeowner", "sharing_facilities", "disrepair", "nn_connection", "right_to_move",
+	"immigration_ineligible", "armed_forces", "care_leaver", "care_leaver_nnc", "adult_social_care_move_on",
+	"domestic_abuse", "sheltered_eligible", "connected", "guarantor", "unacceptable_behaviour",
+	"exceptional_circumstances", "working"}
+
+func appFlags(a *register.Application) [17]*bool {
+	h, c, f := &a.Home, &a.Connection, &a.Flags
+	return [...]*bool{&h.Homeowner, &h.SharingFacilities, &h.Disrepair, &c.NN, &c.RightToMove,
+		&f.ImmigrationIneligible, &f.ArmedForces, &f.CareLeaver, &f.CareLeaverNNC, &f.AdultSocialCareMoveOn,
+		&f.DomesticAbuse, &f.ShelteredEligible, &f.Connected, &f.Guarantor, &f.UnacceptableBehaviour,
+		&f.ExceptionalCircumstances, &f.Working}
+}
+
+// appFlagBits is the SQL for appFlagColumns as one integer.
+var appFlagBits = func() string {
+	terms := make([]string, len(appFlagColumns))
+	for i, col := range appFlagColumns {
+		terms[i] = fmt.Sprintf("(%s::int << %d)", col, i)
+	}
+	return strings.Join(terms, " | ")
+}()
+
 func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
 	var n int
 	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM applications`); err != nil {
@@ -66,27 +92,25 @@ func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) 
 	}
 	zero := decimal.RequireFromString("0.00")
 	var (
-		id, registered, statusUntil, homeBedrooms, debtLastOwed             int64
+		id, registered, statusUntil, homeBedrooms, debtLastOwed, bits       int64
 		status, statusReason, area, mobility, tenure, homelessDuty, debtAmt string
 		areas                                                               pq.StringArray
 	)
 	err := eachRow(ctx, tx, `SELECT id, `+dayOf("registered")+`, status, status_reason, `+dayOf("status_until")+`,
-		area, mobility, home_bedrooms, tenure, homeowner, sharing_facilities, disrepair, nn_connection, right_to_move,
-		legal_agreement_areas, immigration_ineligible, homeless_duty, armed_forces, care_leaver, care_leaver_nnc,
-		adult_social_care_move_on, domestic_abuse, sheltered_eligible, connected, guarantor,
-		unacceptable_behaviour, exceptional_circumstances, working, debt_amount, `+dayOf("debt_last_owed")+`
+		area, mobility, home_bedrooms, tenure, legal_agreement_areas, homeless_duty, `+appFlagBits+`,
+		debt_amount, `+dayOf("debt_last_owed")+`
 		FROM applications ORDER BY id`, func(rows *sql.Rows) error {
 		s.Applications = append(s.Applications, register.Application{})
 		a := &s.Applications[len(s.Applications)-1]
 		h, c, f := &a.Home, &a.Connection, &a.Flags
 		areas = nil
 		if err := rows.Scan(&id, &registered, &status, &statusReason, &statusUntil,
-			&area, &mobility, &homeBedrooms, &tenure, &h.Homeowner, &h.SharingFacilities, &h.Disrepair, &c.NN,
-			&c.RightToMove, &areas, &f.ImmigrationIneligible, &homelessDuty, &f.ArmedForces, &f.CareLeaver,
-			&f.CareLeaverNNC, &f.AdultSocialCareMoveOn, &f.DomesticAbuse, &f.ShelteredEligible, &f.Connected,
-			&f.Guarantor, &f.UnacceptableBehaviour, &f.ExceptionalCircumstances, &f.Working, &debtAmt,
+			&area, &mobility, &homeBedrooms, &tenure, &areas, &homelessDuty, &bits, &debtAmt,
 			&debtLastOwed); err != nil {
 			return err
+		}
+		for i, p := range appFlags(a) {
+			*p = bits&(1<<i) != 0
 		}
 		a.ID, a.Registered, a.Status = id, register.Date(registered), register.Status(status)
 		a.StatusReason, a.StatusUntil = statusReason, register.Date(statusUntil)

@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
 	"github.com/stretchr/testify/require"
 )
@@ -21,4 +23,48 @@ func TestExport_GeneratedRegisterRoundTrip(t *testing.T) {
 	got, err := store.Export(ctx, db)
 	require.NoError(t, err)
 	require.Equal(t, s.Canonical(), got)
+}
+
+// TestExport_EachApplicationFlag sets one boolean column at a time and checks that it,
+// and only it, comes back as its field.
+func TestExport_EachApplicationFlag(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	s := snapshottest.Full()
+	require.NoError(t, store.Import(ctx, db, s))
+	id := s.Canonical().Applications[0].ID
+	fields := map[string]func(a *register.Application) bool{
+		"homeowner":                 func(a *register.Application) bool { return a.Home.Homeowner },
+		"sharing_facilities":        func(a *register.Application) bool { return a.Home.SharingFacilities },
+		"disrepair":                 func(a *register.Application) bool { return a.Home.Disrepair },
+		"nn_connection":             func(a *register.Application) bool { return a.Connection.NN },
+		"right_to_move":             func(a *register.Application) bool { return a.Connection.RightToMove },
+		"immigration_ineligible":    func(a *register.Application) bool { return a.Flags.ImmigrationIneligible },
+		"armed_forces":              func(a *register.Application) bool { return a.Flags.ArmedForces },
+		"care_leaver":               func(a *register.Application) bool { return a.Flags.CareLeaver },
+		"care_leaver_nnc":           func(a *register.Application) bool { return a.Flags.CareLeaverNNC },
+		"adult_social_care_move_on": func(a *register.Application) bool { return a.Flags.AdultSocialCareMoveOn },
+		"domestic_abuse":            func(a *register.Application) bool { return a.Flags.DomesticAbuse },
+		"sheltered_eligible":        func(a *register.Application) bool { return a.Flags.ShelteredEligible },
+		"connected":                 func(a *register.Application) bool { return a.Flags.Connected },
+		"guarantor":                 func(a *register.Application) bool { return a.Flags.Guarantor },
+		"unacceptable_behaviour":    func(a *register.Application) bool { return a.Flags.UnacceptableBehaviour },
+		"exceptional_circumstances": func(a *register.Application) bool { return a.Flags.ExceptionalCircumstances },
+		"working":                   func(a *register.Application) bool { return a.Flags.Working },
+	}
+	var cols []string
+	for col := range fields {
+		cols = append(cols, col+" = false")
+	}
+	for col := range fields {
+		_, err := db.ExecContext(ctx, `UPDATE applications SET `+strings.Join(cols, ", ")+` WHERE id = $1`, id)
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, `UPDATE applications SET `+col+` = true WHERE id = $1`, id)
+		require.NoError(t, err, col)
+		got, err := store.Export(ctx, db)
+		require.NoError(t, err)
+		for other, field := range fields {
+			require.Equal(t, other == col, field(&got.Applications[0]), "%s set, %s read", col, other)
+		}
+	}
 }
