@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"math"
-	"sort"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -10,68 +9,6 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/synth"
 )
-
-// Property classes that decide who bids on what (as synth's generator classes them).
-const (
-	classGeneral   = iota // flats, maisonettes, bungalows without gardens, bedsits
-	classFamily           // houses and flats with gardens
-	classSheltered        // sheltered homes
-)
-
-const maxSize = 6
-
-func classOf(a *bidding.Advert) int {
-	switch {
-	case a.Sheltered:
-		return classSheltered
-	case a.Type == "house" || (a.Garden && (a.Type == "flat" || a.Type == "maisonette")):
-		return classFamily
-	}
-	return classGeneral
-}
-
-// pool draws adverts in proportion to their appeal.
-type pool struct {
-	idx []int
-	cum []float64
-}
-
-func (p *pool) add(i int, w float64) {
-	if n := len(p.cum); n > 0 {
-		w += p.cum[n-1]
-	}
-	p.idx, p.cum = append(p.idx, i), append(p.cum, w)
-}
-
-func (p *pool) draw(u float64) int {
-	k := sort.SearchFloat64s(p.cum, u*p.cum[len(p.cum)-1])
-	return p.idx[min(k, len(p.idx)-1)]
-}
-
-// market indexes one cycle's adverts by area, size and class, with fallbacks. Areas are
-// the geography policy's, so both policies of a comparison see the same market.
-type market struct {
-	exact  map[[3]int]*pool // area, size, class
-	any    map[[2]int]*pool // size, class
-	sized  map[[2]int]*pool // area, size
-	bySize map[int]*pool
-}
-
-func (m *market) pick(u float64, area, size, class int) int {
-	if p := m.exact[[3]int{area, size, class}]; p != nil {
-		return p.draw(u)
-	}
-	if p := m.any[[2]int{size, class}]; p != nil {
-		return p.draw(u)
-	}
-	if p := m.sized[[2]int{area, size}]; p != nil {
-		return p.draw(u)
-	}
-	if p := m.bySize[size]; p != nil {
-		return p.draw(u)
-	}
-	return -1
-}
 
 // normal is a standard normal draw from two keyed uniforms (Box–Muller).
 func normal(k uint64) float64 {
@@ -124,18 +61,12 @@ func (m *bidModel) areaOf(s string) int {
 	return 0
 }
 
-func (m *bidModel) market(seed uint64, c bidding.Cycle, ads []bidding.Advert) *market {
+func (m *bidModel) market(seed uint64, c bidding.Cycle, ads []bidding.Advert) *synth.Market {
 	appeal := map[string]float64{}
 	for _, x := range m.b.TypeAppeal {
 		appeal[x.Key] = x.Weight
 	}
-	mk := &market{exact: map[[3]int]*pool{}, any: map[[2]int]*pool{}, sized: map[[2]int]*pool{}, bySize: map[int]*pool{}}
-	add := func(p **pool, i int, w float64) {
-		if *p == nil {
-			*p = &pool{}
-		}
-		(*p).add(i, w)
-	}
+	mk := &synth.Market{}
 	for i := range ads {
 		a := &ads[i]
 		w := math.Exp(m.b.PopularitySigma * normal(key(seed, drawAppeal, c.ID, a.ID)))
@@ -145,20 +76,7 @@ func (m *bidModel) market(seed uint64, c bidding.Cycle, ads []bidding.Advert) *m
 		if a.Floor > 1 {
 			w *= math.Pow(m.b.UpperFloorAppeal, float64(a.Floor-1))
 		}
-		area, size, class := m.areaOf(a.Locality), min(a.Bedrooms, maxSize), classOf(a)
-		var p *pool
-		p = mk.exact[[3]int{area, size, class}]
-		add(&p, i, w)
-		mk.exact[[3]int{area, size, class}] = p
-		p = mk.any[[2]int{size, class}]
-		add(&p, i, w)
-		mk.any[[2]int{size, class}] = p
-		p = mk.sized[[2]int{area, size}]
-		add(&p, i, w)
-		mk.sized[[2]int{area, size}] = p
-		p = mk.bySize[size]
-		add(&p, i, w)
-		mk.bySize[size] = p
+		mk.Add(i, m.areaOf(a.Locality), min(a.Bedrooms, synth.MaxSize), synth.ClassOf(a), w)
 	}
 	return mk
 }
@@ -234,15 +152,15 @@ func (m *bidModel) bids(seed uint64, r *bidding.Rules, ix *bidding.Index, apps [
 					size++
 				}
 			}
-			size = min(max(size, 1), maxSize)
-			class := classGeneral
+			size = min(max(size, 1), synth.MaxSize)
+			class := synth.ClassGeneral
 			switch {
 			case pr.Flags&bidding.FlagShelteredEligible != 0 && slotDraw(k, try+1, 7) < b.ShelteredPreference:
-				class = classSheltered
+				class = synth.ClassSheltered
 			case pr.Flags&bidding.FlagDependentChildren != 0 && slotDraw(k, try+1, 8) < 0.75:
-				class = classFamily
+				class = synth.ClassFamily
 			}
-			ad := mk.pick(slotDraw(k, try+1, 9), a, size, class)
+			ad := mk.Pick(func() float64 { return slotDraw(k, try+1, 9) }, a, size, class)
 			if ad < 0 || contains(chosen[:got], ad) {
 				continue
 			}

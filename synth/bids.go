@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -33,84 +32,13 @@ func Bids(cfg Config, p *policy.Policy, apps []register.Application, c bidding.C
 	return g.bids(apps, profs, c, adverts), nil
 }
 
-// Property classes that decide who may bid (nn-2021 property rules).
-const (
-	classGeneral   = iota // flats, maisonettes and bungalows without gardens, bedsits
-	classFamily           // houses and flats with gardens: for households with children
-	classSheltered        // sheltered: over the minimum age or sheltered-eligible
-	classes
-)
-
-const maxSize = 6
-
-func classOf(a *bidding.Advert) int {
-	switch {
-	case a.Sheltered:
-		return classSheltered
-	case a.Type == "house" || (a.Garden && (a.Type == "flat" || a.Type == "maisonette")):
-		return classFamily
-	}
-	return classGeneral
-}
-
-// pool draws adverts in proportion to their appeal.
-type pool struct {
-	idx []int
-	cum []float64
-}
-
-func (p *pool) add(i int, w float64) {
-	total := w
-	if n := len(p.cum); n > 0 {
-		total += p.cum[n-1]
-	}
-	p.idx = append(p.idx, i)
-	p.cum = append(p.cum, total)
-}
-
-func (p *pool) draw(r *rand.Rand) int {
-	u := r.Float64() * p.cum[len(p.cum)-1]
-	k := sort.SearchFloat64s(p.cum, u)
-	return p.idx[min(k, len(p.idx)-1)]
-}
-
-// market indexes one cycle's adverts by area, size and class, with fallbacks.
-type market struct {
-	exact  map[[3]int]*pool // area, size, class
-	any    map[[2]int]*pool // size, class (any area)
-	sized  map[[2]int]*pool // area, size (any class)
-	bySize map[int]*pool
-}
-
-func (m *market) pick(r *rand.Rand, area, size, class int) int {
-	if p := m.exact[[3]int{area, size, class}]; p != nil {
-		return p.draw(r)
-	}
-	if p := m.any[[2]int{size, class}]; p != nil {
-		return p.draw(r)
-	}
-	if p := m.sized[[2]int{area, size}]; p != nil {
-		return p.draw(r)
-	}
-	if p := m.bySize[size]; p != nil {
-		return p.draw(r)
-	}
-	return -1
-}
-
-func (g *gen) market(r *rand.Rand, ads []bidding.Advert) *market {
+func (g *gen) market(r *rand.Rand, ads []bidding.Advert) *Market {
 	b := &g.cfg.Behaviour
 	appeal := map[string]float64{}
 	for _, x := range b.TypeAppeal {
 		appeal[x.Key] = x.Weight
 	}
-	m := &market{exact: map[[3]int]*pool{}, any: map[[2]int]*pool{}, sized: map[[2]int]*pool{}, bySize: map[int]*pool{}}
-	get2 := func(mp map[[2]int]*pool, k [2]int) *pool {
-		if mp[k] == nil {
-			mp[k] = &pool{}
-		}
-		return mp[k]
-	}
+	m := &Market{}
 	for i := range ads {
 		a := &ads[i]
 		w := lognormal(r, b.PopularitySigma)
@@ -121,18 +49,7 @@ func (g *gen) market(r *rand.Rand, ads []bidding.Advert) *market {
 			w *= math.Pow(b.UpperFloorAppeal, float64(a.Floor-1))
 		}
 		area := max(0, indexOf(g.areas.keys, g.p.Bidding.AreaOf(a.Locality)))
-		size, class := min(a.Bedrooms, maxSize), classOf(a)
-		k3 := [3]int{area, size, class}
-		if m.exact[k3] == nil {
-			m.exact[k3] = &pool{}
-		}
-		m.exact[k3].add(i, w)
-		get2(m.any, [2]int{size, class}).add(i, w)
-		get2(m.sized, [2]int{area, size}).add(i, w)
-		if m.bySize[size] == nil {
-			m.bySize[size] = &pool{}
-		}
-		m.bySize[size].add(i, w)
+		m.Add(i, area, min(a.Bedrooms, MaxSize), ClassOf(a), w)
 	}
 	return m
 }
@@ -205,19 +122,19 @@ func (g *gen) bids(apps []register.Application, profs []profile, c bidding.Cycle
 						size++
 					}
 				}
-				size = min(max(size, 1), maxSize)
-				class := classGeneral
+				size = min(max(size, 1), MaxSize)
+				class := ClassGeneral
 				switch {
 				case pr.sheltered && chance(r, b.ShelteredPreference):
-					class = classSheltered
+					class = ClassSheltered
 				case pr.children && chance(r, 0.75):
-					class = classFamily
+					class = ClassFamily
 				case !pr.children && chance(r, b.WrongTypeShare):
-					class = classFamily
+					class = ClassFamily
 				case !pr.sheltered && chance(r, b.UnderAgeShare):
-					class = classSheltered
+					class = ClassSheltered
 				}
-				ad := m.pick(r, area, size, class)
+				ad := m.Pick(r.Float64, area, size, class)
 				if ad < 0 || slices.Contains(chosen[:got], ad) {
 					continue
 				}

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/jmoiron/sqlx"
@@ -15,24 +13,8 @@ import (
 // position order) then skipped (by application id), each with its JSON trace (traces[i]
 // is entries[i]'s). ErrNotShortlisted if there is none.
 func Shortlist(ctx context.Context, db sqlx.QueryerContext, advert int64) (entries []shortlist.Entry, traces []json.RawMessage, err error) {
-	var rows []struct {
-		Application int64          `db:"application"`
-		Position    sql.NullInt64  `db:"position"`
-		Skip        sql.NullString `db:"skip"`
-		Check       string         `db:"check_name"`
-		Clause      string         `db:"clause"`
-		Note        string         `db:"note"`
-		By          string         `db:"skipped_by"`
-		At          sql.NullTime   `db:"skipped_at"`
-		Band        sql.NullString `db:"band"`
-		Effective   sql.NullTime   `db:"effective"`
-		Registered  sql.NullTime   `db:"registered"`
-		Autobid     bool           `db:"autobid"`
-		Placed      time.Time      `db:"placed"`
-		Trace       []byte         `db:"trace"`
-	}
-	err = sqlx.SelectContext(ctx, db, &rows, `SELECT application, position, skip, check_name, clause, note,
-		skipped_by, skipped_at, band, effective, registered, autobid, placed, trace
+	var rows []shortlistEntryRow
+	err = sqlx.SelectContext(ctx, db, &rows, `SELECT `+shortlistEntryColumns+`, trace
 		FROM shortlist_entries
 		WHERE shortlist = (SELECT max(id) FROM shortlists WHERE advert = $1)
 		ORDER BY position IS NULL, position, application`, advert)
@@ -49,14 +31,7 @@ func Shortlist(ctx context.Context, db sqlx.QueryerContext, advert int64) (entri
 		}
 	}
 	for _, r := range rows {
-		e := shortlist.Entry{Application: r.Application, Advert: advert, Position: int(r.Position.Int64),
-			Skip: r.Skip.String, Check: r.Check, Clause: r.Clause, Note: r.Note, By: r.By,
-			Band: band(r.Band), Effective: date(r.Effective), Registered: date(r.Registered),
-			Autobid: r.Autobid, Placed: r.Placed.UTC()}
-		if r.At.Valid {
-			e.At = r.At.Time.UTC()
-		}
-		entries = append(entries, e)
+		entries = append(entries, r.entry(advert))
 		traces = append(traces, json.RawMessage(r.Trace))
 	}
 	return entries, traces, nil
