@@ -108,11 +108,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	start := time.Now()
-	s, err := loadForCycle(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("close cycle %d: %w", id, err)
-	}
-	excluded, err := excludedFunc(ctx, tx)
+	s, excluded, err := loadForCycle(ctx, db, tx)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
@@ -162,15 +158,45 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	return res, err
 }
 
-// loadForCycle reads what a close needs: applications, adverts and bids.
-func loadForCycle(ctx context.Context, tx *sqlx.Tx) (*snapshot.Snapshot, error) {
-	s := &snapshot.Snapshot{}
-	for _, step := range []func(context.Context, *sqlx.Tx, *snapshot.Snapshot) error{
-		exportApplications, exportAdverts, exportBids,
-	} {
-		if err := step(ctx, tx, s); err != nil {
-			return nil, err
-		}
+// loadForCycle reads what a close needs: applications, adverts, bids and the officers'
+// autobid exclusions. The applications (most of the work, decoding in Go) are read on
+// tx while the rest is read on a second, read-only transaction of db that shares tx's
+// snapshot (pg_export_snapshot), so both see exactly the register tx sees.
+func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snapshot, func(app, advert int64) bool, error) {
+	var snap string
+	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
+		return nil, nil, err
 	}
-	return s, nil
+	s := &snapshot.Snapshot{}
+	var excluded func(app, advert int64) bool
+	done := make(chan error, 1)
+	go func() {
+		done <- func() error {
+			rtx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer rtx.Rollback()
+			if _, err := rtx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT '`+snap+`'`); err != nil {
+				return err
+			}
+			if err := exportAdverts(ctx, rtx, s); err != nil {
+				return err
+			}
+			if err := exportBids(ctx, rtx, s); err != nil {
+				return err
+			}
+			excluded, err = excludedFunc(ctx, rtx)
+			return err
+		}()
+	}()
+	// exportApplications sets s.Applications alone; the goroutine sets s.Adverts and s.Bids.
+	err := exportApplications(ctx, tx, s)
+	if err2 := <-done; err == nil {
+		err = err2
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, excluded, nil
 }
