@@ -102,22 +102,48 @@ type rowBatch struct {
 	err  error
 }
 
-// produce builds rows 0..n-1 in batches on a goroutine, at most two batches ahead of
-// the reader. stop ends it early (the goroutine returns once its batch is built).
+// producers is how many goroutines build rows: building a shortlist entry's trace
+// (Explain and JSON) costs about as much as the database takes to store it.
+const producers = 2
+
+// produce builds rows 0..n-1 in batches on producers goroutines, each at most one
+// batch ahead, and hands them out in order. stop ends them early (each goroutine
+// returns once its batch is built).
 func produce(n int, row func(i int) ([]any, error)) (<-chan rowBatch, func()) {
 	out := make(chan rowBatch, 1)
 	done := make(chan struct{})
+	var lanes [producers]chan rowBatch
+	for w := range lanes {
+		lanes[w] = make(chan rowBatch, 1)
+		go func(lane chan<- rowBatch) {
+			defer close(lane)
+			for start := w * batch; start < n; start += producers * batch {
+				var b rowBatch
+				for i := start; i < min(start+batch, n); i++ {
+					args, err := row(i)
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.rows = append(b.rows, args)
+				}
+				select {
+				case lane <- b:
+				case <-done:
+					return
+				}
+				if b.err != nil {
+					return
+				}
+			}
+		}(lanes[w])
+	}
 	go func() {
 		defer close(out)
-		for start := 0; start < n; start += batch {
-			var b rowBatch
-			for i := start; i < min(start+batch, n); i++ {
-				args, err := row(i)
-				if err != nil {
-					b.err = err
-					break
-				}
-				b.rows = append(b.rows, args)
+		for k := 0; k*batch < n; k++ {
+			b, ok := <-lanes[k%producers]
+			if !ok {
+				return
 			}
 			select {
 			case out <- b:
