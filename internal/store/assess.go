@@ -98,7 +98,7 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	}
 	s := &snapshot.Snapshot{}
 	if err := exportApplications(ctx, tx, s); err != nil {
-		return nil, fmt.Errorf("assess: %w", err)
+		return nil, fmt.Errorf("read the register: %w", err)
 	}
 	changes, err := Rebands(s.Applications, p, asOf, actor)
 	if err != nil || len(changes) == 0 {
