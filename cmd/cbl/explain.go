@@ -50,10 +50,11 @@ The JSON does not depend on --output.`,
 				return err
 			}
 			ctx := cmd.Context()
+			// The band is explained unless --advert prints the bid alone.
+			band := advert == 0 || letter
 			var a *register.Application
 			var p *policy.Policy
-			var loc *time.Location
-			if dir != "" {
+			if dir != "" && band {
 				s, err := snapshot.Read(dir)
 				if err != nil {
 					return err
@@ -71,13 +72,15 @@ The JSON does not depend on --output.`,
 					return err
 				}
 				defer db.Close()
-				if dir == "" {
-					st, err := store.LoadState(ctx, db)
-					if err != nil {
+				if dir == "" && band {
+					// Decisions are written back to the register tables, so the application
+					// as it stands is read alone, without replaying the record.
+					if p, err = store.AllocationPolicy(ctx, db); err != nil {
 						return err
 					}
-					a = findApplication(st.Input.Applications, st.Result.Applications, ids[0])
-					p, loc = st.Input.Policy, st.Location()
+					if a, err = store.LoadApplication(ctx, db, ids[0]); err != nil {
+						return err
+					}
 				}
 				if advert != 0 {
 					bp, err := store.LoadBidPosition(ctx, db, advert, ids[0])
@@ -89,11 +92,11 @@ The JSON does not depend on --output.`,
 							Of: bp.Of, Skip: bp.Entry.Skip, Check: bp.Entry.Check, Clause: bp.Entry.Clause,
 							Ahead: bp.Ahead, Trace: bp.Trace})
 					}
-					return app.explainBand(a, ids[0], p, loc, asOf, policyName, true, &letters.Position{Advert: advert,
+					return app.explainBand(a, ids[0], p, asOf, policyName, true, &letters.Position{Advert: advert,
 						Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead})
 				}
 			}
-			return app.explainBand(a, ids[0], p, loc, asOf, policyName, letter, nil)
+			return app.explainBand(a, ids[0], p, asOf, policyName, letter, nil)
 		},
 	}
 	f := cmd.Flags()
@@ -106,17 +109,16 @@ The JSON does not depend on --output.`,
 }
 
 // explainBand assesses application id (a, nil if not found) under p (or --policy) as of
-// asOf and prints the explanation as JSON, or the letter with the bid's position pos.
-func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy, loc *time.Location, asOf, policyName string,
+// asOf (default today in p's time zone, else UTC) and prints the explanation as JSON, or
+// the letter with the bid's position pos.
+func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy, asOf, policyName string,
 	letter bool, pos *letters.Position) error {
 	if a == nil {
-		return fmt.Errorf("application %d: not in the register", id)
+		return fmt.Errorf("application %d: %w", id, store.ErrNoApplication)
 	}
-	if loc == nil {
-		loc = time.UTC
-		if p != nil && p.Location() != nil {
-			loc = p.Location()
-		}
+	loc := time.UTC
+	if p != nil && p.Location() != nil {
+		loc = p.Location()
 	}
 	day := register.DateOf(time.Now().In(loc))
 	if asOf != "" {
