@@ -37,11 +37,12 @@ func newExplainCommand(app *App) *cobra.Command {
 		Long: `Print, as JSON, application APP's band assessment (banding.Explain: every rule the
 policy checked, whether it applied and the facts it read), as of --as-of (default today).
 The application is as it stands after the recorded decisions (a refused final offer may
-have withdrawn a criterion); with --register DIR it is read from that snapshot instead,
-without the database. With --advert, print instead the bid's position on the advert's
-stored shortlist (or its skip reason), how many were ranked ahead by band, and the trace
-stored at cycle close. With --letter, write the applicant's letter (plain English): the
-band and why, the band effective date and, with --advert, the place on the shortlist.
+have withdrawn a criterion), read alone from the register tables they are written back
+to; with --register DIR it is read from that snapshot instead, without the database.
+With --advert, print instead the bid's position on the advert's stored shortlist (or its
+skip reason), how many were ranked ahead by band, and the trace stored at cycle close.
+With --letter, write the applicant's letter (plain English): the band and why, the band
+effective date and, with --advert, the place on the shortlist.
 The JSON does not depend on --output.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -104,7 +105,7 @@ The JSON does not depend on --output.`,
 	f.BoolVar(&letter, "letter", false, "write the applicant's letter in plain English instead of JSON")
 	f.StringVar(&dir, "register", "", "read the application from the snapshot in DIR (read-only) for the band")
 	f.StringVar(&asOf, "as-of", "", "assess as of this day, YYYY-MM-DD (default today)")
-	f.StringVar(&policyName, "policy", "", "assess under this shipped policy (id or id@version; default the latest cycle's)")
+	f.StringVar(&policyName, "policy", "", "assess under this shipped policy (id or id@version; default the latest closed cycle's, with --register the latest cycle's)")
 	return cmd
 }
 
