@@ -148,6 +148,8 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 	return err
 }
 
+// findApplication returns application id from changed, else from apps (nil if in
+// neither): over a State's Result and Input, the application as the replay leaves it.
 func findApplication(apps, changed []register.Application, id int64) *register.Application {
 	for _, list := range [][]register.Application{changed, apps} {
 		for i := range list {
