@@ -37,11 +37,12 @@ func newExplainCommand(app *App) *cobra.Command {
 		Long: `Print, as JSON, application APP's band assessment (banding.Explain: every rule the
 policy checked, whether it applied and the facts it read), as of --as-of (default today).
 The application is as it stands after the recorded decisions (a refused final offer may
-have withdrawn a criterion); with --register DIR it is read from that snapshot instead,
-without the database. With --advert, print instead the bid's position on the advert's
-stored shortlist (or its skip reason), how many were ranked ahead by band, and the trace
-stored at cycle close. With --letter, write the applicant's letter (plain English): the
-band and why, the band effective date and, with --advert, the place on the shortlist.
+have withdrawn a criterion), read alone from the register tables they are written back
+to; with --register DIR it is read from that snapshot instead, without the database.
+With --advert, print instead the bid's position on the advert's stored shortlist (or its
+skip reason), how many were ranked ahead by band, and the trace stored at cycle close.
+With --letter, write the applicant's letter (plain English): the band and why, the band
+effective date and, with --advert, the place on the shortlist.
 The JSON does not depend on --output.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,10 +51,11 @@ The JSON does not depend on --output.`,
 				return err
 			}
 			ctx := cmd.Context()
+			// The band is explained unless --advert prints the bid alone.
+			band := advert == 0 || letter
 			var a *register.Application
 			var p *policy.Policy
-			var loc *time.Location
-			if dir != "" {
+			if dir != "" && band {
 				s, err := snapshot.Read(dir)
 				if err != nil {
 					return err
@@ -71,13 +73,15 @@ The JSON does not depend on --output.`,
 					return err
 				}
 				defer db.Close()
-				if dir == "" {
-					st, err := store.LoadState(ctx, db)
-					if err != nil {
+				if dir == "" && band {
+					// Decisions are written back to the register tables, so the application
+					// as it stands is read alone, without replaying the record.
+					if p, err = store.AllocationPolicy(ctx, db); err != nil {
 						return err
 					}
-					a = findApplication(st.Input.Applications, st.Result.Applications, ids[0])
-					p, loc = st.Input.Policy, st.Location()
+					if a, err = store.LoadApplication(ctx, db, ids[0]); err != nil {
+						return err
+					}
 				}
 				if advert != 0 {
 					bp, err := store.LoadBidPosition(ctx, db, advert, ids[0])
@@ -89,11 +93,11 @@ The JSON does not depend on --output.`,
 							Of: bp.Of, Skip: bp.Entry.Skip, Check: bp.Entry.Check, Clause: bp.Entry.Clause,
 							Ahead: bp.Ahead, Trace: bp.Trace})
 					}
-					return app.explainBand(a, ids[0], p, loc, asOf, policyName, true, &letters.Position{Advert: advert,
+					return app.explainBand(a, ids[0], p, asOf, policyName, true, &letters.Position{Advert: advert,
 						Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead})
 				}
 			}
-			return app.explainBand(a, ids[0], p, loc, asOf, policyName, letter, nil)
+			return app.explainBand(a, ids[0], p, asOf, policyName, letter, nil)
 		},
 	}
 	f := cmd.Flags()
@@ -101,22 +105,21 @@ The JSON does not depend on --output.`,
 	f.BoolVar(&letter, "letter", false, "write the applicant's letter in plain English instead of JSON")
 	f.StringVar(&dir, "register", "", "read the application from the snapshot in DIR (read-only) for the band")
 	f.StringVar(&asOf, "as-of", "", "assess as of this day, YYYY-MM-DD (default today)")
-	f.StringVar(&policyName, "policy", "", "assess under this shipped policy (id or id@version; default the latest cycle's)")
+	f.StringVar(&policyName, "policy", "", "assess under this shipped policy (id or id@version; default the latest closed cycle's, with --register the latest cycle's)")
 	return cmd
 }
 
 // explainBand assesses application id (a, nil if not found) under p (or --policy) as of
-// asOf and prints the explanation as JSON, or the letter with the bid's position pos.
-func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy, loc *time.Location, asOf, policyName string,
+// asOf (default today in p's time zone, else UTC) and prints the explanation as JSON, or
+// the letter with the bid's position pos.
+func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy, asOf, policyName string,
 	letter bool, pos *letters.Position) error {
 	if a == nil {
-		return fmt.Errorf("application %d: not in the register", id)
+		return fmt.Errorf("application %d: %w", id, store.ErrNoApplication)
 	}
-	if loc == nil {
-		loc = time.UTC
-		if p != nil && p.Location() != nil {
-			loc = p.Location()
-		}
+	loc := time.UTC
+	if p != nil && p.Location() != nil {
+		loc = p.Location()
 	}
 	day := register.DateOf(time.Now().In(loc))
 	if asOf != "" {
@@ -145,6 +148,8 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 	return err
 }
 
+// findApplication returns application id from changed, else from apps (nil if in
+// neither): over a State's Result and Input, the application as the replay leaves it.
 func findApplication(apps, changed []register.Application, id int64) *register.Application {
 	for _, list := range [][]register.Application{changed, apps} {
 		for i := range list {

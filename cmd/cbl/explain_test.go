@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/letters"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/stretchr/testify/require"
 )
 
@@ -129,4 +136,108 @@ func TestScheme7_ExplainSkippedBid(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, fmt.Sprintf("Your bid on property %d was not considered: %s.", skipped.advert,
 		strings.ReplaceAll(sk.Skip, "_", " ")))
+}
+
+// explainedAs is what explain prints for application a under p as of day: the JSON, or
+// with letter the letter (with the bid's position pos).
+func explainedAs(t *testing.T, a *register.Application, p *policy.Policy, day string, letter bool, pos *letters.Position) string {
+	t.Helper()
+	var out bytes.Buffer
+	app := &App{Stdout: &out}
+	require.NoError(t, app.explainBand(a, a.ID, p, day, "", letter, pos))
+	return out.String()
+}
+
+// TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt: explain reads one
+// application from the register tables (decisions are written back) instead of
+// replaying the record; for every application, after a refused final offer under a
+// homeless duty and a let, it reads and explains exactly what the replay (LoadState)
+// gives.
+func TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
+	w := newWeeks(t, 2)
+	ctx := context.Background()
+	p, err := store.CyclePolicy(w.snap.Cycles[0])
+	require.NoError(t, err)
+	day := register.DateOf(w.clock)
+
+	// A household whose band rests on a homeless-duty criterion the policy withdraws
+	// when a final offer is refused, ranked on a council advert.
+	var x int64
+	for _, a := range w.snap.Applications {
+		as, err := banding.Assess(&a, p, day)
+		require.NoError(t, err)
+		discharged := slices.ContainsFunc(as.Criteria, func(m banding.Met) bool {
+			return slices.Contains(p.Refusals.DischargeCriteria, m.ID)
+		})
+		if discharged && len(w.rankedOn(a.ID)) > 0 && (x == 0 || a.ID < x) {
+			x = a.ID
+		}
+	}
+	require.NotZero(t, x, "no household under a homeless duty ranked on a council advert")
+	refused := w.rankedOn(x)[0]
+	// Another council advert, let to the first it ranked.
+	var let, y int64
+	for _, a := range w.snap.Adverts {
+		if sl := w.shortlists[a.ID]; w.council[a.ID] && a.ID != refused && len(sl.Ranked) > 0 && sl.Ranked[0].Application != x {
+			let, y = a.ID, sl.Ranked[0].Application
+			break
+		}
+	}
+	require.NotZero(t, y, "no second council advert")
+
+	w.offerTo(refused, x)
+	w.decide("offer", "refuse", idArg(refused), idArg(x), "--counted", "--final")
+	w.offerTo(let, y)
+	w.decide("offer", "accept", idArg(let), idArg(y))
+	asOf := register.DateOf(w.clock).String()
+
+	st, err := store.LoadState(ctx, w.db)
+	require.NoError(t, err)
+	got, err := store.AllocationPolicy(ctx, w.db)
+	require.NoError(t, err)
+	require.Equal(t, st.Input.Policy.Name(), got.Name())
+	p = st.Input.Policy
+
+	changed := map[int64]bool{}
+	for _, a := range st.Result.Applications {
+		changed[a.ID] = true
+	}
+	require.True(t, changed[x] && changed[y], "the decisions changed %d and %d", x, y)
+	for i := range st.Input.Applications {
+		id := st.Input.Applications[i].ID
+		want := findApplication(st.Input.Applications, st.Result.Applications, id)
+		a, err := store.LoadApplication(ctx, w.db, id)
+		require.NoError(t, err)
+		require.Equal(t, *want, *a, "application %d", id)
+		for _, letter := range []bool{false, true} {
+			require.Equal(t, explainedAs(t, want, p, asOf, letter, nil), explainedAs(t, a, got, asOf, letter, nil),
+				"application %d (letter %v)", id, letter)
+		}
+	}
+
+	// The decisions changed what explain says: x lost its homeless criteria, y is closed.
+	before := findApplication(st.Input.Applications, nil, x) // as the replay starts from it
+	code, out, errOut := w.cbl("explain", idArg(x), "--as-of", asOf)
+	require.Equal(t, 0, code, errOut)
+	require.NotEqual(t, explainedAs(t, before, p, asOf, false, nil), out, "the band before the refusal")
+	a, err := store.LoadApplication(ctx, w.db, y)
+	require.NoError(t, err)
+	require.Equal(t, register.StatusClosed, a.Status)
+
+	// Through the command, with and without --letter and --advert, for the changed.
+	for id := range changed {
+		want := findApplication(st.Input.Applications, st.Result.Applications, id)
+		code, out, errOut := w.cbl("explain", idArg(id), "--as-of", asOf)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, explainedAs(t, want, p, asOf, false, nil), out, "application %d", id)
+		code, out, errOut = w.cbl("explain", idArg(id), "--as-of", asOf, "--letter")
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, explainedAs(t, want, p, asOf, true, nil), out, "application %d letter", id)
+	}
+	bp, err := store.LoadBidPosition(ctx, w.db, refused, x)
+	require.NoError(t, err)
+	code, out, errOut = w.cbl("explain", idArg(x), "--as-of", asOf, "--advert", idArg(refused), "--letter")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, explainedAs(t, findApplication(st.Input.Applications, st.Result.Applications, x), p, asOf, true,
+		&letters.Position{Advert: refused, Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead}), out)
 }

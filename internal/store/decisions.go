@@ -132,14 +132,16 @@ func loadState(ctx context.Context, tx *sqlx.Tx, extraAdvert int64) (*State, err
 		want[extraAdvert] = true
 	}
 	in := &allocation.Input{Applications: s.Applications, Landlords: s.Landlords, Shortlists: shortlists, Bids: s.Bids}
-	cycles := map[int64]bool{}
 	for _, ad := range s.Adverts {
 		if want[ad.ID] {
 			in.Adverts = append(in.Adverts, ad)
-			cycles[ad.Cycle] = true
 		}
 	}
-	p, err := cyclePolicy(s.Cycles, cycles)
+	used, err := usedCycles(ctx, tx, extraAdvert)
+	if err != nil {
+		return nil, err
+	}
+	p, err := cyclePolicy(s.Cycles, used)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -31,6 +33,52 @@ func cyclePolicy(cycles []bidding.Cycle, used map[int64]bool) (*policy.Policy, e
 		return nil, fmt.Errorf("cycle %d: %w", last.ID, err)
 	}
 	return p, nil
+}
+
+// usedCycles returns the cycles of the adverts the allocation works on (the engine's
+// input adverts in loadState): those with a stored shortlist, those a recorded decision
+// names, and extraAdvert if not 0. The allocation runs under the policy of the latest of
+// them (cyclePolicy).
+func usedCycles(ctx context.Context, q sqlx.QueryerContext, extraAdvert int64) (map[int64]bool, error) {
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT DISTINCT cycle FROM adverts
+		WHERE id = $1 OR id IN (SELECT advert FROM shortlists) OR id IN (SELECT advert FROM decisions)`,
+		extraAdvert); err != nil {
+		return nil, fmt.Errorf("read the cycles in use: %w", err)
+	}
+	used := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		used[id] = true
+	}
+	return used, nil
+}
+
+// AllocationPolicy returns the policy LoadState runs the allocation under
+// (State.Input.Policy) without reading the register: the latest cycle's among those
+// whose adverts have a stored shortlist or a recorded decision (the latest cycle's if
+// none has). It reads the cycles, adverts, shortlists and decisions tables only.
+func AllocationPolicy(ctx context.Context, db *sqlx.DB) (*policy.Policy, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	s := &snapshot.Snapshot{}
+	if err := exportCycles(ctx, tx, s); err != nil {
+		return nil, fmt.Errorf("read the cycles: %w", err)
+	}
+	used, err := usedCycles(ctx, tx, 0)
+	if err != nil {
+		return nil, err
+	}
+	p, err := cyclePolicy(s.Cycles, used)
+	if err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
 }
 
 // PolicyByName returns the shipped policy named "id@version" (as cycles record it), or

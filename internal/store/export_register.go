@@ -26,9 +26,10 @@ func dayOf(col string) string {
 	return "COALESCE(" + col + " - DATE '0001-01-01' + 1, 0)"
 }
 
-// eachRow runs query and calls scan once per row, then reports any error of the rows.
-func eachRow(ctx context.Context, tx *sqlx.Tx, query string, scan func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, query)
+// eachRow runs query with args and calls scan once per row, then reports any error of
+// the rows.
+func eachRow(ctx context.Context, tx *sqlx.Tx, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -39,6 +40,28 @@ func eachRow(ctx context.Context, tx *sqlx.Tx, query string, scan func(*sql.Rows
 		}
 	}
 	return rows.Err()
+}
+
+// appFilter limits a read of the register to one application: its id, or 0 for every
+// application. Each reader below serves both the whole register (export, LoadState) and
+// one application (LoadApplication), so each table's columns are mapped in one place.
+type appFilter int64
+
+// where is the SQL condition limiting rows by their application column col ("" for
+// every application); its one parameter is args' $1.
+func (f appFilter) where(col string) string {
+	if f == 0 {
+		return ""
+	}
+	return " WHERE " + col + " = $1"
+}
+
+// args are the query arguments where's condition takes.
+func (f appFilter) args() []any {
+	if f == 0 {
+		return nil
+	}
+	return []any{int64(f)}
 }
 
 // appCursor finds applications for child rows ordered by application id.
@@ -83,12 +106,24 @@ var appFlagBits = func() string {
 }()
 
 func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
-	var n int
-	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM applications`); err != nil {
-		return err
-	}
-	if n > 0 {
-		s.Applications = make([]register.Application, 0, n)
+	apps, err := readApplications(ctx, tx, 0)
+	s.Applications = apps
+	return err
+}
+
+// readApplications reads the applications f selects, in id order, with their members,
+// medical assessments and conditions, band history, overrides and refusals. It returns
+// nil when there are none.
+func readApplications(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]register.Application, error) {
+	var apps []register.Application
+	if f == 0 {
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM applications`); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			apps = make([]register.Application, 0, n)
+		}
 	}
 	zero := decimal.RequireFromString("0.00")
 	var (
@@ -99,9 +134,9 @@ func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) 
 	err := eachRow(ctx, tx, `SELECT id, `+dayOf("registered")+`, status, status_reason, `+dayOf("status_until")+`,
 		area, mobility, home_bedrooms, tenure, legal_agreement_areas, homeless_duty, `+appFlagBits+`,
 		debt_amount, `+dayOf("debt_last_owed")+`
-		FROM applications ORDER BY id`, func(rows *sql.Rows) error {
-		s.Applications = append(s.Applications, register.Application{})
-		a := &s.Applications[len(s.Applications)-1]
+		FROM applications`+f.where("id")+` ORDER BY id`, f.args(), func(rows *sql.Rows) error {
+		apps = append(apps, register.Application{})
+		a := &apps[len(apps)-1]
 		h, c, f := &a.Home, &a.Connection, &a.Flags
 		areas = nil
 		if err := rows.Scan(&id, &registered, &status, &statusReason, &statusUntil,
@@ -132,20 +167,20 @@ func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) 
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	steps := []func(context.Context, *sqlx.Tx, []register.Application) error{
+	steps := []func(context.Context, *sqlx.Tx, []register.Application, appFilter) error{
 		exportMembers, exportMedical, exportHistory, exportOverrides, exportRefusals,
 	}
 	for _, step := range steps {
-		if err := step(ctx, tx, s.Applications); err != nil {
-			return err
+		if err := step(ctx, tx, apps, f); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return apps, nil
 }
 
-func exportMembers(ctx context.Context, tx *sqlx.Tx, apps []register.Application) error {
+func exportMembers(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
 	cur := appCursor{apps: apps}
 	var (
 		app, born, due          int64
@@ -153,7 +188,7 @@ func exportMembers(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 		joint                   bool
 	)
 	return eachRow(ctx, tx, `SELECT application, name, `+dayOf("born")+`, sex, relationship, joint, `+
-		dayOf("pregnancy_due")+` FROM members ORDER BY application, seq`, func(rows *sql.Rows) error {
+		dayOf("pregnancy_due")+` FROM members`+f.where("application")+` ORDER BY application, seq`, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&app, &name, &born, &sex, &relationship, &joint, &due); err != nil {
 			return err
 		}
@@ -167,7 +202,7 @@ func exportMembers(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 	})
 }
 
-func exportMedical(ctx context.Context, tx *sqlx.Tx, apps []register.Application) error {
+func exportMedical(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
 	cur := appCursor{apps: apps}
 	var (
 		id, app, requested, assessed, extra int64
@@ -176,7 +211,7 @@ func exportMedical(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 	)
 	err := eachRow(ctx, tx, `SELECT id, application, `+dayOf("requested")+`, `+dayOf("assessed")+`, assessor,
 		ground_floor_or_lift, level_access, wheelchair, extra_bedrooms
-		FROM medical_assessments ORDER BY application, seq`, func(rows *sql.Rows) error {
+		FROM medical_assessments`+f.where("application")+` ORDER BY application, seq`, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&id, &app, &requested, &assessed, &assessor, &ground, &level, &wheelchair,
 			&extra); err != nil {
 			return err
@@ -204,8 +239,8 @@ func exportMedical(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 	)
 	var last *register.Application
 	return eachRow(ctx, tx, `SELECT ma.application, c.assessment, c.name, c.severity, c.impact
-		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
-		ORDER BY ma.application, ma.seq, c.seq`, func(rows *sql.Rows) error {
+		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment`+f.where("ma.application")+`
+		ORDER BY ma.application, ma.seq, c.seq`, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&app, &assessment, &name, &severity, &impact); err != nil {
 			return err
 		}
@@ -228,15 +263,15 @@ func exportMedical(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 	})
 }
 
-func exportHistory(ctx context.Context, tx *sqlx.Tx, apps []register.Application) error {
+func exportHistory(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
 	cur := appCursor{apps: apps}
 	var (
 		app, from, to, effective int64
 		b, reason, by            string
 	)
 	return eachRow(ctx, tx, `SELECT application, COALESCE(band, ''), `+dayOf("from_date")+`, `+dayOf("to_date")+`,
-		`+dayOf("effective")+`, reason, recorded_by FROM band_history ORDER BY application, seq`,
-		func(rows *sql.Rows) error {
+		`+dayOf("effective")+`, reason, recorded_by FROM band_history`+f.where("application")+` ORDER BY application, seq`,
+		f.args(), func(rows *sql.Rows) error {
 			if err := rows.Scan(&app, &b, &from, &to, &effective, &reason, &by); err != nil {
 				return err
 			}
@@ -250,15 +285,16 @@ func exportHistory(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 		})
 }
 
-func exportOverrides(ctx context.Context, tx *sqlx.Tx, apps []register.Application) error {
+func exportOverrides(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
 	cur := appCursor{apps: apps}
 	var (
 		app, effective, on, removed    int64
 		kind, b, criterion, reason, by string
 	)
 	return eachRow(ctx, tx, `SELECT application, kind, COALESCE(band, ''), criterion, `+dayOf("effective")+`,
-		reason, recorded_by, `+dayOf("made_on")+`, `+dayOf("removed_on")+` FROM overrides ORDER BY application, seq`,
-		func(rows *sql.Rows) error {
+		reason, recorded_by, `+dayOf("made_on")+`, `+dayOf("removed_on")+` FROM overrides`+f.where("application")+`
+		ORDER BY application, seq`,
+		f.args(), func(rows *sql.Rows) error {
 			if err := rows.Scan(&app, &kind, &b, &criterion, &effective, &reason, &by, &on, &removed); err != nil {
 				return err
 			}
@@ -273,7 +309,7 @@ func exportOverrides(ctx context.Context, tx *sqlx.Tx, apps []register.Applicati
 		})
 }
 
-func exportRefusals(ctx context.Context, tx *sqlx.Tx, apps []register.Application) error {
+func exportRefusals(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
 	cur := appCursor{apps: apps}
 	var (
 		app, advert, on int64
@@ -281,7 +317,7 @@ func exportRefusals(ctx context.Context, tx *sqlx.Tx, apps []register.Applicatio
 		counted, final  bool
 	)
 	return eachRow(ctx, tx, `SELECT application, advert, `+dayOf("refused_on")+`, kind, counted, final,
-		recorded_by FROM refusals ORDER BY application, seq`, func(rows *sql.Rows) error {
+		recorded_by FROM refusals`+f.where("application")+` ORDER BY application, seq`, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&app, &advert, &on, &kind, &counted, &final, &by); err != nil {
 			return err
 		}
@@ -316,7 +352,7 @@ func exportBids(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
 		by                  string
 	)
 	return eachRow(ctx, tx, `SELECT application, advert, `+microsOf("placed")+`, autobid, `+microsOf("withdrawn")+`,
-		placed_by FROM bids ORDER BY advert, application`, func(rows *sql.Rows) error {
+		placed_by FROM bids ORDER BY advert, application`, nil, func(rows *sql.Rows) error {
 		if err := rows.Scan(&app, &advert, &placed, &autobid, &withdrawn, &by); err != nil {
 			return err
 		}

@@ -68,3 +68,32 @@ func TestExport_EachApplicationFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadApplication_ReadsOneAsExportDoes: each application read alone, with all its
+// nested rows, is what Export reads for it; one not held is ErrNoApplication.
+func TestLoadApplication_ReadsOneAsExportDoes(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	s := snapshottest.Register(5, 200, 1, 10)
+	full := snapshottest.Full()
+	for _, a := range full.Applications {
+		a.ID += 1000 // beside the generated ones
+		for j := range a.Medical {
+			a.Medical[j].ID += 10_000_000
+		}
+		s.Applications = append(s.Applications, a)
+	}
+	require.NoError(t, store.Import(ctx, db, s))
+	all, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	for i := range all.Applications {
+		want := &all.Applications[i]
+		got, err := store.LoadApplication(ctx, db, want.ID)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+
+	_, err = store.LoadApplication(ctx, db, 999999)
+	require.ErrorIs(t, err, store.ErrNoApplication)
+	require.EqualError(t, err, "application 999999: not in the register")
+}
