@@ -7,6 +7,7 @@ import (
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 )
@@ -119,4 +120,85 @@ func TestRebuild_RestoresTheRegister(t *testing.T) {
 	require.Equal(t, want, registerRows(t, db, apps[0], apps[1]))
 	require.NoError(t, db.Get(&n, `SELECT count(*) FROM events WHERE actor = 'rebuild'`))
 	require.Equal(t, 2, n, "a second rebuild changes nothing")
+}
+
+// baseRows is register_base as text, by application.
+func baseRows(t *testing.T, db interface {
+	Select(dest any, query string, args ...any) error
+}) []string {
+	t.Helper()
+	var rows []string
+	require.NoError(t, db.Select(&rows, `SELECT concat_ws(' ', application, decision, state::text) FROM register_base
+		ORDER BY application`))
+	return rows
+}
+
+// TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts: a register exported after
+// decisions that wrote back (a counted refusal, a let) and imported with replace under
+// the same record holds the same register and the same pre-decision state
+// (register_base), and exports the same again.
+func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "refused", Counted: true},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Accept, Application: apps[1]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	bases := baseRows(t, db)
+	require.Len(t, bases, 2)
+	s1, err := store.Export(ctx, db)
+	require.NoError(t, err)
+
+	require.NoError(t, store.ImportWith(ctx, db, s1, store.ImportOptions{Replace: true}))
+	require.Equal(t, bases, baseRows(t, db), "the pre-decision state is imported with the register")
+	s2, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, s1, s2)
+}
+
+// TestScheme8_CountedRefusalsCountOnceAfterReplace: two counted refusals (one each by
+// two households), exported, imported with replace under the same record and the cycle
+// closed again: the replay starts from the imported pre-decision state, so each refusal
+// counts once and neither household is closed — the state is what it was before.
+func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "refused", Counted: true},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Refuse, Application: apps[1], Refusal: "refused", Counted: true},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	want, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	register := registerRows(t, db, apps[0], apps[1])
+	s, err := store.Export(ctx, db)
+	require.NoError(t, err)
+
+	require.NoError(t, store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true}))
+	storetest.CloseCycle(t, db, s.Cycles[0].ID) // the replace dropped the shortlists
+	got, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	for _, a := range got.Result.Applications {
+		require.Len(t, a.Refusals, 1, "application %d: each refusal counts once", a.ID)
+		require.Equal(t, "active", string(a.Status), "application %d", a.ID)
+	}
+	require.Equal(t, want.Result, got.Result)
+	require.Equal(t, register, registerRows(t, db, apps[0], apps[1]))
 }
