@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/lib/pq"
@@ -158,11 +159,28 @@ func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
 	s1, err := store.Export(ctx, db)
 	require.NoError(t, err)
 
+	require.Len(t, s1.Bases, 2)
+
 	require.NoError(t, store.ImportWith(ctx, db, s1, store.ImportOptions{Replace: true}))
 	require.Equal(t, bases, baseRows(t, db), "the pre-decision state is imported with the register")
 	s2, err := store.Export(ctx, db)
 	require.NoError(t, err)
 	require.Equal(t, s1, s2)
+
+	// A fresh database records no decisions: the register as exported is where its record
+	// starts, so the bases are not loaded and nothing is replayed over it.
+	fresh := pgtest.DB(t)
+	require.NoError(t, store.ImportWith(ctx, fresh, s1, store.ImportOptions{Note: func(string) {}}))
+	require.Empty(t, baseRows(t, fresh))
+	s3, err := store.Export(ctx, fresh)
+	require.NoError(t, err)
+	want := *s1
+	want.Bases = nil
+	require.Equal(t, &want, s3)
+	st, err := store.LoadState(ctx, fresh)
+	require.NoError(t, err)
+	require.Empty(t, st.Result.Applications, "no decision, nothing changed")
+	require.Equal(t, s3.Applications, st.Input.Applications)
 }
 
 // TestScheme8_CountedRefusalsCountOnceAfterReplace: two counted refusals (one each by
@@ -201,4 +219,7 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 	}
 	require.Equal(t, want.Result, got.Result)
 	require.Equal(t, register, registerRows(t, db, apps[0], apps[1]))
+	_, err = store.Rebuild(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, register, registerRows(t, db, apps[0], apps[1]), "the record and the register agree")
 }
