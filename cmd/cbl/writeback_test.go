@@ -293,6 +293,13 @@ func TestExport_AfterDecisionsReimportIsIdentical(t *testing.T) {
 	require.Contains(t, string(base), fmt.Sprintf("\n%d,", tenant))
 	require.Contains(t, string(base), fmt.Sprintf("\n%d,", refuser))
 
+	// Without a database nothing is replayed and the bases are not used: the advert's
+	// cycle shortlisted again from the export ranks the applications as they stand, so
+	// the let household, ranked at the close, is now skipped as not active.
+	code, out, errOut = w.cbl("-o", "csv", "shortlist", "show", idArg(sl.Advert), "--register", dir1)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, fmt.Sprintf(`(?m)^,%d,.*,not_active,`, tenant), out)
+
 	code, _, errOut = w.cbl("import", "--replace", dir1)
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, errOut, "not loaded")
