@@ -45,4 +45,12 @@
 // answered within the working days (Calendar: weekends and England and Wales bank
 // holidays), medical assessments, reviews, Band A or temporary accommodation households
 // with no offer, renewals, no-bid reviews and Band A review dates.
+//
+// # Reassessments
+//
+// reband records a re-assessment made outside the walk: the band moves to the decision's
+// band (none: no longer qualifying) on its day, with the effective date the
+// re-assessment gave. The store records one when it re-bands an application earlier
+// decisions changed, so that replaying the record from the register as it stood before
+// them keeps the spell.
 package allocation

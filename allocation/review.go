@@ -135,6 +135,26 @@ func (e *engine) decideReview(d *Decision) error {
 	}
 }
 
+// reassessed records a re-assessment made outside the walk (cbl assess, SCHEME.md §2–3):
+// the band moves to d.Band (NoBand: the application no longer qualifies) on d.On. The
+// band and its effective date are given, not worked out here: the re-assessment read the
+// application's facts as they stood and may have run under another policy than the
+// cycle's, and replaying it must give the spell it wrote. The store records one for an
+// application the record has changed, whose band history the replay rewrites.
+func (e *engine) reassessed(d *Decision) error {
+	if _, err := e.app(d); err != nil {
+		return err
+	}
+	if d.Reason == "" {
+		return e.fail("reason", "missing: a reassessment says what it ran under")
+	}
+	if d.Band != register.NoBand && d.Effective.IsZero() {
+		return e.fail("effective", "missing: a reassessment that bands the application gives the effective date")
+	}
+	a := e.mut(d.Application)
+	return e.transition(a, banding.Change{Band: d.Band, On: d.On, Reason: d.Reason, By: d.Actor, Effective: d.Effective})
+}
+
 // renew records the annual renewal.
 func (e *engine) renew(d *Decision) error {
 	a, err := e.app(d)

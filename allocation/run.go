@@ -399,6 +399,8 @@ func (e *engine) apply(d *Decision) error {
 		return e.renew(d)
 	case Upkeep:
 		return e.upkeep(d)
+	case Reband:
+		return e.reassessed(d)
 	}
 	return e.fail("kind", fmt.Sprintf("unknown kind %q", d.Kind))
 }

@@ -304,3 +304,41 @@ func TestScheme9_WorkQueue(t *testing.T) {
 		require.NotEqual(t, allocation.QueueVerification, it.Kind)
 	}
 }
+
+// TestScheme3_ReassessmentRecordedAsReband: a reassessment recorded in the decisions
+// (reband) moves the band on its day with the effective date it gives, and the replay
+// keeps the spell; NoBand closes the open spell; the band and date are required.
+func TestScheme3_ReassessmentRecordedAsReband(t *testing.T) {
+	in, ds, _ := loadScenario(t, "review_restores_effective_date")
+	res, err := allocation.Run(in, ds)
+	require.NoError(t, err)
+	old, ok := banding.Current(app(t, in, res, 3).History)
+	require.True(t, ok)
+	require.NotEqual(t, register.BandA, old.Band)
+
+	reband := allocation.Decision{Kind: allocation.Reband, On: d("2025-06-20"), Actor: "assessor", Application: 3,
+		Band: register.BandA, Effective: d("2025-06-20"), Reason: "reassessment under nn-2021@1"}
+	res, err = allocation.Run(in, append(slices.Clone(ds), reband))
+	require.NoError(t, err)
+	h := app(t, in, res, 3).History
+	require.Equal(t, register.BandSpell{Band: register.BandA, From: d("2025-06-20"), Effective: d("2025-06-20"),
+		Reason: "reassessment under nn-2021@1", By: "assessor"}, h[len(h)-1])
+	require.Equal(t, d("2025-06-20"), h[len(h)-2].To)
+	require.Len(t, events(res, "band_changed"), 2, "the review's and the reassessment's")
+
+	none := reband
+	none.Band, none.Effective = register.NoBand, 0
+	res, err = allocation.Run(in, append(slices.Clone(ds), none))
+	require.NoError(t, err)
+	_, holding := banding.Current(app(t, in, res, 3).History)
+	require.False(t, holding, "no longer qualifying: no open spell")
+
+	noDate := reband
+	noDate.Effective = 0
+	_, err = allocation.Run(in, append(slices.Clone(ds), noDate))
+	require.ErrorContains(t, err, "effective: missing")
+	noReason := reband
+	noReason.Reason = ""
+	_, err = allocation.Run(in, append(slices.Clone(ds), noReason))
+	require.ErrorContains(t, err, "reason: missing")
+}

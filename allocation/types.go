@@ -43,6 +43,7 @@ const (
 	DecideReview   Kind = "decide_review"   // the review's outcome
 	Renew          Kind = "renew"           // the annual renewal is made
 	Upkeep         Kind = "upkeep"          // run the register's clocks as of On (SCHEME.md §9)
+	Reband         Kind = "reband"          // a reassessment moved the band to Band, effective Effective (SCHEME.md §2–3)
 )
 
 // Direct-let categories (SCHEME.md §8).
@@ -84,7 +85,8 @@ type Decision struct {
 	Category   string `json:"category,omitempty"`
 	Authoriser string `json:"authoriser,omitempty"`
 	// Subject and Of describe a request_review: what is reviewed and the date of the
-	// decision under review. Outcome, Band and Effective describe decide_review.
+	// decision under review. Outcome, Band and Effective describe decide_review. Band
+	// (NoBand: no longer qualifies) and Effective describe a reband.
 	Subject   string        `json:"subject,omitempty"`
 	Of        register.Date `json:"of,omitempty"`
 	Outcome   string        `json:"outcome,omitempty"`

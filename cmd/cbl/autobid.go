@@ -17,7 +17,7 @@ func newAutobidCommand(app *App) *cobra.Command {
 		Args:  noSubcommand,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newAutobidExcludeCommand(app), newAutobidListCommand(app))
+	cmd.AddCommand(newAutobidExcludeCommand(app), newAutobidIncludeCommand(app), newAutobidListCommand(app))
 	return cmd
 }
 
@@ -56,6 +56,47 @@ The exclusion and an events row (autobid_excluded) are written in one transactio
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why the advert is excluded (required)")
+	cmd.Flags().StringVar(&who, "actor", actor(), "the officer recorded")
+	return cmd
+}
+
+func newAutobidIncludeCommand(app *App) *cobra.Command {
+	var reason, who string
+	cmd := &cobra.Command{
+		Use:   "include APP ADVERT",
+		Short: "Remove the exclusion of ADVERT from application APP's autobids",
+		Long: `Remove an officer's exclusion made with cbl autobid exclude: when ADVERT's cycle
+closes, cbl cycle close may autobid APP onto it again. A cycle already closed is not
+changed. The exclusion is deleted with an events row (autobid_included, the officer, the
+reason; the detail keeps the exclusion removed) in one transaction. Prints the exclusion
+removed. With no such exclusion it fails (exit 1) and writes nothing.`,
+		Example: `  cbl autobid include 1002 7001 --reason "block risk reviewed: resolved" --actor kpatel`,
+		Args:    exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			appID, advert, err := bidArgs(args)
+			if err != nil {
+				return err
+			}
+			if reason == "" {
+				return usageErrorf("--reason is required")
+			}
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			e, err := store.IncludeAutobid(cmd.Context(), db, appID, advert, reason, who)
+			if errors.Is(err, store.ErrNotExcluded) {
+				return fmt.Errorf("cannot include: %w", err)
+			}
+			if err != nil {
+				return err
+			}
+			app.Logf("autobid exclusion removed: application %d on advert %d", appID, advert)
+			return app.Print(exclusionHeader, [][]string{exclusionRow(e)})
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the exclusion is removed (required)")
 	cmd.Flags().StringVar(&who, "actor", actor(), "the officer recorded")
 	return cmd
 }

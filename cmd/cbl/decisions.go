@@ -80,6 +80,10 @@ func details(r store.Recorded) string {
 		add("of", r.Of.String())
 	}
 	add("outcome", r.Outcome)
+	add("band", r.Band.String())
+	if r.Effective != register.Date(0) {
+		add("effective", r.Effective.String())
+	}
 	add("note", r.Reason)
 	return strings.Join(parts, " ")
 }

@@ -351,3 +351,46 @@ func requireSameFiles(t *testing.T, a, b string, headerOnly func(name string) bo
 		require.Equal(t, string(want), string(got), f.Name)
 	}
 }
+
+// TestScheme6_RemovedExclusionLetsTheNextCloseAutobidAgain: an officer excludes an
+// advert for a Band A household, then removes the exclusion; next week's close autobids
+// the household onto that advert again. Removing an exclusion that is not held fails
+// (exit 1, distinct from a usage error) and writes nothing.
+func TestScheme6_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
+	w := newWeeks(t, 2)
+	next := w.nextAutobids()
+	var x int64
+	for app := range next {
+		if x == 0 || app < x {
+			x = app
+		}
+	}
+	require.NotZero(t, x, "no household autobid next week")
+	ad := next[x][0]
+
+	code, _, errOut := w.cbl("autobid", "exclude", idArg(x), idArg(ad), "--reason", "known risk at the block", "--actor", "kpatel")
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = w.cbl("autobid", "include", idArg(x), idArg(ad), "--actor", "kpatel")
+	require.Equal(t, 2, code, "--reason is required: %s", errOut)
+	code, out, errOut := w.cbl("-o", "csv", "autobid", "include", idArg(x), idArg(ad),
+		"--reason", "risk reviewed: resolved", "--actor", "jlee")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, fmt.Sprintf("%d,%d,known risk at the block,kpatel,", x, ad), "prints the exclusion removed")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'autobid_included' AND application = $1
+		AND advert = $2 AND actor = 'jlee' AND reason = 'risk reviewed: resolved'
+		AND detail->'removed'->>'by' = 'kpatel'`, x, ad))
+
+	code, _, errOut = w.cbl("autobid", "include", idArg(x), idArg(ad), "--reason", "again", "--actor", "jlee")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "not excluded")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'autobid_included'`), "a failed removal writes nothing")
+	code, out, errOut = w.cbl("-o", "csv", "autobid", "list")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "application,advert,reason,by,at", strings.TrimSpace(out))
+
+	w.closeNext()
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM bids WHERE application = $1 AND advert = $2 AND autobid`, x, ad),
+		"autobid on the advert again")
+	autobids, _ := w.inNextClose(x)
+	require.Equal(t, len(next[x]), autobids)
+}

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
+	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -38,7 +42,7 @@ func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, 
 			continue
 		}
 		hist, now := banding.Transition(a.History, a.Registered, a.Overrides,
-			banding.Change{Band: as.Band, On: asOf, Reason: "reassessment under " + p.Name(), By: by}, &p.EffectiveDate)
+			banding.Change{Band: as.Band, On: asOf, Reason: reassessReason(p), By: by}, &p.EffectiveDate)
 		r := Reband{Application: a.ID, Old: old, New: now, History: hist}
 		for _, m := range as.Criteria {
 			r.Criteria = append(r.Criteria, m.ID)
@@ -54,28 +58,54 @@ func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, 
 // Reassess re-bands every application in the database (Rebands) and, unless dryRun,
 // writes the new band histories and one events row (kind "reband", actor) per changed
 // application, in one transaction. It returns the changes.
+//
+// The new band is worked out from the register tables, the applications as they now
+// stand: for one that officers' decisions changed, that is its state after them (the
+// same as replaying the record gives; it is checked). But the decision record is
+// replayed from such an application's state before the decisions (register_base, see
+// writeback.go), and the next decision on it rewrites its band history from the replay:
+// a spell written only to the register tables would be lost. So the reassessment of
+// such an application is also recorded as a decision (allocation.Reband, with the band
+// and effective date worked out here), which the replay applies in its place in time;
+// replaying the record over the register (cbl decisions --rebuild) then gives the same
+// band history. Such a reassessment cannot be dated before the last recorded decision.
 func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]Reband, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
-	tx, err := begin(ctx, db)
+	var tx *sqlx.Tx
+	var err error
+	if dryRun {
+		// One snapshot: the register and the record it is checked against agree.
+		tx, err = db.BeginTxx(context.WithoutCancel(ctx), &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	} else {
+		tx, err = begin(ctx, db)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	// Band history is rewritten from what is read here: keep others from changing it
-	// meanwhile (officer decisions take the same rows' locks).
+	// Band history is rewritten from what is read here, and decisions may be appended:
+	// keep others from changing either meanwhile. The decisions lock comes first, as in
+	// Decide, which then writes band history.
 	if !dryRun {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
+			return nil, fmt.Errorf("lock decisions: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE band_history IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return nil, err
 		}
 	}
 	s := &snapshot.Snapshot{}
 	if err := exportApplications(ctx, tx, s); err != nil {
-		return nil, fmt.Errorf("assess: %w", err)
+		return nil, fmt.Errorf("read the register: %w", err)
 	}
 	changes, err := Rebands(s.Applications, p, asOf, actor)
-	if err != nil || dryRun || len(changes) == 0 {
+	if err != nil || len(changes) == 0 {
+		return changes, err
+	}
+	recorded, err := recordRebands(ctx, tx, changes, p, asOf, actor, !dryRun)
+	if err != nil || dryRun {
 		return changes, err
 	}
 	ids := make([]int64, len(changes))
@@ -109,9 +139,13 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	}
 	if err := w.copy("events", []string{"actor", "kind", "application", "reason", "detail"}, len(changes), func(i int) ([]any, error) {
 		c := changes[i]
-		d, err := json.Marshal(map[string]any{"policy": p.Name(), "as_of": asOf,
+		detail := map[string]any{"policy": p.Name(), "as_of": asOf,
 			"old": map[string]any{"band": c.Old.Band, "effective": c.Old.Effective},
-			"new": map[string]any{"band": c.New.Band, "effective": c.New.Effective}, "criteria": c.Criteria})
+			"new": map[string]any{"band": c.New.Band, "effective": c.New.Effective}, "criteria": c.Criteria}
+		if seq, ok := recorded[c.Application]; ok {
+			detail["decision"] = seq
+		}
+		d, err := json.Marshal(detail)
 		return []any{actor, "reband", c.Application, "reassessment", string(d)}, err
 	}); err != nil {
 		return nil, err
@@ -120,4 +154,100 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 		return nil, err
 	}
 	return changes, tx.Commit()
+}
+
+// reassessReason is the reason a reassessment's band spell records.
+func reassessReason(p *policy.Policy) string { return "reassessment under " + p.Name() }
+
+// recordRebands appends, unless !write only checks, a reband decision for each change to
+// an application that recorded decisions changed (it has a register_base row), and
+// returns their sequence numbers by application. Each is dated asOf, at the start of
+// that day in the scheme's time zone or, if later, the last recorded decision's time. It
+// refuses, writing nothing, a reassessment dated before the last recorded decision, and
+// an application whose register state is not what replaying the record gives (the
+// register was changed behind the record's back: cbl decisions --rebuild puts it back).
+func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy.Policy, asOf register.Date, actor string, write bool) (map[int64]int64, error) {
+	ids := make([]int64, len(changes))
+	for i, c := range changes {
+		ids[i] = c.Application
+	}
+	var based []int64
+	if err := tx.SelectContext(ctx, &based, `SELECT application FROM register_base WHERE application = ANY($1) ORDER BY application`, pq.Int64Array(ids)); err != nil {
+		return nil, fmt.Errorf("read register_base: %w", err)
+	}
+	if len(based) == 0 {
+		return nil, nil
+	}
+	isBased := make(map[int64]bool, len(based))
+	for _, id := range based {
+		isBased[id] = true
+	}
+	st, err := loadState(ctx, tx, 0)
+	if err != nil {
+		return nil, err
+	}
+	prev := st.decisions()
+	before, err := allocation.Run(st.Input, prev)
+	if err != nil {
+		return nil, st.replayError(err)
+	}
+	y, m, d := asOf.YMD()
+	at := time.Date(y, m, d, 0, 0, 0, 0, st.Location()).UTC()
+	var seq int64 = 1
+	if n := len(st.Decisions); n > 0 {
+		last := st.Decisions[n-1]
+		if asOf < last.On {
+			return nil, fmt.Errorf("as of %s: application %d would change band; decisions changed it, so its reassessment joins the decision record, whose last decision (%d) is of %s: reassess as of %s or later",
+				asOf, based[0], last.Seq, last.On, last.On)
+		}
+		if at.Before(last.At) {
+			at = last.At
+		}
+		seq = last.Seq + 1
+	}
+	var recs []Recorded
+	for _, c := range changes {
+		if !isBased[c.Application] {
+			continue
+		}
+		if got := stateOf(viewOf(before, st.Input, c.Application)); !got.equal(st.held[c.Application]) {
+			return nil, fmt.Errorf("application %d: the register does not hold the state replaying the recorded decisions gives; run cbl decisions --rebuild first", c.Application)
+		}
+		recs = append(recs, Recorded{Seq: seq, At: at, Decision: allocation.Decision{Kind: allocation.Reband, On: asOf,
+			Actor: actor, Application: c.Application, Reason: reassessReason(p), Band: c.New.Band, Effective: c.New.Effective}})
+		seq++
+	}
+	ds := prev
+	for _, r := range recs {
+		ds = append(ds, r.Decision)
+	}
+	after, err := allocation.Run(st.Input, ds)
+	if err != nil {
+		return nil, st.replayError(err)
+	}
+	out := make(map[int64]int64, len(recs))
+	for i, r := range recs {
+		// The replay must write the band history the register gets, or the next decision
+		// on the application would change it.
+		c := changes[slices.IndexFunc(changes, func(c Reband) bool { return c.Application == r.Application })]
+		if got := viewOf(after, st.Input, r.Application).History; !slices.Equal(got, c.History) {
+			return nil, fmt.Errorf("application %d: replaying the reassessment gives band history %v, not %v", r.Application, got, c.History)
+		}
+		if write {
+			if err := insertDecision(ctx, tx, recs[i]); err != nil {
+				return nil, err
+			}
+		}
+		out[r.Application] = r.Seq
+	}
+	return out, nil
+}
+
+// viewOf returns application id as the engine's result leaves it (its input state if
+// the decisions did not change it), or nil.
+func viewOf(res *allocation.Result, in *allocation.Input, id int64) *register.Application {
+	if i, ok := slices.BinarySearchFunc(res.Applications, id, byID); ok {
+		return &res.Applications[i]
+	}
+	return inputApp(in, id)
 }

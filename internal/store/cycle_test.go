@@ -27,6 +27,9 @@ func closeState(t *testing.T, db *sqlx.DB) map[string][]string {
 		"autobids": `SELECT concat_ws('|', application, advert, placed, placed_by) FROM bids WHERE autobid ORDER BY 1`,
 		"events":   `SELECT concat_ws('|', kind, application, advert, detail::text) FROM events WHERE kind <> 'import' ORDER BY id`,
 		"closed":   `SELECT concat_ws('|', id, closed_by) FROM cycles WHERE closed_at IS NOT NULL ORDER BY id`,
+		// Every table a close's entries went into, and whether it is attached.
+		"partitions": `SELECT c.relname || '|' || c.relispartition FROM pg_class c
+			WHERE c.relname LIKE 'shortlist_entries_c%' AND c.relkind = 'r' ORDER BY 1`,
 	} {
 		var rows []string
 		require.NoError(t, db.Select(&rows, q))
@@ -49,6 +52,7 @@ func TestCloseCycle_KilledAtAnyPointLeavesNothing(t *testing.T) {
 	require.NoError(t, err)
 	want := closeState(t, clean)
 	require.NotEmpty(t, want["entries"])
+	require.Equal(t, []string{"shortlist_entries_c1|true"}, want["partitions"])
 
 	empty := closeState(t, killed)
 	kills := 0
@@ -230,3 +234,34 @@ func TestCloseCycle_BidsWaitForTheClose(t *testing.T) {
 
 // batchRows is the close writer's batch size (rows between Progress calls).
 const batchRows = 1024
+
+// TestCloseCycle_PartitionHeld: a close whose cycle has a partition already (one made by
+// hand; import --replace drops those of the register it replaces) writes through
+// shortlist_entries and stores what a close into a new partition stores.
+func TestCloseCycle_PartitionHeld(t *testing.T) {
+	ctx := context.Background()
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	held, clean := pgtest.DB(t), pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, held, s))
+	require.NoError(t, store.Import(ctx, clean, s))
+	_, err = store.CloseCycle(ctx, clean, 1, store.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	_, err = held.Exec(`CREATE TABLE shortlist_entries_c1 PARTITION OF shortlist_entries FOR VALUES IN (1)`)
+	require.NoError(t, err)
+	_, err = store.CloseCycle(ctx, held, 1, store.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	require.Equal(t, closeState(t, clean), closeState(t, held))
+
+	// import --replace empties the register and drops its partitions; closing the new
+	// register's cycle 1 makes a partition again and stores the same rows.
+	require.NoError(t, store.ImportWith(ctx, held, s, store.ImportOptions{Replace: true}))
+	st := closeState(t, held)
+	require.Empty(t, st["entries"])
+	require.Empty(t, st["partitions"])
+	_, err = store.CloseCycle(ctx, held, 1, store.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	got, want := closeState(t, held), closeState(t, clean)
+	require.Equal(t, want["entries"], got["entries"])
+	require.Equal(t, want["partitions"], got["partitions"])
+}

@@ -206,7 +206,11 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 			refs = append(refs, ref{i, j})
 		}
 	}
-	return w.copy("shortlist_entries", []string{"shortlist", "application", "position", "skip", "check_name", "clause",
+	table, attach, err := w.entryTable(cycle)
+	if err != nil {
+		return err
+	}
+	err = w.copy(table, []string{"shortlist", "cycle", "application", "position", "skip", "check_name", "clause",
 		"note", "skipped_by", "skipped_at", "band", "effective", "registered", "autobid", "placed", "trace"}, len(refs),
 		func(k int) ([]any, error) {
 			r := refs[k]
@@ -226,10 +230,50 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 			} else {
 				pos = e.Position
 			}
-			return []any{ids[r.sl], e.Application, pos, skip, e.Check, e.Clause, e.Note, e.By, timeArg(e.At),
+			return []any{ids[r.sl], cycle, e.Application, pos, skip, e.Check, e.Clause, e.Note, e.By, timeArg(e.At),
 				bandArg(e.Band), dateArg(e.Effective), dateArg(e.Registered), e.Autobid, timeArg(e.Placed), string(trace)}, nil
 		})
+	if err != nil {
+		return err
+	}
+	return attach()
 }
+
+// entryTable returns the table a close's entries are copied into and the step that
+// makes them rows of shortlist_entries (partitioned by cycle, migration 0007): a new
+// table, attached as the cycle's partition once it is full. Attaching checks its foreign
+// keys with one join and builds its indexes by sorting, where a COPY into
+// shortlist_entries would check every row with a query of its own. The table is created
+// in the close's transaction, so a close that fails leaves none. If the cycle has a
+// partition already (made by hand, or left empty by import --replace of an older
+// register), the rows go through shortlist_entries and are checked one by one.
+func (w *closeWriter) entryTable(cycle int64) (string, func() error, error) {
+	name := EntryPartition(cycle)
+	var held bool
+	if err := w.tx.GetContext(w.ctx, &held, `SELECT EXISTS (SELECT 1 FROM pg_inherits
+		WHERE inhparent = 'shortlist_entries'::regclass AND inhrelid = to_regclass($1))`, name); err != nil {
+		return "", nil, fmt.Errorf("write shortlist_entries: %w", err)
+	}
+	if held {
+		return "shortlist_entries", func() error { return nil }, nil
+	}
+	// DDL takes no bind parameters: the name and the bound are formatted from an int64.
+	q := pq.QuoteIdentifier(name)
+	if _, err := w.tx.ExecContext(w.ctx, fmt.Sprintf(`CREATE TABLE %s
+		(LIKE shortlist_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (cycle = %d))`, q, cycle)); err != nil {
+		return "", nil, fmt.Errorf("write shortlist_entries: %w", err)
+	}
+	return name, func() error {
+		_, err := w.tx.ExecContext(w.ctx, fmt.Sprintf(`ALTER TABLE shortlist_entries ATTACH PARTITION %s FOR VALUES IN (%d)`, q, cycle))
+		if err != nil {
+			return fmt.Errorf("write shortlist_entries: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// EntryPartition is the name of cycle's partition of shortlist_entries.
+func EntryPartition(cycle int64) string { return fmt.Sprintf("shortlist_entries_c%d", cycle) }
 
 // entryAt is a shortlist's j-th entry counting ranked then skipped.
 func entryAt(sl *shortlist.Shortlist, j int) *shortlist.Entry {

@@ -148,6 +148,20 @@ func loadState(ctx context.Context, tx *sqlx.Tx, extraAdvert int64) (*State, err
 	return st, nil
 }
 
+// insertDecision appends rec to the decisions table.
+func insertDecision(ctx context.Context, tx *sqlx.Tx, rec Recorded) error {
+	payload, err := json.Marshal(rec.Decision)
+	if err != nil {
+		return err
+	}
+	d := rec.Decision
+	if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (seq, at, actor, kind, advert, application, payload)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, rec.Seq, rec.At, d.Actor, string(d.Kind), nullID(d.Advert), nullID(d.Application), payload); err != nil {
+		return fmt.Errorf("record decision: %w", err)
+	}
+	return nil
+}
+
 func loadDecisions(ctx context.Context, tx *sqlx.Tx) ([]Recorded, error) {
 	var rows []struct {
 		Seq     int64     `db:"seq"`
@@ -279,13 +293,8 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, st.replayError(err)
 	}
 	rec := Recorded{Seq: seq, At: at, Decision: d}
-	payload, err := json.Marshal(d)
-	if err != nil {
+	if err := insertDecision(ctx, tx, rec); err != nil {
 		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (seq, at, actor, kind, advert, application, payload)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, seq, at, d.Actor, string(d.Kind), nullID(d.Advert), nullID(d.Application), payload); err != nil {
-		return nil, fmt.Errorf("record decision: %w", err)
 	}
 	st.Decisions = append(st.Decisions, rec)
 	st.Result = after

@@ -24,6 +24,9 @@ type Exclusion struct {
 // ErrExcluded means the application is already excluded from autobid on the advert.
 var ErrExcluded = errors.New("already excluded")
 
+// ErrNotExcluded means there is no exclusion of the advert for the application to remove.
+var ErrNotExcluded = errors.New("not excluded")
+
 // ExcludeAutobid records that application app is not to be autobid onto advert, with an
 // events row (kind "autobid_excluded") in the same transaction. The application and the
 // advert must be held and reason and actor given; an existing exclusion is not changed
@@ -69,6 +72,45 @@ func ExcludeAutobid(ctx context.Context, db *sqlx.DB, app, advert int64, reason,
 		return Exclusion{}, err
 	}
 	if _, err := AppendEvent(ctx, tx, Event{Actor: actor, Kind: "autobid_excluded", Application: app, Advert: advert,
+		Reason: reason, Detail: detail}); err != nil {
+		return Exclusion{}, err
+	}
+	return e, tx.Commit()
+}
+
+// IncludeAutobid removes the exclusion of advert from application app's autobids (the
+// officer changed their mind, or the risk is gone), with an events row (kind
+// "autobid_included", the actor and reason; its detail keeps the exclusion removed) in
+// the same transaction, and returns the exclusion removed. reason and actor are
+// required; with no such exclusion it returns ErrNotExcluded and writes nothing. A cycle
+// closed after it may autobid app onto advert again; one closed before is not changed.
+func IncludeAutobid(ctx context.Context, db *sqlx.DB, app, advert int64, reason, actor string) (Exclusion, error) {
+	if reason == "" || actor == "" {
+		return Exclusion{}, errors.New("include in autobid: a reason and an actor are required")
+	}
+	if err := CheckVersion(ctx, db); err != nil {
+		return Exclusion{}, err
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return Exclusion{}, err
+	}
+	defer tx.Rollback()
+	var e Exclusion
+	err = tx.GetContext(ctx, &e, `DELETE FROM autobid_exclusions WHERE application = $1 AND advert = $2
+		RETURNING application, advert, reason, excluded_by, excluded_at`, app, advert)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Exclusion{}, fmt.Errorf("application %d, advert %d: %w", app, advert, ErrNotExcluded)
+	}
+	if err != nil {
+		return Exclusion{}, fmt.Errorf("include in autobid: %w", err)
+	}
+	e.At = e.At.UTC()
+	detail, err := json.Marshal(map[string]any{"advert": advert, "removed": e})
+	if err != nil {
+		return Exclusion{}, err
+	}
+	if _, err := AppendEvent(ctx, tx, Event{Actor: actor, Kind: "autobid_included", Application: app, Advert: advert,
 		Reason: reason, Detail: detail}); err != nil {
 		return Exclusion{}, err
 	}

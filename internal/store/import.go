@@ -84,6 +84,9 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE`); err != nil {
 			return fmt.Errorf("import: clear register: %w", err)
 		}
+		if err := dropEntryPartitions(ctx, tx); err != nil {
+			return fmt.Errorf("import: clear register: %w", err)
+		}
 	} else {
 		var held bool
 		if err := tx.GetContext(ctx, &held, `SELECT EXISTS (SELECT 1 FROM applications)
@@ -290,4 +293,20 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// dropEntryPartitions drops shortlist_entries' partitions (emptied with the register they
+// belonged to), so the next close of a cycle with the same id makes its own.
+func dropEntryPartitions(ctx context.Context, tx *sqlx.Tx) error {
+	var names []string
+	if err := tx.SelectContext(ctx, &names, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'shortlist_entries'::regclass ORDER BY c.relname`); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE `+pq.QuoteIdentifier(n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

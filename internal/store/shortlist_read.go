@@ -56,7 +56,7 @@ func CycleSummary(ctx context.Context, db sqlx.QueryerContext, cycle int64) ([]A
 		coalesce(max(e.application) FILTER (WHERE e.position = 1), 0) AS first
 		FROM adverts a
 		LEFT JOIN shortlists s ON s.advert = a.id AND s.cycle = $1
-		LEFT JOIN shortlist_entries e ON e.shortlist = s.id
+		LEFT JOIN shortlist_entries e ON e.shortlist = s.id AND e.cycle = $1
 		WHERE a.cycle = $1 GROUP BY a.id ORDER BY a.id`, cycle)
 	return out, err
 }

@@ -200,6 +200,13 @@ func TestSchema_Constraints(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, readSmall(t)))
+	// A shortlist of advert 7001 (cycle 42) and the partitions of cycles 42 and 43, so that
+	// only the constraint named is broken by each entry below.
+	_, err := db.ExecContext(ctx, `INSERT INTO shortlists (id, advert, policy, made_at, cycle) VALUES (1, 7001, 'nn-2021@1', now(), 42);
+		CREATE TABLE shortlist_entries_c42 PARTITION OF shortlist_entries FOR VALUES IN (42);
+		CREATE TABLE shortlist_entries_c43 PARTITION OF shortlist_entries FOR VALUES IN (43)`)
+	require.NoError(t, err)
+	entry := `INSERT INTO shortlist_entries (shortlist, cycle, application, position, skip, registered, placed) `
 	for name, q := range map[string]string{
 		"one bid per application per advert": `INSERT INTO bids (application, advert, placed) VALUES (1002, 7001, now())`,
 		"bid on a missing advert":            `INSERT INTO bids (application, advert, placed) VALUES (1002, 424242, now())`,
@@ -209,8 +216,12 @@ func TestSchema_Constraints(t *testing.T) {
 		"second main applicant":              `INSERT INTO members (application, seq, born, sex, relationship) VALUES (1001, 9, '2000-01-01', 'F', 'applicant')`,
 		"cycle closes before it opens":       `UPDATE cycles SET closes = opens - interval '1 day' WHERE id = 42`,
 		"override without a reason":          `INSERT INTO overrides (application, seq, kind, band, reason, recorded_by, made_on) VALUES (1001, 9, 'set_band', 'A', '', 'kp', '2025-01-01')`,
-		"skip code":                          `INSERT INTO shortlists (id, advert, policy, made_at) VALUES (1, 7001, 'nn-2021@1', now()); INSERT INTO shortlist_entries (shortlist, application, skip, registered, placed) VALUES (1, 1001, 'too_tall', '2020-01-01', now())`,
-		"ranked and skipped at once":         `INSERT INTO shortlists (id, advert, policy, made_at) VALUES (1, 7001, 'nn-2021@1', now()); INSERT INTO shortlist_entries (shortlist, application, position, skip, registered, placed) VALUES (1, 1001, 1, 'arrears', '2020-01-01', now())`,
+		"skip code":                          entry + `VALUES (1, 42, 1001, NULL, 'too_tall', '2020-01-01', now())`,
+		"ranked and skipped at once":         entry + `VALUES (1, 42, 1001, 1, 'arrears', '2020-01-01', now())`,
+		"entry of a missing application":     entry + `VALUES (1, 42, 424242, 1, NULL, '2020-01-01', now())`,
+		"entry in another cycle's partition": entry + `VALUES (1, 43, 1001, 1, NULL, '2020-01-01', now())`,
+		"shortlist without a cycle":          `INSERT INTO shortlists (advert, policy, made_at) VALUES (7001, 'x', now())`,
+		"two entries at one position":        entry + `VALUES (1, 42, 1001, 1, NULL, '2020-01-01', now()), (1, 42, 1002, 1, NULL, '2020-01-01', now())`,
 		"direct let without authoriser":      `INSERT INTO lets (advert, application, let_on, direct, direct_reason) VALUES (7001, 1001, '2025-12-01', true, 'decant')`,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -290,4 +301,53 @@ func TestImport_CancelledWritesNothing(t *testing.T) {
 	require.Equal(t, len(s.Applications), rowCount(t, db)["applications"])
 	require.Equal(t, len(s.Bids), rowCount(t, db)["bids"])
 	require.Equal(t, before+1, events())
+}
+
+// TestMigrate_EntriesByCycle: migration 0007 moves the shortlist entries held at version 6
+// into their cycles' partitions, keeping every row, and gives a shortlist made outside a
+// close its advert's cycle.
+func TestMigrate_EntriesByCycle(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.EmptyDB(t)
+	ms, err := store.Migrations()
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`)
+	require.NoError(t, err)
+	for _, m := range ms {
+		if m.Version > 6 {
+			break
+		}
+		_, err := db.Exec(m.SQL)
+		require.NoError(t, err, m.Name)
+		_, err = db.Exec(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
+		require.NoError(t, err)
+	}
+	_, err = db.Exec(`
+		INSERT INTO applications (id, registered, status, mobility, home_bedrooms, tenure) VALUES
+			(1, '2020-01-01', 'active', 'none', 1, 'private'), (2, '2021-01-01', 'active', 'none', 1, 'private');
+		INSERT INTO landlords (id, name, nomination_share) VALUES ('nnc', 'NNC', 0);
+		INSERT INTO cycles (id, opens, closes, policy) VALUES (5, '2025-01-02', '2025-01-07', 'nn-2021'),
+			(6, '2025-01-09', '2025-01-14', 'nn-2021');
+		INSERT INTO adverts (id, cycle, landlord, bedrooms, bed_spaces, type, access, ordering, weekly_rent, closes) VALUES
+			(50, 5, 'nnc', 1, 2, 'flat', 'general', 'band', 100, '2025-01-07'),
+			(60, 6, 'nnc', 1, 2, 'flat', 'general', 'band', 100, '2025-01-14');
+		INSERT INTO shortlists (id, advert, policy, made_at, cycle) VALUES (1, 50, 'nn-2021@1', now(), 5);
+		INSERT INTO shortlists (id, advert, policy, made_at) VALUES (2, 60, 'nn-2021@1', now());
+		INSERT INTO shortlist_entries (shortlist, application, position, skip, registered, placed) VALUES
+			(1, 1, 1, NULL, '2020-01-01', '2025-01-03'), (1, 2, NULL, 'arrears', '2021-01-01', '2025-01-03'),
+			(2, 2, 1, NULL, '2021-01-01', '2025-01-10')`)
+	require.NoError(t, err)
+
+	applied, err := store.Migrate(ctx, db)
+	require.NoError(t, err)
+	require.Len(t, applied, len(ms)-6)
+	var rows []string
+	require.NoError(t, db.Select(&rows, `SELECT concat_ws('|', tableoid::regclass, shortlist, cycle, application, position, skip)
+		FROM shortlist_entries ORDER BY shortlist, application`))
+	require.Equal(t, []string{
+		"shortlist_entries_c5|1|5|1|1",
+		"shortlist_entries_c5|1|5|2|arrears",
+		"shortlist_entries_c6|2|6|2|1",
+	}, rows)
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 )
@@ -205,7 +208,7 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 	}
 	want, err := store.LoadState(ctx, db)
 	require.NoError(t, err)
-	register := registerRows(t, db, apps[0], apps[1])
+	rows := registerRows(t, db, apps[0], apps[1])
 	s, err := store.Export(ctx, db)
 	require.NoError(t, err)
 
@@ -218,8 +221,157 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 		require.Equal(t, "active", string(a.Status), "application %d", a.ID)
 	}
 	require.Equal(t, want.Result, got.Result)
-	require.Equal(t, register, registerRows(t, db, apps[0], apps[1]))
+	require.Equal(t, rows, registerRows(t, db, apps[0], apps[1]))
 	_, err = store.Rebuild(ctx, db)
 	require.NoError(t, err)
-	require.Equal(t, register, registerRows(t, db, apps[0], apps[1]), "the record and the register agree")
+	require.Equal(t, rows, registerRows(t, db, apps[0], apps[1]), "the record and the register agree")
+}
+
+// TestScheme3_ReassessmentSurvivesTheNextDecision: an application a decision wrote back
+// (a counted refusal) is re-banded by cbl assess; the next decision on it (a band review)
+// rewrites its band history from the replayed record, which must still hold the
+// reassessment's spell, as must LoadState's view and a rebuilt register.
+func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	app := apps[0]
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	decide := func(d allocation.Decision) {
+		t.Helper()
+		d.Actor, d.Application = "kp", app
+		at = at.Add(time.Hour)
+		_, err := store.Decide(ctx, db, at, d)
+		require.NoError(t, err)
+	}
+	decide(allocation.Decision{Kind: allocation.VerifyPass, Advert: advert})
+	decide(allocation.Decision{Kind: allocation.MakeOffer, Advert: advert})
+	decide(allocation.Decision{Kind: allocation.Refuse, Advert: advert, Refusal: "no_reply", Counted: true})
+	var based int
+	require.NoError(t, db.Get(&based, `SELECT count(*) FROM register_base WHERE application = $1`, app))
+	require.Equal(t, 1, based, "the refusal wrote the application back")
+
+	// Its home is found in severe disrepair: Band A on reassessment.
+	var band string
+	require.NoError(t, db.Get(&band, `SELECT band FROM band_history WHERE application = $1 AND to_date IS NULL`, app))
+	require.NotEqual(t, "A", band, "the test needs an application that is not in Band A yet")
+	_, err := db.Exec(`UPDATE applications SET disrepair = true WHERE id = $1`, app)
+	require.NoError(t, err)
+	day := register.MustDate("2025-04-10")
+	p, err := policy.Builtins().At("nn-2021", day)
+	require.NoError(t, err)
+	changes, err := store.Reassess(ctx, db, p, day, "assessor", false)
+	require.NoError(t, err)
+	i := slices.IndexFunc(changes, func(c store.Reband) bool { return c.Application == app })
+	require.GreaterOrEqual(t, i, 0, "application %d is re-banded", app)
+	reassessed := changes[i].History
+	require.Equal(t, register.BandA, changes[i].New.Band)
+	spell := reassessed[len(reassessed)-1]
+	require.Equal(t, day, spell.From)
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM decisions WHERE kind = 'reband' AND application = $1
+		AND payload->>'band' = 'A' AND payload->>'on' = '2025-04-10'`, app))
+	require.Equal(t, 1, n, "the reassessment of an application the record changed is in the record")
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM decisions WHERE kind = 'reband'`))
+	require.Equal(t, 1, n, "only that one: the others are read from the register as it stands")
+
+	hasSpell := func(h []register.BandSpell) bool {
+		return slices.ContainsFunc(h, func(s register.BandSpell) bool {
+			return s.Band == spell.Band && s.From == spell.From && s.Effective == spell.Effective && s.Reason == spell.Reason
+		})
+	}
+	st, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.True(t, hasSpell(historyOf(t, st, app)), "LoadState sees the reassessment")
+
+	// The applicant asks for a review of the band; the officer sets Band B.
+	at = time.Date(2025, 4, 11, 9, 0, 0, 0, time.UTC)
+	decide(allocation.Decision{Kind: allocation.RequestReview, Subject: allocation.SubjectBand, Of: day, Reason: "disrepair fixed"})
+	decide(allocation.Decision{Kind: allocation.DecideReview, Outcome: allocation.Changed, Band: register.BandB, Reason: "repairs done"})
+
+	var hist []register.BandSpell
+	rows, err := db.Query(`SELECT band, from_date::text, effective::text, reason FROM band_history WHERE application = $1 ORDER BY seq`, app)
+	require.NoError(t, err)
+	for rows.Next() {
+		var b, from, eff, reason string
+		require.NoError(t, rows.Scan(&b, &from, &eff, &reason))
+		bb, err := register.ParseBand(b)
+		require.NoError(t, err)
+		hist = append(hist, register.BandSpell{Band: bb, From: register.MustDate(from), Effective: register.MustDate(eff), Reason: reason})
+	}
+	require.NoError(t, rows.Err())
+	require.True(t, hasSpell(hist), "band_history keeps the reassessment after the review: %v", hist)
+	require.Equal(t, register.BandB, hist[len(hist)-1].Band)
+
+	st, err = store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.True(t, hasSpell(historyOf(t, st, app)), "LoadState keeps the reassessment after the review")
+	require.Equal(t, hist[len(hist)-1].Band, historyOf(t, st, app)[len(hist)-1].Band)
+
+	want := registerRows(t, db, app)
+	_, err = store.Rebuild(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, want, registerRows(t, db, app), "replaying the record over the register changes nothing")
+	again, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, st.Result, again.Result)
+}
+
+// historyOf is application id's band history as the replayed record leaves it.
+func historyOf(t *testing.T, st *store.State, id int64) []register.BandSpell {
+	t.Helper()
+	for _, a := range st.Result.Applications {
+		if a.ID == id {
+			return a.History
+		}
+	}
+	for _, a := range st.Input.Applications {
+		if a.ID == id {
+			return a.History
+		}
+	}
+	t.Fatalf("application %d is not in the state", id)
+	return nil
+}
+
+// TestReassess_RecordedRebandNotBeforeTheLastDecision: a reassessment that would re-band
+// an application the record changed cannot be dated before the record's last decision
+// (its replay would go back in time); nothing is written. A dry run records nothing.
+func TestReassess_RecordedRebandNotBeforeTheLastDecision(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "refused", Counted: true},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	_, err := db.Exec(`UPDATE applications SET immigration_ineligible = true WHERE id = $1`, apps[0])
+	require.NoError(t, err)
+	want := registerRows(t, db, apps[0])
+	p, err := policy.Builtin("nn-2021")
+	require.NoError(t, err)
+
+	_, err = store.Reassess(ctx, db, p, register.MustDate("2025-04-08"), "assessor", false)
+	require.ErrorContains(t, err, "reassess as of 2025-04-09 or later")
+	require.Equal(t, want, registerRows(t, db, apps[0]))
+
+	dry, err := store.Reassess(ctx, db, p, register.MustDate("2025-04-09"), "assessor", true)
+	require.NoError(t, err)
+	require.True(t, slices.ContainsFunc(dry, func(c store.Reband) bool {
+		return c.Application == apps[0] && c.New.Band == register.NoBand
+	}), "no longer qualifying")
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM decisions`))
+	require.Equal(t, 3, n, "a dry run records nothing")
+
+	done, err := store.Reassess(ctx, db, p, register.MustDate("2025-04-09"), "assessor", false)
+	require.NoError(t, err)
+	require.Equal(t, dry, done)
+	var at4 time.Time
+	require.NoError(t, db.Get(&at4, `SELECT at FROM decisions WHERE seq = 4 AND kind = 'reband'`))
+	require.Equal(t, at.Add(2*time.Hour), at4.UTC(), "dated on its day, not before the last decision")
 }

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -13,6 +14,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 )
 
@@ -41,21 +43,25 @@ func CloseCycle(t testing.TB, db *sqlx.DB, id int64) []shortlist.Shortlist {
 	tx, err := db.BeginTxx(ctx, nil)
 	require.NoError(t, err)
 	defer tx.Rollback()
+	// Rows one at a time through shortlist_entries need the cycle's partition there first.
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s PARTITION OF shortlist_entries FOR VALUES IN (%d)`,
+		pq.QuoteIdentifier(store.EntryPartition(c.ID)), c.ID))
+	require.NoError(t, err)
 	for i := range closed.Shortlists {
 		sl := &closed.Shortlists[i]
 		var slID int64
-		require.NoError(t, tx.GetContext(ctx, &slID, `INSERT INTO shortlists (advert, policy, made_at)
-			VALUES ($1, $2, $3) RETURNING id`, sl.Advert, sl.Policy, c.Closes))
+		require.NoError(t, tx.GetContext(ctx, &slID, `INSERT INTO shortlists (advert, policy, made_at, cycle)
+			VALUES ($1, $2, $3, $4) RETURNING id`, sl.Advert, sl.Policy, c.Closes, c.ID))
 		for _, entries := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
 			for _, e := range entries {
 				tr, err := shortlist.ExplainStored(closed.Closing, &closed.Results[i], e.Application)
 				require.NoError(t, err)
 				trace, err := json.Marshal(tr)
 				require.NoError(t, err)
-				_, err = tx.ExecContext(ctx, `INSERT INTO shortlist_entries (shortlist, application, position, skip,
+				_, err = tx.ExecContext(ctx, `INSERT INTO shortlist_entries (shortlist, cycle, application, position, skip,
 					check_name, clause, note, skipped_by, band, effective, registered, autobid, placed, trace)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-					slID, e.Application, nullInt(e.Position), nullString(e.Skip), e.Check, e.Clause, e.Note, e.By,
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+					slID, c.ID, e.Application, nullInt(e.Position), nullString(e.Skip), e.Check, e.Clause, e.Note, e.By,
 					nullString(e.Band.String()), nullDate(e.Effective), e.Registered.String(), e.Autobid, e.Placed, trace)
 				require.NoError(t, err)
 			}
