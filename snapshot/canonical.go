@@ -14,7 +14,8 @@ import (
 // reflect.DeepEqual:
 //
 //   - applications, landlords, cycles and adverts ordered by id; bids by advert, then
-//     application (rows nested in an application or advert keep their order);
+//     application; bases by application (rows nested in an application, advert or base
+//     keep their order);
 //   - empty slices are nil;
 //   - money is rounded to pence (see Money);
 //   - times are in UTC, truncated to the microsecond (PostgreSQL's precision).
@@ -27,6 +28,13 @@ func (s *Snapshot) Canonical() *Snapshot {
 		Cycles:       nilIfEmpty(slices.Clone(s.Cycles)),
 		Adverts:      nilIfEmpty(slices.Clone(s.Adverts)),
 		Bids:         nilIfEmpty(slices.Clone(s.Bids)),
+		Bases:        nilIfEmpty(slices.Clone(s.Bases)),
+	}
+	for i := range c.Bases {
+		b := &c.Bases[i]
+		b.History = nilIfEmpty(slices.Clone(b.History))
+		b.Refusals = nilIfEmpty(slices.Clone(b.Refusals))
+		b.Overrides = nilIfEmpty(slices.Clone(b.Overrides))
 	}
 	for i := range c.Applications {
 		a := &c.Applications[i]
@@ -66,6 +74,7 @@ func (s *Snapshot) Canonical() *Snapshot {
 	slices.SortStableFunc(c.Bids, func(a, b bidding.Bid) int {
 		return cmp.Or(cmp.Compare(a.Advert, b.Advert), cmp.Compare(a.Application, b.Application))
 	})
+	slices.SortStableFunc(c.Bases, func(a, b Base) int { return cmp.Compare(a.Application, b.Application) })
 	return c
 }
 

@@ -16,6 +16,13 @@ const (
 	FileAdverts      = "adverts.csv"
 	FileLocalLetting = "local_lettings.csv"
 	FileBids         = "bids.csv"
+	// The pre-decision state of applications decisions changed (Snapshot.Bases): the
+	// status in register_base.csv, the nested rows in the three files after it, with the
+	// columns of band_history.csv, overrides.csv and refusals.csv.
+	FileBase          = "register_base.csv"
+	FileBaseHistory   = "register_base_band_history.csv"
+	FileBaseOverrides = "register_base_overrides.csv"
+	FileBaseRefusals  = "register_base_refusals.csv"
 )
 
 // Files lists every file of a snapshot with its columns, in the order Read loads them
@@ -36,6 +43,10 @@ var Files = []struct {
 	{FileAdverts, advertColumns},
 	{FileLocalLetting, localLettingColumns},
 	{FileBids, bidColumns},
+	{FileBase, baseColumns},
+	{FileBaseHistory, bandHistoryColumns},
+	{FileBaseOverrides, overrideColumns},
+	{FileBaseRefusals, refusalColumns},
 }
 
 var applicationColumns = []string{
@@ -80,3 +91,5 @@ var advertColumns = []string{
 var localLettingColumns = []string{"advert", "label", "fact", "is", "gte", "lte", "value"}
 
 var bidColumns = []string{"application", "advert", "placed", "autobid", "withdrawn", "by"}
+
+var baseColumns = []string{"application", "decision", "status", "status_reason", "status_until"}

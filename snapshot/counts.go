@@ -25,6 +25,12 @@ func (s *Snapshot) Counts() []Count {
 	for _, a := range s.Adverts {
 		n[FileLocalLetting] += len(a.LocalLettings)
 	}
+	n[FileBase] = len(s.Bases)
+	for _, b := range s.Bases {
+		n[FileBaseHistory] += len(b.History)
+		n[FileBaseOverrides] += len(b.Overrides)
+		n[FileBaseRefusals] += len(b.Refusals)
+	}
 	out := make([]Count, len(Files))
 	for i, f := range Files {
 		out[i] = Count{File: f.Name, Rows: n[f.Name]}

@@ -42,6 +42,7 @@ func ReadFS(fsys fs.FS) (*Snapshot, error) {
 	readCycles(fsys, s, o, e)
 	readAdverts(fsys, s, o, e)
 	readBids(fsys, s, o, e)
+	readBases(fsys, s, o, e)
 	validate(s, o, e)
 	sortErrors(e.list)
 	if err := e.err(); err != nil {
@@ -197,47 +198,114 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 		o.conditions[p.app][p.n] = append(o.conditions[p.app][p.n], r.line)
 	}
 	for _, r := range readTable(fsys, FileBandHistory, bandHistoryColumns, e) {
-		h := register.BandSpell{
-			Band:      r.band("band"),
-			From:      r.date("from"),
-			To:        r.date("to"),
-			Effective: r.date("effective"),
-			Reason:    r.str("reason"),
-			By:        r.str("by"),
-		}
+		h := spellRow(r)
 		if i, ok := owner(r); ok {
 			s.Applications[i].History = append(s.Applications[i].History, h)
 			o.history[i] = append(o.history[i], r.line)
 		}
 	}
 	for _, r := range readTable(fsys, FileOverrides, overrideColumns, e) {
-		v := register.Override{
-			Kind:      register.OverrideKind(r.str("kind")),
-			Band:      r.band("band"),
-			Criterion: r.str("criterion"),
-			Effective: r.date("effective"),
-			Reason:    r.str("reason"),
-			By:        r.str("by"),
-			On:        r.date("on"),
-			Removed:   r.date("removed"),
-		}
+		v := overrideRow(r)
 		if i, ok := owner(r); ok {
 			s.Applications[i].Overrides = append(s.Applications[i].Overrides, v)
 			o.overrides[i] = append(o.overrides[i], r.line)
 		}
 	}
 	for _, r := range readTable(fsys, FileRefusals, refusalColumns, e) {
-		v := register.Refusal{
-			Advert:  r.id("advert"),
-			On:      r.date("on"),
-			Kind:    register.RefusalKind(r.str("kind")),
-			Counted: r.bool("counted"),
-			Final:   r.bool("final"),
-			By:      r.str("by"),
-		}
+		v := refusalRow(r)
 		if i, ok := owner(r); ok {
 			s.Applications[i].Refusals = append(s.Applications[i].Refusals, v)
 			o.refusals[i] = append(o.refusals[i], r.line)
+		}
+	}
+}
+
+// The rows of band_history.csv, overrides.csv and refusals.csv, also the columns of the
+// register_base_*.csv files.
+
+func spellRow(r *row) register.BandSpell {
+	return register.BandSpell{
+		Band:      r.band("band"),
+		From:      r.date("from"),
+		To:        r.date("to"),
+		Effective: r.date("effective"),
+		Reason:    r.str("reason"),
+		By:        r.str("by"),
+	}
+}
+
+func overrideRow(r *row) register.Override {
+	return register.Override{
+		Kind:      register.OverrideKind(r.str("kind")),
+		Band:      r.band("band"),
+		Criterion: r.str("criterion"),
+		Effective: r.date("effective"),
+		Reason:    r.str("reason"),
+		By:        r.str("by"),
+		On:        r.date("on"),
+		Removed:   r.date("removed"),
+	}
+}
+
+func refusalRow(r *row) register.Refusal {
+	return register.Refusal{
+		Advert:  r.id("advert"),
+		On:      r.date("on"),
+		Kind:    register.RefusalKind(r.str("kind")),
+		Counted: r.bool("counted"),
+		Final:   r.bool("final"),
+		By:      r.str("by"),
+	}
+}
+
+// readBases reads register_base.csv and the nested rows of each base. That a base's
+// application is in applications.csv is checked by validate (as for a snapshot built in
+// memory).
+func readBases(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	byApp := map[int64]int{}
+	for _, r := range readTable(fsys, FileBase, baseColumns, e) {
+		b := Base{
+			Application:  r.id("application"),
+			Decision:     r.id("decision"),
+			Status:       register.Status(r.str("status")),
+			StatusReason: r.str("status_reason"),
+			StatusUntil:  r.date("status_until"),
+		}
+		if _, dup := byApp[b.Application]; !dup && b.Application != 0 {
+			byApp[b.Application] = len(s.Bases)
+		}
+		s.Bases = append(s.Bases, b)
+		o.bases = append(o.bases, r.line)
+	}
+	n := len(s.Bases)
+	o.baseHistory, o.baseOverrides, o.baseRefusals = make([][]int, n), make([][]int, n), make([][]int, n)
+	owner := func(r *row) (int, bool) {
+		id := r.id("application")
+		i, ok := byApp[id]
+		if !ok && id != 0 {
+			r.bad("application", "no such application in "+FileBase)
+		}
+		return i, ok
+	}
+	for _, r := range readTable(fsys, FileBaseHistory, bandHistoryColumns, e) {
+		h := spellRow(r)
+		if i, ok := owner(r); ok {
+			s.Bases[i].History = append(s.Bases[i].History, h)
+			o.baseHistory[i] = append(o.baseHistory[i], r.line)
+		}
+	}
+	for _, r := range readTable(fsys, FileBaseOverrides, overrideColumns, e) {
+		v := overrideRow(r)
+		if i, ok := owner(r); ok {
+			s.Bases[i].Overrides = append(s.Bases[i].Overrides, v)
+			o.baseOverrides[i] = append(o.baseOverrides[i], r.line)
+		}
+	}
+	for _, r := range readTable(fsys, FileBaseRefusals, refusalColumns, e) {
+		v := refusalRow(r)
+		if i, ok := owner(r); ok {
+			s.Bases[i].Refusals = append(s.Bases[i].Refusals, v)
+			o.baseRefusals[i] = append(o.baseRefusals[i], r.line)
 		}
 	}
 }

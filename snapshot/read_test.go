@@ -115,3 +115,60 @@ func TestValidate_InMemory(t *testing.T) {
 		`applications.csv: application 9: mobility: "": want none, level-access or wheelchair`,
 	}, got)
 }
+
+// TestReadFS_Bases checks register_base.csv and its nested files as strictly as the
+// register's own: every bad row named, references to applications.csv and to
+// register_base.csv checked.
+func TestReadFS_Bases(t *testing.T) {
+	const (
+		baseHeader    = "application,decision,status,status_reason,status_until\n"
+		refusalHeader = "application,advert,on,kind,counted,final,by\n"
+		spellHeader   = "application,band,from,to,effective,reason,by\n"
+	)
+	register1 := map[string]string{"applications.csv": appHeader + app("0"), "members.csv": memHeader + memRow}
+	with := func(files map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range register1 {
+			out[k] = v
+		}
+		for k, v := range files {
+			out[k] = v
+		}
+		return out
+	}
+	for name, tc := range map[string]struct {
+		files map[string]string
+		want  []string
+	}{
+		"absent: no application was changed by decisions": {files: with(nil)},
+		"valid": {files: with(map[string]string{
+			"register_base.csv":              baseHeader + "1,4,active,,\n",
+			"register_base_refusals.csv":     refusalHeader + "1,7001,2025-04-09,refused,true,false,kp\n",
+			"register_base_band_history.csv": spellHeader + "1,C,2024-01-01,,2024-01-01,registration,import\n",
+		})},
+		"bad rows": {
+			files: with(map[string]string{
+				"register_base.csv": baseHeader + "1,4,active,,\n" + "2,1,active,,\n" + "1,5,active,,\n" +
+					"1,0,gone,,2025-13-01\n",
+				"register_base_refusals.csv":     refusalHeader + "3,7001,2025-04-09,refused,true,false,kp\n" + "1,7001,,declined,true,false,kp\n",
+				"register_base_band_history.csv": spellHeader + "1,C,2024-02-01,2024-01-01,2024-01-01,registration,import\n",
+			}),
+			want: []string{
+				`register_base.csv:3: application: "2": no such application in applications.csv`,
+				`register_base.csv:4: application: "1": a second base for this application (first at line 2)`,
+				`register_base.csv:5: decision: "0": want a positive whole number`,
+				`register_base.csv:5: status_until: "2025-13-01": want a date YYYY-MM-DD`,
+				`register_base.csv:5: application: "1": a second base for this application (first at line 2)`,
+				`register_base.csv:5: status: "gone": want pending, active, suspended or closed`,
+				`register_base_band_history.csv:2: to: "2024-01-01": before from 2024-02-01`,
+				`register_base_refusals.csv:2: application: "3": no such application in register_base.csv`,
+				`register_base_refusals.csv:3: on: "": required`,
+				`register_base_refusals.csv:3: kind: "declined": want refused, no_reply or no_viewing`,
+			},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Equal(t, tc.want, bad(t, tc.files))
+		})
+	}
+}

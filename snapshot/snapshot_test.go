@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,10 +67,16 @@ func TestWriteRead_RoundTrip(t *testing.T) {
 		got, err := snapshot.Read(dir)
 		require.NoError(t, err)
 		require.Equal(t, want, got)
-		// Writing what was read reproduces the hand-written files byte for byte.
+		// Writing what was read reproduces the hand-written files byte for byte. The
+		// example has no register_base*.csv files (no decision changed it, as for every
+		// snapshot made before decisions existed): they are written with the header only.
 		for _, f := range snapshot.Files {
 			a, err := os.ReadFile(filepath.Join(smallDir, f.Name))
-			require.NoError(t, err)
+			if errors.Is(err, os.ErrNotExist) && strings.HasPrefix(f.Name, "register_base") {
+				a = []byte(strings.Join(f.Columns, ",") + "\n")
+			} else {
+				require.NoError(t, err)
+			}
 			b, err := os.ReadFile(filepath.Join(dir, f.Name))
 			require.NoError(t, err)
 			require.Equal(t, string(a), string(b), f.Name)

@@ -24,6 +24,11 @@ type origin struct {
 	adverts     []int
 	lettings    [][]int
 	bids        []int
+
+	bases         []int
+	baseHistory   [][]int
+	baseOverrides [][]int
+	baseRefusals  [][]int
 }
 
 func at(s []int, i int) int {
@@ -203,6 +208,39 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		}
 		if !b.Withdrawn.IsZero() && b.Withdrawn.Before(b.Placed) {
 			l.bad("withdrawn", formatTime(b.Withdrawn), "before placed "+formatTime(b.Placed))
+		}
+	}
+
+	// A base is checked like the application rows it stands for. That its decision is
+	// recorded is for the database that replays the record to check (store.Import).
+	bases := map[int64]int{}
+	for i := range s.Bases {
+		b := &s.Bases[i]
+		l := loc{FileBase, at(o.bases, i), "application " + strconv.FormatInt(b.Application, 10), e}
+		if b.Application <= 0 {
+			l.bad("application", b.Application, "want a positive whole number")
+		} else if _, ok := apps[b.Application]; !ok {
+			l.bad("application", b.Application, "no such application in "+FileApplications)
+		} else if first, dup := bases[b.Application]; dup {
+			l.bad("application", b.Application, "a second base for this application (first at "+where(FileBase, at(o.bases, first))+")")
+		} else {
+			bases[b.Application] = i
+		}
+		if b.Decision <= 0 {
+			l.bad("decision", b.Decision, "want a positive whole number")
+		}
+		if !b.Status.Valid() {
+			l.bad("status", b.Status, "want pending, active, suspended or closed")
+		}
+		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
+		for j, h := range b.History {
+			validateSpell(h, loc{FileBaseHistory, at2(o.baseHistory, i, j), key("band spell", j), e})
+		}
+		for j, v := range b.Overrides {
+			validateOverride(v, loc{FileBaseOverrides, at2(o.baseOverrides, i, j), key("override", j), e})
+		}
+		for j, v := range b.Refusals {
+			validateRefusal(v, loc{FileBaseRefusals, at2(o.baseRefusals, i, j), key("refusal", j), e})
 		}
 	}
 }

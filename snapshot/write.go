@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cbl-lettings/cbl/register"
 )
 
 // Write writes s as a snapshot directory (docs/snapshot.md), creating dir if needed and
@@ -52,22 +54,17 @@ func Write(dir string, s *Snapshot) error {
 				con = append(con, []string{fmtID(m.ID), c.Name, strconv.Itoa(c.Severity), strconv.Itoa(c.Impact)})
 			}
 		}
-		for _, h := range a.History {
-			his = append(his, []string{
-				id, h.Band.String(), h.From.String(), h.To.String(), h.Effective.String(), h.Reason, h.By,
-			})
-		}
-		for _, v := range a.Overrides {
-			ovr = append(ovr, []string{
-				id, string(v.Kind), v.Band.String(), v.Criterion, v.Effective.String(),
-				v.Reason, v.By, v.On.String(), v.Removed.String(),
-			})
-		}
-		for _, v := range a.Refusals {
-			ref = append(ref, []string{
-				id, fmtID(v.Advert), v.On.String(), string(v.Kind), fmtBool(v.Counted), fmtBool(v.Final), v.By,
-			})
-		}
+		his = appendSpells(his, id, a.History)
+		ovr = appendOverrides(ovr, id, a.Overrides)
+		ref = appendRefusals(ref, id, a.Refusals)
+	}
+	var base, bhis, bovr, bref [][]string
+	for _, b := range s.Bases {
+		id := fmtID(b.Application)
+		base = append(base, []string{id, fmtID(b.Decision), string(b.Status), b.StatusReason, b.StatusUntil.String()})
+		bhis = appendSpells(bhis, id, b.History)
+		bovr = appendOverrides(bovr, id, b.Overrides)
+		bref = appendRefusals(bref, id, b.Refusals)
 	}
 	var lan, cyc, adv, let, bid [][]string
 	for _, l := range s.Landlords {
@@ -100,6 +97,7 @@ func Write(dir string, s *Snapshot) error {
 		FileApplications: app, FileMembers: mem, FileAssessments: ass, FileConditions: con,
 		FileBandHistory: his, FileOverrides: ovr, FileRefusals: ref, FileLandlords: lan,
 		FileCycles: cyc, FileAdverts: adv, FileLocalLetting: let, FileBids: bid,
+		FileBase: base, FileBaseHistory: bhis, FileBaseOverrides: bovr, FileBaseRefusals: bref,
 	}
 	for _, f := range Files {
 		if err := writeTable(filepath.Join(dir, f.Name), f.Columns, tables[f.Name]); err != nil {
@@ -107,6 +105,37 @@ func Write(dir string, s *Snapshot) error {
 		}
 	}
 	return nil
+}
+
+// appendSpells, appendOverrides and appendRefusals add the rows of application id's band
+// history, overrides and refusals (in the columns of band_history.csv, overrides.csv and
+// refusals.csv).
+func appendSpells(rows [][]string, id string, hs []register.BandSpell) [][]string {
+	for _, h := range hs {
+		rows = append(rows, []string{
+			id, h.Band.String(), h.From.String(), h.To.String(), h.Effective.String(), h.Reason, h.By,
+		})
+	}
+	return rows
+}
+
+func appendOverrides(rows [][]string, id string, vs []register.Override) [][]string {
+	for _, v := range vs {
+		rows = append(rows, []string{
+			id, string(v.Kind), v.Band.String(), v.Criterion, v.Effective.String(),
+			v.Reason, v.By, v.On.String(), v.Removed.String(),
+		})
+	}
+	return rows
+}
+
+func appendRefusals(rows [][]string, id string, vs []register.Refusal) [][]string {
+	for _, v := range vs {
+		rows = append(rows, []string{
+			id, fmtID(v.Advert), v.On.String(), string(v.Kind), fmtBool(v.Counted), fmtBool(v.Final), v.By,
+		})
+	}
+	return rows
 }
 
 func writeTable(path string, cols []string, rows [][]string) (err error) {

@@ -21,7 +21,12 @@ transaction. If any row is bad, every bad row is listed (file:line: column: valu
 reason) and nothing is written. The database must be migrated and, unless --replace
 is given, hold no register yet. Interrupted (Ctrl-C, SIGTERM) part way, it writes
 nothing. Prints the rows loaded per file. With --check, only
-reads and checks DIR (no database needed).`,
+reads and checks DIR (no database needed).
+
+register_base*.csv (the state before officers' decisions changed applications, as cbl
+export writes it) is loaded only into a database that records decisions (import
+--replace under the same record), and each row must name a recorded decision; into a
+database that records none it is not loaded, and a note on stderr says so.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -47,7 +52,14 @@ reads and checks DIR (no database needed).`,
 			}
 			defer db.Close()
 			start = time.Now()
-			if err := store.ImportWith(cmd.Context(), db, s, store.ImportOptions{Actor: actor(), Replace: replace}); err != nil {
+			opts := store.ImportOptions{Actor: actor(), Replace: replace, Note: func(msg string) { app.Logf("%s", msg) }}
+			if err := store.ImportWith(cmd.Context(), db, s, opts); err != nil {
+				if errors.As(err, &ve) { // register_base rows naming decisions this database does not record
+					for _, e := range ve.Errors {
+						fmt.Fprintln(app.Stderr, e.Error())
+					}
+					return fmt.Errorf("%s: %d bad value(s); nothing imported", dir, len(ve.Errors))
+				}
 				return fmt.Errorf("import %s: %w", dir, err)
 			}
 			app.Logf("imported %s in %v", dir, time.Since(start).Round(time.Millisecond))

@@ -17,7 +17,7 @@ func TestGenerate_WritesReadableSnapshot(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "kw")
 	code, out, errOut := run(t, "generate", "--seed", "2", dir)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "applications.csv         7000")
+	require.Regexp(t, `(?m)^applications\.csv +7000$`, out)
 	s, err := snapshot.Read(dir)
 	require.NoError(t, err)
 	require.Len(t, s.Applications, 7000)

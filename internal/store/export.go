@@ -14,8 +14,10 @@ import (
 )
 
 // Export reads the whole register in one read-only, repeatable-read transaction (a
-// consistent view while others write). The result is in canonical form
-// (snapshot.Canonical), so exporting what Import wrote returns s.Canonical().
+// consistent view while others write), with the pre-decision state of the applications
+// decisions changed (register_base, as Snapshot.Bases; see bases.go). The result is in
+// canonical form (snapshot.Canonical), so exporting what Import wrote returns
+// s.Canonical() (without the bases if the database records no decisions).
 func Export(ctx context.Context, db *sqlx.DB) (*snapshot.Snapshot, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
@@ -27,7 +29,7 @@ func Export(ctx context.Context, db *sqlx.DB) (*snapshot.Snapshot, error) {
 	defer tx.Rollback()
 	s := &snapshot.Snapshot{}
 	steps := []func(context.Context, *sqlx.Tx, *snapshot.Snapshot) error{
-		exportApplications, exportLandlords, exportCycles, exportAdverts, exportBids,
+		exportApplications, exportLandlords, exportCycles, exportAdverts, exportBids, exportBases,
 	}
 	for _, step := range steps {
 		if err := step(ctx, tx, s); err != nil {

@@ -27,6 +27,9 @@ type ImportOptions struct {
 	// Progress, if set, is called after every batch of rows written, with the count so
 	// far (tests cancel the context from it to kill an import part way).
 	Progress func(rows int)
+	// Note, if set, is told what was read but deliberately not loaded, and why: the
+	// snapshot's register_base rows, into a database that records no decisions.
+	Note func(msg string)
 }
 
 // Import loads s into an empty register. See ImportWith.
@@ -35,7 +38,9 @@ func Import(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot) error {
 }
 
 // ImportWith validates s (snapshot.Validate) and writes it with COPY in one transaction,
-// together with an events row (kind "import", the row counts in detail). On any error it
+// together with an events row (kind "import", the row counts in detail). s.Bases are
+// loaded into register_base only if the database records decisions, and then each must
+// name a recorded one (see bases.go). On any error it
 // writes nothing: a bad snapshot returns its *snapshot.ValidationError, a database that
 // already holds a register returns ErrNotEmpty unless opts.Replace is set, and the
 // schema must be migrated (ErrNotMigrated). If ctx ends part way, the COPY under way is
@@ -71,6 +76,10 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		return err
 	}
 	w.progress = opts.Progress
+	loadBases, err := checkBases(ctx, tx, s, opts.Note)
+	if err != nil {
+		return err
+	}
 	if opts.Replace {
 		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE`); err != nil {
 			return fmt.Errorf("import: clear register: %w", err)
@@ -93,7 +102,12 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 			return fmt.Errorf("import: %w", err)
 		}
 	}
-	detail, err := json.Marshal(map[string]any{"rows": s.Counts(), "replace": opts.Replace})
+	if loadBases {
+		if err := w.copy(baseTable(s)); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	detail, err := json.Marshal(map[string]any{"rows": s.Counts(), "replace": opts.Replace, "register_base_loaded": loadBases})
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,15 @@ func TestMigrate(t *testing.T) {
 	})
 }
 
+// recordDecisions appends n placeholder decisions (never replayed by the tests that use
+// it), so register_base rows naming them can be imported.
+func recordDecisions(t *testing.T, db *sqlx.DB, n int) {
+	t.Helper()
+	_, err := db.Exec(`INSERT INTO decisions (seq, at, actor, kind, payload)
+		SELECT g, now(), 'test', 'renew', '{}' FROM generate_series(1, $1::int) g`, n)
+	require.NoError(t, err)
+}
+
 func TestImportExport_RoundTrip(t *testing.T) {
 	ctx := context.Background()
 	for name, s := range map[string]*snapshot.Snapshot{
@@ -84,12 +93,48 @@ func TestImportExport_RoundTrip(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := pgtest.DB(t)
+			recordDecisions(t, db, 3) // the decision Full's base names
 			require.NoError(t, store.Import(ctx, db, s))
 			got, err := store.Export(ctx, db)
 			require.NoError(t, err)
 			require.Equal(t, s.Canonical(), got)
 		})
 	}
+}
+
+// TestImport_BasesOnlyUnderTheirRecord: register_base rows are loaded only into a
+// database that records decisions, and then each must name a recorded one.
+func TestImport_BasesOnlyUnderTheirRecord(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no decisions recorded: the register as imported is where the record starts", func(t *testing.T) {
+		db := pgtest.DB(t)
+		var notes []string
+		require.NoError(t, store.ImportWith(ctx, db, snapshottest.Full(), store.ImportOptions{
+			Note: func(msg string) { notes = append(notes, msg) }}))
+		require.Equal(t, []string{"register_base.csv: 1 application(s) not loaded: this database records no decisions, " +
+			"so the register imported is where its record starts (docs/snapshot.md)"}, notes)
+		want := snapshottest.Full().Canonical()
+		want.Bases = nil
+		got, err := store.Export(ctx, db)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		var loaded bool
+		require.NoError(t, db.Get(&loaded, `SELECT (detail->>'register_base_loaded')::bool FROM events WHERE kind = 'import'`))
+		require.False(t, loaded)
+	})
+	t.Run("a decision not recorded: nothing written", func(t *testing.T) {
+		db := pgtest.DB(t)
+		recordDecisions(t, db, 2)
+		err := store.Import(ctx, db, snapshottest.Full())
+		var ve *snapshot.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Equal(t, `register_base.csv: application 7: decision: "3": no such decision recorded in this database `+
+			`(it holds decisions up to 2)`, ve.Errors[0].Error())
+		require.Len(t, ve.Errors, 1)
+		for tbl, n := range rowCount(t, db) {
+			require.Zero(t, n, tbl)
+		}
+	})
 }
 
 func TestImport_WritesEvent(t *testing.T) {
@@ -135,6 +180,7 @@ func TestImport_NothingWrittenOnError(t *testing.T) {
 		require.Equal(t, before, rowCount(t, db))
 
 		full := snapshottest.Full()
+		full.Bases = nil // see TestImport_BasesOnlyUnderTheirRecord
 		require.NoError(t, store.ImportWith(ctx, db, full, store.ImportOptions{Replace: true}))
 		got, err := store.Export(ctx, db)
 		require.NoError(t, err)

@@ -31,7 +31,8 @@ import (
 // from. (Register facts the decisions do not touch — members, medical, flags — are read
 // from the register as they stand.) A reassessment (Reassess) of an application with a
 // register_base row is therefore appended to the record as a reband decision, so the
-// replay that rewrites its band history here keeps the new spell.
+// replay that rewrites its band history here keeps the new spell. Export and Import
+// carry register_base with the register (register_base*.csv, see bases.go).
 
 // regState is the part of an application's register record that decisions change.
 type regState struct {

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/lib/pq"
@@ -122,6 +124,107 @@ func TestRebuild_RestoresTheRegister(t *testing.T) {
 	require.Equal(t, want, registerRows(t, db, apps[0], apps[1]))
 	require.NoError(t, db.Get(&n, `SELECT count(*) FROM events WHERE actor = 'rebuild'`))
 	require.Equal(t, 2, n, "a second rebuild changes nothing")
+}
+
+// baseRows is register_base as text, by application.
+func baseRows(t *testing.T, db interface {
+	Select(dest any, query string, args ...any) error
+}) []string {
+	t.Helper()
+	var rows []string
+	require.NoError(t, db.Select(&rows, `SELECT concat_ws(' ', application, decision, state::text) FROM register_base
+		ORDER BY application`))
+	return rows
+}
+
+// TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts: a register exported after
+// decisions that wrote back (a counted refusal, a let) and imported with replace under
+// the same record holds the same register and the same pre-decision state
+// (register_base), and exports the same again.
+func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "refused", Counted: true},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Accept, Application: apps[1]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	bases := baseRows(t, db)
+	require.Len(t, bases, 2)
+	s1, err := store.Export(ctx, db)
+	require.NoError(t, err)
+
+	require.Len(t, s1.Bases, 2)
+
+	require.NoError(t, store.ImportWith(ctx, db, s1, store.ImportOptions{Replace: true}))
+	require.Equal(t, bases, baseRows(t, db), "the pre-decision state is imported with the register")
+	s2, err := store.Export(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, s1, s2)
+
+	// A fresh database records no decisions: the register as exported is where its record
+	// starts, so the bases are not loaded and nothing is replayed over it.
+	fresh := pgtest.DB(t)
+	require.NoError(t, store.ImportWith(ctx, fresh, s1, store.ImportOptions{Note: func(string) {}}))
+	require.Empty(t, baseRows(t, fresh))
+	s3, err := store.Export(ctx, fresh)
+	require.NoError(t, err)
+	want := *s1
+	want.Bases = nil
+	require.Equal(t, &want, s3)
+	st, err := store.LoadState(ctx, fresh)
+	require.NoError(t, err)
+	require.Empty(t, st.Result.Applications, "no decision, nothing changed")
+	require.Equal(t, s3.Applications, st.Input.Applications)
+}
+
+// TestScheme8_CountedRefusalsCountOnceAfterReplace: two counted refusals (one each by
+// two households), exported, imported with replace under the same record and the cycle
+// closed again: the replay starts from the imported pre-decision state, so each refusal
+// counts once and neither household is closed — the state is what it was before.
+func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "refused", Counted: true},
+		{Kind: allocation.VerifyPass, Application: apps[1]},
+		{Kind: allocation.MakeOffer, Application: apps[1]},
+		{Kind: allocation.Refuse, Application: apps[1], Refusal: "refused", Counted: true},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	want, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	rows := registerRows(t, db, apps[0], apps[1])
+	s, err := store.Export(ctx, db)
+	require.NoError(t, err)
+
+	require.NoError(t, store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true}))
+	storetest.CloseCycle(t, db, s.Cycles[0].ID) // the replace dropped the shortlists
+	got, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	for _, a := range got.Result.Applications {
+		require.Len(t, a.Refusals, 1, "application %d: each refusal counts once", a.ID)
+		require.Equal(t, "active", string(a.Status), "application %d", a.ID)
+	}
+	require.Equal(t, want.Result, got.Result)
+	require.Equal(t, rows, registerRows(t, db, apps[0], apps[1]))
+	_, err = store.Rebuild(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, rows, registerRows(t, db, apps[0], apps[1]), "the record and the register agree")
 }
 
 // TestScheme3_ReassessmentSurvivesTheNextDecision: an application a decision wrote back

@@ -73,5 +73,15 @@ func Full() *snapshot.Snapshot {
 		}},
 		Bids: []bidding.Bid{{Application: 7, Advert: 11, Placed: tm("2025-11-07T10:00:00.5Z"),
 			Autobid: true, Withdrawn: tm("2025-11-08T10:00:00Z"), By: "autobid"}},
+		Bases: []snapshot.Base{{Application: 7, Decision: 3, Status: register.StatusSuspended,
+			StatusReason: "review, pending", StatusUntil: d("2025-07-01"),
+			History: []register.BandSpell{{Band: register.BandC, From: d("2020-02-29"), To: d("2020-06-01"),
+				Effective: d("2020-02-29"), Reason: "registration", By: "import"}},
+			Refusals: []register.Refusal{{Advert: 98, On: d("2025-05-01"), Kind: register.RefusedNoView,
+				Counted: true, Final: true, By: "jb"}},
+			Overrides: []register.Override{{Kind: register.OverrideWithdrawCriterion, Band: register.BandD,
+				Criterion: "homeless_main", Effective: d("2020-03-05"), Reason: "duty ended", By: "jb",
+				On: d("2020-03-06"), Removed: d("2020-05-01")}},
+		}},
 	}
 }
