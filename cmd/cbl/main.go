@@ -6,14 +6,29 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// CBL_CPUPROFILE=FILE writes a CPU profile of the whole run (go tool pprof FILE), for
+	// measuring the weekly job where it runs, at its scale.
+	if f := os.Getenv("CBL_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err == nil {
+			err = pprof.StartCPUProfile(out)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cbl: CBL_CPUPROFILE: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	pprof.StopCPUProfile()
 	os.Exit(ExitCode(err))
 }
