@@ -77,7 +77,7 @@ func (f Flags) mobility() uint8 {
 }
 
 // Profile builds application a's profile from its assessment as at close (banding.Assess
-// with asOf the closing date). The band and effective date are those of the band-history
+// under r's policy with asOf the closing date). The band and effective date are those of the band-history
 // spell held at close; with no history, the assessment's band from the registration date.
 func (r *Rules) Profile(a *register.Application, as *banding.Assessment, close register.Date) Profile {
 	f := as.Facts
@@ -122,7 +122,7 @@ func (r *Rules) Profile(a *register.Application, as *banding.Assessment, close r
 			p.Children++
 		}
 	}
-	p.Area = r.AreaIndex(a.Area)
+	p.Area = r.areaIndex(as.AutobidArea, a.Area) // banding.Assess found the locality's area
 	r.Complete(&p)
 	return p
 }
@@ -130,17 +130,15 @@ func (r *Rules) Profile(a *register.Application, as *banding.Assessment, close r
 // AreaIndex returns 1 + the index of the autobid area of locality (policy
 // bidding.autobid_areas); a value that is itself an area id maps to that area; 0 if none.
 func (r *Rules) AreaIndex(locality string) uint16 {
-	areas := r.Policy.Bidding.AutobidAreas
-	id := r.Policy.Bidding.AreaOf(locality)
+	return r.areaIndex(r.Policy.Bidding.AreaOf(locality), locality)
+}
+
+// areaIndex is AreaIndex(locality) given id, the autobid area of locality ("" if none).
+func (r *Rules) areaIndex(id, locality string) uint16 {
 	if id == "" {
 		id = locality
 	}
-	for i := range areas {
-		if areas[i].ID == id {
-			return uint16(i + 1)
-		}
-	}
-	return 0
+	return r.areas[id]
 }
 
 // Complete sets p's property-rule masks from its band and facts: a rule applies when
@@ -190,6 +188,12 @@ type Index struct {
 
 	compact []Compact
 	layout  layout
+	// byID[id-firstID] is 1 + the position of profile id, when ids are dense enough for
+	// the table to be at most twice the profiles (registers number applications in
+	// sequence): a close looks up every entry's application, and binary search over a
+	// national register misses the cache at every step.
+	byID    []uint32
+	firstID int64
 }
 
 // NewIndex sorts profiles by id (in place), checks the ids are unique and builds the
@@ -211,6 +215,15 @@ func NewIndex(r *Rules, profiles []Profile) (*Index, error) {
 	ix := &Index{Rules: r, Profiles: profiles, compact: make([]Compact, len(profiles)), layout: lay}
 	for i := range profiles {
 		ix.compact[i] = compactOf(&profiles[i], &lay, uint32(i))
+	}
+	if n := len(profiles); n > 0 {
+		first, last := profiles[0].ID, profiles[n-1].ID
+		if span := uint64(last - first); span < 2*uint64(n) {
+			ix.firstID, ix.byID = first, make([]uint32, span+1)
+			for i := range profiles {
+				ix.byID[profiles[i].ID-first] = uint32(i + 1)
+			}
+		}
 	}
 	return ix, nil
 }
@@ -254,6 +267,9 @@ func Assess(r *Rules, apps []register.Application, close register.Date) (*Index,
 
 // Find returns the position of application id's profile.
 func (ix *Index) Find(id int64) (uint32, bool) {
+	if off := uint64(id - ix.firstID); ix.byID != nil && id >= ix.firstID && off < uint64(len(ix.byID)) && ix.byID[off] != 0 {
+		return ix.byID[off] - 1, true
+	}
 	i, ok := slices.BinarySearchFunc(ix.Profiles, id, func(p Profile, id int64) int { return cmp.Compare(p.ID, id) })
 	return uint32(i), ok
 }

@@ -73,6 +73,8 @@ type Rules struct {
 	// mobility[access] is the mask of mobility needs (bit need) allowed on the category.
 	mobility     map[Accessibility]uint8
 	autobidBands uint8 // bit b set: band b autobids
+	// areas[id] is 1 + the index of autobid area id (a close looks one up per application).
+	areas map[string]uint16
 }
 
 // Compile prepares p for bid checks. It fails if the policy has more than
@@ -81,7 +83,10 @@ func Compile(p *policy.Policy) (*Rules, error) {
 	if n := len(p.Properties.Rules); n > MaxPropertyRules {
 		return nil, fmt.Errorf("policy %s: properties.rules: %d rules, at most %d are supported", p.Name(), n, MaxPropertyRules)
 	}
-	r := &Rules{Policy: p, hard: map[string]bool{}, mobility: map[Accessibility]uint8{}}
+	r := &Rules{Policy: p, hard: map[string]bool{}, mobility: map[Accessibility]uint8{}, areas: map[string]uint16{}}
+	for i, a := range p.Bidding.AutobidAreas {
+		r.areas[a.ID] = uint16(i + 1)
+	}
 	for _, c := range p.Bidding.RejectAtPlacing {
 		r.hard[c] = true
 	}
