@@ -109,11 +109,12 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 					id, len(res.Closed.Shortlists), res.Autobids, res.Entries, time.Since(start).Round(time.Millisecond),
 					res.Read.Round(time.Millisecond), res.Shortlist.Round(time.Millisecond), res.Write.Round(time.Millisecond))
 			}
-			// The close is committed: a Ctrl-C (or deadline) now must not turn it into a
-			// reported failure, so the summary is read regardless.
-			sum, err := store.CycleSummary(context.WithoutCancel(cmd.Context()), db, id)
-			if err != nil {
-				return err
+			sum := res.Summary
+			if res.AlreadyClosed {
+				// What an earlier close stored, read back.
+				if sum, err = store.CycleSummary(context.WithoutCancel(cmd.Context()), db, id); err != nil {
+					return err
+				}
 			}
 			rows := make([][]string, len(sum))
 			for i, s := range sum {

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -44,6 +46,9 @@ type CloseResult struct {
 	// Read, Shortlist and Write are how long reading the register, shortlisting (with
 	// autobids) and writing (including the traces, and the commit) took.
 	Read, Shortlist, Write time.Duration
+	// Summary is what CycleSummary reads back from the rows this close wrote (nil when
+	// AlreadyClosed), made from the close itself rather than a scan of its entries.
+	Summary []AdvertSummary
 }
 
 // CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register (as officers'
@@ -154,8 +159,41 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	res.Write = time.Since(start)
+	res.Summary = summaryOf(id, s.Adverts, closed)
 	res.Cycle, err = getCycle(ctx, db, id)
 	return res, err
+}
+
+// summaryOf is CycleSummary of cycle as closed: each of its adverts in id order.
+func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) []AdvertSummary {
+	lists := make(map[int64]*shortlist.Shortlist, len(closed.Shortlists))
+	for i := range closed.Shortlists {
+		lists[closed.Shortlists[i].Advert] = &closed.Shortlists[i]
+	}
+	var out []AdvertSummary
+	for _, ad := range adverts {
+		if ad.Cycle != cycle {
+			continue
+		}
+		sum := AdvertSummary{Advert: ad.ID}
+		if sl := lists[ad.ID]; sl != nil {
+			sum.Ranked, sum.Skipped = len(sl.Ranked), len(sl.Skipped)
+			sum.Bids = sum.Ranked + sum.Skipped
+			if len(sl.Ranked) > 0 {
+				sum.First = sl.Ranked[0].Application
+			}
+			for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
+				for _, e := range list {
+					if e.Autobid {
+						sum.Autobids++
+					}
+				}
+			}
+		}
+		out = append(out, sum)
+	}
+	slices.SortFunc(out, func(a, b AdvertSummary) int { return cmp.Compare(a.Advert, b.Advert) })
+	return out
 }
 
 // loadForCycle reads what a close needs: applications, adverts, bids and the officers'

@@ -265,3 +265,23 @@ func TestCloseCycle_PartitionHeld(t *testing.T) {
 	require.Equal(t, want["entries"], got["entries"])
 	require.Equal(t, want["partitions"], got["partitions"])
 }
+
+// TestCloseCycle_SummaryIsWhatIsStored: the summary a close makes from its own result is
+// the one CycleSummary reads back from the rows it wrote.
+func TestCloseCycle_SummaryIsWhatIsStored(t *testing.T) {
+	ctx := context.Background()
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	db := pgtest.DB(t)
+	require.NoError(t, store.Import(ctx, db, s))
+	res, err := store.CloseCycle(ctx, db, 1, store.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	stored, err := store.CycleSummary(ctx, db, 1)
+	require.NoError(t, err)
+	require.NotEmpty(t, stored)
+	require.Equal(t, stored, res.Summary)
+	again, err := store.CloseCycle(ctx, db, 1, store.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	require.True(t, again.AlreadyClosed)
+	require.Nil(t, again.Summary)
+}

@@ -264,6 +264,13 @@ func (w *closeWriter) entryTable(cycle int64) (string, func() error, error) {
 		return "", nil, fmt.Errorf("write shortlist_entries: %w", err)
 	}
 	return name, func() error {
+		// Attaching sorts the entries for each index and joins them to the applications to
+		// check the foreign key. PostgreSQL's defaults (64 MB, 4 MB) are small for a
+		// national cycle's 750k entries: attach 3.2 s with them, 2.3 s with these, which
+		// end with the transaction.
+		if _, err := w.tx.ExecContext(w.ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '256MB'`); err != nil {
+			return fmt.Errorf("write shortlist_entries: %w", err)
+		}
 		_, err := w.tx.ExecContext(w.ctx, fmt.Sprintf(`ALTER TABLE shortlist_entries ATTACH PARTITION %s FOR VALUES IN (%d)`, q, cycle))
 		if err != nil {
 			return fmt.Errorf("write shortlist_entries: %w", err)
