@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -197,19 +198,39 @@ func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) 
 }
 
 // loadForCycle reads what a close needs: applications, adverts, bids and the officers'
-// autobid exclusions. The applications (most of the work, decoding in Go) are read on
-// tx while the rest is read on a second, read-only transaction of db that shares tx's
-// snapshot (pg_export_snapshot), so both see exactly the register tx sees.
+// autobid exclusions. Decoding the rows in Go is most of the work, so it is split over
+// two connections read at once: tx reads the applications table and some of their child
+// tables while a second, read-only transaction of db that shares tx's snapshot
+// (pg_export_snapshot), so sees exactly the register tx sees, reads the rest; the child
+// rows are attached to the applications afterwards. The split follows the tables' read
+// times at England scale (applications 3.0 s, members 2.7 s, band history 1.2 s, bids
+// 1.2 s, conditions 0.66 s, assessments 0.45 s), so that both sides take about as long.
 func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snapshot, func(app, advert int64) bool, error) {
 	var snap string
 	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
 		return nil, nil, err
 	}
 	s := &snapshot.Snapshot{}
-	var excluded func(app, advert int64) bool
-	done := make(chan error, 1)
-	go func() {
-		done <- func() error {
+	var (
+		excluded func(app, advert int64) bool
+		children appChildren // each reader below fills only its own field
+	)
+	err := both(ctx,
+		func(ctx context.Context) error {
+			apps, err := readApplicationRows(ctx, tx, 0)
+			if err != nil {
+				return err
+			}
+			s.Applications = apps
+			for _, read := range []childReader{children.readHistory, children.readMedical,
+				children.readOverrides, children.readRefusals} {
+				if err := read(ctx, tx, 0); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
 			rtx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 			if err != nil {
 				return err
@@ -224,17 +245,50 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snap
 			if err := exportBids(ctx, rtx, s); err != nil {
 				return err
 			}
-			excluded, err = excludedFunc(ctx, rtx)
-			return err
-		}()
-	}()
-	// exportApplications sets s.Applications alone; the goroutine sets s.Adverts and s.Bids.
-	err := exportApplications(ctx, tx, s)
-	if err2 := <-done; err == nil {
-		err = err2
-	}
+			if excluded, err = excludedFunc(ctx, rtx); err != nil {
+				return err
+			}
+			if err := children.readMembers(ctx, rtx, 0); err != nil {
+				return err
+			}
+			return children.readConditions(ctx, rtx, 0)
+		})
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := children.attach(s.Applications); err != nil {
+		return nil, nil, err
+	}
 	return s, excluded, nil
+}
+
+// both runs a and b at once (b on a new goroutine) and returns the first error either
+// gives, or nil. The first error cancels the ctx the other was given, so that it stops
+// too rather than read on for nothing; both have returned when both does.
+func both(ctx context.Context, a, b func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	fail := func(err error) {
+		if err == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil { // the other's error, if any, comes of this cancel
+			first = err
+			cancel()
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fail(b(ctx))
+	}()
+	fail(a(ctx))
+	<-done
+	return first
 }

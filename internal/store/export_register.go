@@ -18,8 +18,10 @@ import (
 // The register is the bulk of every read (1.34 M applications at England scale), so it
 // is scanned with plain rows.Scan into reused locals rather than sqlx struct mapping, and
 // dates come out of PostgreSQL as register.Date day counts (0001-01-01 is day 1, NULL is
-// 0) instead of timestamps for lib/pq to parse. Child rows are ordered by application and
-// appended by walking the applications, which are ordered by id.
+// 0) instead of timestamps for lib/pq to parse. Each child table's rows are read, ordered
+// by application, into one slice of their own; attach then gives each application (the
+// applications are ordered by id) its run of that slice, in one walk and without an
+// allocation per application.
 
 // dayOf is the SQL for a DATE column as a register.Date day count; NULL gives 0.
 func dayOf(col string) string {
@@ -115,6 +117,26 @@ func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) 
 // medical assessments and conditions, band history, overrides and refusals. It returns
 // nil when there are none.
 func readApplications(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]register.Application, error) {
+	apps, err := readApplicationRows(ctx, tx, f)
+	if err != nil {
+		return nil, err
+	}
+	var c appChildren
+	for _, read := range []childReader{c.readMembers, c.readMedical, c.readConditions, c.readHistory,
+		c.readOverrides, c.readRefusals} {
+		if err := read(ctx, tx, f); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.attach(apps); err != nil {
+		return nil, err
+	}
+	return apps, nil
+}
+
+// readApplicationRows reads the applications table's rows f selects, in id order,
+// without their child rows.
+func readApplicationRows(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]register.Application, error) {
 	var apps []register.Application
 	if f == 0 {
 		var n int
@@ -169,19 +191,105 @@ func readApplications(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]register
 	if err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context, *sqlx.Tx, []register.Application, appFilter) error{
-		exportMembers, exportMedical, exportHistory, exportOverrides, exportRefusals,
-	}
-	for _, step := range steps {
-		if err := step(ctx, tx, apps, f); err != nil {
-			return nil, err
-		}
-	}
 	return apps, nil
 }
 
-func exportMembers(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
+// keyedRows are rows of a child table in their parent's order, each with its parent's
+// id: row i belongs to the application (or, for conditions, the assessment) keys[i].
+type keyedRows[T any] struct {
+	keys []int64
+	rows []T
+}
+
+func (r *keyedRows[T]) add(key int64, row T) {
+	r.keys = append(r.keys, key)
+	r.rows = append(r.rows, row)
+}
+
+// eachRun calls fn once per run of equal keys, with the key and the run's bounds.
+func (r *keyedRows[T]) eachRun(fn func(key int64, i, j int) error) error {
+	for i := 0; i < len(r.keys); {
+		j := i + 1
+		for j < len(r.keys) && r.keys[j] == r.keys[i] {
+			j++
+		}
+		if err := fn(r.keys[i], i, j); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+// run is the rows i..j as a parent's own slice: capped, so that appending to one
+// parent's rows copies them rather than overwriting the next parent's.
+func (r *keyedRows[T]) run(i, j int) []T {
+	return r.rows[i:j:j]
+}
+
+// appChildren are the rows of the applications' child tables. Each table has its own
+// reader, which fills only its own field, so that the tables can be read on different
+// connections at once (loadForCycle) and then attached to the applications in one step.
+type appChildren struct {
+	members    keyedRows[register.Member]
+	medical    keyedRows[register.MedicalAssessment]
+	conditions keyedRows[register.Condition] // keyed by assessment, in the assessments' order
+	history    keyedRows[register.BandSpell]
+	overrides  keyedRows[register.Override]
+	refusals   keyedRows[register.Refusal]
+}
+
+// A childReader reads one child table's rows f selects into its appChildren field.
+type childReader func(context.Context, *sqlx.Tx, appFilter) error
+
+// attach gives each of apps (in id order) its child rows. An application with none keeps
+// a nil slice, as the snapshot's reader gives.
+func (c *appChildren) attach(apps []register.Application) error {
+	// Conditions first, into the assessments' rows, which the applications then share.
+	m := 0
+	err := c.conditions.eachRun(func(assessment int64, i, j int) error {
+		for m < len(c.medical.rows) && c.medical.rows[m].ID != assessment {
+			m++
+		}
+		if m == len(c.medical.rows) {
+			return fmt.Errorf("medical_conditions: rows for assessment %d, not among the assessments read or out of order", assessment)
+		}
+		c.medical.rows[m].Conditions = c.conditions.run(i, j)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := attachRows("members", apps, &c.members, func(a *register.Application) *[]register.Member { return &a.Members }); err != nil {
+		return err
+	}
+	if err := attachRows("medical_assessments", apps, &c.medical, func(a *register.Application) *[]register.MedicalAssessment { return &a.Medical }); err != nil {
+		return err
+	}
+	if err := attachRows("band_history", apps, &c.history, func(a *register.Application) *[]register.BandSpell { return &a.History }); err != nil {
+		return err
+	}
+	if err := attachRows("overrides", apps, &c.overrides, func(a *register.Application) *[]register.Override { return &a.Overrides }); err != nil {
+		return err
+	}
+	return attachRows("refusals", apps, &c.refusals, func(a *register.Application) *[]register.Refusal { return &a.Refusals })
+}
+
+// attachRows sets field of each application in apps (in id order) to its rows of r, read
+// from table.
+func attachRows[T any](table string, apps []register.Application, r *keyedRows[T], field func(*register.Application) *[]T) error {
 	cur := appCursor{apps: apps}
+	return r.eachRun(func(app int64, i, j int) error {
+		a, err := cur.at(table, app)
+		if err != nil {
+			return err
+		}
+		*field(a) = r.run(i, j)
+		return nil
+	})
+}
+
+func (c *appChildren) readMembers(ctx context.Context, tx *sqlx.Tx, f appFilter) error {
 	var (
 		app, born, due          int64
 		name, sex, relationship string
@@ -192,79 +300,52 @@ func exportMembers(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 		if err := rows.Scan(&app, &name, &born, &sex, &relationship, &joint, &due); err != nil {
 			return err
 		}
-		a, err := cur.at("members", app)
-		if err != nil {
-			return err
-		}
-		a.Members = append(a.Members, register.Member{Name: name, Born: register.Date(born), Sex: register.Sex(sex),
+		c.members.add(app, register.Member{Name: name, Born: register.Date(born), Sex: register.Sex(sex),
 			Relationship: register.Relationship(relationship), Joint: joint, PregnancyDue: register.Date(due)})
 		return nil
 	})
 }
 
-func exportMedical(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
-	cur := appCursor{apps: apps}
+func (c *appChildren) readMedical(ctx context.Context, tx *sqlx.Tx, f appFilter) error {
 	var (
 		id, app, requested, assessed, extra int64
 		assessor                            string
 		ground, level, wheelchair           bool
 	)
-	err := eachRow(ctx, tx, `SELECT id, application, `+dayOf("requested")+`, `+dayOf("assessed")+`, assessor,
+	return eachRow(ctx, tx, `SELECT id, application, `+dayOf("requested")+`, `+dayOf("assessed")+`, assessor,
 		ground_floor_or_lift, level_access, wheelchair, extra_bedrooms
 		FROM medical_assessments`+f.where("application")+` ORDER BY application, seq`, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&id, &app, &requested, &assessed, &assessor, &ground, &level, &wheelchair,
 			&extra); err != nil {
 			return err
 		}
-		a, err := cur.at("medical_assessments", app)
-		if err != nil {
-			return err
-		}
-		a.Medical = append(a.Medical, register.MedicalAssessment{ID: id, Requested: register.Date(requested),
+		c.medical.add(app, register.MedicalAssessment{ID: id, Requested: register.Date(requested),
 			Assessed: register.Date(assessed), Assessor: assessor,
 			Restrictions: register.Restrictions{GroundFloorOrLift: ground, LevelAccess: level,
 				Wheelchair: wheelchair, ExtraBedrooms: int(extra)}})
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	// Conditions come in the assessments' order, so one walk over applications and
-	// their assessments places them.
-	cur = appCursor{apps: apps}
+}
+
+// readConditions reads medical conditions in the order readMedical reads their
+// assessments, so that attach places them in one walk.
+func (c *appChildren) readConditions(ctx context.Context, tx *sqlx.Tx, f appFilter) error {
 	var (
 		assessment, severity, impact int64
 		name                         string
-		m                            int // index of the current assessment in the current application
 	)
-	var last *register.Application
-	return eachRow(ctx, tx, `SELECT ma.application, c.assessment, c.name, c.severity, c.impact
+	return eachRow(ctx, tx, `SELECT c.assessment, c.name, c.severity, c.impact
 		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment`+f.where("ma.application")+`
 		ORDER BY ma.application, ma.seq, c.seq`, f.args(), func(rows *sql.Rows) error {
-		if err := rows.Scan(&app, &assessment, &name, &severity, &impact); err != nil {
+		if err := rows.Scan(&assessment, &name, &severity, &impact); err != nil {
 			return err
 		}
-		a, err := cur.at("medical_conditions", app)
-		if err != nil {
-			return err
-		}
-		if a != last {
-			last, m = a, 0
-		}
-		for m < len(a.Medical) && a.Medical[m].ID != assessment {
-			m++
-		}
-		if m == len(a.Medical) {
-			return fmt.Errorf("medical_conditions: row for assessment %d, not among application %d's", assessment, app)
-		}
-		md := &a.Medical[m]
-		md.Conditions = append(md.Conditions, register.Condition{Name: name, Severity: int(severity), Impact: int(impact)})
+		c.conditions.add(assessment, register.Condition{Name: name, Severity: int(severity), Impact: int(impact)})
 		return nil
 	})
 }
 
-func exportHistory(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
-	cur := appCursor{apps: apps}
+func (c *appChildren) readHistory(ctx context.Context, tx *sqlx.Tx, f appFilter) error {
 	var (
 		app, from, to, effective int64
 		b, reason, by            string
@@ -275,18 +356,13 @@ func exportHistory(ctx context.Context, tx *sqlx.Tx, apps []register.Application
 			if err := rows.Scan(&app, &b, &from, &to, &effective, &reason, &by); err != nil {
 				return err
 			}
-			a, err := cur.at("band_history", app)
-			if err != nil {
-				return err
-			}
-			a.History = append(a.History, register.BandSpell{Band: bandOf(b), From: register.Date(from),
+			c.history.add(app, register.BandSpell{Band: bandOf(b), From: register.Date(from),
 				To: register.Date(to), Effective: register.Date(effective), Reason: reason, By: by})
 			return nil
 		})
 }
 
-func exportOverrides(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
-	cur := appCursor{apps: apps}
+func (c *appChildren) readOverrides(ctx context.Context, tx *sqlx.Tx, f appFilter) error {
 	var (
 		app, effective, on, removed    int64
 		kind, b, criterion, reason, by string
@@ -298,19 +374,14 @@ func exportOverrides(ctx context.Context, tx *sqlx.Tx, apps []register.Applicati
 			if err := rows.Scan(&app, &kind, &b, &criterion, &effective, &reason, &by, &on, &removed); err != nil {
 				return err
 			}
-			a, err := cur.at("overrides", app)
-			if err != nil {
-				return err
-			}
-			a.Overrides = append(a.Overrides, register.Override{Kind: register.OverrideKind(kind), Band: bandOf(b),
+			c.overrides.add(app, register.Override{Kind: register.OverrideKind(kind), Band: bandOf(b),
 				Criterion: criterion, Effective: register.Date(effective), Reason: reason, By: by,
 				On: register.Date(on), Removed: register.Date(removed)})
 			return nil
 		})
 }
 
-func exportRefusals(ctx context.Context, tx *sqlx.Tx, apps []register.Application, f appFilter) error {
-	cur := appCursor{apps: apps}
+func (c *appChildren) readRefusals(ctx context.Context, tx *sqlx.Tx, f appFilter) error {
 	var (
 		app, advert, on int64
 		kind, by        string
@@ -321,11 +392,7 @@ func exportRefusals(ctx context.Context, tx *sqlx.Tx, apps []register.Applicatio
 		if err := rows.Scan(&app, &advert, &on, &kind, &counted, &final, &by); err != nil {
 			return err
 		}
-		a, err := cur.at("refusals", app)
-		if err != nil {
-			return err
-		}
-		a.Refusals = append(a.Refusals, register.Refusal{Advert: advert, On: register.Date(on),
+		c.refusals.add(app, register.Refusal{Advert: advert, On: register.Date(on),
 			Kind: register.RefusalKind(kind), Counted: counted, Final: final, By: by})
 		return nil
 	})
