@@ -20,6 +20,12 @@ import (
 // associations), bidders drawn from a register of apps applications, 30–150 bids per
 // advert with a heavy tail (SCHEME.md §10).
 func englandCycle(seed uint64, adverts, apps int) *allocation.Input {
+	return cycleOf(seed, adverts, apps, 30, 150)
+}
+
+// cycleOf is englandCycle with lo..hi bids per advert (and no heavy tail when hi is
+// small against the register).
+func cycleOf(seed uint64, adverts, apps, lo, hi int) *allocation.Input {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	p, err := policy.Builtin("nn-2021")
 	if err != nil {
@@ -50,8 +56,8 @@ func englandCycle(seed uint64, adverts, apps int) *allocation.Input {
 		id := int64(100000 + i)
 		in.Adverts = append(in.Adverts, bidding.Advert{ID: id, Cycle: 1, Landlord: ll, Bedrooms: 2, Type: "house",
 			Access: bidding.AccessGeneral, Ordering: bidding.OrderBand, Closes: closes.Add(time.Duration(rng.IntN(3)) * time.Hour)})
-		n := 30 + rng.IntN(121)
-		if rng.IntN(50) == 0 {
+		n := lo + rng.IntN(hi-lo+1)
+		if rng.IntN(50) == 0 && 1000 < apps {
 			n = 300 + rng.IntN(700) // the heavy tail
 		}
 		seen := map[int]bool{}
@@ -134,7 +140,7 @@ func script(w *allocation.Walk, seed uint64) ([]allocation.Decision, error) {
 			default: // relet: left for the next cycle
 				continue
 			}
-			if err := w.Apply(d); err != nil {
+			if _, err := w.Apply(d); err != nil {
 				return ds, err
 			}
 			ds = append(ds, d)

@@ -27,6 +27,7 @@ func (e *engine) nominate(d *Decision) error {
 		e.res.Nominations = append(e.res.Nominations, Nomination{Advert: s.ad.ID, Landlord: s.ad.Landlord,
 			Round: s.round, Application: en.e.Application, Position: en.e.Position, Sent: d.On})
 		en.nom = len(e.res.Nominations)
+		e.noteNom(en.nom - 1)
 		apps = append(apps, en.e.Application)
 	}
 	s.verifying = false
@@ -48,6 +49,7 @@ func (e *engine) landlordDecides(d *Decision) error {
 		return e.fail("application", fmt.Sprintf("%d is not awaiting the landlord's decision on advert %d", d.Application, s.ad.ID))
 	}
 	n := &e.res.Nominations[en.nom-1]
+	e.noteNom(en.nom - 1)
 	if d.Kind == LandlordReject {
 		if err := e.checkCode(d); err != nil {
 			return err

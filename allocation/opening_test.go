@@ -40,8 +40,19 @@ func TestScheme8_UnderOfferSkipWaitsForTheAdvertToClose(t *testing.T) {
 		require.NotEqual(t, int64(13), e.Advert, "no skip on advert 13: %+v", e)
 	}
 
-	// Still under offer when advert 13 has closed: skipped then, dated that day.
+	// Still under offer when advert 13 has closed: its walk looks past 1, and the first
+	// decision on it skips 1, dated that day.
+	second := sl.Ranked[1].Application
 	ds = append(ds[:2], allocation.Decision{Kind: allocation.VerifyPass, On: d("2025-06-11"), Actor: "kp", Advert: 11, Application: 4})
+	res, err = allocation.Run(in, ds)
+	require.NoError(t, err)
+	for _, w := range res.Pending {
+		if w.Advert == 13 {
+			require.Equal(t, allocation.Wait{Advert: 13, For: allocation.WaitVerify, Applications: []int64{second},
+				Since: d("2025-06-10")}, w, "advert 13 looks past 1, under offer on 10")
+		}
+	}
+	ds = append(ds, allocation.Decision{Kind: allocation.VerifyPass, On: d("2025-06-11"), Actor: "kp", Advert: 13, Application: second})
 	res, err = allocation.Run(in, ds)
 	require.NoError(t, err)
 	var on13 []allocation.Event
@@ -50,6 +61,7 @@ func TestScheme8_UnderOfferSkipWaitsForTheAdvertToClose(t *testing.T) {
 			on13 = append(on13, e)
 		}
 	}
+	require.Len(t, on13, 1)
 	require.Equal(t, []allocation.Event{{Seq: on13[0].Seq, At: d("2025-06-11"), Actor: allocation.Engine, Kind: "skipped",
 		Application: 1, Advert: 13, Reason: shortlist.UnderOfferElsewhere, Detail: "under offer on advert 10"}}, on13)
 }

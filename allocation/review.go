@@ -39,14 +39,21 @@ func (e *engine) requestReview(d *Decision) error {
 		return e.fail("of", fmt.Sprintf("%q: the reviewed decision's date must be set and not after the request", d.Of))
 	}
 	r := Review{Application: d.Application, Subject: d.Subject, Of: d.Of, Advert: d.Advert, Requested: d.On, Reason: d.Reason}
+	for _, x := range e.res.Reviews {
+		if x.Outcome == "" && sameReview(x, r) {
+			return e.fail("application", fmt.Sprintf("%d already asked on %s for this review", d.Application, d.On))
+		}
+	}
 	limit := e.p.Upkeep.ReviewRequestDays
 	if int(d.On-d.Of) > limit {
 		r.Outcome, r.Decided, r.By = OutOfTime, d.On, d.Actor
+		e.noteReview(len(e.res.Reviews))
 		e.res.Reviews = append(e.res.Reviews, r)
 		e.decided("review_out_of_time", d.Application, d.Advert, d.Subject,
 			fmt.Sprintf("requested %d days after the decision of %s; the limit is %d", int(d.On-d.Of), d.Of, limit))
 		return nil
 	}
+	e.noteReview(len(e.res.Reviews))
 	e.res.Reviews = append(e.res.Reviews, r)
 	e.decided("review_requested", d.Application, d.Advert, d.Subject, fmt.Sprintf("of the decision of %s: %s", d.Of, d.Reason))
 	return nil
@@ -70,6 +77,7 @@ func (e *engine) decideReview(d *Decision) error {
 		x := &e.res.Reviews[i]
 		if x.Application == d.Application && x.Outcome == "" && (d.Subject == "" || d.Subject == x.Subject) {
 			r = x
+			e.noteReview(i)
 			break
 		}
 	}
@@ -199,6 +207,7 @@ func (e *engine) upkeep(d *Decision) error {
 			last := max(e.lastBid[a.ID], a.Registered)
 			if last.AddMonths(up.NoBidReviewMonths) <= d.On {
 				e.flagged[a.ID] = true
+				e.log.flagged = append(e.log.flagged, a.ID)
 				e.decided("no_bid_review", a.ID, 0, "no_bid",
 					fmt.Sprintf("no bid since %s (%d months)", last, up.NoBidReviewMonths))
 			}

@@ -73,6 +73,7 @@ type entry struct {
 }
 
 type advertState struct {
+	idx     int // in engine.adverts
 	ad      *bidding.Advert
 	sl      *shortlist.Shortlist
 	council bool
@@ -89,6 +90,9 @@ type advertState struct {
 	offers    int           // offers made on this advert
 	tenant    int64         // the application let to
 	since     register.Date
+	last      register.Date // the last decision on this advert
+	// shortlisted: the advert's cycle was closed and its shortlist stored.
+	shortlisted bool
 }
 
 type engine struct {
@@ -110,12 +114,13 @@ type engine struct {
 	advFlat  []int32
 	lastBid  map[int64]register.Date
 	flagged  map[int64]bool // no-bid review flags raised
-	dirty    []int
-	// opened counts the adverts, in processing order, whose closing day the decisions
-	// have reached: only their walks move on what happens elsewhere.
-	opened int
-	d      *Decision
-	idx    int
+	// household is the day of each household's last decision of the kinds that change
+	// its own record (Household).
+	household map[int64]register.Date
+	dirty     []int
+	d         *Decision
+	idx       int
+	log       stepLog
 }
 
 // get returns the application as it stands, or nil. Do not modify it: use mut.
@@ -146,8 +151,10 @@ func (e *engine) openOffer(app int64) (*Offer, bool) {
 func (e *engine) mut(id int64) *register.Application {
 	k := e.appIdx[id]
 	if a := e.changed[k]; a != nil {
+		e.noteApp(k)
 		return a
 	}
+	e.noteApp(k)
 	a := new(register.Application)
 	*a = e.in.Applications[k]
 	// Clip so that appending never writes into the caller's arrays.
@@ -162,13 +169,18 @@ func (e *engine) mut(id int64) *register.Application {
 // *DecisionError naming its index; bad input returns an error naming the record and
 // field. Run(in, ds) is Start(in) followed by Apply for each decision and Result.
 //
-// Adverts are walked in processing order: closing time, then advert id. Before the first
-// decision and after each one, the engine skips, on every open advert, a next candidate
-// who is under offer on another advert (under_offer_elsewhere) or no longer active
-// (not_active). An advert that has not closed by a decision's day (the input may hold
-// next week's adverts while this week's offers are open) is left alone until the first
-// decision on or after its closing day. Such a skip is final on that advert: a refusal puts the application back
-// only on adverts whose walk has not yet reached it.
+// Each decision moves the walk of its own advert and of every advert whose candidates it
+// changes (an offer made or closed, a household let or closed): on each, a live or next
+// candidate who is under offer elsewhere (under_offer_elsewhere) or no longer active
+// (not_active) is skipped, on the decision's day, once the advert has closed. Such a skip
+// is final on that advert: a refusal puts the application back only on adverts whose walk
+// has not yet reached it. Waiting and Result.Pending look past candidates the next
+// decision on the advert would skip.
+//
+// Order (what Apply refuses): a decision on an advert may not be dated before the advert
+// closed (a direct let excepted) nor before the last decision on that advert; one that
+// changes a household's own record (Household) not before the last such decision on that
+// household. Decisions on other adverts and households may come in any order.
 func Run(in *Input, decisions []Decision) (*Result, error) {
 	w, err := Start(in)
 	if err != nil {
@@ -176,7 +188,7 @@ func Run(in *Input, decisions []Decision) (*Result, error) {
 	}
 	w.e.res.Events = make([]Event, 0, 2*len(decisions)+len(w.e.adverts)/4)
 	for i := range decisions {
-		if err := w.Apply(decisions[i]); err != nil {
+		if _, err := w.Apply(decisions[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -184,47 +196,54 @@ func Run(in *Input, decisions []Decision) (*Result, error) {
 }
 
 // Walk is a cycle's allocation in progress, for callers that decide as they go (an
-// officer's screen, the simulator): Start it, ask what an advert is Waiting for, Apply
-// decisions, and read the Result. Recording the applied decisions and replaying them
-// with Run gives the same Result. After Apply returns an error the Walk must not be
-// used further.
+// officer's screen, a store, the simulator): Start it, ask what an advert is Waiting for,
+// Apply decisions (each returns the Step it made), and read the Result. Recording the
+// applied decisions and replaying them with Run gives the same Result. After Apply
+// returns an error the Walk must not be used further.
 type Walk struct {
-	e    *engine
-	last register.Date
+	e *engine
 }
 
-// Start begins the walk of in's cycle, before any decision.
+// Start begins the walk of in's cycle: before any decision, or where the store's Walks,
+// Offers, Nominations, Reviews and Households leave it.
 func Start(in *Input) (*Walk, error) {
 	e, err := newEngine(in)
 	if err != nil {
 		return nil, err
 	}
-	for i := range e.adverts {
-		e.advance(i)
+	if err := e.restore(in); err != nil {
+		return nil, err
 	}
 	return &Walk{e: e}, nil
 }
 
-// Apply applies the next decision. Decisions must not go back in time.
-func (w *Walk) Apply(d Decision) error {
+// SetPolicy makes the next decisions run under p (a record replayed across cycles whose
+// policies differ). p must have the same shortlist rank_at as the Input's.
+func (w *Walk) SetPolicy(p *policy.Policy) {
+	if p != nil {
+		w.e.p = p
+		w.e.res.Policy = p.Name()
+	}
+}
+
+// Apply applies the next decision and returns what it changed.
+func (w *Walk) Apply(d Decision) (*Step, error) {
 	e := w.e
 	e.d = &d
 	defer func() { e.idx++ }()
-	if d.On < w.last {
-		return e.fail("on", fmt.Sprintf("%s is before the previous decision's %s", d.On, w.last))
-	}
+	e.beginStep()
 	if d.Actor == "" {
-		return e.fail("actor", "missing")
+		return nil, e.fail("actor", "missing")
 	}
-	w.last = d.On
-	// An advert's walk begins on its closing day: a candidate under offer elsewhere
-	// before then is skipped only if still under offer when the advert has closed.
-	for e.opened < len(e.adverts) && e.adverts[e.opened].closed <= d.On {
-		e.advance(e.opened)
-		e.opened++
+	if err := e.inOrder(&d); err != nil {
+		return nil, err
+	}
+	if i, ok := e.advIdx[d.Advert]; ok && d.Advert != 0 {
+		// The advert's own walk first catches up with what happened elsewhere.
+		e.advance(i)
 	}
 	if err := e.apply(&d); err != nil {
-		return err
+		return nil, err
 	}
 	slices.Sort(e.dirty)
 	for j, ai := range e.dirty {
@@ -233,6 +252,36 @@ func (w *Walk) Apply(d Decision) error {
 		}
 	}
 	e.dirty = e.dirty[:0]
+	if i, ok := e.advIdx[d.Advert]; ok && d.Advert != 0 && d.Kind != RequestReview && d.Kind != DecideReview {
+		e.adverts[i].last = d.On
+		e.noteAdvert(&e.adverts[i])
+	}
+	if d.Application != 0 && ownsHousehold(d.Kind) {
+		e.household[d.Application] = d.On
+	}
+	return e.step(&d), nil
+}
+
+// inOrder refuses a decision dated before its advert closed (a direct let excepted),
+// before the advert's last decision, or before its household's last (Household).
+func (e *engine) inOrder(d *Decision) error {
+	if i, ok := e.advIdx[d.Advert]; ok && d.Advert != 0 && d.Kind != RequestReview && d.Kind != DecideReview {
+		s := &e.adverts[i]
+		if d.Kind != DirectLet {
+			if !s.shortlisted {
+				return e.fail("advert", fmt.Sprintf("%d has no shortlist: close its cycle first (cbl cycle close)", d.Advert))
+			}
+			if d.On < s.closed || (!d.At.IsZero() && d.At.Before(s.ad.Closes)) {
+				return e.fail("on", fmt.Sprintf("%s is before advert %d closed (%s)", d.On, d.Advert, s.closed))
+			}
+		}
+		if d.On < s.last {
+			return e.fail("on", fmt.Sprintf("%s is before the last decision on advert %d (%s)", d.On, d.Advert, s.last))
+		}
+	}
+	if last, ok := e.household[d.Application]; ok && d.Application != 0 && ownsHousehold(d.Kind) && d.On < last {
+		return e.fail("on", fmt.Sprintf("%s is before the last decision on application %d's own record (%s)", d.On, d.Application, last))
+	}
 	return nil
 }
 
@@ -273,13 +322,14 @@ func newEngine(in *Input) (*engine, error) {
 		return nil, fmt.Errorf("allocation: policy %s: shortlist.rank_at %q: only \"close\" is supported", in.Policy.Name(), in.Policy.Shortlist.RankAt)
 	}
 	e := &engine{
-		in:      in,
-		p:       in.Policy,
-		appIdx:  make(map[int64]int32, len(in.Applications)),
-		changed: make([]*register.Application, len(in.Applications)),
-		offerAt: make([]int32, len(in.Applications)),
-		advIdx:  make(map[int64]int, len(in.Adverts)),
-		flagged: make(map[int64]bool),
+		in:        in,
+		p:         in.Policy,
+		appIdx:    make(map[int64]int32, len(in.Applications)),
+		changed:   make([]*register.Application, len(in.Applications)),
+		offerAt:   make([]int32, len(in.Applications)),
+		advIdx:    make(map[int64]int, len(in.Adverts)),
+		flagged:   make(map[int64]bool),
+		household: make(map[int64]register.Date),
 	}
 	e.res.Policy = in.Policy.Name()
 	for i := range in.Applications {
@@ -321,12 +371,13 @@ func newEngine(in *Input) (*engine, error) {
 			return nil, fmt.Errorf("advert %d: landlord %q: not among the landlords", ad.ID, ad.Landlord)
 		}
 		sl := shortlists[ad.ID]
+		shortlisted := sl != nil
 		if sl == nil {
 			sl = empty
 		}
 		s := &e.adverts[i]
-		*s = advertState{ad: ad, sl: sl, council: ll.Council, status: AdvertOpen, verifying: true, round: 1,
-			entries: make([]entry, len(sl.Ranked))}
+		*s = advertState{idx: i, ad: ad, sl: sl, council: ll.Council, status: AdvertOpen, verifying: true, round: 1,
+			entries: make([]entry, len(sl.Ranked)), shortlisted: shortlisted}
 		if ad.Withdrawn {
 			s.status = AdvertWithdrawn
 		}
@@ -411,6 +462,7 @@ func (e *engine) event(at register.Date, actor, kind string, app, advert int64, 
 		Application: app, Advert: advert, Reason: reason, Detail: detail})
 	if i, ok := e.advIdx[advert]; ok && advert != 0 {
 		e.adverts[i].since = at
+		e.noteAdvert(&e.adverts[i])
 	}
 }
 
@@ -441,6 +493,7 @@ func (e *engine) advertOf(d *Decision) (*advertState, error) {
 		return nil, e.fail("advert", fmt.Sprintf("%d is %s", d.Advert, s.status))
 	}
 	e.dirty = append(e.dirty, i)
+	e.noteAdvert(s)
 	return s, nil
 }
 
@@ -467,6 +520,7 @@ func (e *engine) unavailable(s *advertState, en *entry) (code, detail string) {
 }
 
 func (e *engine) setState(s *advertState, en *entry, st entryState) {
+	e.noteAdvert(s)
 	if en.state.live() {
 		s.live--
 	}
@@ -487,6 +541,7 @@ func (e *engine) skip(s *advertState, en *entry, code, actor, detail string, at 
 		n := &e.res.Nominations[en.nom-1]
 		if n.Outcome == "" {
 			n.Outcome, n.Decided = code, at
+			e.noteNom(en.nom - 1)
 		}
 	}
 	e.setState(s, en, stSkipped)
@@ -515,17 +570,37 @@ func (e *engine) next(s *advertState) *entry {
 	return nil
 }
 
+// wouldSkip: the next decision on s would skip en (under offer elsewhere or not active).
+func (e *engine) wouldSkip(s *advertState, en *entry) bool {
+	code, _ := e.unavailable(s, en)
+	return code != ""
+}
+
+// nextAfter returns the open candidate after en on s, or nil.
+func (e *engine) nextAfter(s *advertState, en *entry) *entry {
+	for i := range s.entries {
+		if &s.entries[i] != en {
+			continue
+		}
+		for j := i + 1; j < len(s.entries); j++ {
+			if s.entries[j].state == stOpen {
+				return &s.entries[j]
+			}
+		}
+	}
+	return nil
+}
+
 // advance skips, on advert ai, live candidates and the next candidate who are under
 // offer elsewhere or no longer active.
 func (e *engine) advance(ai int) {
 	s := &e.adverts[ai]
-	if s.status != AdvertOpen || (e.d != nil && e.d.On < s.closed) {
+	if s.status != AdvertOpen || e.d.On < s.closed {
 		return
 	}
-	at := s.closed
-	if e.d != nil {
-		at = e.d.On
-	}
+	// A decision dated before this advert's last change (decisions on other adverts may
+	// come in any order) moves it as of that change, so its own story stays in order.
+	at := max(e.d.On, s.since)
 	for s.lo < len(s.entries) && s.entries[s.lo].state.terminal() {
 		s.lo++
 	}
@@ -623,6 +698,9 @@ func (e *engine) waits(s *advertState) []Wait {
 		w(WaitLandlord, nominated)
 	}
 	next := e.next(s)
+	for next != nil && e.wouldSkip(s, next) {
+		next = e.nextAfter(s, next)
+	}
 	if next != nil {
 		w(WaitVerify, []int64{next.e.Application})
 	}

@@ -76,11 +76,13 @@ func TestRun_ResumeFromRecordedDecisions(t *testing.T) {
 				w, err := allocation.Start(in)
 				require.NoError(t, err)
 				for _, d := range ds[:k] {
-					require.NoError(t, w.Apply(d))
+					_, err = w.Apply(d)
+					require.NoError(t, err)
 				}
 				require.Equal(t, string(encode(t, paused)), string(encode(t, w.Result())), "walk paused after %d", k)
 				for _, d := range ds[k:] {
-					require.NoError(t, w.Apply(d))
+					_, err = w.Apply(d)
+					require.NoError(t, err)
 				}
 				require.Equal(t, string(want), string(encode(t, w.Result())), "walk resumed after %d", k)
 			}
@@ -127,10 +129,16 @@ func TestRun_RejectsDecisionsThatDoNotFit(t *testing.T) {
 			require.Equal(t, tc.msg, de.Msg)
 		})
 	}
-	t.Run("back in time", func(t *testing.T) {
+	t.Run("back in time on the same advert", func(t *testing.T) {
 		late := ds[1]
-		late.On = d("2025-06-01")
+		late.On = d("2025-06-04")
 		_, err := allocation.Run(in, []allocation.Decision{ds[0], late})
-		require.EqualError(t, err, "decision 1 (verify_skip on 2025-06-01, advert 10, application 2): on: 2025-06-01 is before the previous decision's 2025-06-05")
+		require.EqualError(t, err, "decision 1 (verify_skip on 2025-06-04, advert 10, application 2): on: 2025-06-04 is before the last decision on advert 10 (2025-06-05)")
+	})
+	t.Run("before the advert closed", func(t *testing.T) {
+		early := ds[0]
+		early.On = d("2025-06-01")
+		_, err := allocation.Run(in, []allocation.Decision{early})
+		require.EqualError(t, err, "decision 0 (verify_skip on 2025-06-01, advert 10, application 1): on: 2025-06-01 is before advert 10 closed (2025-06-03)")
 	})
 }

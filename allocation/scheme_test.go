@@ -76,8 +76,10 @@ func TestScheme8_UnderOfferSkippedElsewhereUntilResolved(t *testing.T) {
 	require.Equal(t, []int64{10, 11, 12}, w.Adverts(), "closing time, then advert id")
 	// Before any offer, application 1 heads both adverts 10 and 11.
 	require.Equal(t, []int64{1}, w.Waiting(11)[0].Applications)
-	require.NoError(t, w.Apply(ds[0]))
-	require.NoError(t, w.Apply(ds[1])) // offer advert 10 to 1
+	_, err = w.Apply(ds[0])
+	require.NoError(t, err)
+	_, err = w.Apply(ds[1])
+	require.NoError(t, err) // offer advert 10 to 1
 	require.Equal(t, []int64{4}, w.Waiting(11)[0].Applications, "1 is under offer on advert 10")
 	require.Equal(t, []int64{3}, w.Waiting(12)[0].Applications, "advert 12 has not reached 1 yet")
 

@@ -1,6 +1,8 @@
 package allocation
 
 import (
+	"time"
+
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -21,6 +23,20 @@ type Input struct {
 	Bids []bidding.Bid `json:"bids,omitempty"`
 	// Renewals are renewals recorded before this run (optional).
 	Renewals []Renewal `json:"renewals,omitempty"`
+
+	// What a store kept from earlier decisions, so that the next one continues from it
+	// rather than from the shortlists' heads (all optional; see Step). Walks are where
+	// each advert's walk stands (an advert without one has not been reached); Offers are
+	// the offers already made (at least the open ones of the applications above);
+	// Nominations the open nominations of the adverts above; Reviews the open reviews of
+	// the applications above; Households their last decision days; Flagged the
+	// applications already flagged for a no-bid review.
+	Walks       []AdvertWalk `json:"walks,omitempty"`
+	Offers      []Offer      `json:"offers,omitempty"`
+	Nominations []Nomination `json:"nominations,omitempty"`
+	Reviews     []Review     `json:"reviews,omitempty"`
+	Households  []Household  `json:"households,omitempty"`
+	Flagged     []int64      `json:"flagged,omitempty"`
 }
 
 // Kind is what an officer's (or a landlord's, or an applicant's) decision does.
@@ -67,12 +83,15 @@ const (
 // Decision is one recorded decision. Decisions are applied in order and must not go
 // back in time. Which fields matter depends on Kind; the rest stay zero.
 type Decision struct {
-	Kind        Kind          `json:"kind"`
-	On          register.Date `json:"on"`
-	Actor       string        `json:"actor"`
-	Reason      string        `json:"reason,omitempty"`
-	Advert      int64         `json:"advert,omitempty"`
-	Application int64         `json:"application,omitempty"`
+	Kind Kind          `json:"kind"`
+	On   register.Date `json:"on"`
+	// At is the moment the decision was made, when known (a store sets it): a decision
+	// on an advert may not be made before the advert closed.
+	At          time.Time `json:"at,omitzero"`
+	Actor       string    `json:"actor"`
+	Reason      string    `json:"reason,omitempty"`
+	Advert      int64     `json:"advert,omitempty"`
+	Application int64     `json:"application,omitempty"`
 	// Code is the skip reason of verify_skip, landlord_reject and withdraw.
 	Code string `json:"code,omitempty"`
 	// Refusal, Counted and Final describe a refuse: its kind, whether the officer judged

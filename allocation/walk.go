@@ -79,6 +79,7 @@ func (e *engine) offer(d *Decision) error {
 func (e *engine) open(s *advertState, en *entry, landlord bool) {
 	d := e.d
 	en.offer = len(e.res.Offers)
+	e.noteOffer(en.offer)
 	e.res.Offers = append(e.res.Offers, Offer{Advert: s.ad.ID, Application: en.e.Application,
 		Position: en.e.Position, Made: d.On, Landlord: landlord})
 	e.offerAt[en.k] = int32(en.offer) + 1
@@ -107,6 +108,7 @@ func (e *engine) offered(d *Decision) (*advertState, *entry, error) {
 // resolve closes en's open offer and releases the application.
 func (e *engine) resolve(en *entry, outcome string) *Offer {
 	o := &e.res.Offers[en.offer]
+	e.noteOffer(en.offer)
 	o.Resolved, o.Outcome = e.d.On, outcome
 	e.offerAt[en.k] = 0
 	e.touch(en.e.Application)
@@ -141,6 +143,7 @@ func (e *engine) accept(d *Decision) error {
 func (e *engine) closeNominations(s *advertState) {
 	for _, en := range s.entries {
 		if en.state == stNominated {
+			e.noteNom(en.nom - 1)
 			n := &e.res.Nominations[en.nom-1]
 			n.Outcome, n.Decided = "advert_let", e.d.On
 		}

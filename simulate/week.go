@@ -122,7 +122,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 			if !ok {
 				continue
 			}
-			if err := w.Apply(d); err != nil {
+			if _, err := w.Apply(d); err != nil {
 				return nil, fmt.Errorf("simulate: cycle %d: %w", in.Cycle.ID, err)
 			}
 			out.Decisions = append(out.Decisions, d)

@@ -46,7 +46,7 @@ func Rebuild(ctx context.Context, db *sqlx.DB) (*State, error) {
 	all := st.Decisions
 	first := map[int64]int64{} // application -> the first decision that changed its register state
 	for i, rec := range all {
-		if err := w.Apply(rec.Decision); err != nil {
+		if _, err := w.Apply(rec.Decision); err != nil {
 			return nil, st.replayError(err)
 		}
 		st.Decisions, st.Result = all[:i+1], w.Result()
