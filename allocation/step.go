@@ -67,7 +67,7 @@ type AdvertWalk struct {
 	// before which no later decision on it may be dated.
 	Since register.Date `json:"since"`
 	Last  register.Date `json:"last,omitempty"`
-	// Entries are the shortlist entries the walk has reached, in shortlist order.
+	// Entries are the shortlist entries the walk has reached, by application id.
 	Entries []WalkEntry `json:"entries"`
 }
 
@@ -213,6 +213,7 @@ func (e *engine) walkOf(s *advertState) AdvertWalk {
 		}
 		w.Entries = append(w.Entries, WalkEntry{Application: en.e.Application, State: entryNames[en.state], Code: en.code})
 	}
+	slices.SortFunc(w.Entries, func(a, b WalkEntry) int { return cmp.Compare(a.Application, b.Application) })
 	return w
 }
 

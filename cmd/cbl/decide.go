@@ -107,17 +107,11 @@ func (app *App) record(ctx context.Context, at string, d allocation.Decision, dr
 		return err
 	}
 	app.Logf("%s decision %d: %s at %s by %s", verb, got.Seq, got.Kind, got.At.In(loc).Format(time.RFC3339), got.Actor)
-	if d.Advert != 0 {
-		for _, w := range got.State.Result.Pending {
-			if w.Advert == d.Advert {
-				app.Logf("advert %d waits for: %s", w.Advert, describeWait(w))
-			}
-		}
-		for _, s := range got.State.Result.Adverts {
-			if s.Advert == d.Advert && s.Status != allocation.AdvertOpen {
-				app.Logf("advert %d is %s", s.Advert, s.Status)
-			}
-		}
+	for _, w := range got.Waiting {
+		app.Logf("advert %d waits for: %s", w.Advert, describeWait(w))
+	}
+	if got.Status != "" && got.Status != allocation.AdvertOpen {
+		app.Logf("advert %d is %s", d.Advert, got.Status)
 	}
 	return app.printEvents(got.Events)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,14 +15,22 @@ func newDecisionsCommand(app *App) *cobra.Command {
 	var rebuild bool
 	cmd := &cobra.Command{
 		Use:   "decisions",
-		Short: "List the recorded decisions (the record offers, nominations and lets are computed from)",
+		Short: "List the recorded decisions (the record offers, nominations, lets and walks are kept from)",
 		Long: `List the officers' decisions in the order they were recorded: sequence number, time,
 actor, kind, advert, application and the rest of the decision (code, refusal, note…).
-With --advert or --application, only the decisions naming it. With --rebuild, first
-rewrite the offers, nominations and lets tables from the record (after the register was
-replaced and its cycles closed again), and put the register rows the decisions change
-(status, band history, overrides, refusals) in the state the record implies, with an
-events row (actor "rebuild") for each register change; the events log is kept.`,
+With --advert or --application, only the decisions naming it.
+
+Each decision is applied to just what it touches and what it changed is kept (walks,
+offers, nominations, lets, reviews, renewals, sanctions, the register rows it changes).
+The record stays the authority: "cbl decisions verify" replays it whole and proves the
+kept state equals it. With --rebuild, first rewrite the kept state from the record
+(after the register was replaced and its cycles closed again, or a database migrated
+from before cbl kept it), and put the register rows the decisions change (status, band
+history, overrides, refusals) in the state the record implies, with an events row
+(actor "rebuild") for each register change; the events log is kept.`,
+		Example: `  cbl decisions --advert 7001
+  cbl decisions --rebuild
+  cbl decisions verify`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := app.Open(cmd.Context())
@@ -29,25 +38,23 @@ events row (actor "rebuild") for each register change; the events log is kept.`,
 				return err
 			}
 			defer db.Close()
-			load := store.LoadState
 			if rebuild {
-				load = store.Rebuild
+				n, err := store.Rebuild(cmd.Context(), db)
+				if err != nil {
+					return err
+				}
+				app.Logf("rebuilt the kept state from %d decision(s)", n)
 			}
-			st, err := load(cmd.Context(), db)
+			recs, loc, err := store.LoadDecisions(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
-			if rebuild {
-				r := st.Result
-				app.Logf("rebuilt from %d decision(s): %d offer(s), %d nomination(s), %d let(s)",
-					len(st.Decisions), len(r.Offers), len(r.Nominations), len(r.Lets))
-			}
 			var rows [][]string
-			for _, r := range st.Decisions {
+			for _, r := range recs {
 				if (advert != 0 && r.Advert != advert) || (application != 0 && r.Application != application) {
 					continue
 				}
-				rows = append(rows, []string{idString(r.Seq), r.At.In(st.Location()).Format(time.RFC3339), r.Actor,
+				rows = append(rows, []string{idString(r.Seq), r.At.In(loc).Format(time.RFC3339), r.Actor,
 					string(r.Kind), idString(r.Advert), idString(r.Application), details(r)})
 			}
 			return app.Print([]string{"seq", "at", "actor", "kind", "advert", "application", "details"}, rows)
@@ -55,7 +62,34 @@ events row (actor "rebuild") for each register change; the events log is kept.`,
 	}
 	cmd.Flags().Int64Var(&advert, "advert", 0, "only decisions on this advert")
 	cmd.Flags().Int64Var(&application, "application", 0, "only decisions naming this application")
-	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rewrite the offers, nominations and lets tables, and the register rows decisions change, from the record first")
+	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rewrite the kept state (walks, offers, nominations, lets, reviews…) and the register rows decisions change from the record first")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "verify",
+		Short: "Replay the whole record and prove the kept state equals it",
+		Long: `Replay every recorded decision, in order and under the policy it was applied under, from
+the register as it stood before the decisions changed it, and compare the result with
+what was kept: each advert's walk, offers, nominations, lets, reviews, renewals,
+sanctions, household clocks and the register rows decisions change. Prints the number of
+decisions replayed; exits 1 naming the first difference if there is one. Writes nothing.`,
+		Example: `  cbl decisions verify`,
+		Args:    exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := store.Verify(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			if a.Difference != "" {
+				return fmt.Errorf("decisions verify: replaying %d decision(s) differs from what is kept: %s", a.Decisions, a.Difference)
+			}
+			app.Logf("verified: replaying %d decision(s) gives exactly what is kept", a.Decisions)
+			return nil
+		},
+	})
 	return cmd
 }
 

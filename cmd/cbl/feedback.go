@@ -16,8 +16,8 @@ func newFeedbackCommand(app *App) *cobra.Command {
 		Long: `Print one row per let advert (SCHEME.md §8 "after a let"): the property, the landlord,
 how it was let (shortlist, nomination or direct), bids received and eligible, and the
 band, band effective date and shortlist position of the household housed — the facts a
-council publishes, with nothing that identifies the household. The lets are recomputed
-from the register, the stored shortlists and the recorded decisions. With --landlords,
+council publishes, with nothing that identifies the household. The lets are read as
+each decision's step kept them (cbl decisions verify proves them against the record). With --landlords,
 print instead each landlord's lets against its nomination agreement: lets, lets to
 council nominees, direct lets, the share agreed and achieved (percent), and whether it
 falls short (all cycles; CYCLE is not allowed).`,
@@ -41,7 +41,7 @@ falls short (all cycles; CYCLE is not allowed).`,
 				return err
 			}
 			defer db.Close()
-			st, err := store.LoadState(cmd.Context(), db)
+			in, res, err := store.LoadLets(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,7 @@ falls short (all cycles; CYCLE is not allowed).`,
 					return usageErrorf("--landlords counts every cycle: give no CYCLE")
 				}
 				var rows [][]string
-				for _, l := range allocation.Landlords(st.Input, st.Result) {
+				for _, l := range allocation.Landlords(in, res) {
 					short := ""
 					if l.Short {
 						short = "yes"
@@ -66,11 +66,11 @@ falls short (all cycles; CYCLE is not allowed).`,
 					"achieved_percent", "short"}, rows)
 			}
 			cycleOf := map[int64]int64{}
-			for _, a := range st.Input.Adverts {
+			for _, a := range in.Adverts {
 				cycleOf[a.ID] = a.Cycle
 			}
 			var rows [][]string
-			for _, r := range allocation.Feedback(st.Input, st.Result) {
+			for _, r := range allocation.Feedback(in, res) {
 				if cycle != 0 && cycleOf[r.Advert] != cycle {
 					continue
 				}

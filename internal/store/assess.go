@@ -161,11 +161,12 @@ func reassessReason(p *policy.Policy) string { return "reassessment under " + p.
 
 // recordRebands appends, unless !write only checks, a reband decision for each change to
 // an application that recorded decisions changed (it has a register_base row), and
-// returns their sequence numbers by application. Each is dated asOf, at the start of
-// that day in the scheme's time zone or, if later, the last recorded decision's time. It
-// refuses, writing nothing, a reassessment dated before the last recorded decision, and
-// an application whose register state is not what replaying the record gives (the
-// register was changed behind the record's back: cbl decisions --rebuild puts it back).
+// returns their sequence numbers by application. The audit replays the record from such
+// an application's state before the decisions, so without the decision the replay would
+// lose the spell. Each is dated asOf, at the start of that day in the scheme's time
+// zone, and applied like any decision to what it touches: the engine refuses one dated
+// before the household's last decision (allocation.Household), and its band history
+// must be the one the reassessment writes.
 func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy.Policy, asOf register.Date, actor string, write bool) (map[int64]int64, error) {
 	ids := make([]int64, len(changes))
 	for i, c := range changes {
@@ -178,76 +179,66 @@ func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy
 	if len(based) == 0 {
 		return nil, nil
 	}
-	isBased := make(map[int64]bool, len(based))
-	for _, id := range based {
-		isBased[id] = true
+	if err := checkFresh(ctx, tx); err != nil {
+		return nil, err
 	}
-	st, err := loadState(ctx, tx, 0)
+	cp, err := currentPolicy(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	prev := st.decisions()
-	before, err := allocation.Run(st.Input, prev)
-	if err != nil {
-		return nil, st.replayError(err)
-	}
+	loc := locationOf(cp)
 	y, m, d := asOf.YMD()
-	at := time.Date(y, m, d, 0, 0, 0, 0, st.Location()).UTC()
-	var seq int64 = 1
-	if n := len(st.Decisions); n > 0 {
-		last := st.Decisions[n-1]
-		if asOf < last.On {
-			return nil, fmt.Errorf("as of %s: application %d would change band; decisions changed it, so its reassessment joins the decision record, whose last decision (%d) is of %s: reassess as of %s or later",
-				asOf, based[0], last.Seq, last.On, last.On)
-		}
-		if at.Before(last.At) {
-			at = last.At
-		}
-		seq = last.Seq + 1
+	at := time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
+	// On the day of the last recorded decision, after it: the record reads in order.
+	var last sql.NullTime
+	if err := tx.GetContext(ctx, &last, `SELECT max(at) FROM (SELECT at FROM decisions ORDER BY seq DESC LIMIT 1) l`); err != nil {
+		return nil, fmt.Errorf("read the record: %w", err)
 	}
-	var recs []Recorded
+	if last.Valid && last.Time.After(at) && register.DateOf(last.Time.In(loc)) == asOf {
+		at = last.Time.UTC()
+	}
+	var seq int64
+	if err := tx.GetContext(ctx, &seq, `SELECT coalesce(max(seq), 0) + 1 FROM decisions`); err != nil {
+		return nil, fmt.Errorf("read the record: %w", err)
+	}
+	out := make(map[int64]int64, len(based))
 	for _, c := range changes {
-		if !isBased[c.Application] {
+		if !slices.Contains(based, c.Application) {
 			continue
 		}
-		if got := stateOf(viewOf(before, st.Input, c.Application)); !got.equal(st.held[c.Application]) {
-			return nil, fmt.Errorf("application %d: the register does not hold the state replaying the recorded decisions gives; run cbl decisions --rebuild first", c.Application)
+		dec := allocation.Decision{Kind: allocation.Reband, On: asOf, At: at, Actor: actor, Application: c.Application,
+			Reason: reassessReason(p), Band: c.New.Band, Effective: c.New.Effective}
+		in, err := loadSlice(ctx, tx, loc, dec)
+		if err != nil {
+			return nil, err
 		}
-		recs = append(recs, Recorded{Seq: seq, At: at, Decision: allocation.Decision{Kind: allocation.Reband, On: asOf,
-			Actor: actor, Application: c.Application, Reason: reassessReason(p), Band: c.New.Band, Effective: c.New.Effective}})
-		seq++
-	}
-	ds := prev
-	for _, r := range recs {
-		ds = append(ds, r.Decision)
-	}
-	after, err := allocation.Run(st.Input, ds)
-	if err != nil {
-		return nil, st.replayError(err)
-	}
-	out := make(map[int64]int64, len(recs))
-	for i, r := range recs {
-		// The replay must write the band history the register gets, or the next decision
-		// on the application would change it.
-		c := changes[slices.IndexFunc(changes, func(c Reband) bool { return c.Application == r.Application })]
-		if got := viewOf(after, st.Input, r.Application).History; !slices.Equal(got, c.History) {
-			return nil, fmt.Errorf("application %d: replaying the reassessment gives band history %v, not %v", r.Application, got, c.History)
+		in.Policy = cp
+		w, err := allocation.Start(in)
+		if err != nil {
+			return nil, fmt.Errorf("the stored allocation: %w", err)
 		}
+		step, err := w.Apply(dec)
+		if err != nil {
+			return nil, fmt.Errorf("as of %s: application %d would change band; decisions changed it, so its reassessment joins the decision record, which refuses it: %w",
+				asOf, c.Application, err)
+		}
+		for _, ch := range step.Applications {
+			// The replay must write the band history the register gets.
+			if ch.After.ID == c.Application && !slices.Equal(ch.After.History, c.History) {
+				return nil, fmt.Errorf("application %d: the reassessment as a decision gives band history %v, not %v", c.Application, ch.After.History, c.History)
+			}
+		}
+		rec := Recorded{Seq: seq, At: at, Decision: dec}
 		if write {
-			if err := insertDecision(ctx, tx, recs[i]); err != nil {
+			if err := insertDecision(ctx, tx, rec, cp.Name()); err != nil {
+				return nil, err
+			}
+			if err := writeStep(ctx, tx, rec, step); err != nil {
 				return nil, err
 			}
 		}
-		out[r.Application] = r.Seq
+		out[c.Application] = seq
+		seq++
 	}
 	return out, nil
-}
-
-// viewOf returns application id as the engine's result leaves it (its input state if
-// the decisions did not change it), or nil.
-func viewOf(res *allocation.Result, in *allocation.Input, id int64) *register.Application {
-	if i, ok := slices.BinarySearchFunc(res.Applications, id, byID); ok {
-		return &res.Applications[i]
-	}
-	return inputApp(in, id)
 }

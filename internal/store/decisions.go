@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,9 +12,8 @@ import (
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/shortlist"
-	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -23,56 +23,38 @@ import (
 type Recorded struct {
 	Seq int64     `json:"seq"`
 	At  time.Time `json:"at"`
+	// Policy is the policy the decision was applied under ("" if recorded before cbl kept it).
+	Policy string `json:"policy,omitempty"`
 	allocation.Decision
 }
 
-// State is the allocation as it stands: the engine's input loaded from the register and
-// the stored shortlists, the cycles held, every recorded decision in order, and the
-// result of replaying them with allocation.Run. Nothing in it is read from the derived
-// offers, nominations or lets tables. Input holds the register as it stood before the
-// decisions changed it (register_base, see writeback.go); Result.Applications holds the
-// applications they changed as they now stand, which is what the register tables hold.
+// State is the allocation as it stands: the register as the tables hold it, the stored
+// shortlists and everything kept of the walks (Input), the cycles held, the recorded
+// decisions in order, and the result as stored: offers, nominations, lets, sanctions,
+// reviews, renewals, and where each advert's walk stands and what it waits for. Nothing
+// is replayed (Verify and Rebuild replay the record).
 type State struct {
 	Input     *allocation.Input
 	Cycles    []bidding.Cycle
 	Decisions []Recorded
 	Result    *allocation.Result
-	// held is the register state, as the tables hold it, of each application whose
-	// pre-decision state Input carries instead (see writeback.go).
-	held map[int64]regState
-}
-
-// decisions returns the recorded decisions as the engine takes them.
-func (s *State) decisions() []allocation.Decision {
-	ds := make([]allocation.Decision, len(s.Decisions))
-	for i := range s.Decisions {
-		ds[i] = s.Decisions[i].Decision
-	}
-	return ds
 }
 
 // Location is the time zone decision times are read in (the policy's, else UTC).
-func (s *State) Location() *time.Location {
-	if loc := s.Input.Policy.Location(); loc != nil {
-		return loc
+func (s *State) Location() *time.Location { return locationOf(s.Input.Policy) }
+
+func locationOf(p *policy.Policy) *time.Location {
+	if p != nil {
+		if loc := p.Location(); loc != nil {
+			return loc
+		}
 	}
 	return time.UTC
 }
 
-// replayError explains a failure to replay the record: the register or the stored
-// shortlists no longer fit a recorded decision (say, after import --replace).
-func (s *State) replayError(err error) error {
-	var de *allocation.DecisionError
-	if errors.As(err, &de) && de.Index < len(s.Decisions) {
-		r := s.Decisions[de.Index]
-		return fmt.Errorf("replay the recorded decisions: decision %d (%s at %s by %s) no longer applies to the register and shortlists held: %s: %s",
-			r.Seq, r.Kind, r.At.Format(time.RFC3339), r.Actor, de.Field, de.Msg)
-	}
-	return fmt.Errorf("replay the recorded decisions: %w", err)
-}
-
-// LoadState reads the register, the latest shortlist of each advert and the recorded
-// decisions in one read-only, repeatable-read transaction and replays the decisions.
+// LoadState reads the register, the stored shortlists, walks, offers, nominations, lets,
+// reviews, renewals and sanctions, and the recorded decisions, in one read-only,
+// repeatable-read transaction. Its cost grows with the register, not with the record.
 func LoadState(ctx context.Context, db *sqlx.DB) (*State, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
@@ -82,83 +64,50 @@ func LoadState(ctx context.Context, db *sqlx.DB) (*State, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	st, err := loadState(ctx, tx, 0)
+	if err := checkFresh(ctx, tx); err != nil {
+		return nil, err
+	}
+	p, err := currentPolicy(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	st.Result, err = allocation.Run(st.Input, st.decisions())
-	if err != nil {
-		return nil, st.replayError(err)
-	}
-	return st, tx.Commit()
-}
-
-// loadState reads the engine's input and the recorded decisions (it does not run them).
-// The input holds every advert with a stored shortlist, every advert a recorded decision
-// names, and extraAdvert if not 0.
-func loadState(ctx context.Context, tx *sqlx.Tx, extraAdvert int64) (*State, error) {
-	s := &snapshot.Snapshot{}
-	for _, step := range []func(context.Context, *sqlx.Tx, *snapshot.Snapshot) error{
-		exportApplications, exportLandlords, exportCycles, exportAdverts, exportBids,
-	} {
-		if err := step(ctx, tx, s); err != nil {
-			return nil, fmt.Errorf("load the register: %w", err)
-		}
-	}
-	held, err := loadBases(ctx, tx, s.Applications)
-	if err != nil {
-		return nil, err
-	}
-	st := &State{Cycles: s.Cycles, held: held}
-	ds, err := loadDecisions(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	st.Decisions = ds
-	shortlists, err := loadShortlists(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	want := map[int64]bool{}
-	for _, sl := range shortlists {
-		want[sl.Advert] = true
-	}
-	for _, d := range ds {
-		if d.Advert != 0 {
-			want[d.Advert] = true
-		}
-	}
-	if extraAdvert != 0 {
-		want[extraAdvert] = true
-	}
-	in := &allocation.Input{Applications: s.Applications, Landlords: s.Landlords, Shortlists: shortlists, Bids: s.Bids}
-	for _, ad := range s.Adverts {
-		if want[ad.ID] {
-			in.Adverts = append(in.Adverts, ad)
-		}
-	}
-	used, err := usedCycles(ctx, tx, extraAdvert)
-	if err != nil {
-		return nil, err
-	}
-	p, err := cyclePolicy(s.Cycles, used)
+	in, err := loadStored(ctx, tx, locationOf(p))
 	if err != nil {
 		return nil, err
 	}
 	in.Policy = p
-	st.Input = in
-	return st, nil
+	st := &State{Input: in}
+	if err := tx.SelectContext(ctx, &st.Cycles, `SELECT id AS "id", opens AS "opens", closes AS "closes",
+		policy AS "policy" FROM cycles ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("read cycles: %w", err)
+	}
+	if st.Decisions, err = loadDecisions(ctx, tx); err != nil {
+		return nil, err
+	}
+	w, err := allocation.Start(in)
+	if err != nil {
+		return nil, fmt.Errorf("the stored allocation: %w", err)
+	}
+	st.Result = w.Result()
+	if st.Result.Lets, err = readLets(ctx, tx, ``); err != nil {
+		return nil, err
+	}
+	if st.Result.Sanctions, err = readSanctions(ctx, tx); err != nil {
+		return nil, err
+	}
+	return st, tx.Commit()
 }
 
-// insertDecision appends rec to the decisions table.
-func insertDecision(ctx context.Context, tx *sqlx.Tx, rec Recorded) error {
+// insertDecision appends rec, applied under policy, to the decisions table.
+func insertDecision(ctx context.Context, tx *sqlx.Tx, rec Recorded, policy string) error {
 	payload, err := json.Marshal(rec.Decision)
 	if err != nil {
 		return err
 	}
 	d := rec.Decision
-	if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (seq, at, actor, kind, advert, application, payload)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, rec.Seq, rec.At, d.Actor, string(d.Kind), nullID(d.Advert), nullID(d.Application), payload); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (seq, at, actor, kind, advert, application, payload, policy)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, rec.Seq, rec.At, d.Actor, string(d.Kind), nullID(d.Advert),
+		nullID(d.Application), payload, policy); err != nil {
 		return fmt.Errorf("record decision: %w", err)
 	}
 	return nil
@@ -166,21 +115,48 @@ func insertDecision(ctx context.Context, tx *sqlx.Tx, rec Recorded) error {
 
 func loadDecisions(ctx context.Context, tx *sqlx.Tx) ([]Recorded, error) {
 	var rows []struct {
-		Seq     int64     `db:"seq"`
-		At      time.Time `db:"at"`
-		Payload []byte    `db:"payload"`
+		Seq     int64          `db:"seq"`
+		At      time.Time      `db:"at"`
+		Payload []byte         `db:"payload"`
+		Policy  sql.NullString `db:"policy"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT seq, at, payload FROM decisions ORDER BY seq`); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT seq, at, payload, policy FROM decisions ORDER BY seq`); err != nil {
 		return nil, fmt.Errorf("load decisions: %w", err)
 	}
 	out := make([]Recorded, len(rows))
 	for i, r := range rows {
-		out[i] = Recorded{Seq: r.Seq, At: r.At.UTC()}
+		out[i] = Recorded{Seq: r.Seq, At: r.At.UTC(), Policy: r.Policy.String}
 		if err := json.Unmarshal(r.Payload, &out[i].Decision); err != nil {
 			return nil, fmt.Errorf("decision %d: payload: %w", r.Seq, err)
 		}
 	}
 	return out, nil
+}
+
+// LoadDecisions reads the recorded decisions in order, and the time zone of the policy
+// decisions are applied under now (to show their times in).
+func LoadDecisions(ctx context.Context, db *sqlx.DB) ([]Recorded, *time.Location, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, nil, err
+	}
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	recs, err := loadDecisions(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc := time.UTC
+	if len(recs) > 0 {
+		p, err := currentPolicy(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		loc = locationOf(p)
+	}
+	return recs, loc, tx.Commit()
 }
 
 // RejectedError is a decision the engine refused: it does not fit the state the recorded
@@ -216,21 +192,26 @@ type Decided struct {
 	Recorded
 	// Events are the audit events the decision caused (also written to events).
 	Events []allocation.Event
-	// State is the allocation with the decision applied.
-	State *State
+	// Step is everything the decision changed (what was written).
+	Step *allocation.Step
+	// Waiting is what the decision's advert waits for now, and Status where its walk
+	// stands (open, let, withdrawn; empty for a decision on no advert).
+	Waiting []allocation.Wait
+	Status  string
 }
 
 // decideLockKey serialises writers of decisions (readers are not blocked).
 const decideLockKey int64 = 0x63626c_646563 // "cbl" "dec"
 
-// Decide records decision d made at the moment at. It replays the recorded decisions
-// with d appended; if the engine refuses d it returns a *RejectedError and writes
-// nothing. Otherwise, in one transaction, it appends the decisions row, upserts the
-// offers, nominations and lets that changed, writes back to the register the
-// applications d changed (status, refusals, band history, overrides; see writeback.go),
-// and appends the events d caused, each at at.
-// d.On is set from at (its local date under the policy); at must not be before the last
-// recorded decision's, nor (except for a direct let) before the advert closed.
+// Decide records decision d made at the moment at. It reads only what d touches (the
+// advert's shortlist and walk, the applications ranked on it and on the other adverts
+// d's application is ranked on, their open offers; see allocation.Ledger), asks the
+// engine to apply d, and in one transaction appends the decisions row and writes the step
+// the engine hands back: offers, nominations, lets, walks, reviews, renewals, sanctions,
+// household clocks, the applications d changed (status, refusals, band history,
+// overrides; with register_base and an events row per change) and the events d caused,
+// each at at. If the engine refuses d it returns a *RejectedError and writes nothing.
+// d.On is set from at (its local date under the policy), and d.At to at.
 func Decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decision) (*Decided, error) {
 	return decide(ctx, db, at, d, true)
 }
@@ -254,73 +235,106 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
 		return nil, fmt.Errorf("lock decisions: %w", err)
 	}
-	st, err := loadState(ctx, tx, d.Advert)
+	if err := checkFresh(ctx, tx); err != nil {
+		return nil, err
+	}
+	p, err := currentPolicy(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
+	loc := locationOf(p)
 	at = at.UTC().Truncate(time.Microsecond) // what timestamptz keeps
-	if d.Kind != allocation.DirectLet && d.Advert != 0 && !slices.ContainsFunc(st.Input.Shortlists,
-		func(sl shortlist.Shortlist) bool { return sl.Advert == d.Advert }) {
-		return nil, &RejectedError{Decision: d, Field: "advert", Msg: fmt.Sprintf("%d has no stored shortlist: close its cycle first (cbl cycle close)", d.Advert)}
-	}
-	if d.Kind != allocation.DirectLet {
-		for _, ad := range st.Input.Adverts {
-			if ad.ID == d.Advert && at.Before(ad.Closes) {
-				return nil, &RejectedError{Decision: d, Field: "at", Msg: fmt.Sprintf("%s is before advert %d closed (%s)",
-					at.In(st.Location()).Format(time.RFC3339), ad.ID, ad.Closes.In(st.Location()).Format(time.RFC3339))}
-			}
-		}
-	}
-	var seq int64 = 1
-	if n := len(st.Decisions); n > 0 {
-		last := st.Decisions[n-1]
-		if at.Before(last.At) {
-			return nil, &RejectedError{Decision: d, Field: "at", Msg: fmt.Sprintf("%s is before the last recorded decision's %s (decision %d)",
-				at.In(st.Location()).Format(time.RFC3339), last.At.In(st.Location()).Format(time.RFC3339), last.Seq)}
-		}
-		seq = last.Seq + 1
-	}
-	d.On = register.DateOf(at.In(st.Location()))
-	prev := st.decisions()
-	before, err := allocation.Run(st.Input, prev)
+	d.On, d.At = register.DateOf(at.In(loc)), at
+	in, err := loadSlice(ctx, tx, loc, d)
 	if err != nil {
-		return nil, st.replayError(err)
+		return nil, err
 	}
-	after, err := allocation.Run(st.Input, append(prev, d))
+	in.Policy = p
+	w, err := allocation.Start(in)
+	if err != nil {
+		return nil, fmt.Errorf("the stored allocation: %w", err)
+	}
+	step, err := w.Apply(d)
 	var de *allocation.DecisionError
-	if errors.As(err, &de) && de.Index == len(prev) {
+	if errors.As(err, &de) {
 		return nil, &RejectedError{Decision: d, Field: de.Field, Msg: de.Msg}
 	}
 	if err != nil {
-		return nil, st.replayError(err)
+		return nil, err
+	}
+	var seq int64
+	if err := tx.GetContext(ctx, &seq, `SELECT coalesce(max(seq), 0) + 1 FROM decisions`); err != nil {
+		return nil, fmt.Errorf("read the record: %w", err)
 	}
 	rec := Recorded{Seq: seq, At: at, Decision: d}
-	if err := insertDecision(ctx, tx, rec); err != nil {
+	if err := insertDecision(ctx, tx, rec, p.Name()); err != nil {
 		return nil, err
 	}
-	st.Decisions = append(st.Decisions, rec)
-	st.Result = after
-	if err := writeDerived(ctx, tx, st, before, rec); err != nil {
+	if err := writeStep(ctx, tx, rec, step); err != nil {
 		return nil, err
 	}
-	events := after.Events[len(before.Events):]
-	for _, ev := range events {
-		detail, err := json.Marshal(map[string]any{"decision": seq, "on": ev.At, "detail": ev.Detail})
-		if err != nil {
-			return nil, err
+	if err := writeEvents(ctx, tx, rec, step.Events); err != nil {
+		return nil, err
+	}
+	if err := writeApplications(ctx, tx, rec, step); err != nil {
+		return nil, err
+	}
+	out := &Decided{Recorded: rec, Events: step.Events, Step: step, Waiting: w.Waiting(d.Advert)}
+	for _, wk := range step.Walks {
+		if wk.Advert == d.Advert {
+			out.Status = wk.Status
 		}
-		if _, err := AppendEvent(ctx, tx, Event{At: at, Actor: ev.Actor, Kind: ev.Kind, Application: ev.Application,
-			Advert: ev.Advert, Reason: ev.Reason, Detail: detail}); err != nil {
-			return nil, err
-		}
-	}
-	if err := writeRegister(ctx, tx, st, before, rec); err != nil {
-		return nil, err
 	}
 	if commit {
 		if err := tx.Commit(); err != nil {
 			return nil, err
 		}
 	}
-	return &Decided{Recorded: rec, Events: events, State: st}, nil
+	return out, nil
+}
+
+// LoadLets reads what the let table and the landlords' report print, and nothing else:
+// the lets with their adverts (Input.Adverts, Input.Landlords, Input.Policy) and, in
+// the result, the lets and their adverts in processing order (closing time, then id).
+func LoadLets(ctx context.Context, db *sqlx.DB) (*allocation.Input, *allocation.Result, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, nil, err
+	}
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	if err := checkFresh(ctx, tx); err != nil {
+		return nil, nil, err
+	}
+	in := &allocation.Input{}
+	if in.Policy, err = currentPolicy(ctx, tx); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.SelectContext(ctx, &in.Landlords, `SELECT id AS "id", name AS "name", council AS "council",
+		nomination_share AS "nominationshare" FROM landlords ORDER BY id`); err != nil {
+		return nil, nil, fmt.Errorf("read landlords: %w", err)
+	}
+	res := &allocation.Result{Policy: in.Policy.Name()}
+	if res.Lets, err = readLets(ctx, tx, ``); err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int64, len(res.Lets))
+	for i, l := range res.Lets {
+		ids[i] = l.Advert
+	}
+	if in.Adverts, err = readAdverts(ctx, tx, ids); err != nil {
+		return nil, nil, err
+	}
+	order := slices.Clone(in.Adverts)
+	slices.SortFunc(order, func(a, b bidding.Advert) int { return cmp.Or(a.Closes.Compare(b.Closes), cmp.Compare(a.ID, b.ID)) })
+	tenant := map[int64]int64{}
+	for _, l := range res.Lets {
+		tenant[l.Advert] = l.Application
+	}
+	for _, ad := range order {
+		res.Adverts = append(res.Adverts, allocation.AdvertStatus{Advert: ad.ID, Status: allocation.AdvertLet, Application: tenant[ad.ID]})
+	}
+	return in, res, tx.Commit()
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -35,50 +33,40 @@ func cyclePolicy(cycles []bidding.Cycle, used map[int64]bool) (*policy.Policy, e
 	return p, nil
 }
 
-// usedCycles returns the cycles of the adverts the allocation works on (the engine's
-// input adverts in loadState): those with a stored shortlist, those a recorded decision
-// names, and extraAdvert if not 0. The allocation runs under the policy of the latest of
-// them (cyclePolicy).
-func usedCycles(ctx context.Context, q sqlx.QueryerContext, extraAdvert int64) (map[int64]bool, error) {
-	var ids []int64
-	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT DISTINCT cycle FROM adverts
-		WHERE id = $1 OR id IN (SELECT advert FROM shortlists) OR id IN (SELECT advert FROM decisions)`,
-		extraAdvert); err != nil {
-		return nil, fmt.Errorf("read the cycles in use: %w", err)
+// currentPolicy returns the policy decisions are applied under now: the latest cycle's
+// (by closing time) among those closed or holding a stored shortlist, else the latest
+// cycle's. It reads the cycles table and the shortlists index only.
+func currentPolicy(ctx context.Context, q sqlx.QueryerContext) (*policy.Policy, error) {
+	var cycles []bidding.Cycle
+	if err := sqlx.SelectContext(ctx, q, &cycles, `(SELECT id AS "id", opens AS "opens", closes AS "closes", policy AS "policy"
+		FROM cycles c WHERE closed_at IS NOT NULL OR EXISTS (SELECT 1 FROM shortlists s WHERE s.cycle = c.id)
+		ORDER BY closes DESC LIMIT 1)
+		UNION ALL (SELECT id, opens, closes, policy FROM cycles ORDER BY closes DESC LIMIT 1)`); err != nil {
+		return nil, fmt.Errorf("read the cycles: %w", err)
 	}
-	used := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		used[id] = true
-	}
-	return used, nil
+	return cyclePolicy(cycles[:min(len(cycles), 1)], nil)
 }
 
-// AllocationPolicy returns the policy LoadState runs the allocation under
-// (State.Input.Policy) without reading the register: the latest cycle's among those
-// whose adverts have a stored shortlist or a recorded decision (the latest cycle's if
-// none has). It reads the cycles, adverts, shortlists and decisions tables only.
+// AllocationPolicy returns the policy a decision recorded now is applied under (see
+// currentPolicy) without reading the register.
 func AllocationPolicy(ctx context.Context, db *sqlx.DB) (*policy.Policy, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	return currentPolicy(ctx, db)
+}
+
+// recordPolicy returns the policy recorded decision r is replayed under: the one it was
+// applied under, else (recorded before cbl kept it) fallback.
+func recordPolicy(r Recorded, fallback *policy.Policy) (*policy.Policy, error) {
+	if r.Policy == "" || r.Policy == fallback.Name() {
+		return fallback, nil
+	}
+	p, err := PolicyByName(r.Policy, r.On)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("decision %d: %w", r.Seq, err)
 	}
-	defer tx.Rollback()
-	s := &snapshot.Snapshot{}
-	if err := exportCycles(ctx, tx, s); err != nil {
-		return nil, fmt.Errorf("read the cycles: %w", err)
-	}
-	used, err := usedCycles(ctx, tx, 0)
-	if err != nil {
-		return nil, err
-	}
-	p, err := cyclePolicy(s.Cycles, used)
-	if err != nil {
-		return nil, err
-	}
-	return p, tx.Commit()
+	return p, nil
 }
 
 // PolicyByName returns the shipped policy named "id@version" (as cycles record it), or

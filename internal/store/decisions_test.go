@@ -78,8 +78,9 @@ func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
-	_, err := store.Decide(ctx, db, at, allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	_, err := store.Decide(ctx, db, at.AddDate(0, 0, 1), allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
 	require.NoError(t, err)
+	at = at.AddDate(0, 0, 1)
 	count := func() (n int) {
 		require.NoError(t, db.Get(&n, `SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM events)
 			+ (SELECT count(*) FROM offers)`))
@@ -92,10 +93,10 @@ func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
 		want string
 	}{
 		"not verified":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[1]}, "has not passed verification"},
-		"before the last":      {at.Add(-time.Minute), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "before the last recorded decision"},
+		"before the last":      {at.AddDate(0, 0, -1), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "is before the last decision on advert"},
 		"before advert closed": {at.AddDate(0, 0, -30), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0]}, "is before advert"},
 		"no actor":             {at.Add(time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Application: apps[0], Actor: "-"}, "actor: missing"},
-		"no shortlist":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.VerifyPass, Advert: 424242, Application: apps[0]}, "424242 has no stored shortlist"},
+		"no shortlist":         {at.Add(time.Hour), allocation.Decision{Kind: allocation.VerifyPass, Advert: 424242, Application: apps[0]}, "424242: not among the cycle's adverts"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if c.d.Advert == 0 {
@@ -135,7 +136,7 @@ func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
-	var last *store.Decided
+	var made []allocation.Event
 	for i, d := range []allocation.Decision{
 		{Kind: allocation.VerifySkip, Application: apps[0], Code: "no_contact", Reason: "three calls, no answer"},
 		{Kind: allocation.VerifyPass, Application: apps[1]},
@@ -143,13 +144,13 @@ func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
 		{Kind: allocation.Accept, Application: apps[1]},
 	} {
 		d.Actor, d.Advert = "kp", advert
-		var err error
-		last, err = store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		got, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
 		require.NoError(t, err)
+		made = append(made, got.Events...)
 	}
-	st, err := store.LoadState(ctx, db)
+	audit, err := store.Verify(ctx, db)
 	require.NoError(t, err)
-	require.Equal(t, last.State.Result, st.Result)
+	require.Equal(t, store.Audit{Decisions: 4}, *audit, "what Decide kept is what replaying the record gives")
 
 	events, err := store.Events(ctx, db, 0)
 	require.NoError(t, err)
@@ -165,8 +166,8 @@ func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
 	require.Len(t, written, 1, "the let writes the tenant's status back to the register")
 	require.Equal(t, "register_status", written[0].Kind)
 	require.Equal(t, apps[1], written[0].Application)
-	require.Len(t, fromDecisions, len(st.Result.Events))
-	for i, e := range st.Result.Events {
+	require.Len(t, fromDecisions, len(made))
+	for i, e := range made {
 		require.Equal(t, e.Kind, fromDecisions[i].Kind)
 		require.Equal(t, e.Application, fromDecisions[i].Application)
 	}
@@ -204,7 +205,8 @@ func TestDecide_ConcurrentWritersSerialised(t *testing.T) {
 }
 
 // TestLoadState_RecordNoLongerFits: after the register is replaced under the record,
-// reports say which recorded decision no longer applies.
+// decisions and reports are refused until the kept state is rebuilt, and the rebuild
+// says which recorded decision no longer applies.
 func TestLoadState_RecordNoLongerFits(t *testing.T) {
 	ctx := context.Background()
 	db, advert, apps := week(t)
@@ -215,6 +217,11 @@ func TestLoadState_RecordNoLongerFits(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true})) // shortlists are dropped
 	_, err = store.LoadState(ctx, db)
+	require.ErrorIs(t, err, store.ErrStale)
+	_, err = store.Decide(ctx, db, time.Date(2025, 4, 9, 10, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[1]})
+	require.ErrorIs(t, err, store.ErrStale)
+	_, err = store.Rebuild(ctx, db)
 	require.ErrorContains(t, err, "decision 1 (verify_pass at 2025-04-09T09:00:00Z by kp) no longer applies")
 }
 
@@ -240,12 +247,15 @@ func TestRebuild_SameRowsAsDecide(t *testing.T) {
 		var rows []string
 		require.NoError(t, db.Select(&rows, `SELECT row_to_json(o)::text FROM (SELECT advert, application, made_at, outcome,
 			resolved_at, refusal_kind, counted, final, recorded_by, position, landlord FROM offers ORDER BY advert, application) o
-			UNION ALL SELECT row_to_json(l)::text FROM lets l ORDER BY 1`))
+			UNION ALL SELECT row_to_json(l)::text FROM lets l
+			UNION ALL SELECT row_to_json(w)::text FROM walks w
+			UNION ALL SELECT row_to_json(e)::text FROM walk_entries e
+			UNION ALL SELECT row_to_json(h)::text FROM household_clocks h ORDER BY 1`))
 		return rows
 	}
 	want := derived()
-	require.Len(t, want, 3)
-	_, err := db.Exec(`DELETE FROM offers; DELETE FROM lets`)
+	require.Len(t, want, 3+1+2+2)
+	_, err := db.Exec(`DELETE FROM offers; DELETE FROM lets; DELETE FROM walks; DELETE FROM household_clocks`)
 	require.NoError(t, err)
 	_, err = store.Rebuild(ctx, db)
 	require.NoError(t, err)

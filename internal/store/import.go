@@ -81,7 +81,10 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		return err
 	}
 	if opts.Replace {
-		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE`); err != nil {
+		// The allocation kept under a record of decisions goes with the register: until
+		// cbl decisions --rebuild rewrites it from the record, decisions are refused.
+		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE;
+			UPDATE allocation_state SET stale = EXISTS (SELECT 1 FROM decisions)`); err != nil {
 			return fmt.Errorf("import: clear register: %w", err)
 		}
 		if err := dropEntryPartitions(ctx, tx); err != nil {

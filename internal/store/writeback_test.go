@@ -12,6 +12,7 @@ import (
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
 )
@@ -35,20 +36,18 @@ func registerRows(t *testing.T, db interface {
 
 // TestDecide_WritesBackOnlyWhatTheDecisionChanged: a refusal writes the refusal, a let
 // the tenant's status; verifications and offers write nothing to the register. The
-// replay (LoadState) starts from the pre-decision register and gives the same result.
+// audit replay starts from the pre-decision register and gives what was kept.
 func TestDecide_WritesBackOnlyWhatTheDecisionChanged(t *testing.T) {
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
 	initial := registerRows(t, db, apps[0], apps[1])
-	var last *store.Decided
 	for i, d := range []allocation.Decision{
 		{Kind: allocation.VerifyPass, Application: apps[0]},
 		{Kind: allocation.MakeOffer, Application: apps[0]},
 	} {
 		d.Actor, d.Advert = "kp", advert
-		var err error
-		last, err = store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
 		require.NoError(t, err)
 	}
 	require.Equal(t, initial, registerRows(t, db, apps[0], apps[1]), "verifying and offering change no register row")
@@ -59,8 +58,7 @@ func TestDecide_WritesBackOnlyWhatTheDecisionChanged(t *testing.T) {
 		{Kind: allocation.Accept, Application: apps[1]},
 	} {
 		d.Actor, d.Advert = "kp", advert
-		var err error
-		last, err = store.Decide(ctx, db, at.Add(time.Duration(i+2)*time.Hour), d)
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i+2)*time.Hour), d)
 		require.NoError(t, err)
 	}
 	var n int
@@ -73,9 +71,15 @@ func TestDecide_WritesBackOnlyWhatTheDecisionChanged(t *testing.T) {
 	require.NoError(t, db.Get(&n, `SELECT count(*) FROM register_base`))
 	require.Equal(t, 2, n)
 
-	st, err := store.LoadState(ctx, db)
+	verified(t, db, 6)
+}
+
+// verified: replaying the whole record of n decisions gives what Decide kept.
+func verified(t *testing.T, db *sqlx.DB, n int) {
+	t.Helper()
+	audit, err := store.Verify(context.Background(), db)
 	require.NoError(t, err)
-	require.Equal(t, last.State.Result, st.Result, "replaying over the written-back register gives the same result")
+	require.Equal(t, store.Audit{Decisions: n}, *audit)
 }
 
 // TestRebuild_RestoresTheRegister: a register that lost the decisions' changes (say,
@@ -182,14 +186,15 @@ func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
 	require.Equal(t, &want, s3)
 	st, err := store.LoadState(ctx, fresh)
 	require.NoError(t, err)
-	require.Empty(t, st.Result.Applications, "no decision, nothing changed")
+	require.Empty(t, st.Decisions)
 	require.Equal(t, s3.Applications, st.Input.Applications)
 }
 
 // TestScheme8_CountedRefusalsCountOnceAfterReplace: two counted refusals (one each by
 // two households), exported, imported with replace under the same record and the cycle
-// closed again: the replay starts from the imported pre-decision state, so each refusal
-// counts once and neither household is closed — the state is what it was before.
+// closed again and the kept state rebuilt: the replay starts from the imported
+// pre-decision state, so each refusal counts once and neither household is closed — the
+// state is what it was before.
 func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 	ctx := context.Background()
 	db, advert, apps := week(t)
@@ -214,23 +219,27 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 
 	require.NoError(t, store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true}))
 	storetest.CloseCycle(t, db, s.Cycles[0].ID) // the replace dropped the shortlists
-	got, err := store.LoadState(ctx, db)
-	require.NoError(t, err)
-	for _, a := range got.Result.Applications {
-		require.Len(t, a.Refusals, 1, "application %d: each refusal counts once", a.ID)
-		require.Equal(t, "active", string(a.Status), "application %d", a.ID)
-	}
-	require.Equal(t, want.Result, got.Result)
-	require.Equal(t, rows, registerRows(t, db, apps[0], apps[1]))
+	_, err = store.LoadState(ctx, db)
+	require.ErrorIs(t, err, store.ErrStale, "the kept state went with the register")
 	_, err = store.Rebuild(ctx, db)
 	require.NoError(t, err)
 	require.Equal(t, rows, registerRows(t, db, apps[0], apps[1]), "the record and the register agree")
+	for _, id := range apps[:2] {
+		a, err := store.LoadApplication(ctx, db, id)
+		require.NoError(t, err)
+		require.Len(t, a.Refusals, 1, "application %d: each refusal counts once", a.ID)
+		require.Equal(t, "active", string(a.Status), "application %d", a.ID)
+	}
+	got, err := store.LoadState(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, want.Result.Offers, got.Result.Offers)
+	require.Equal(t, want.Input.Walks, got.Input.Walks)
+	verified(t, db, 6)
 }
 
 // TestScheme3_ReassessmentSurvivesTheNextDecision: an application a decision wrote back
 // (a counted refusal) is re-banded by cbl assess; the next decision on it (a band review)
-// rewrites its band history from the replayed record, which must still hold the
-// reassessment's spell, as must LoadState's view and a rebuilt register.
+// keeps the reassessment's spell, as must the audit replay and a rebuilt register.
 func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
 	ctx := context.Background()
 	db, advert, apps := week(t)
@@ -279,9 +288,8 @@ func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
 			return s.Band == spell.Band && s.From == spell.From && s.Effective == spell.Effective && s.Reason == spell.Reason
 		})
 	}
-	st, err := store.LoadState(ctx, db)
-	require.NoError(t, err)
-	require.True(t, hasSpell(historyOf(t, st, app)), "LoadState sees the reassessment")
+	require.True(t, hasSpell(historyOf(t, db, app)), "the register holds the reassessment")
+	verified(t, db, 4)
 
 	// The applicant asks for a review of the band; the officer sets Band B.
 	at = time.Date(2025, 4, 11, 9, 0, 0, 0, time.UTC)
@@ -302,35 +310,20 @@ func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
 	require.True(t, hasSpell(hist), "band_history keeps the reassessment after the review: %v", hist)
 	require.Equal(t, register.BandB, hist[len(hist)-1].Band)
 
-	st, err = store.LoadState(ctx, db)
-	require.NoError(t, err)
-	require.True(t, hasSpell(historyOf(t, st, app)), "LoadState keeps the reassessment after the review")
-	require.Equal(t, hist[len(hist)-1].Band, historyOf(t, st, app)[len(hist)-1].Band)
-
+	verified(t, db, 6)
 	want := registerRows(t, db, app)
 	_, err = store.Rebuild(ctx, db)
 	require.NoError(t, err)
 	require.Equal(t, want, registerRows(t, db, app), "replaying the record over the register changes nothing")
-	again, err := store.LoadState(ctx, db)
-	require.NoError(t, err)
-	require.Equal(t, st.Result, again.Result)
+	verified(t, db, 6)
 }
 
-// historyOf is application id's band history as the replayed record leaves it.
-func historyOf(t *testing.T, st *store.State, id int64) []register.BandSpell {
+// historyOf is application id's band history as the register holds it.
+func historyOf(t *testing.T, db *sqlx.DB, id int64) []register.BandSpell {
 	t.Helper()
-	for _, a := range st.Result.Applications {
-		if a.ID == id {
-			return a.History
-		}
-	}
-	for _, a := range st.Input.Applications {
-		if a.ID == id {
-			return a.History
-		}
-	}
-	t.Fatalf("application %d is not in the state", id)
-	return nil
+	a, err := store.LoadApplication(context.Background(), db, id)
+	require.NoError(t, err)
+	return a.History
 }
 
 // TestReassess_RecordedRebandNotBeforeTheLastDecision: a reassessment that would re-band
@@ -356,7 +349,7 @@ func TestReassess_RecordedRebandNotBeforeTheLastDecision(t *testing.T) {
 	require.NoError(t, err)
 
 	_, err = store.Reassess(ctx, db, p, register.MustDate("2025-04-08"), "assessor", false)
-	require.ErrorContains(t, err, "reassess as of 2025-04-09 or later")
+	require.ErrorContains(t, err, "is before the last decision on application")
 	require.Equal(t, want, registerRows(t, db, apps[0]))
 
 	dry, err := store.Reassess(ctx, db, p, register.MustDate("2025-04-09"), "assessor", true)

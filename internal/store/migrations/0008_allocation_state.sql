@@ -1,0 +1,91 @@
+-- What each decision changed, kept so that the next decision reads only what it touches.
+--
+-- Before, every decision replayed the whole record twice (the cost grew with every cycle
+-- ever closed). Now allocation.Walk.Apply hands back a Step and Decide writes it: each
+-- advert's walk, the reviews, renewals, sanctions, household clocks and no-bid flags join
+-- the offers, nominations and lets already kept. The record (decisions) stays the
+-- authority: cbl decisions verify replays it whole and compares with these tables, and
+-- cbl decisions --rebuild rewrites them from it.
+
+-- Where an advert's walk stands (allocation.AdvertWalk). An advert with no row has not
+-- been reached by any decision: its walk is at the head of its shortlist.
+CREATE TABLE walks (
+    advert    bigint  PRIMARY KEY REFERENCES adverts (id) ON DELETE CASCADE,
+    status    text    NOT NULL CHECK (status IN ('open', 'let', 'withdrawn')),
+    round     integer NOT NULL CHECK (round >= 1),
+    verifying boolean NOT NULL,
+    offers    integer NOT NULL CHECK (offers >= 0),
+    tenant    bigint,
+    since     date    NOT NULL,
+    last      date
+);
+
+-- The entries a walk has reached; an entry not here is still open.
+CREATE TABLE walk_entries (
+    advert      bigint NOT NULL REFERENCES walks (advert) ON DELETE CASCADE,
+    application bigint NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    state       text   NOT NULL CHECK (state IN ('verified', 'nominated', 'offered', 'skipped', 'refused', 'let')),
+    code        text   NOT NULL DEFAULT '',
+    PRIMARY KEY (advert, application),
+    CHECK ((state = 'skipped') = (code <> ''))
+);
+
+CREATE TABLE reviews (
+    application bigint NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    subject     text   NOT NULL CHECK (subject IN ('band', 'effective_date', 'skip')),
+    of_date     date   NOT NULL,
+    advert      bigint NOT NULL DEFAULT 0, -- 0: none (a skip review names its advert)
+    requested   date   NOT NULL,
+    decided     date,
+    outcome     text   NOT NULL DEFAULT '' CHECK (outcome IN ('', 'upheld', 'changed', 'out_of_time')),
+    decided_by  text   NOT NULL DEFAULT '',
+    reason      text   NOT NULL DEFAULT '',
+    PRIMARY KEY (application, subject, of_date, advert, requested),
+    CHECK ((outcome = '') = (decided IS NULL))
+);
+
+CREATE TABLE renewals (
+    id          bigserial PRIMARY KEY,
+    application bigint    NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    renewed_on  date      NOT NULL,
+    renewed_by  text      NOT NULL DEFAULT ''
+);
+CREATE INDEX renewals_application ON renewals (application);
+
+CREATE TABLE sanctions (
+    id          bigserial PRIMARY KEY,
+    application bigint    NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    kind        text      NOT NULL CHECK (kind IN ('closed_refusals', 'duty_discharged')),
+    imposed_on  date      NOT NULL,
+    until       date,
+    reason      text      NOT NULL CHECK (reason <> ''),
+    adverts     bigint[]  NOT NULL,
+    criteria    text[]    NOT NULL DEFAULT '{}'
+);
+CREATE INDEX sanctions_application ON sanctions (application);
+
+-- The day of each household's last decision of the kinds that change its own record
+-- (allocation.Household): later ones may not be dated before it.
+CREATE TABLE household_clocks (
+    application bigint PRIMARY KEY REFERENCES applications (id) ON DELETE CASCADE,
+    last        date   NOT NULL
+);
+
+-- Applications upkeep has flagged for a no-bid review (once each).
+CREATE TABLE no_bid_flags (
+    application bigint PRIMARY KEY REFERENCES applications (id) ON DELETE CASCADE
+);
+
+-- The policy each decision was applied under ("id@version"), so the audit replays it
+-- under the same one. NULL for decisions recorded before this column.
+ALTER TABLE decisions ADD COLUMN policy text;
+
+-- Whether the tables above hold what the record implies. A database that recorded
+-- decisions before this migration has never written them, and import --replace empties
+-- them under a record it keeps: then decisions are refused until
+-- cbl decisions --rebuild has rewritten them from the record.
+CREATE TABLE allocation_state (
+    one   boolean PRIMARY KEY DEFAULT true CHECK (one),
+    stale boolean NOT NULL
+);
+INSERT INTO allocation_state (stale) SELECT EXISTS (SELECT 1 FROM decisions);
