@@ -173,7 +173,10 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 
 	code, _, errOut = w.cbl("decisions", "--rebuild")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, errOut, "rebuilt from 7 decision(s): 2 offer(s), 0 nomination(s), 1 let(s)")
+	require.Contains(t, errOut, "rebuilt the kept state from 7 decision(s)")
+	code, _, errOut = w.cbl("decisions", "verify")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "verified: replaying 7 decision(s) gives exactly what is kept")
 
 	code, out, errOut = w.cbl("-o", "json", "feedback", idArg(w.snap.Cycles[0].ID))
 	require.Equal(t, 0, code, errOut)

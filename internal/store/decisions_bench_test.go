@@ -60,41 +60,9 @@ func next(res *allocation.Result, i int) (allocation.Decision, bool) {
 	return allocation.Decision{}, false
 }
 
-// BenchmarkDecide records one decision at a time on a Keyways-scale register: each is
-// validated by replaying every recorded decision and written with its derived rows and
-// events. ns/op is one recorded decision (load, two replays, writes, commit), with the
-// record growing by one per iteration.
-func BenchmarkDecide(b *testing.B) {
-	ctx := context.Background()
-	db, at := keyways(b)
-	st, err := store.LoadState(ctx, db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	res := st.Result
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		d, ok := next(res, i)
-		if !ok {
-			b.Fatalf("nothing left to decide after %d decisions", i)
-		}
-		at = at.Add(time.Minute)
-		if _, err := store.Decide(ctx, db, at, d); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		st, err := store.LoadState(ctx, db)
-		if err != nil {
-			b.Fatal(err)
-		}
-		res = st.Result
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(len(res.Events)), "events")
-}
-
-// BenchmarkLoadState loads the register, shortlists and 300 recorded decisions and
-// replays them: what every report (feedback, queue, explain) pays; and the replay alone.
+// BenchmarkLoadState loads the stored state of a Keyways register after 300 recorded
+// decisions (what cbl queue pays, no replay), and the audit that replays the record
+// (cbl decisions verify).
 func BenchmarkLoadState(b *testing.B) {
 	ctx := context.Background()
 	db, at := keyways(b)
@@ -120,7 +88,7 @@ func BenchmarkLoadState(b *testing.B) {
 		res = st.Result
 		b.StartTimer()
 	}
-	b.Run("load+replay", func(b *testing.B) {
+	b.Run("load", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := store.LoadState(ctx, db); err != nil {
@@ -128,20 +96,11 @@ func BenchmarkLoadState(b *testing.B) {
 			}
 		}
 	})
-	// The replay alone, rotating through the record cut at different lengths.
-	st, err = store.LoadState(ctx, db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ds := make([]allocation.Decision, len(st.Decisions))
-	for i := range st.Decisions {
-		ds[i] = st.Decisions[i].Decision
-	}
-	b.Run("replay", func(b *testing.B) {
+	b.Run("verify", func(b *testing.B) {
 		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if _, err := allocation.Run(st.Input, ds[:len(ds)-i%8]); err != nil {
-				b.Fatal(err)
+		for b.Loop() {
+			if a, err := store.Verify(ctx, db); err != nil || a.Difference != "" {
+				b.Fatal(err, a)
 			}
 		}
 	})
