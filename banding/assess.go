@@ -90,6 +90,30 @@ func (e *InvalidError) Error() string {
 // Unwrap returns ErrInvalid, so errors.Is(err, ErrInvalid) holds.
 func (e *InvalidError) Unwrap() error { return ErrInvalid }
 
+// ErrNoSizes marks a policy that leaves a household no bedroom size to bid for (see
+// *NoSizesError).
+var ErrNoSizes = errors.New("no bedroom size to bid for")
+
+// NoSizesError is a policy's bedrooms.allowed[Rule] giving a household an empty range
+// of sizes (S5.4): Min is above Max.
+type NoSizesError struct {
+	Application int64
+	Policy      string
+	Rule        int
+	Household   string
+	Need        int
+	Min, Max    int
+}
+
+// Error names the policy rule, the household and the empty range.
+func (e *NoSizesError) Error() string {
+	return fmt.Sprintf("application %d: policy %s bedrooms.allowed[%d] leaves a %s household needing %s no size to bid for (sizes %d to %d) (S5.4)",
+		e.Application, e.Policy, e.Rule, e.Household, policy.Bedrooms(e.Need), e.Min, e.Max)
+}
+
+// Unwrap returns ErrNoSizes.
+func (e *NoSizesError) Unwrap() error { return ErrNoSizes }
+
 // Assess applies policy p to application a as things stand on day asOf. It reads the
 // application's facts, its latest completed medical assessment and its active officer
 // overrides; it does not read or change band history (see Transition).
@@ -105,7 +129,14 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 	bd.Need += bd.ExtraForMedical
 	bd.Current = a.Home.Bedrooms
 	bd.Shortfall = max(bd.Need-bd.Current, 0)
-	bd.AllowedMin, bd.AllowedMax = p.Bedrooms.AllowedBedrooms(bd.HouseholdType, bd.Need)
+	var rule int
+	bd.AllowedMin, bd.AllowedMax, rule = p.Bedrooms.AllowedBedrooms(bd.HouseholdType, bd.Need)
+	if bd.AllowedMin > bd.AllowedMax {
+		// Parse rejects such a policy (S5.4); one built in code can still get here, and a
+		// household that may bid on nothing must not pass silently.
+		return out, &NoSizesError{Application: a.ID, Policy: p.Name(), Rule: rule,
+			Household: bd.HouseholdType, Need: bd.Need, Min: bd.AllowedMin, Max: bd.AllowedMax}
+	}
 	out.AutobidArea = p.Bidding.AreaOf(a.Area)
 	out.Facts = facts(a, &out, asOf)
 	f := &out.Facts
@@ -180,8 +211,9 @@ func validate(a *register.Application, p *policy.Policy, asOf register.Date) err
 					fmt.Sprintf("must be 0 to %d", p.Medical.MaxImpact))
 			}
 		}
-		if ma.Restrictions.ExtraBedrooms < 0 || ma.Restrictions.ExtraBedrooms > 3 {
-			return bad(fmt.Sprintf("medical[%d].restrictions.extra_bedrooms", i), fmt.Sprint(ma.Restrictions.ExtraBedrooms), "must be 0 to 3")
+		if ma.Restrictions.ExtraBedrooms < 0 || ma.Restrictions.ExtraBedrooms > policy.MaxExtraBedrooms {
+			return bad(fmt.Sprintf("medical[%d].restrictions.extra_bedrooms", i), fmt.Sprint(ma.Restrictions.ExtraBedrooms),
+				fmt.Sprintf("must be 0 to %d", policy.MaxExtraBedrooms))
 		}
 	}
 	return nil

@@ -218,3 +218,36 @@ func mustPolicy(t testing.TB, id string) *policy.Policy {
 	require.NoError(t, err)
 	return p
 }
+
+// TestS5_4_MedicalExtraBedroomUnderReview: under nn-2025-proposed singles and couples
+// bid for one bedroom, but a medical award of an extra bedroom (a carer's room) lifts
+// both their need and the size they may bid for: need 2, sizes 2 to 2, not 2 to 1.
+func TestS5_4_MedicalExtraBedroomUnderReview(t *testing.T) {
+	p, err := policy.Builtin("nn-2025-proposed")
+	require.NoError(t, err)
+	for _, couple := range []bool{false, true} {
+		a := single(40)
+		if couple {
+			a.Members = append(a.Members, register.Member{Relationship: register.RelPartner, Sex: register.Male, Born: bornAged(day, 42)})
+		}
+		a.Medical = []register.MedicalAssessment{{ID: 1, Requested: day.AddDays(-30), Assessed: day.AddDays(-3),
+			Conditions: []register.Condition{cond("ms", 2, 2)}, Restrictions: register.Restrictions{ExtraBedrooms: 1}}}
+		got, err := banding.Assess(&a, p, day)
+		require.NoError(t, err)
+		require.Equal(t, 2, got.Bedrooms.Need)
+		require.Equal(t, []int{2, 2}, []int{got.Bedrooms.AllowedMin, got.Bedrooms.AllowedMax}, "couple %v", couple)
+	}
+}
+
+// TestS5_4_AssessRefusesEmptySizeRange: a policy built in code (not checked by Parse)
+// that leaves a household no size gets an error from Assess, not an empty range.
+func TestS5_4_AssessRefusesEmptySizeRange(t *testing.T) {
+	p := *nn2021(t)
+	p.Bedrooms.Allowed = []policy.BedroomRange{{Households: []string{"single"}, Max: 1}, {}}
+	a := single(40)
+	a.Medical = []register.MedicalAssessment{{ID: 1, Requested: day.AddDays(-30), Assessed: day.AddDays(-3),
+		Conditions: []register.Condition{cond("ms", 2, 2)}, Restrictions: register.Restrictions{ExtraBedrooms: 1}}}
+	_, err := banding.Assess(&a, &p, day)
+	require.ErrorIs(t, err, banding.ErrNoSizes)
+	require.ErrorContains(t, err, "bedrooms.allowed[0] leaves a single household needing 2 bedrooms no size to bid for (sizes 2 to 1)")
+}

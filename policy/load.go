@@ -220,6 +220,9 @@ func (p *Policy) check() []Problem {
 			}
 		}
 	}
+	for _, msg := range b.emptyRanges() {
+		bad(msg.at, msg.msg)
+	}
 
 	pr := &p.Properties
 	if pr.ShelteredMinAge < 0 {

@@ -9,6 +9,7 @@
 package policy
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -260,9 +261,12 @@ func (m *MedicalRules) Level(points int) string {
 }
 
 // AllowedBedrooms returns the sizes (inclusive) a household of type household needing
-// need bedrooms may bid for.
-func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi int) {
-	for _, r := range b.Allowed {
+// need bedrooms (medical extra bedrooms included) may bid for, and the index of the
+// bedrooms.allowed entry that decided it (-1: none matched, so exactly the need). A
+// policy that passed Parse never gives lo > hi (S5.4); one built in code might, and
+// banding.Assess reports it.
+func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi, rule int) {
+	for i, r := range b.Allowed {
 		if len(r.Households) > 0 && !contains(r.Households, household) {
 			continue
 		}
@@ -270,9 +274,74 @@ func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi int) 
 		if r.Max > 0 && hi > r.Max {
 			hi = r.Max
 		}
-		return lo, hi
+		return lo, hi, i
 	}
-	return need, need
+	return need, need, -1
+}
+
+// MaxExtraBedrooms is the most bedrooms a medical assessment may add to a household's
+// need (S4.3). The loader needs the bound to know every need a household can have.
+const MaxExtraBedrooms = 3
+
+// needBounds is the fewest bedrooms a household of each type needs before medical
+// extras, and whether its need has no upper bound. A single person or a couple always
+// needs exactly one room of their own; a family (a child or a counted pregnancy) or
+// other adults need at least two, and more with every child or adult.
+var needBounds = []struct {
+	household string
+	least     int
+	unbounded bool
+}{
+	{"single", 1, false},
+	{"couple", 1, false},
+	{"family", 2, true},
+	{"other", 2, true},
+}
+
+// Bedrooms says n bedrooms in words with the right plural: "1 bedroom", "2 bedrooms".
+func Bedrooms(n int) string {
+	if n == 1 {
+		return "1 bedroom"
+	}
+	return strconv.Itoa(n) + " bedrooms"
+}
+
+type rangeProblem struct{ at, msg string }
+
+// emptyRanges finds every household shape for which the first matching
+// bedrooms.allowed entry can give no size at all (lowest size above highest), so that
+// such a household could bid on nothing (S5.4). Only max can do it once
+// min_over_need <= max_over_need: a cap below need+min_over_need.
+func (b *BedroomRules) emptyRanges() []rangeProblem {
+	var out []rangeProblem
+	for _, nb := range needBounds {
+		lo, hi, i := b.AllowedBedrooms(nb.household, nb.least)
+		if i < 0 {
+			continue
+		}
+		r := b.Allowed[i]
+		at := fmt.Sprintf("bedrooms.allowed[%d].max", i)
+		switch {
+		case r.Max == 0 || r.MinOverNeed > r.MaxOverNeed:
+			// no cap, or already reported as min_over_need above max_over_need
+		case lo > hi:
+			out = append(out, rangeProblem{at, fmt.Sprintf(
+				"%d leaves a %s household needing %s no size to bid for (sizes %d to %d)",
+				r.Max, nb.household, Bedrooms(nb.least), lo, hi)})
+		case nb.unbounded:
+			out = append(out, rangeProblem{at, fmt.Sprintf(
+				"%d leaves a %s household needing %s or more no size to bid for; a %s household's need has no upper limit, so max may not apply to it",
+				r.Max, nb.household, Bedrooms(r.Max-r.MinOverNeed+1), nb.household)})
+		default:
+			most := nb.least + MaxExtraBedrooms
+			if lo, hi, _ := b.AllowedBedrooms(nb.household, most); lo > hi {
+				out = append(out, rangeProblem{at, fmt.Sprintf(
+					"%d leaves a %s household with a medical award of extra bedrooms (need %d to %d) no size to bid for once its need passes %d; drop max or raise it to %d",
+					r.Max, nb.household, nb.least, most, r.Max-r.MinOverNeed, most+r.MinOverNeed)})
+			}
+		}
+	}
+	return out
 }
 
 // AreaOf returns the autobid area a locality belongs to, or "".
