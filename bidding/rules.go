@@ -14,8 +14,10 @@ import (
 // (CheckLocal0+j for Advert.LocalLettings[j]).
 type Check uint16
 
-// The eligibility checks, in the order they are run. The first that fails decides a
-// bid's skip reason.
+// The eligibility checks, in the order they are run: the first that fails decides a
+// bid's skip reason (S5.9). The numbers are the order: the application's standing, then
+// the home's size, then age, then mobility and medical restrictions, then the policy's
+// property rules, then the advert's local lettings rules.
 const (
 	CheckNone           Check = iota
 	CheckWithdrawn                      // the advert was withdrawn: property_withdrawn
