@@ -56,7 +56,7 @@ func TestScheme6_AutobidBandA(t *testing.T) {
 	for i, refs := range cl.Bids {
 		for _, r := range refs {
 			if r.Autobid {
-				require.True(t, cl.Placed(r).Equal(env.Cycle.Closes), "autobids are placed at close")
+				require.True(t, cl.Placed(r).Equal(env.Cycle.Ends()), "autobids are placed when the window ends")
 				require.Equal(t, bidding.CheckNone, cl.Listings[i].Eligible(&ix.Profiles[r.App]))
 			}
 		}

@@ -74,11 +74,11 @@ func TestScheme6_ClosedWindow(t *testing.T) {
 	p := bidtest.Profile(t, env.Index(bidtest.App(1, register.BandC, "2024-01-01", "2024-01-01")), 1)
 	_, err := b.Place(env.Cycle.Opens.Add(-1), p, &ads[0], "applicant")
 	require.ErrorIs(t, err, bidding.ErrCycleClosed, "before opening")
-	_, err = b.Place(env.Cycle.Closes, p, &ads[0], "applicant")
+	_, err = b.Place(env.Cycle.Ends(), p, &ads[0], "applicant")
 	require.ErrorIs(t, err, bidding.ErrCycleClosed, "at closing")
 	_, err = b.Place(env.Cycle.Opens, p, &ads[0], "applicant")
 	require.NoError(t, err, "at opening")
-	require.ErrorIs(t, b.Withdraw(env.Cycle.Closes, 1, 1), bidding.ErrCycleClosed, "no withdrawal after close")
+	require.ErrorIs(t, b.Withdraw(env.Cycle.Ends(), 1, 1), bidding.ErrCycleClosed, "no withdrawal after close")
 }
 
 func TestScheme6_PlacingRefusals(t *testing.T) {
@@ -222,6 +222,6 @@ func TestScheme6_QueuePosition(t *testing.T) {
 	require.NoError(t, b.Withdraw(env.During(51), 2, 1))
 	p, of = pos(1)
 	require.Equal(t, [2]int{2, 2}, [2]int{p, of}, "a withdrawal moves the bidder up")
-	_, _, err = b.Position(env.Cycle.Closes, ix, 1, 1)
+	_, _, err = b.Position(env.Cycle.Ends(), ix, 1, 1)
 	require.ErrorIs(t, err, bidding.ErrCycleClosed)
 }

@@ -117,7 +117,7 @@ func (cl *Closing) Autobid(excluded func(app, advert int64) bool) int {
 			}
 		}
 	}
-	at := cl.Cycle.Millis(cl.Cycle.Closes)
+	at := cl.Cycle.Millis(cl.Cycle.Ends())
 	placed := 0
 	for idx := range cl.Index.Profiles {
 		p := &cl.Index.Profiles[idx]

@@ -228,7 +228,7 @@ func TestScheme7_SkipCodes(t *testing.T) {
 			require.Equal(t, [3]string{tc.code, tc.check, tc.clause}, [3]string{e.Skip, e.Check, e.Clause})
 			require.Zero(t, e.Position)
 			require.Equal(t, shortlist.SkippedBy, e.By)
-			require.True(t, e.At.Equal(env.Cycle.Closes))
+			require.True(t, e.At.Equal(env.Cycle.Ends()))
 			if !ad.Withdrawn {
 				require.Equal(t, []int64{2}, ranked(cl, res), "the control bidder is ranked")
 			}
