@@ -298,7 +298,13 @@ func (p *Policy) check() []Problem {
 		}
 	}
 
-	oneOf("shortlist.rank_at", p.Shortlist.RankAt, "close", "offer")
+	switch p.Shortlist.RankAt {
+	case "close":
+	case "offer":
+		bad("shortlist.rank_at", `"offer" (re-rank at offer time) is not supported: shortlists rank on the band as it stood at cycle close (S7.3); valid: "close"`)
+	default:
+		bad("shortlist.rank_at", fmt.Sprintf(`%q is not a ranking time; valid: "close"`, p.Shortlist.RankAt))
+	}
 
 	rf := &p.Refusals
 	if rf.CountedLimit < 1 || rf.WindowMonths < 1 || rf.ClosureMonths < 0 {

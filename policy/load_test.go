@@ -123,3 +123,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestS7_3_RankAtCloseOnly: shortlists rank on the band as it stood at cycle close;
+// "offer" is no longer part of the format and the loader says so, naming the field and
+// the valid value.
+func TestS7_3_RankAtCloseOnly(t *testing.T) {
+	base := string(shipped(t))
+	for to, want := range map[string]string{
+		`"rank_at": "offer"`: `shortlist.rank_at: "offer" (re-rank at offer time) is not supported: shortlists rank on the band as it stood at cycle close (S7.3); valid: "close"`,
+		`"rank_at": "bid"`:   `shortlist.rank_at: "bid" is not a ranking time; valid: "close"`,
+	} {
+		_, err := policy.Parse("test.json", []byte(strings.Replace(base, `"rank_at": "close"`, to, 1)))
+		var le *policy.LoadError
+		require.ErrorAs(t, err, &le)
+		require.Contains(t, err.Error(), want)
+	}
+}

@@ -210,7 +210,10 @@ type AutobidArea struct {
 
 // ShortlistRules choose the ordering options (SCHEME.md §7).
 type ShortlistRules struct {
-	RankAt string `json:"rank_at"` // "close" or "offer"
+	// RankAt is when bands are read for ranking: "close", the only value (S7.3). The
+	// format once also took "offer" (re-rank at offer time), which no part of the engine
+	// did; the loader now rejects it rather than accept a setting nothing honours.
+	RankAt string `json:"rank_at"`
 	// MobilityFirstOnAccessible: on accessible homes, applicants who need them rank first.
 	MobilityFirstOnAccessible bool `json:"mobility_first_on_accessible"`
 	// LegalAgreementFirst: on S106 / village adverts, connected applicants rank first.
