@@ -251,3 +251,33 @@ func TestS5_4_AssessRefusesEmptySizeRange(t *testing.T) {
 	require.ErrorIs(t, err, banding.ErrNoSizes)
 	require.ErrorContains(t, err, "bedrooms.allowed[0] leaves a single household needing 2 bedrooms no size to bid for (sizes 2 to 1)")
 }
+
+// TestS5_4_SizesAllowed: the default is exactly the need (families and other adults in
+// both shipped policies); nn-2021 lets singles and couples bid one size up, which is what
+// the 2025 review's seventh change takes away (nn-2025-proposed: one bedroom only).
+func TestS5_4_SizesAllowed(t *testing.T) {
+	proposed, err := policy.Builtin("nn-2025-proposed")
+	require.NoError(t, err)
+	family := single(35)
+	family.Members = append(family.Members, register.Member{Relationship: register.RelChild, Sex: register.Male, Born: bornAged(day, 7)})
+	couple := single(35)
+	couple.Members = append(couple.Members, register.Member{Relationship: register.RelPartner, Sex: register.Male, Born: bornAged(day, 36)})
+	cases := []struct {
+		name   string
+		p      *policy.Policy
+		app    register.Application
+		lo, hi int
+	}{
+		{"nn-2021 single: need 1, may bid 1 or 2", nn2021(t), single(35), 1, 2},
+		{"nn-2021 couple: need 1, may bid 1 or 2", nn2021(t), couple, 1, 2},
+		{"nn-2021 family: exactly the need", nn2021(t), family, 2, 2},
+		{"nn-2025-proposed single: one bedroom only", proposed, single(35), 1, 1},
+		{"nn-2025-proposed couple: one bedroom only", proposed, couple, 1, 1},
+		{"nn-2025-proposed family: exactly the need", proposed, family, 2, 2},
+	}
+	for _, c := range cases {
+		got, err := banding.Assess(&c.app, c.p, day)
+		require.NoError(t, err)
+		require.Equal(t, []int{c.lo, c.hi}, []int{got.Bedrooms.AllowedMin, got.Bedrooms.AllowedMax}, c.name)
+	}
+}
