@@ -8,6 +8,7 @@ package banding
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -66,10 +67,41 @@ type Assessment struct {
 	Criteria     []Met    `json:"criteria"`
 	Medical      Medical  `json:"medical"`
 	Bedrooms     Bedrooms `json:"bedrooms"`
+	// Preferences are the additional-preference classes the application meets (S7.4),
+	// in policy order; whether one applies depends on the band held (PreferenceIn).
+	Preferences []Preference `json:"preferences,omitempty"`
 	// AutobidArea is the policy's autobid area for the application's locality, or "".
 	AutobidArea string       `json:"autobid_area,omitempty"`
 	Facts       policy.Facts `json:"facts"`
 }
+
+// Preference is an additional-preference class an application meets (S7.4).
+type Preference struct {
+	ID     string          `json:"id"`
+	Label  string          `json:"label"`
+	Clause string          `json:"clause"`
+	Effect string          `json:"effect"` // policy.PreferenceNone, TopOfBand or OneBandUp
+	Bands  []register.Band `json:"bands,omitempty"`
+}
+
+// PreferenceIn returns the strongest of as.Preferences that applies to an application
+// holding band b (the band at close, for ranking), and whether any applies. Effects
+// rank none < top_of_band < one_band_up; on a tie the first in policy order wins.
+func (as *Assessment) PreferenceIn(b register.Band) (Preference, bool) {
+	var best Preference
+	found := false
+	for _, pr := range as.Preferences {
+		if b == register.NoBand || (len(pr.Bands) > 0 && !slices.Contains(pr.Bands, b)) {
+			continue
+		}
+		if !found || effectRank(pr.Effect) > effectRank(best.Effect) {
+			best, found = pr, true
+		}
+	}
+	return best, found
+}
+
+func effectRank(e string) int { return slices.Index(policy.PreferenceEffects, e) }
 
 // ErrInvalid marks an application whose facts cannot be assessed (see *InvalidError).
 var ErrInvalid = errors.New("invalid application")
@@ -160,6 +192,13 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 		case awarded != nil:
 			out.Criteria = append(out.Criteria, Met{ID: c.ID, Band: c.Band, Label: c.Label, Clause: c.Clause,
 				Override: fmt.Sprintf("awarded by %s on %s: %s", awarded.By, awarded.On, awarded.Reason)})
+		}
+	}
+	for i := range p.AdditionalPreference {
+		ap := &p.AdditionalPreference[i]
+		if ap.When.Eval(f) {
+			out.Preferences = append(out.Preferences, Preference{ID: ap.ID, Label: ap.Label, Clause: ap.Clause,
+				Effect: ap.Effect, Bands: ap.OnlyBands})
 		}
 	}
 	for _, m := range out.Criteria {

@@ -281,3 +281,25 @@ func TestS5_4_SizesAllowed(t *testing.T) {
 		require.Equal(t, []int{c.lo, c.hi}, []int{got.Bedrooms.AllowedMin, got.Bedrooms.AllowedMax}, c.name)
 	}
 }
+
+// TestS7_4_ExplainShowsAdditionalPreference: the assessment lists the preference met and
+// the explanation shows it applying, with its effect.
+func TestS7_4_ExplainShowsAdditionalPreference(t *testing.T) {
+	a := single(50)
+	a.Flags.ArmedForces = true
+	a.Home.SharingFacilities = true // Band D
+	p := nn2021(t)
+	got, err := banding.Assess(&a, p, day)
+	require.NoError(t, err)
+	require.Equal(t, register.BandD, got.Band)
+	pr, ok := got.PreferenceIn(got.Band)
+	require.True(t, ok)
+	require.Equal(t, "armed_forces", pr.ID)
+	_, ok = got.PreferenceIn(register.BandE)
+	require.False(t, ok, "Band E is outside the preference")
+	e := banding.Explain(got, p)
+	require.Len(t, e.Preferences, 1)
+	require.True(t, e.Preferences[0].Applies)
+	require.Equal(t, "top_of_band", e.Preferences[0].Effect)
+	require.Equal(t, map[string]string{"armed_forces": "yes"}, e.Preferences[0].Facts)
+}

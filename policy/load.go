@@ -306,6 +306,31 @@ func (p *Policy) check() []Problem {
 		bad("shortlist.rank_at", fmt.Sprintf(`%q is not a ranking time; valid: "close"`, p.Shortlist.RankAt))
 	}
 
+	if p.AdditionalPreference == nil {
+		p.AdditionalPreference = DefaultAdditionalPreference()
+	}
+	prefIDs := map[string]bool{}
+	for i := range p.AdditionalPreference {
+		ap := &p.AdditionalPreference[i]
+		at := fmt.Sprintf("additional_preference[%d]", i)
+		if ap.ID == "" || prefIDs[ap.ID] {
+			bad(at+".id", fmt.Sprintf("id %q must be set and unique", ap.ID))
+		}
+		prefIDs[ap.ID] = true
+		if ap.Label == "" {
+			bad(at+".label", "missing: officers and applicants read it")
+		}
+		if !slices.Contains(PreferenceEffects, ap.Effect) {
+			bad(at+".effect", fmt.Sprintf("%q is not an additional-preference effect (S7.4); valid: %s", ap.Effect, strings.Join(PreferenceEffects, ", ")))
+		}
+		for j, b := range ap.OnlyBands {
+			if b == register.NoBand {
+				bad(fmt.Sprintf("%s.only_bands[%d]", at, j), "missing band")
+			}
+		}
+		ap.When.compile(at+".when", enums, bad)
+	}
+
 	rf := &p.Refusals
 	if rf.CountedLimit < 1 || rf.WindowMonths < 1 || rf.ClosureMonths < 0 {
 		bad("refusals", "counted_limit and window_months must be 1 or more; closure_months not negative")

@@ -139,3 +139,23 @@ func TestS7_3_RankAtCloseOnly(t *testing.T) {
 		require.Contains(t, err.Error(), want)
 	}
 }
+
+// TestS7_4_AdditionalPreferenceFormat: the effect must be one of the three, and the
+// error lists them; a file without additional_preference gets the statutory default.
+func TestS7_4_AdditionalPreferenceFormat(t *testing.T) {
+	base := string(shipped(t))
+	_, err := policy.Parse("test.json", []byte(strings.Replace(base, `"effect": "top_of_band"`, `"effect": "first"`, 1)))
+	require.ErrorContains(t, err, `additional_preference[0].effect: "first" is not an additional-preference effect (S7.4); valid: none, top_of_band, one_band_up`)
+
+	start := strings.Index(base, `  "additional_preference": [`)
+	end := strings.Index(base, `  "refusals":`)
+	require.True(t, start > 0 && end > start)
+	p, err := policy.Parse("test.json", []byte(base[:start]+base[end:]))
+	require.NoError(t, err)
+	require.Len(t, p.AdditionalPreference, 1)
+	ap := p.AdditionalPreference[0]
+	require.Equal(t, "armed_forces", ap.ID)
+	require.Equal(t, policy.PreferenceTopOfBand, ap.Effect)
+	require.True(t, ap.When.Eval(&policy.Facts{ArmedForces: true}))
+	require.False(t, ap.AppliesTo(register.BandE))
+}

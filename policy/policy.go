@@ -34,9 +34,13 @@ type Policy struct {
 	Cycle         CycleRules         `json:"cycle"`
 	Bidding       BiddingRules       `json:"bidding"`
 	Shortlist     ShortlistRules     `json:"shortlist"`
-	Refusals      RefusalRules       `json:"refusals"`
-	Nominations   NominationRules    `json:"nominations"`
-	Upkeep        UpkeepRules        `json:"upkeep"`
+	// AdditionalPreference lists the classes given additional preference in ranking
+	// (S7.4). Left out of a file, it is DefaultAdditionalPreference: the armed-forces
+	// categories of the Housing Act 1996 s166A(3), top of their band.
+	AdditionalPreference []AdditionalPreference `json:"additional_preference"`
+	Refusals             RefusalRules           `json:"refusals"`
+	Nominations          NominationRules        `json:"nominations"`
+	Upkeep               UpkeepRules            `json:"upkeep"`
 
 	// File is where the policy was loaded from, for messages.
 	File string `json:"-"`
@@ -218,6 +222,58 @@ type ShortlistRules struct {
 	MobilityFirstOnAccessible bool `json:"mobility_first_on_accessible"`
 	// LegalAgreementFirst: on S106 / village adverts, connected applicants rank first.
 	LegalAgreementFirst bool `json:"legal_agreement_first"`
+}
+
+// Additional-preference effects (S7.4): what meeting a class does to an applicant's
+// place in the shortlist order.
+const (
+	// PreferenceNone records the preference (traces and explain show it) without
+	// changing the order.
+	PreferenceNone = "none"
+	// PreferenceTopOfBand ranks the applicant before everyone in the same band without
+	// the preference; among those with it, the usual dates decide.
+	PreferenceTopOfBand = "top_of_band"
+	// PreferenceOneBandUp ranks the applicant as if in the next more urgent band (Band A
+	// has none above it, so there it is top of the band).
+	PreferenceOneBandUp = "one_band_up"
+)
+
+// PreferenceEffects lists the effects, weakest first: an applicant meeting several
+// classes gets the strongest.
+var PreferenceEffects = []string{PreferenceNone, PreferenceTopOfBand, PreferenceOneBandUp}
+
+// AdditionalPreference is one class of applicant given additional preference: an
+// applicant meeting When, in a band of OnlyBands (empty: any band), ranks by Effect.
+type AdditionalPreference struct {
+	ID        string          `json:"id"`
+	Label     string          `json:"label"`
+	Clause    string          `json:"clause"`
+	When      Predicate       `json:"when"`
+	OnlyBands []register.Band `json:"only_bands,omitempty"`
+	Effect    string          `json:"effect"`
+}
+
+// AppliesTo reports whether the class may apply to an application in band b.
+func (a *AdditionalPreference) AppliesTo(b register.Band) bool {
+	return b != register.NoBand && (len(a.OnlyBands) == 0 || contains(a.OnlyBands, b))
+}
+
+// DefaultAdditionalPreference is the preference a policy file that says nothing gets:
+// the statutory one. Section 166A(3) of the Housing Act 1996, with the Allocation of
+// Housing (Qualification Criteria for Armed Forces) (England) Regulations 2012, requires
+// additional preference for people with urgent housing need who are serving or former
+// members of the armed forces, bereaved partners leaving services accommodation, or
+// reservists injured in service: the armed_forces fact. Urgent need is read as Bands A
+// to D (Band E is no housing need).
+func DefaultAdditionalPreference() []AdditionalPreference {
+	return []AdditionalPreference{{
+		ID:        "armed_forces",
+		Label:     "Serving or former member of the armed forces, or a bereaved or injured person the 2012 regulations name, in housing need",
+		Clause:    "S7.4",
+		When:      Predicate{Fact: "armed_forces"},
+		OnlyBands: []register.Band{register.BandA, register.BandB, register.BandC, register.BandD},
+		Effect:    PreferenceTopOfBand,
+	}}
 }
 
 // RefusalRules are the refusal sanctions (SCHEME.md §8).
