@@ -1,6 +1,6 @@
 // Package banding decides, for one application under one policy on one day, whether it
 // qualifies, its band and every criterion behind it, its medical points and level, and its
-// bedroom need (SCHEME.md §1–5); and keeps band history and effective dates (§3).
+// bedroom need (S1 to S5); and keeps band history and effective dates (S3).
 //
 // Everything here is a pure function of its arguments: no clock, no I/O.
 package banding
@@ -31,7 +31,7 @@ type Met struct {
 	Override string `json:"override,omitempty"`
 }
 
-// Medical is the medical points arithmetic (SCHEME.md §4).
+// Medical is the medical points arithmetic (S4.1, S4.2).
 type Medical struct {
 	Assessment   int64                 `json:"assessment,omitempty"` // 0: none completed
 	Assessed     register.Date         `json:"assessed,omitempty"`
@@ -212,7 +212,7 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 	}
 	if out.Band == register.NoBand && p.Qualification.NoNeedCode != "" && len(out.NotQualifying) == 0 {
 		out.NotQualifying = append(out.NotQualifying, Reason{Code: p.Qualification.NoNeedCode,
-			Label: "Meets no band criterion: no housing need the scheme recognises", Clause: "§2"})
+			Label: "Meets no band criterion: no housing need the scheme recognises", Clause: "S1.10"})
 	}
 	out.Qualifies = len(out.NotQualifying) == 0
 	if !out.Qualifies {

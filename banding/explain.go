@@ -58,7 +58,7 @@ func Explain(as Assessment, p *policy.Policy) Explanation {
 			Condition: r.When.String(), Applies: failed[r.Code], Facts: factValues(f, r.When.Facts())})
 	}
 	if code := p.Qualification.NoNeedCode; code != "" && failed[code] {
-		e.Qualification = append(e.Qualification, RuleTest{ID: code, Clause: "§2", Applies: true,
+		e.Qualification = append(e.Qualification, RuleTest{ID: code, Clause: "S1.10", Applies: true,
 			Label: "Meets no band criterion", Condition: "no criterion applies"})
 	}
 	met := map[string]Met{}

@@ -21,10 +21,10 @@ type reviewWant struct {
 	AutobidArea   string        `json:"autobid_area"`
 }
 
-// TestScheme2_ReviewChanges assesses each case's application under nn-2021 and
+// TestS2_7_ReviewChanges assesses each case's application under nn-2021 and
 // nn-2025-proposed and checks both outcomes: together the cases show all eight changes
-// of the October 2025 review (SCHEME.md §2).
-func TestScheme2_ReviewChanges(t *testing.T) {
+// of the October 2025 review (S2.7).
+func TestS2_7_ReviewChanges(t *testing.T) {
 	data, err := os.ReadFile("../testdata/banding/review.json")
 	require.NoError(t, err)
 	var file struct {

@@ -43,7 +43,7 @@ func codes(a banding.Assessment) []string {
 	return out
 }
 
-func TestScheme1_Qualification(t *testing.T) {
+func TestS1_2_Qualification(t *testing.T) {
 	p := nn2021(t)
 	withNeed := func(a register.Application) register.Application {
 		a.Home.SharingFacilities = true // Band D need, so only qualification rules decide
@@ -96,7 +96,7 @@ func TestScheme1_Qualification(t *testing.T) {
 	})
 }
 
-func TestScheme4_MedicalPointsToBand(t *testing.T) {
+func TestS4_2_MedicalPointsToBand(t *testing.T) {
 	p := nn2021(t)
 	cases := []struct {
 		conditions []register.Condition
@@ -137,7 +137,7 @@ func TestScheme4_MedicalPointsToBand(t *testing.T) {
 	}
 }
 
-func TestScheme4_ExtraBedroomForCarer(t *testing.T) {
+func TestS4_3_ExtraBedroomForCarer(t *testing.T) {
 	a := single(40)
 	a.Medical = []register.MedicalAssessment{{ID: 1, Requested: day.AddDays(-30), Assessed: day.AddDays(-3),
 		Conditions: []register.Condition{cond("ms", 2, 2)}, Restrictions: register.Restrictions{ExtraBedrooms: 1, GroundFloorOrLift: true}}}
@@ -148,7 +148,7 @@ func TestScheme4_ExtraBedroomForCarer(t *testing.T) {
 	require.True(t, got.Medical.Restrictions.GroundFloorOrLift)
 }
 
-func TestScheme2_HighestBandWinsAndAllCriteriaReported(t *testing.T) {
+func TestS2_2_HighestBandWinsAndAllCriteriaReported(t *testing.T) {
 	a := single(30)
 	a.Home.SharingFacilities = true          // D
 	a.Flags.DomesticAbuse = true             // B
@@ -163,7 +163,7 @@ func TestScheme2_HighestBandWinsAndAllCriteriaReported(t *testing.T) {
 	require.Equal(t, []string{"homeless_main_duty", "domestic_abuse", "sharing_no_dependants"}, ids)
 }
 
-func TestScheme2_OfficerOverrides(t *testing.T) {
+func TestS2_4_OfficerOverrides(t *testing.T) {
 	p := nn2021(t)
 	a := single(30)
 	a.Home.SharingFacilities = true // D

@@ -23,7 +23,7 @@ func autobids(cl *bidding.Closing) map[int64][]int64 {
 	return out
 }
 
-func TestScheme6_AutobidBandA(t *testing.T) {
+func TestS6_4_AutobidBandA(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	in := func(loc string) bidtest.AdOpt { return func(a *bidding.Advert) { a.Locality = loc } }
 	ads := []bidding.Advert{
@@ -63,7 +63,7 @@ func TestScheme6_AutobidBandA(t *testing.T) {
 	}
 }
 
-func TestScheme6_AutobidCapIsPolicy(t *testing.T) {
+func TestS6_4_AutobidCapIsPolicy(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 5)
 	ix := env.Index(bidtest.App(1, register.BandA, "2026-06-01", "2025-01-01"))

@@ -11,7 +11,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 )
 
-func TestScheme6_CycleOpensThursdayClosesTuesday(t *testing.T) {
+func TestS6_1_CycleOpensThursdayClosesTuesday(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	london, err := time.LoadLocation("Europe/London")
 	require.NoError(t, err)

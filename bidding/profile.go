@@ -34,7 +34,7 @@ const (
 )
 
 // Profile is what bidding, autobid and the shortlist need to know about one application,
-// computed once per cycle as things stand at close (SCHEME.md §7: ranking uses the band as
+// computed once per cycle as things stand at close (S7.3: ranking uses the band as
 // it stood at cycle close). Build it with Rules.Profile, or set the fields and call
 // Rules.Complete.
 type Profile struct {

@@ -29,7 +29,7 @@ func TestBandLetter(t *testing.T) {
 		Ahead: map[register.Band]int{register.BandA: 1, register.BandC: 2}})
 	for _, want := range []string{
 		"You are in Band C.",
-		"Medium medical need (Band C, scheme §2, §4)",
+		"Medium medical need (Band C, scheme S2.5, S4.2)",
 		"scored 20 points (arthritis: 2×1×10), which is a medium medical need",
 		"Your band effective date is 2025-02-01",
 		"On property 88 you are number 4 of 40 eligible bids. Ahead of you: 1 in Band A, 2 in Band C.",

@@ -236,6 +236,8 @@ func (p *Policy) check() []Problem {
 		at := fmt.Sprintf("properties.rules[%d]", i)
 		if r.ID == "" || r.Code == "" {
 			bad(at, "id and code are required")
+		} else if !slices.Contains(SkipCodes, r.Code) {
+			bad(at+".code", notSkipCode(r.Code))
 		}
 		for j, t := range r.Advert.Types {
 			if !slices.Contains(pr.Types, t) {
@@ -283,6 +285,11 @@ func (p *Policy) check() []Problem {
 	}
 	if bd.AutobidCap < 0 {
 		bad("bidding.autobid_cap", "must not be negative (0 means no cap)")
+	}
+	for i, c := range bd.RejectAtPlacing {
+		if !slices.Contains(SkipCodes, c) {
+			bad(fmt.Sprintf("bidding.reject_at_placing[%d]", i), notSkipCode(c))
+		}
 	}
 	places := map[string]string{}
 	for i, a := range bd.AutobidAreas {
@@ -350,6 +357,12 @@ func (p *Policy) check() []Problem {
 		bad("nominations.default_share_percent", "must be 0 to 100")
 	}
 	return probs
+}
+
+// notSkipCode says code is not a skip reason code and lists the ones there are, so the
+// reader of the error need look nothing up.
+func notSkipCode(code string) string {
+	return fmt.Sprintf("%q is not a skip reason code (S7.5); valid: %s", code, strings.Join(SkipCodes, ", "))
 }
 
 var weekdays = map[string]time.Weekday{

@@ -159,3 +159,18 @@ func TestS7_4_AdditionalPreferenceFormat(t *testing.T) {
 	require.True(t, ap.When.Eval(&policy.Facts{ArmedForces: true}))
 	require.False(t, ap.AppliesTo(register.BandE))
 }
+
+// TestS7_5_CodesAreSkipCodes: a property rule's code and the codes refused at placing
+// must be skip reason codes; the error lists the valid ones.
+func TestS7_5_CodesAreSkipCodes(t *testing.T) {
+	base := string(shipped(t))
+	for _, c := range []struct{ from, to, at string }{
+		{`"code": "property_type"`, `"code": "too_big"`, `properties.rules[0].code: "too_big" is not a skip reason code (S7.5); valid: unsuitable_property, bedroom_mismatch,`},
+		{`"reject_at_placing": ["bedroom_mismatch"`, `"reject_at_placing": ["size"`, `bidding.reject_at_placing[0]: "size" is not a skip reason code (S7.5); valid: unsuitable_property,`},
+	} {
+		require.Contains(t, base, c.from)
+		_, err := policy.Parse("test.json", []byte(strings.Replace(base, c.from, c.to, 1)))
+		require.ErrorContains(t, err, c.at)
+		require.ErrorContains(t, err, "officer_discretion")
+	}
+}

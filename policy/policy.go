@@ -1,4 +1,4 @@
-// Package policy loads allocation schemes as versioned, effective-dated data (SCHEME.md:
+// Package policy loads allocation schemes as versioned, effective-dated data (S0.1:
 // "every rule is policy, not code").
 //
 // A policy file is JSON; docs/policy.md documents it field by field. Parse checks a file
@@ -61,7 +61,7 @@ func (p *Policy) InForce(d register.Date) bool {
 	return p.EffectiveFrom <= d && (p.EffectiveTo.IsZero() || d < p.EffectiveTo)
 }
 
-// Qualification decides who may be on the register at all (SCHEME.md §1). An application
+// Qualification decides who may be on the register at all (S1.2–S1.10). An application
 // meeting any rule's When does not qualify and carries that rule's Code.
 type Qualification struct {
 	Rules []QualificationRule `json:"rules"`
@@ -96,7 +96,7 @@ const (
 	DateKeep           = "keep"             // keep the current effective date
 )
 
-// EffectiveDateRules fix the band effective date on each kind of change (SCHEME.md §3).
+// EffectiveDateRules fix the band effective date on each kind of change (S3.1–S3.4).
 type EffectiveDateRules struct {
 	New           string `json:"new"`             // registration
 	Up            string `json:"up"`              // move_date or keep
@@ -105,7 +105,7 @@ type EffectiveDateRules struct {
 	Same          string `json:"same"`            // keep or move_date
 }
 
-// MedicalRules are the points matrix and the thresholds to levels (SCHEME.md §4).
+// MedicalRules are the points matrix and the thresholds to levels (S4.1, S4.2).
 type MedicalRules struct {
 	MaxSeverity   int            `json:"max_severity"`
 	MaxImpact     int            `json:"max_impact"`
@@ -122,7 +122,7 @@ type MedicalLevel struct {
 }
 
 // BedroomRules are the Keyways bedroom-need rule's parameters and the sizes each
-// household may bid for (SCHEME.md §5).
+// household may bid for (S5.1, S5.2, S5.4).
 type BedroomRules struct {
 	AdultAge              int `json:"adult_age"`                  // aged this or over (not a partner): own room
 	ShareAnySexUnder      int `json:"share_any_sex_under"`        // two children both under this share whatever their sex
@@ -142,12 +142,12 @@ type BedroomRange struct {
 	Max         int      `json:"max,omitempty"`
 }
 
-// PropertyRules restrict which homes a household may bid for (SCHEME.md §5).
+// PropertyRules restrict which homes a household may bid for (S5.5, S5.6).
 type PropertyRules struct {
 	ShelteredMinAge int            `json:"sheltered_min_age"` // default minimum age on sheltered adverts
 	Types           []string       `json:"types"`             // property types adverts may carry
 	Rules           []PropertyRule `json:"rules"`
-	// Mobility is the mobility matrix (SCHEME.md §4): for an advert accessibility
+	// Mobility is the mobility matrix (S4.4): for an advert accessibility
 	// category ("general", "level-access", "wheelchair"), the mobility needs that may
 	// bid on it. A category not listed is open to every need.
 	Mobility map[string][]string `json:"mobility,omitempty"`
@@ -181,7 +181,7 @@ type AdvertSelector struct {
 	LegalAgreementArea *bool    `json:"legal_agreement_area,omitempty"`
 }
 
-// CycleRules fix the weekly bidding window (SCHEME.md §6).
+// CycleRules fix the weekly bidding window (S6.1).
 type CycleRules struct {
 	TimeZone string    `json:"time_zone"`
 	Opens    WeekClock `json:"opens"`
@@ -194,7 +194,7 @@ type WeekClock struct {
 	Time    string `json:"time"`
 }
 
-// BiddingRules limit bids and define autobid (SCHEME.md §6).
+// BiddingRules limit bids and define autobid (S6.2–S6.4).
 type BiddingRules struct {
 	MaxLiveBids            int             `json:"max_live_bids"`
 	AutobidBands           []register.Band `json:"autobid_bands"`
@@ -212,7 +212,7 @@ type AutobidArea struct {
 	Localities []string `json:"localities"`
 }
 
-// ShortlistRules choose the ordering options (SCHEME.md §7).
+// ShortlistRules choose the ordering options (S7.2, S7.3).
 type ShortlistRules struct {
 	// RankAt is when bands are read for ranking: "close", the only value (S7.3). The
 	// format once also took "offer" (re-rank at offer time), which no part of the engine
@@ -222,6 +222,16 @@ type ShortlistRules struct {
 	MobilityFirstOnAccessible bool `json:"mobility_first_on_accessible"`
 	// LegalAgreementFirst: on S106 / village adverts, connected applicants rank first.
 	LegalAgreementFirst bool `json:"legal_agreement_first"`
+}
+
+// SkipCodes lists every skip reason code (S7.5). The shortlist package names each one
+// (shortlist.UnsuitableProperty, …); this list is the one definition both use.
+var SkipCodes = []string{
+	"unsuitable_property", "bedroom_mismatch", "property_type", "age_restriction", "mobility_mismatch",
+	"local_lettings_policy", "legal_agreement_area", "not_active", "no_guarantor", "under_offer_elsewhere",
+	"undisclosed_change", "checks_reveal_issues", "not_qualifying", "unaffordable", "no_rent_in_advance",
+	"current_home_failed_inspection", "arrears", "no_contact", "landlord_policy", "property_withdrawn",
+	"officer_discretion",
 }
 
 // Additional-preference effects (S7.4): what meeting a class does to an applicant's
@@ -276,7 +286,7 @@ func DefaultAdditionalPreference() []AdditionalPreference {
 	}}
 }
 
-// RefusalRules are the refusal sanctions (SCHEME.md §8).
+// RefusalRules are the refusal sanctions (S8.4–S8.6).
 type RefusalRules struct {
 	CountedLimit         int  `json:"counted_limit"`
 	WindowMonths         int  `json:"window_months"`
@@ -289,13 +299,13 @@ type RefusalRules struct {
 	DischargeCriteria []string `json:"discharge_criteria"`
 }
 
-// NominationRules govern nominations to housing associations (SCHEME.md §8).
+// NominationRules govern nominations to housing associations (S8.7, S8.8).
 type NominationRules struct {
 	BatchSize    int `json:"batch_size"`
 	DefaultShare int `json:"default_share_percent"`
 }
 
-// UpkeepRules are the register-upkeep clocks (SCHEME.md §9).
+// UpkeepRules are the register-upkeep clocks (S9).
 type UpkeepRules struct {
 	RenewalWindowDays      int `json:"renewal_window_days"`
 	NoBidReviewMonths      int `json:"no_bid_review_months"`

@@ -14,7 +14,7 @@ type Closed struct {
 	Shortlists []Shortlist
 }
 
-// CloseCycle shortlists cycle c from plain register data (SCHEME.md §6–7): it assesses
+// CloseCycle shortlists cycle c from plain register data (S6.4, S7): it assesses
 // apps under the rules' policy as at the closing day, resolves the live bids on the
 // cycle's adverts, places autobids (excluded, which may be nil, is the officers'
 // exclusions), and ranks every advert on all cores. Explain any bid with

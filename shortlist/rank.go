@@ -44,7 +44,7 @@ type part struct {
 	failed  []bidding.Failed
 }
 
-// Rank shortlists the bids on one advert at cycle close (SCHEME.md §7) into out, reusing
+// Rank shortlists the bids on one advert at cycle close (S7.1, S7.5) into out, reusing
 // out's slices. Each bid is either skipped, with the first eligibility check it fails
 // (bidding.Listing.Eligible; every bid on a withdrawn advert fails
 // bidding.CheckWithdrawn), or ranked.

@@ -109,9 +109,9 @@ func TestQueue_ListsOverdueWork(t *testing.T) {
 	require.Equal(t, 2, code, errOut)
 }
 
-// TestScheme7_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
+// TestS7_5_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
 // the check and clause that failed, and in the letter in words.
-func TestScheme7_ExplainSkippedBid(t *testing.T) {
+func TestS7_5_ExplainSkippedBid(t *testing.T) {
 	w := newWeek(t)
 	var skipped *struct{ advert, app int64 }
 	for _, a := range w.snap.Adverts {
@@ -148,12 +148,12 @@ func explainedAs(t *testing.T, a *register.Application, p *policy.Policy, day st
 	return out.String()
 }
 
-// TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt: explain reads one
+// TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt: explain reads one
 // application from the register tables (decisions are written back) instead of
 // replaying the record; for every application, after a refused final offer under a
 // homeless duty and a let, it reads and explains exactly what the replay (LoadState)
 // gives.
-func TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
+func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
 	w := newWeeks(t, 2)
 	ctx := context.Background()
 	p, err := store.CyclePolicy(w.snap.Cycles[0])
