@@ -278,7 +278,7 @@ func (a *AdditionalPreference) AppliesTo(b register.Band) bool {
 func DefaultAdditionalPreference() []AdditionalPreference {
 	return []AdditionalPreference{{
 		ID:        "armed_forces",
-		Label:     "Serving or former member of the armed forces, or a bereaved or injured person the 2012 regulations name, in housing need",
+		Label:     "Serving or former member of the armed forces, a bereaved partner leaving forces housing, or a reservist injured in service",
 		Clause:    "S7.4",
 		When:      Predicate{Fact: "armed_forces"},
 		OnlyBands: []register.Band{register.BandA, register.BandB, register.BandC, register.BandD},

@@ -84,8 +84,9 @@ func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
 	code, out, errOut := w.cbl("explain", idArg(app.Application), "--advert", idArg(sl.Advert), "--letter", "--as-of", close)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, fmt.Sprintf("You are in Band %s.", app.Band))
-	require.Contains(t, out, fmt.Sprintf("On property %d you are number 2 of %d eligible bids.", sl.Advert, len(sl.Ranked)))
-	require.Contains(t, out, "Ahead of you: 1 in Band ")
+	require.Contains(t, out, fmt.Sprintf("property reference %d", sl.Advert))
+	require.Contains(t, out, fmt.Sprintf("When bidding closed, you were 2nd of %d bids we could consider.", len(sl.Ranked)))
+	require.Contains(t, out, "Ahead of you were 1 in Band ")
 	require.False(t, strings.HasPrefix(strings.TrimSpace(out), "{"), "a letter, not JSON")
 }
 
@@ -134,8 +135,10 @@ func TestS7_5_ExplainSkippedBid(t *testing.T) {
 
 	code, out, errOut = w.cbl("explain", idArg(skipped.app), "--advert", idArg(skipped.advert), "--letter")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, fmt.Sprintf("Your bid on property %d was not considered: %s.", skipped.advert,
-		strings.ReplaceAll(sk.Skip, "_", " ")))
+	require.Contains(t, out, "We could not consider your bid for the ")
+	require.Contains(t, out, fmt.Sprintf("(property reference %d).", skipped.advert))
+	require.NotContains(t, out, sk.Skip, "the reason in words, not its code")
+	require.NotContains(t, out, "Your bid did not meet the rules for this home.", "a concrete reason")
 }
 
 // explainedAs is what explain prints for application a under p as of day: the JSON, or

@@ -100,5 +100,5 @@ func TestS8_1_WholeWeek(t *testing.T) {
 
 	letter := mustRun(t, "--dsn", dsn, "explain", second, "--advert", ad, "--letter", "--as-of", closeDay)
 	require.Contains(t, letter, "You are in Band")
-	require.Contains(t, letter, "number 2 of")
+	require.Contains(t, letter, "you were 2nd of")
 }
