@@ -1,6 +1,6 @@
 // Package banding decides, for one application under one policy on one day, whether it
 // qualifies, its band and every criterion behind it, its medical points and level, and its
-// bedroom need (SCHEME.md §1–5); and keeps band history and effective dates (§3).
+// bedroom need (S1 to S5); and keeps band history and effective dates (S3).
 //
 // Everything here is a pure function of its arguments: no clock, no I/O.
 package banding
@@ -8,6 +8,7 @@ package banding
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -30,7 +31,7 @@ type Met struct {
 	Override string `json:"override,omitempty"`
 }
 
-// Medical is the medical points arithmetic (SCHEME.md §4).
+// Medical is the medical points arithmetic (S4.1, S4.2).
 type Medical struct {
 	Assessment   int64                 `json:"assessment,omitempty"` // 0: none completed
 	Assessed     register.Date         `json:"assessed,omitempty"`
@@ -66,10 +67,41 @@ type Assessment struct {
 	Criteria     []Met    `json:"criteria"`
 	Medical      Medical  `json:"medical"`
 	Bedrooms     Bedrooms `json:"bedrooms"`
+	// Preferences are the additional-preference classes the application meets (S7.4),
+	// in policy order; whether one applies depends on the band held (PreferenceIn).
+	Preferences []Preference `json:"preferences,omitempty"`
 	// AutobidArea is the policy's autobid area for the application's locality, or "".
 	AutobidArea string       `json:"autobid_area,omitempty"`
 	Facts       policy.Facts `json:"facts"`
 }
+
+// Preference is an additional-preference class an application meets (S7.4).
+type Preference struct {
+	ID     string          `json:"id"`
+	Label  string          `json:"label"`
+	Clause string          `json:"clause"`
+	Effect string          `json:"effect"` // policy.PreferenceNone, TopOfBand or OneBandUp
+	Bands  []register.Band `json:"bands,omitempty"`
+}
+
+// PreferenceIn returns the strongest of as.Preferences that applies to an application
+// holding band b (the band at close, for ranking), and whether any applies. Effects
+// rank none < top_of_band < one_band_up; on a tie the first in policy order wins.
+func (as *Assessment) PreferenceIn(b register.Band) (Preference, bool) {
+	var best Preference
+	found := false
+	for _, pr := range as.Preferences {
+		if b == register.NoBand || (len(pr.Bands) > 0 && !slices.Contains(pr.Bands, b)) {
+			continue
+		}
+		if !found || effectRank(pr.Effect) > effectRank(best.Effect) {
+			best, found = pr, true
+		}
+	}
+	return best, found
+}
+
+func effectRank(e string) int { return slices.Index(policy.PreferenceEffects, e) }
 
 // ErrInvalid marks an application whose facts cannot be assessed (see *InvalidError).
 var ErrInvalid = errors.New("invalid application")
@@ -90,6 +122,30 @@ func (e *InvalidError) Error() string {
 // Unwrap returns ErrInvalid, so errors.Is(err, ErrInvalid) holds.
 func (e *InvalidError) Unwrap() error { return ErrInvalid }
 
+// ErrNoSizes marks a policy that leaves a household no bedroom size to bid for (see
+// *NoSizesError).
+var ErrNoSizes = errors.New("no bedroom size to bid for")
+
+// NoSizesError is a policy's bedrooms.allowed[Rule] giving a household an empty range
+// of sizes (S5.4): Min is above Max.
+type NoSizesError struct {
+	Application int64
+	Policy      string
+	Rule        int
+	Household   string
+	Need        int
+	Min, Max    int
+}
+
+// Error names the policy rule, the household and the empty range.
+func (e *NoSizesError) Error() string {
+	return fmt.Sprintf("application %d: policy %s bedrooms.allowed[%d] leaves a %s household needing %s no size to bid for (sizes %d to %d) (S5.4)",
+		e.Application, e.Policy, e.Rule, e.Household, policy.Bedrooms(e.Need), e.Min, e.Max)
+}
+
+// Unwrap returns ErrNoSizes.
+func (e *NoSizesError) Unwrap() error { return ErrNoSizes }
+
 // Assess applies policy p to application a as things stand on day asOf. It reads the
 // application's facts, its latest completed medical assessment and its active officer
 // overrides; it does not read or change band history (see Transition).
@@ -105,7 +161,14 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 	bd.Need += bd.ExtraForMedical
 	bd.Current = a.Home.Bedrooms
 	bd.Shortfall = max(bd.Need-bd.Current, 0)
-	bd.AllowedMin, bd.AllowedMax = p.Bedrooms.AllowedBedrooms(bd.HouseholdType, bd.Need)
+	var rule int
+	bd.AllowedMin, bd.AllowedMax, rule = p.Bedrooms.AllowedBedrooms(bd.HouseholdType, bd.Need)
+	if bd.AllowedMin > bd.AllowedMax {
+		// Parse rejects such a policy (S5.4); one built in code can still get here, and a
+		// household that may bid on nothing must not pass silently.
+		return out, &NoSizesError{Application: a.ID, Policy: p.Name(), Rule: rule,
+			Household: bd.HouseholdType, Need: bd.Need, Min: bd.AllowedMin, Max: bd.AllowedMax}
+	}
 	out.AutobidArea = p.Bidding.AreaOf(a.Area)
 	out.Facts = facts(a, &out, asOf)
 	f := &out.Facts
@@ -131,6 +194,13 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 				Override: fmt.Sprintf("awarded by %s on %s: %s", awarded.By, awarded.On, awarded.Reason)})
 		}
 	}
+	for i := range p.AdditionalPreference {
+		ap := &p.AdditionalPreference[i]
+		if ap.When.Eval(f) {
+			out.Preferences = append(out.Preferences, Preference{ID: ap.ID, Label: ap.Label, Clause: ap.Clause,
+				Effect: ap.Effect, Bands: ap.OnlyBands})
+		}
+	}
 	for _, m := range out.Criteria {
 		if m.Band.Higher(out.Band) {
 			out.Band = m.Band
@@ -142,7 +212,7 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 	}
 	if out.Band == register.NoBand && p.Qualification.NoNeedCode != "" && len(out.NotQualifying) == 0 {
 		out.NotQualifying = append(out.NotQualifying, Reason{Code: p.Qualification.NoNeedCode,
-			Label: "Meets no band criterion: no housing need the scheme recognises", Clause: "§2"})
+			Label: "Meets no band criterion: no housing need the scheme recognises", Clause: "S1.10"})
 	}
 	out.Qualifies = len(out.NotQualifying) == 0
 	if !out.Qualifies {
@@ -180,8 +250,9 @@ func validate(a *register.Application, p *policy.Policy, asOf register.Date) err
 					fmt.Sprintf("must be 0 to %d", p.Medical.MaxImpact))
 			}
 		}
-		if ma.Restrictions.ExtraBedrooms < 0 || ma.Restrictions.ExtraBedrooms > 3 {
-			return bad(fmt.Sprintf("medical[%d].restrictions.extra_bedrooms", i), fmt.Sprint(ma.Restrictions.ExtraBedrooms), "must be 0 to 3")
+		if ma.Restrictions.ExtraBedrooms < 0 || ma.Restrictions.ExtraBedrooms > policy.MaxExtraBedrooms {
+			return bad(fmt.Sprintf("medical[%d].restrictions.extra_bedrooms", i), fmt.Sprint(ma.Restrictions.ExtraBedrooms),
+				fmt.Sprintf("must be 0 to %d", policy.MaxExtraBedrooms))
 		}
 	}
 	return nil

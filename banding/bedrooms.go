@@ -15,7 +15,7 @@ type Room struct {
 	Why     string `json:"why"`
 }
 
-// Bedrooms is the household's bedroom need and the pairing that produced it (SCHEME.md §5).
+// Bedrooms is the household's bedroom need and the pairing that produced it (S5.1–S5.4).
 type Bedrooms struct {
 	HouseholdType     string `json:"household_type"`
 	DependentChildren bool   `json:"dependent_children"`

@@ -44,7 +44,7 @@ func parseHousehold(t *testing.T, fields []string, d register.Date) []register.M
 	return ms
 }
 
-func TestScheme5_BedroomNeed(t *testing.T) {
+func TestS5_1_BedroomNeed(t *testing.T) {
 	p, err := policy.Builtin("nn-2021")
 	require.NoError(t, err)
 	f, err := os.Open("../testdata/banding/bedrooms.txt")
@@ -88,10 +88,10 @@ func TestScheme5_BedroomNeed(t *testing.T) {
 		n++
 	}
 	require.NoError(t, sc.Err())
-	require.GreaterOrEqual(t, n, 9, "all SCHEME.md §5 worked cases must be in the file")
+	require.GreaterOrEqual(t, n, 9, "all the worked cases of S5.1 must be in the file")
 }
 
-func TestScheme5_HouseholdType(t *testing.T) {
+func TestS5_4_HouseholdType(t *testing.T) {
 	p, err := policy.Builtin("nn-2021")
 	require.NoError(t, err)
 	cases := map[string]string{

@@ -45,8 +45,8 @@ func ExampleAssess() {
 		a.Bedrooms.Need, a.Bedrooms.Current, a.Bedrooms.Shortfall, a.Bedrooms.AllowedMax)
 	// Output:
 	// qualifies: true band: B
-	//   medical_high (band B, §2, §4): High medical need
-	//   overcrowded_two (band B, §2, §5): Overcrowded: lacking two or more bedrooms
+	//   medical_high (band B, S2.5, S4.2): High medical need
+	//   overcrowded_two (band B, S2.5, S5.3): Overcrowded: lacking two or more bedrooms
 	// medical: 40 points, high
 	// bedrooms: need 3, have 1, short by 2; may bid for 3
 }

@@ -18,9 +18,13 @@ type Explanation struct {
 	BandOverride  string     `json:"band_override,omitempty"`
 	Qualification []RuleTest `json:"qualification"`
 	Criteria      []RuleTest `json:"criteria"`
-	Medical       Medical    `json:"medical"`
-	Bedrooms      Bedrooms   `json:"bedrooms"`
-	AutobidArea   string     `json:"autobid_area,omitempty"`
+	// Preferences are the policy's additional-preference classes (S7.4): each with
+	// Applies true when the application meets it in its band, and the Effect it has on
+	// ranking.
+	Preferences []RuleTest `json:"preferences,omitempty"`
+	Medical     Medical    `json:"medical"`
+	Bedrooms    Bedrooms   `json:"bedrooms"`
+	AutobidArea string     `json:"autobid_area,omitempty"`
 }
 
 // RuleTest is one rule and its outcome.
@@ -32,6 +36,7 @@ type RuleTest struct {
 	Condition string            `json:"condition"`
 	Applies   bool              `json:"applies"`
 	Override  string            `json:"override,omitempty"`
+	Effect    string            `json:"effect,omitempty"` // additional preference only
 	Facts     map[string]string `json:"facts"`
 }
 
@@ -53,7 +58,7 @@ func Explain(as Assessment, p *policy.Policy) Explanation {
 			Condition: r.When.String(), Applies: failed[r.Code], Facts: factValues(f, r.When.Facts())})
 	}
 	if code := p.Qualification.NoNeedCode; code != "" && failed[code] {
-		e.Qualification = append(e.Qualification, RuleTest{ID: code, Clause: "§2", Applies: true,
+		e.Qualification = append(e.Qualification, RuleTest{ID: code, Clause: "S1.10", Applies: true,
 			Label: "Meets no band criterion", Condition: "no criterion applies"})
 	}
 	met := map[string]Met{}
@@ -65,6 +70,17 @@ func Explain(as Assessment, p *policy.Policy) Explanation {
 		m, ok := met[c.ID]
 		e.Criteria = append(e.Criteria, RuleTest{ID: c.ID, Band: c.Band, Label: c.Label, Clause: c.Clause,
 			Condition: c.When.String(), Applies: ok, Override: m.Override, Facts: factValues(f, c.When.Facts())})
+	}
+	for i := range p.AdditionalPreference {
+		ap := &p.AdditionalPreference[i]
+		applies := false
+		for _, pr := range as.Preferences {
+			if pr.ID == ap.ID && ap.AppliesTo(as.Band) {
+				applies = true
+			}
+		}
+		e.Preferences = append(e.Preferences, RuleTest{ID: ap.ID, Label: ap.Label, Clause: ap.Clause,
+			Condition: ap.When.String(), Applies: applies, Effect: ap.Effect, Facts: factValues(f, ap.When.Facts())})
 	}
 	return e
 }

@@ -20,13 +20,13 @@ type Change struct {
 	On     register.Date
 	Reason string
 	By     string
-	// Effective, when set, is an officer-set effective date (SCHEME.md §3, with Reason).
+	// Effective, when set, is an officer-set effective date (S3.5, with Reason).
 	Effective register.Date
 }
 
 // Transition returns the band history after change c, leaving hist untouched, and the
 // new open spell (zero if the application now holds no band). The effective date follows
-// the policy's rules (SCHEME.md §3):
+// the policy's rules (S3):
 //
 //   - first band: the registration date;
 //   - moving up: the date of the move;

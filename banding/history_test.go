@@ -9,7 +9,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 )
 
-func TestScheme3_MoveDownRestoresDate(t *testing.T) {
+func TestS3_3_MoveDownRestoresDate(t *testing.T) {
 	rules := &nn2021(t).EffectiveDate
 	registered := register.MustDate("2019-03-01")
 	d := register.MustDate
@@ -38,7 +38,7 @@ func TestScheme3_MoveDownRestoresDate(t *testing.T) {
 	require.True(t, open)
 }
 
-func TestScheme3_TransitionLeavesInputUntouched(t *testing.T) {
+func TestS3_6_TransitionLeavesInputUntouched(t *testing.T) {
 	rules := &nn2021(t).EffectiveDate
 	reg := register.MustDate("2020-01-01")
 	hist, _ := banding.Transition(nil, reg, nil, banding.Change{Band: register.BandC, On: reg}, rules)
@@ -47,7 +47,7 @@ func TestScheme3_TransitionLeavesInputUntouched(t *testing.T) {
 	require.Equal(t, before, hist)
 }
 
-func TestScheme3_OfficerSetDate(t *testing.T) {
+func TestS3_5_OfficerSetDate(t *testing.T) {
 	rules := &nn2021(t).EffectiveDate
 	reg := register.MustDate("2020-01-01")
 	hist, _ := banding.Transition(nil, reg, nil, banding.Change{Band: register.BandB, On: reg}, rules)
@@ -63,9 +63,9 @@ func TestScheme3_OfficerSetDate(t *testing.T) {
 	require.Equal(t, register.MustDate("2018-01-01"), cur.Effective)
 }
 
-// TestScheme3_KetteringExample: two Band B applications; effective date 2012-10-01 ranks
+// TestS3_2_KetteringExample: two Band B applications; effective date 2012-10-01 ranks
 // before 2012-12-12 within the band (evidence.md §2.1 K1).
-func TestScheme3_KetteringExample(t *testing.T) {
+func TestS3_2_KetteringExample(t *testing.T) {
 	p := nn2021(t)
 	mk := func(id int64, registered string) (banding.Assessment, register.BandSpell) {
 		a := single(35)

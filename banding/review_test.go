@@ -21,10 +21,10 @@ type reviewWant struct {
 	AutobidArea   string        `json:"autobid_area"`
 }
 
-// TestScheme2_ReviewChanges assesses each case's application under nn-2021 and
+// TestS2_7_ReviewChanges assesses each case's application under nn-2021 and
 // nn-2025-proposed and checks both outcomes: together the cases show all eight changes
-// of the October 2025 review (SCHEME.md §2).
-func TestScheme2_ReviewChanges(t *testing.T) {
+// of the October 2025 review (S2.7).
+func TestS2_7_ReviewChanges(t *testing.T) {
 	data, err := os.ReadFile("../testdata/banding/review.json")
 	require.NoError(t, err)
 	var file struct {
@@ -88,4 +88,32 @@ func TestScheme2_ReviewChanges(t *testing.T) {
 		changes[c.Name[:len("change 1")]] = true
 	}
 	require.Len(t, changes, 8, "every one of the review's eight changes needs a case")
+}
+
+// TestS2_6_DomesticAbuseWithoutConnection: under nn-2025-proposed a household fleeing
+// domestic abuse without a local connection is Band D; a homelessness duty adds its own
+// criterion, so a prevention or relief duty gives Band B and only the main duty Band A,
+// as the criterion's label says.
+func TestS2_6_DomesticAbuseWithoutConnection(t *testing.T) {
+	p, err := policy.Builtin("nn-2025-proposed")
+	require.NoError(t, err)
+	for duty, want := range map[register.HomelessDuty]register.Band{
+		register.DutyNone: register.BandD, register.DutyPrevention: register.BandB,
+		register.DutyRelief: register.BandB, register.DutyMain: register.BandA,
+	} {
+		a := single(30)
+		a.Connection.NN = false
+		a.Flags.DomesticAbuse = true
+		a.Flags.HomelessDuty = duty
+		got, err := banding.Assess(&a, p, day)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Band, "duty %q", duty)
+		var label string
+		for _, m := range got.Criteria {
+			if m.ID == "domestic_abuse_no_connection" {
+				label = m.Label
+			}
+		}
+		require.Contains(t, label, "Band B with a homelessness prevention or relief duty, Band A with the main duty")
+	}
 }

@@ -43,7 +43,7 @@ func codes(a banding.Assessment) []string {
 	return out
 }
 
-func TestScheme1_Qualification(t *testing.T) {
+func TestS1_2_Qualification(t *testing.T) {
 	p := nn2021(t)
 	withNeed := func(a register.Application) register.Application {
 		a.Home.SharingFacilities = true // Band D need, so only qualification rules decide
@@ -96,7 +96,7 @@ func TestScheme1_Qualification(t *testing.T) {
 	})
 }
 
-func TestScheme4_MedicalPointsToBand(t *testing.T) {
+func TestS4_2_MedicalPointsToBand(t *testing.T) {
 	p := nn2021(t)
 	cases := []struct {
 		conditions []register.Condition
@@ -137,7 +137,7 @@ func TestScheme4_MedicalPointsToBand(t *testing.T) {
 	}
 }
 
-func TestScheme4_ExtraBedroomForCarer(t *testing.T) {
+func TestS4_3_ExtraBedroomForCarer(t *testing.T) {
 	a := single(40)
 	a.Medical = []register.MedicalAssessment{{ID: 1, Requested: day.AddDays(-30), Assessed: day.AddDays(-3),
 		Conditions: []register.Condition{cond("ms", 2, 2)}, Restrictions: register.Restrictions{ExtraBedrooms: 1, GroundFloorOrLift: true}}}
@@ -148,7 +148,7 @@ func TestScheme4_ExtraBedroomForCarer(t *testing.T) {
 	require.True(t, got.Medical.Restrictions.GroundFloorOrLift)
 }
 
-func TestScheme2_HighestBandWinsAndAllCriteriaReported(t *testing.T) {
+func TestS2_2_HighestBandWinsAndAllCriteriaReported(t *testing.T) {
 	a := single(30)
 	a.Home.SharingFacilities = true          // D
 	a.Flags.DomesticAbuse = true             // B
@@ -163,7 +163,7 @@ func TestScheme2_HighestBandWinsAndAllCriteriaReported(t *testing.T) {
 	require.Equal(t, []string{"homeless_main_duty", "domestic_abuse", "sharing_no_dependants"}, ids)
 }
 
-func TestScheme2_OfficerOverrides(t *testing.T) {
+func TestS2_4_OfficerOverrides(t *testing.T) {
 	p := nn2021(t)
 	a := single(30)
 	a.Home.SharingFacilities = true // D
@@ -217,4 +217,89 @@ func mustPolicy(t testing.TB, id string) *policy.Policy {
 	p, err := policy.Builtin(id)
 	require.NoError(t, err)
 	return p
+}
+
+// TestS5_4_MedicalExtraBedroomUnderReview: under nn-2025-proposed singles and couples
+// bid for one bedroom, but a medical award of an extra bedroom (a carer's room) lifts
+// both their need and the size they may bid for: need 2, sizes 2 to 2, not 2 to 1.
+func TestS5_4_MedicalExtraBedroomUnderReview(t *testing.T) {
+	p, err := policy.Builtin("nn-2025-proposed")
+	require.NoError(t, err)
+	for _, couple := range []bool{false, true} {
+		a := single(40)
+		if couple {
+			a.Members = append(a.Members, register.Member{Relationship: register.RelPartner, Sex: register.Male, Born: bornAged(day, 42)})
+		}
+		a.Medical = []register.MedicalAssessment{{ID: 1, Requested: day.AddDays(-30), Assessed: day.AddDays(-3),
+			Conditions: []register.Condition{cond("ms", 2, 2)}, Restrictions: register.Restrictions{ExtraBedrooms: 1}}}
+		got, err := banding.Assess(&a, p, day)
+		require.NoError(t, err)
+		require.Equal(t, 2, got.Bedrooms.Need)
+		require.Equal(t, []int{2, 2}, []int{got.Bedrooms.AllowedMin, got.Bedrooms.AllowedMax}, "couple %v", couple)
+	}
+}
+
+// TestS5_4_AssessRefusesEmptySizeRange: a policy built in code (not checked by Parse)
+// that leaves a household no size gets an error from Assess, not an empty range.
+func TestS5_4_AssessRefusesEmptySizeRange(t *testing.T) {
+	p := *nn2021(t)
+	p.Bedrooms.Allowed = []policy.BedroomRange{{Households: []string{"single"}, Max: 1}, {}}
+	a := single(40)
+	a.Medical = []register.MedicalAssessment{{ID: 1, Requested: day.AddDays(-30), Assessed: day.AddDays(-3),
+		Conditions: []register.Condition{cond("ms", 2, 2)}, Restrictions: register.Restrictions{ExtraBedrooms: 1}}}
+	_, err := banding.Assess(&a, &p, day)
+	require.ErrorIs(t, err, banding.ErrNoSizes)
+	require.ErrorContains(t, err, "bedrooms.allowed[0] leaves a single household needing 2 bedrooms no size to bid for (sizes 2 to 1)")
+}
+
+// TestS5_4_SizesAllowed: the default is exactly the need (families and other adults in
+// both shipped policies); nn-2021 lets singles and couples bid one size up, which is what
+// the 2025 review's seventh change takes away (nn-2025-proposed: one bedroom only).
+func TestS5_4_SizesAllowed(t *testing.T) {
+	proposed, err := policy.Builtin("nn-2025-proposed")
+	require.NoError(t, err)
+	family := single(35)
+	family.Members = append(family.Members, register.Member{Relationship: register.RelChild, Sex: register.Male, Born: bornAged(day, 7)})
+	couple := single(35)
+	couple.Members = append(couple.Members, register.Member{Relationship: register.RelPartner, Sex: register.Male, Born: bornAged(day, 36)})
+	cases := []struct {
+		name   string
+		p      *policy.Policy
+		app    register.Application
+		lo, hi int
+	}{
+		{"nn-2021 single: need 1, may bid 1 or 2", nn2021(t), single(35), 1, 2},
+		{"nn-2021 couple: need 1, may bid 1 or 2", nn2021(t), couple, 1, 2},
+		{"nn-2021 family: exactly the need", nn2021(t), family, 2, 2},
+		{"nn-2025-proposed single: one bedroom only", proposed, single(35), 1, 1},
+		{"nn-2025-proposed couple: one bedroom only", proposed, couple, 1, 1},
+		{"nn-2025-proposed family: exactly the need", proposed, family, 2, 2},
+	}
+	for _, c := range cases {
+		got, err := banding.Assess(&c.app, c.p, day)
+		require.NoError(t, err)
+		require.Equal(t, []int{c.lo, c.hi}, []int{got.Bedrooms.AllowedMin, got.Bedrooms.AllowedMax}, c.name)
+	}
+}
+
+// TestS7_4_ExplainShowsAdditionalPreference: the assessment lists the preference met and
+// the explanation shows it applying, with its effect.
+func TestS7_4_ExplainShowsAdditionalPreference(t *testing.T) {
+	a := single(50)
+	a.Flags.ArmedForces = true
+	a.Home.SharingFacilities = true // Band D
+	p := nn2021(t)
+	got, err := banding.Assess(&a, p, day)
+	require.NoError(t, err)
+	require.Equal(t, register.BandD, got.Band)
+	pr, ok := got.PreferenceIn(got.Band)
+	require.True(t, ok)
+	require.Equal(t, "armed_forces", pr.ID)
+	_, ok = got.PreferenceIn(register.BandE)
+	require.False(t, ok, "Band E is outside the preference")
+	e := banding.Explain(got, p)
+	require.Len(t, e.Preferences, 1)
+	require.True(t, e.Preferences[0].Applies)
+	require.Equal(t, "top_of_band", e.Preferences[0].Effect)
+	require.Equal(t, map[string]string{"armed_forces": "yes"}, e.Preferences[0].Facts)
 }

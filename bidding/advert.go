@@ -1,5 +1,5 @@
 // Package bidding holds adverts, weekly cycles and bids, and the rules for placing bids
-// and autobidding (SCHEME.md §5–6).
+// and autobidding (S5, S6).
 //
 // The flow of one cycle:
 //
@@ -17,7 +17,7 @@
 //
 // Eligibility is decided in one place, Listing (an advert compiled against the rules):
 // Eligible for one profile, Screen for every bid on an advert, Evaluate for a full
-// explanation. Every check has a Check id, a SCHEME.md §7 reason code and a clause.
+// explanation. Every check has a Check id, a reason code (S7.5) and the id of the rule it enforces.
 // Nothing here reads a clock or does I/O: times are arguments.
 package bidding
 
@@ -35,7 +35,7 @@ const (
 	OrderFCFS Ordering = "fcfs" // first come, first served: bid time, then id
 )
 
-// Accessibility is an advert's accessibility category (SCHEME.md §4 mobility matrix).
+// Accessibility is an advert's accessibility category (S4.4 mobility matrix).
 type Accessibility string
 
 const (

@@ -23,7 +23,7 @@ func autobids(cl *bidding.Closing) map[int64][]int64 {
 	return out
 }
 
-func TestScheme6_AutobidBandA(t *testing.T) {
+func TestS6_4_AutobidBandA(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	in := func(loc string) bidtest.AdOpt { return func(a *bidding.Advert) { a.Locality = loc } }
 	ads := []bidding.Advert{
@@ -56,14 +56,14 @@ func TestScheme6_AutobidBandA(t *testing.T) {
 	for i, refs := range cl.Bids {
 		for _, r := range refs {
 			if r.Autobid {
-				require.True(t, cl.Placed(r).Equal(env.Cycle.Closes), "autobids are placed at close")
+				require.True(t, cl.Placed(r).Equal(env.Cycle.Ends()), "autobids are placed when the window ends")
 				require.Equal(t, bidding.CheckNone, cl.Listings[i].Eligible(&ix.Profiles[r.App]))
 			}
 		}
 	}
 }
 
-func TestScheme6_AutobidCapIsPolicy(t *testing.T) {
+func TestS6_4_AutobidCapIsPolicy(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 5)
 	ix := env.Index(bidtest.App(1, register.BandA, "2026-06-01", "2025-01-01"))

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Book is one cycle's bids while the cycle is open (SCHEME.md §6): it enforces the open
+// Book is one cycle's bids while the cycle is open (S6.1–S6.3): it enforces the open
 // window, the live-bid cap, one live bid per advert and the checks the policy rejects at
 // placing. Times are arguments; a Book has no clock. It is not safe for concurrent use.
 type Book struct {
@@ -126,7 +126,7 @@ func (b *Book) Withdraw(now time.Time, app, advert int64) error {
 }
 
 // Exclude records an officer's decision that application app is not to be autobid onto
-// advert (SCHEME.md §6).
+// advert (S6.5).
 func (b *Book) Exclude(app, advert int64, e Exclusion) { b.excluded[pair{app, advert}] = e }
 
 // Excluded reports whether app is excluded from autobid onto advert.
@@ -143,7 +143,7 @@ func (b *Book) Bids() []Bid { return b.bids }
 func (b *Book) LiveBids(app int64) int { return b.live[app] }
 
 // Position returns application app's current place on advert among the live bids that
-// pass every check, ranked as the shortlist will rank them at close (SCHEME.md §6 queue
+// pass every check, ranked as the shortlist will rank them at close (S6.6 queue
 // position), and how many such bids there are. ix holds the bidders' current profiles.
 // A bidder whose own bid would be skipped gets an *IneligibleError.
 func (b *Book) Position(now time.Time, ix *Index, app, advert int64) (pos, of int, err error) {

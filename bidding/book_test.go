@@ -26,7 +26,7 @@ func flats(env *bidtest.Env, n int) []bidding.Advert {
 	return ads
 }
 
-func TestScheme6_FourthBidRejected(t *testing.T) {
+func TestS6_2_FourthBidRejected(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 4)
 	b := book(t, env, ads...)
@@ -41,7 +41,7 @@ func TestScheme6_FourthBidRejected(t *testing.T) {
 	require.Equal(t, 3, b.LiveBids(1))
 }
 
-func TestScheme6_WithdrawFreesSlot(t *testing.T) {
+func TestS6_2_WithdrawFreesSlot(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 4)
 	b := book(t, env, ads...)
@@ -67,21 +67,21 @@ func TestScheme6_WithdrawFreesSlot(t *testing.T) {
 	require.Equal(t, 3, live)
 }
 
-func TestScheme6_ClosedWindow(t *testing.T) {
+func TestS6_1_ClosedWindow(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 1)
 	b := book(t, env, ads...)
 	p := bidtest.Profile(t, env.Index(bidtest.App(1, register.BandC, "2024-01-01", "2024-01-01")), 1)
 	_, err := b.Place(env.Cycle.Opens.Add(-1), p, &ads[0], "applicant")
 	require.ErrorIs(t, err, bidding.ErrCycleClosed, "before opening")
-	_, err = b.Place(env.Cycle.Closes, p, &ads[0], "applicant")
+	_, err = b.Place(env.Cycle.Ends(), p, &ads[0], "applicant")
 	require.ErrorIs(t, err, bidding.ErrCycleClosed, "at closing")
 	_, err = b.Place(env.Cycle.Opens, p, &ads[0], "applicant")
 	require.NoError(t, err, "at opening")
-	require.ErrorIs(t, b.Withdraw(env.Cycle.Closes, 1, 1), bidding.ErrCycleClosed, "no withdrawal after close")
+	require.ErrorIs(t, b.Withdraw(env.Cycle.Ends(), 1, 1), bidding.ErrCycleClosed, "no withdrawal after close")
 }
 
-func TestScheme6_PlacingRefusals(t *testing.T) {
+func TestS6_3_PlacingRefusals(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 2)
 	other := env.Advert(9, func(a *bidding.Advert) { a.Cycle = 2 })
@@ -116,7 +116,7 @@ func TestScheme6_PlacingRefusals(t *testing.T) {
 	}
 }
 
-func TestScheme5_HardMismatchRejectedAtPlacing(t *testing.T) {
+func TestS6_3_HardMismatchRejectedAtPlacing(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := []bidding.Advert{
 		env.Advert(1, func(a *bidding.Advert) { a.Bedrooms = 3 }),
@@ -129,11 +129,11 @@ func TestScheme5_HardMismatchRejectedAtPlacing(t *testing.T) {
 	ix := env.Index(bidtest.App(1, register.BandC, "2024-01-01", "2024-01-01"))
 	p := bidtest.Profile(t, ix, 1)
 	want := []struct{ check, code, clause string }{
-		{"bedrooms", "bedroom_mismatch", "§5"},
-		{"houses_for_children", "property_type", "§5"}, // nn-2021 lets a single bid for up to two bedrooms
-		{"sheltered_age", "age_restriction", "§5"},
-		{"mobility_matrix", "mobility_mismatch", "§4"},
-		{"max_age", "age_restriction", "§5"},
+		{"bedrooms", "bedroom_mismatch", "S5.4"},
+		{"houses_for_children", "property_type", "S5.5"}, // nn-2021 lets a single bid for up to two bedrooms
+		{"sheltered_age", "age_restriction", "S5.6"},
+		{"mobility_matrix", "mobility_mismatch", "S4.4"},
+		{"max_age", "age_restriction", "S5.7"},
 	}
 	for i, w := range want {
 		_, err := b.Place(env.During(1), p, &ads[i], "applicant")
@@ -158,7 +158,7 @@ func TestScheme5_HardMismatchRejectedAtPlacing(t *testing.T) {
 	require.Equal(t, "property_type", ie.Code)
 }
 
-func TestScheme5_ChangeableFactsAcceptedAtPlacing(t *testing.T) {
+func TestS6_3_ChangeableFactsAcceptedAtPlacing(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := []bidding.Advert{
 		env.Advert(1), // homeowners only sheltered: unsuitable_property is not rejected at placing
@@ -182,7 +182,7 @@ func ads0Listing(t *testing.T, env *bidtest.Env, a *bidding.Advert) *bidding.Lis
 	return l
 }
 
-func TestScheme6_QueuePosition(t *testing.T) {
+func TestS6_6_QueuePosition(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	ads := flats(env, 1)
 	b := book(t, env, ads...)
@@ -222,6 +222,6 @@ func TestScheme6_QueuePosition(t *testing.T) {
 	require.NoError(t, b.Withdraw(env.During(51), 2, 1))
 	p, of = pos(1)
 	require.Equal(t, [2]int{2, 2}, [2]int{p, of}, "a withdrawal moves the bidder up")
-	_, _, err = b.Position(env.Cycle.Closes, ix, 1, 1)
+	_, _, err = b.Position(env.Cycle.Ends(), ix, 1, 1)
 	require.ErrorIs(t, err, bidding.ErrCycleClosed)
 }

@@ -88,7 +88,7 @@ func resolve(ix *Index, c Cycle, ls []*Listing, bids []Bid) (*Closing, error) {
 }
 
 // Autobid places bids at close for every application in an autobid band (policy
-// bidding.autobid_bands, SCHEME.md §6): on every advert of its autobid area that it
+// bidding.autobid_bands, S6.4): on every advert of its autobid area that it
 // passes every check for, that it has not bid on itself and that excluded (an officer's
 // exclusion; may be nil) does not rule out. Adverts are taken in advert id order up to the
 // policy's autobid_cap (0: no cap); when autobid_counts_toward_cap is set, an application
@@ -117,7 +117,7 @@ func (cl *Closing) Autobid(excluded func(app, advert int64) bool) int {
 			}
 		}
 	}
-	at := cl.Cycle.Millis(cl.Cycle.Closes)
+	at := cl.Cycle.Millis(cl.Cycle.Ends())
 	placed := 0
 	for idx := range cl.Index.Profiles {
 		p := &cl.Index.Profiles[idx]

@@ -44,10 +44,25 @@ func compactOf(p *Profile, lay *layout, at uint32) Compact {
 	}
 	if lay != nil {
 		d := lay.dateBits
-		r := uint64(p.Band)<<(2*d) | uint64(p.Effective-lay.minDate)<<d | uint64(p.Registered-lay.minDate)
+		band, later := RankBand(p.Band, p.Flags)
+		r := uint64(band)<<(2*d+1) | uint64(later)<<(2*d) | uint64(p.Effective-lay.minDate)<<d | uint64(p.Registered-lay.minDate)
 		c.key = r<<lay.idxBits | uint64(at)
 	}
 	return c
+}
+
+// RankBand is the band an application ranks in and its additional-preference bit
+// (S7.4): later is 0 for an applicant at the top of the band, 1 otherwise. one_band_up
+// ranks in the next more urgent band by the usual dates; in Band A, with no band above,
+// it ranks at the top of Band A instead.
+func RankBand(b register.Band, f Flags) (band register.Band, later uint8) {
+	switch {
+	case f&FlagPreferenceUp != 0 && b > register.BandA:
+		return b - 1, 1
+	case f&(FlagPreferenceTop|FlagPreferenceUp) != 0:
+		return b, 0
+	}
+	return b, 1
 }
 
 // newLayout fits the keys to the index: dates relative to the earliest, in as few bits
@@ -65,7 +80,7 @@ func newLayout(ps []Profile) (layout, bool) {
 	}
 	lay.minDate = lo
 	lay.dateBits = uint(max(bits.Len64(uint64(hi-lo)), 1))
-	return lay, 2+3+2*lay.dateBits+lay.idxBits <= 64 && fcfsBits+lay.idxBits+2 <= 64
+	return lay, 2+3+1+2*lay.dateBits+lay.idxBits <= 64 && fcfsBits+lay.idxBits+2 <= 64
 }
 
 const fcfsBits = 32 // milliseconds from the cycle's opening
@@ -147,11 +162,14 @@ func (ix *Index) KeyIndex(k uint64) uint32 { return uint32(k & (1<<ix.layout.idx
 
 // keyOf packs, most significant first:
 //
-//	band order: overlay (2 bits) | band (3) | effective date | registration date | position
+//	band order: overlay (2 bits) | band (3) | not preferred (1) | effective date | registration date | position
 //	FCFS order: overlay (2 bits) | ms from the cycle's opening to the bid (32) | position
 //
 // Dates are days after the index's earliest date, in the index's date width; the
-// position orders as the application id (Index is sorted by id). Overlay bit 1 is set
+// position orders as the application id (Index is sorted by id). The band is the one
+// ranked in and the bit after it is clear for additional preference at the top of the
+// band (RankBand); a first-come-first-served advert ignores bands, and preference with
+// them. Overlay bit 1 is set
 // for an applicant without a mobility need on an accessible home, bit 0 for one not
 // connected to the advert's Legal Agreement Area (when the policy turns them on).
 func (l *Listing) keyOf(lay *layout, c *Compact, p *Profile, at uint32, ms uint32) uint64 {
@@ -165,7 +183,7 @@ func (l *Listing) keyOf(lay *layout, c *Compact, p *Profile, at uint32, ms uint3
 	if l.fcfs {
 		return overlay<<(fcfsBits+lay.idxBits) | uint64(ms)<<lay.idxBits | uint64(at)
 	}
-	return overlay<<(3+2*lay.dateBits+lay.idxBits) | c.key
+	return overlay<<(4+2*lay.dateBits+lay.idxBits) | c.key
 }
 
 const needsAccess = FlagMobilityLevel | FlagMobilityWheelchair | FlagNeedsLevelAccess | FlagNeedsWheelchairHome

@@ -8,11 +8,11 @@ import (
 	"github.com/cbl-lettings/cbl/policy"
 )
 
-// CycleAt returns cycle id: the weekly window (policy cycle rules, SCHEME.md §6) that
+// CycleAt returns cycle id: the weekly window (policy cycle rules, S6.1) that
 // opens at the latest opening at or before t. Opening and closing are wall-clock times
 // in the policy's time zone, so a window spanning a clock change is an hour shorter or
 // longer than a week's worth of hours. By default a cycle opens Thursday 00:00 and
-// closes Tuesday 23:59, Europe/London.
+// closes Tuesday 23:59, Europe/London, taking bids to the end of that minute (Ends).
 func CycleAt(p *policy.Policy, id int64, t time.Time) (Cycle, error) {
 	loc := p.Location()
 	if loc == nil {
@@ -42,9 +42,19 @@ func CycleAt(p *policy.Policy, id int64, t time.Time) (Cycle, error) {
 	return Cycle{ID: id, Opens: opens, Closes: closes, Policy: p.Name()}, nil
 }
 
-// Open reports whether bids may be placed or withdrawn at t: Opens ≤ t < Closes.
+// Open reports whether bids may be placed or withdrawn at t: Opens ≤ t < Ends(). The
+// last minute counts: a cycle that closes at 23:59 takes a bid at 23:59:30 (S6.1).
 func (c *Cycle) Open(t time.Time) bool {
-	return !t.Before(c.Opens) && t.Before(c.Closes)
+	return !t.Before(c.Opens) && t.Before(c.Ends())
+}
+
+// Ends is the first instant after the window: the end of the minute Closes names. A
+// policy names its closing time to the minute ("tuesday 23:59"), and people read
+// "closes at 23:59" as "until 23:59 is over", so Closes itself is still open. Closes
+// stays the named minute because its day is the closing day everywhere else (the day
+// bands are read for the shortlist).
+func (c *Cycle) Ends() time.Time {
+	return c.Closes.Truncate(time.Minute).Add(time.Minute)
 }
 
 // Millis returns t as milliseconds after the cycle opened, clamped to what a key holds.

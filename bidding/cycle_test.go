@@ -8,9 +8,10 @@ import (
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/bidding/bidtest"
+	"github.com/cbl-lettings/cbl/register"
 )
 
-func TestScheme6_CycleOpensThursdayClosesTuesday(t *testing.T) {
+func TestS6_1_CycleOpensThursdayClosesTuesday(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	london, err := time.LoadLocation("Europe/London")
 	require.NoError(t, err)
@@ -46,11 +47,28 @@ func TestScheme6_CycleOpensThursdayClosesTuesday(t *testing.T) {
 	}
 }
 
-func TestCycle_Open(t *testing.T) {
+// TestS6_1_WindowTakesTheLastMinute: a cycle that closes "tuesday 23:59" takes bids
+// until 23:59 is over; the first instant refused is Wednesday 00:00:00.
+func TestS6_1_WindowTakesTheLastMinute(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	c := env.Cycle
+	london, err := time.LoadLocation("Europe/London")
+	require.NoError(t, err)
 	require.True(t, c.Open(c.Opens))
 	require.False(t, c.Open(c.Opens.Add(-time.Nanosecond)))
-	require.True(t, c.Open(c.Closes.Add(-time.Nanosecond)))
-	require.False(t, c.Open(c.Closes))
+	require.True(t, c.Open(c.Closes), "23:59:00 is open")
+	require.True(t, c.Open(c.Closes.Add(30*time.Second)), "23:59:30 is open")
+	require.True(t, c.Open(c.Closes.Add(time.Minute-time.Nanosecond)), "23:59:59.999999999 is open")
+	require.False(t, c.Open(c.Closes.Add(time.Minute)), "00:00:00 the next day is closed")
+	require.Equal(t, "Wed 00:00:00", c.Ends().In(london).Format("Mon 15:04:05"))
+
+	// A bid placed in the last minute is taken.
+	ad := env.Advert(1)
+	ix := env.Index(bidtest.App(1, register.BandC, "2024-01-01", "2024-01-01"))
+	book, err := bidding.NewBook(env.Rules, c, []bidding.Advert{ad})
+	require.NoError(t, err)
+	_, err = book.Place(c.Closes.Add(30*time.Second), bidtest.Profile(t, ix, 1), &ad, "applicant")
+	require.NoError(t, err)
+	_, err = book.Place(c.Ends(), bidtest.Profile(t, ix, 1), &ad, "applicant")
+	require.ErrorIs(t, err, bidding.ErrCycleClosed)
 }

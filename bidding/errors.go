@@ -6,7 +6,7 @@ import (
 )
 
 // Sentinel errors for the conditions a caller branches on when a bid is refused
-// (SCHEME.md §6). Place wraps none of them; compare with errors.Is.
+// (S6.1, S6.2). Place wraps none of them; compare with errors.Is.
 var (
 	// ErrCycleClosed: the bid or withdrawal falls outside the cycle's open window.
 	ErrCycleClosed = errors.New("cycle is not open for bidding")
@@ -31,8 +31,8 @@ var (
 )
 
 // IneligibleError refuses a bid that fails an eligibility check the policy rejects at
-// placing (policy bidding.reject_at_placing). Check names the rule, Code is the SCHEME.md
-// §7 reason code and Clause the scheme clause.
+// placing (policy bidding.reject_at_placing). Check names the rule, Code is the
+// reason code (S7.5) and Clause the id of the rule in docs/scheme.md.
 type IneligibleError struct {
 	Application int64
 	Advert      int64

@@ -162,13 +162,9 @@ func (l *Listing) screen(c *Compact, p *Profile) Check {
 	if b := l.bedrooms; b < c.beds&15 || b > c.beds>>4 {
 		return CheckBedrooms
 	}
-	fail := l.ruleMask &^ c.rulesOK
-	if m := l.areaMask & c.rulesApply; m != 0 && (c.flags&flagLAA == 0 || !p.Connected(l.Advert.LegalAgreementArea)) {
-		fail |= m
-	}
-	if fail != 0 {
-		return CheckRule0 + Check(bits.TrailingZeros16(fail))
-	}
+	// Age and mobility come before the policy's property rules, as Check numbers them
+	// (S5.9): a couple of 40 bidding on a sheltered house is too young for it, which says
+	// more than that houses are for families.
 	if c.age < l.minAge && !(l.sheltered && c.flags&FlagShelteredEligible != 0) {
 		if l.sheltered {
 			return CheckShelteredAge
@@ -180,6 +176,13 @@ func (l *Listing) screen(c *Compact, p *Profile) Check {
 	}
 	if chk := l.mobilityCheck(c.flags); chk != CheckNone {
 		return chk
+	}
+	fail := l.ruleMask &^ c.rulesOK
+	if m := l.areaMask & c.rulesApply; m != 0 && (c.flags&flagLAA == 0 || !p.Connected(l.Advert.LegalAgreementArea)) {
+		fail |= m
+	}
+	if fail != 0 {
+		return CheckRule0 + Check(bits.TrailingZeros16(fail))
 	}
 	for j := range l.local {
 		if !l.local[j].holds(c, p) {
@@ -220,15 +223,6 @@ func (l *Listing) Evaluate(p *Profile) []Outcome {
 	add(CheckGuarantor, p.Flags&FlagNeedsGuarantor == 0)
 	add(CheckQualifies, p.Band != 0)
 	add(CheckBedrooms, l.bedrooms >= c.beds&15 && l.bedrooms <= c.beds>>4)
-	connected := p.Connected(l.Advert.LegalAgreementArea)
-	for i := range MaxPropertyRules {
-		bit := uint16(1) << i
-		if l.ruleMask&c.rulesApply&bit == 0 {
-			continue // the rule does not select this advert or does not apply to the band
-		}
-		ok := c.rulesOK&bit != 0 && (l.areaMask&c.rulesApply&bit == 0 || connected)
-		add(CheckRule0+Check(i), ok)
-	}
 	ageOK := p.Age >= l.minAge || (l.sheltered && p.Flags&FlagShelteredEligible != 0)
 	switch {
 	case l.sheltered:
@@ -248,6 +242,15 @@ func (l *Listing) Evaluate(p *Profile) []Outcome {
 	}
 	if p.Flags&FlagNeedsWheelchairHome != 0 {
 		add(CheckWheelchairHome, l.wheelchair)
+	}
+	connected := p.Connected(l.Advert.LegalAgreementArea)
+	for i := range MaxPropertyRules {
+		bit := uint16(1) << i
+		if l.ruleMask&c.rulesApply&bit == 0 {
+			continue // the rule does not select this advert or does not apply to the band
+		}
+		ok := c.rulesOK&bit != 0 && (l.areaMask&c.rulesApply&bit == 0 || connected)
+		add(CheckRule0+Check(i), ok)
 	}
 	for j := range l.local {
 		add(CheckLocal0+Check(j), l.local[j].holds(&c, p))

@@ -43,7 +43,7 @@ func TestRules_ListRejectsBadAdverts(t *testing.T) {
 	}
 }
 
-func TestScheme5_Proposed2025SinglesOneBedroomOnly(t *testing.T) {
+func TestS5_4_Proposed2025SinglesOneBedroomOnly(t *testing.T) {
 	for _, tc := range []struct {
 		policy string
 		want   bidding.Check

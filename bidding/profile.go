@@ -29,10 +29,12 @@ const (
 	FlagNeedsGroundFloor                      // medical restriction: ground floor or lift
 	FlagNeedsLevelAccess                      // medical restriction: level access
 	FlagNeedsWheelchairHome                   // medical restriction: wheelchair standard
+	FlagPreferenceTop                         // additional preference: top of the band (S7.4)
+	FlagPreferenceUp                          // additional preference: one band up (S7.4)
 )
 
 // Profile is what bidding, autobid and the shortlist need to know about one application,
-// computed once per cycle as things stand at close (SCHEME.md §7: ranking uses the band as
+// computed once per cycle as things stand at close (S7.3: ranking uses the band as
 // it stood at cycle close). Build it with Rules.Profile, or set the fields and call
 // Rules.Complete.
 type Profile struct {
@@ -116,6 +118,11 @@ func (r *Rules) Profile(a *register.Application, as *banding.Assessment, close r
 	set(FlagNeedsWheelchairHome, rs.Wheelchair)
 	if !as.Qualifies {
 		p.Band = register.NoBand
+	}
+	// Additional preference follows the band held at close, which is what ranks.
+	if pr, ok := as.PreferenceIn(p.Band); ok {
+		set(FlagPreferenceTop, pr.Effect == policy.PreferenceTopOfBand)
+		set(FlagPreferenceUp, pr.Effect == policy.PreferenceOneBandUp)
 	}
 	for _, m := range a.Members[1:] {
 		if close.YearsSince(m.Born) < r.Policy.Bedrooms.AdultAge && p.Children < 255 {

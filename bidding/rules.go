@@ -8,14 +8,16 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 )
 
-// Check identifies one eligibility check (SCHEME.md §5). CheckNone means every check
+// Check identifies one eligibility check (S5.9). CheckNone means every check
 // passed. The fixed checks come first; then one Check per policy property rule
 // (CheckRule0+i for properties.rules[i]) and one per local lettings rule on the advert
 // (CheckLocal0+j for Advert.LocalLettings[j]).
 type Check uint16
 
-// The eligibility checks, in the order they are run. The first that fails decides a
-// bid's skip reason.
+// The eligibility checks, in the order they are run: the first that fails decides a
+// bid's skip reason (S5.9). The numbers are the order: the application's standing, then
+// the home's size, then age, then mobility and medical restrictions, then the policy's
+// property rules, then the advert's local lettings rules.
 const (
 	CheckNone           Check = iota
 	CheckWithdrawn                      // the advert was withdrawn: property_withdrawn
@@ -41,24 +43,24 @@ const MaxPropertyRules = 16
 // CheckInfo describes a check for errors, entries and traces.
 type CheckInfo struct {
 	Name   string `json:"check"`
-	Code   string `json:"code"` // SCHEME.md §7 reason code
-	Clause string `json:"clause"`
+	Code   string `json:"code"`   // reason code (S7.5)
+	Clause string `json:"clause"` // the rule's id in docs/scheme.md
 	Label  string `json:"label"`
 }
 
 var fixedChecks = [...]CheckInfo{
-	CheckWithdrawn:      {"advert_withdrawn", "property_withdrawn", "§7", "The advert was withdrawn"},
-	CheckStatus:         {"status", "not_active", "§1", "Only active applications may bid"},
-	CheckGuarantor:      {"guarantor", "no_guarantor", "§1", "Applicants under the guarantor age need a guarantor before bidding"},
-	CheckQualifies:      {"qualification", "not_qualifying", "§1", "The application does not qualify for the register"},
-	CheckBedrooms:       {"bedrooms", "bedroom_mismatch", "§5", "The home's bedrooms must be in the household's allowed range"},
-	CheckShelteredAge:   {"sheltered_age", "age_restriction", "§5", "Sheltered homes are for applicants of the minimum age or with a sheltered-eligibility flag"},
-	CheckMinAge:         {"min_age", "age_restriction", "§5", "The applicant is under the advert's minimum age"},
-	CheckMaxAge:         {"max_age", "age_restriction", "§5", "The applicant is over the advert's maximum age"},
-	CheckMobility:       {"mobility_matrix", "mobility_mismatch", "§4", "The policy mobility matrix reserves this accessibility category for other needs"},
-	CheckGroundFloor:    {"ground_floor_or_lift", "mobility_mismatch", "§4", "A medical restriction requires a ground floor or a lift"},
-	CheckLevelAccess:    {"level_access", "mobility_mismatch", "§4", "A medical restriction requires level access"},
-	CheckWheelchairHome: {"wheelchair_home", "mobility_mismatch", "§4", "A medical restriction requires a wheelchair-standard home"},
+	CheckWithdrawn:      {"advert_withdrawn", "property_withdrawn", "S8.11", "The advert was withdrawn"},
+	CheckStatus:         {"status", "not_active", "S1.11", "Only active applications may bid"},
+	CheckGuarantor:      {"guarantor", "no_guarantor", "S1.4", "Applicants under the guarantor age need a guarantor before bidding"},
+	CheckQualifies:      {"qualification", "not_qualifying", "S1.2", "The application does not qualify for the register"},
+	CheckBedrooms:       {"bedrooms", "bedroom_mismatch", "S5.4", "The home's bedrooms must be in the household's allowed range"},
+	CheckShelteredAge:   {"sheltered_age", "age_restriction", "S5.6", "Sheltered homes are for applicants of the minimum age or with a sheltered-eligibility flag"},
+	CheckMinAge:         {"min_age", "age_restriction", "S5.7", "The applicant is under the advert's minimum age"},
+	CheckMaxAge:         {"max_age", "age_restriction", "S5.7", "The applicant is over the advert's maximum age"},
+	CheckMobility:       {"mobility_matrix", "mobility_mismatch", "S4.4", "The policy mobility matrix reserves this accessibility category for other needs"},
+	CheckGroundFloor:    {"ground_floor_or_lift", "mobility_mismatch", "S4.3", "A medical restriction requires a ground floor or a lift"},
+	CheckLevelAccess:    {"level_access", "mobility_mismatch", "S4.3", "A medical restriction requires level access"},
+	CheckWheelchairHome: {"wheelchair_home", "mobility_mismatch", "S4.3", "A medical restriction requires a wheelchair-standard home"},
 }
 
 // Rules is a policy compiled for bid checks: the property rules as bit positions and
@@ -119,7 +121,7 @@ func (r *Rules) Info(c Check, a *Advert) CheckInfo {
 		if a != nil && j < len(a.LocalLettings) {
 			label = a.LocalLettings[j].Label
 		}
-		return CheckInfo{Name: fmt.Sprintf("local_lettings[%d]", j), Code: "local_lettings_policy", Clause: "§5", Label: label}
+		return CheckInfo{Name: fmt.Sprintf("local_lettings[%d]", j), Code: "local_lettings_policy", Clause: "S5.8", Label: label}
 	case c >= CheckRule0:
 		pr := &r.Policy.Properties.Rules[c-CheckRule0]
 		return CheckInfo{Name: pr.ID, Code: pr.Code, Clause: pr.Clause, Label: pr.Label}

@@ -8,7 +8,7 @@ import (
 
 // Facts are the values a policy's predicates can read about one application on one day.
 // The banding package derives them from a register.Application; they are the closed
-// vocabulary of SCHEME.md §1–5. A policy that names any other fact is rejected at load.
+// vocabulary of the rules S1 to S5 of docs/scheme.md. A policy that names any other fact is rejected at load.
 type Facts struct {
 	Age                      int    // main applicant's age in whole years
 	HouseholdType            string // single, couple, family, other
@@ -91,9 +91,9 @@ var vocabulary = map[string]factDef{
 	"disrepair":                  {kind: kindBool, doc: "severe disrepair or a prohibition order on the current home", b: func(f *Facts) bool { return f.Disrepair }},
 	"housing_debt":               {kind: kindBool, doc: "housing-related debt recorded", b: func(f *Facts) bool { return f.HousingDebt }},
 	"months_since_housing_debt":  {kind: kindInt, doc: "whole months since housing debt was last owed", i: func(f *Facts) int { return f.MonthsSinceHousingDebt }},
-	"medical_points":             {kind: kindInt, doc: "total medical points (SCHEME.md §4)", i: func(f *Facts) int { return f.MedicalPoints }},
+	"medical_points":             {kind: kindInt, doc: "total medical points (S4.1)", i: func(f *Facts) int { return f.MedicalPoints }},
 	"medical_level":              {kind: kindEnum, doc: "medical level from the policy's thresholds, or none", s: func(f *Facts) string { return f.MedicalLevel }},
-	"bedroom_need":               {kind: kindInt, doc: "bedrooms the household needs (SCHEME.md §5)", i: func(f *Facts) int { return f.BedroomNeed }},
+	"bedroom_need":               {kind: kindInt, doc: "bedrooms the household needs (S5.1–S5.3)", i: func(f *Facts) int { return f.BedroomNeed }},
 	"bedroom_shortfall":          {kind: kindInt, doc: "bedrooms lacking in the current home", i: func(f *Facts) int { return f.BedroomShortfall }},
 	"mobility":                   {kind: kindEnum, values: []string{"none", "level-access", "wheelchair"}, doc: "assessed mobility need", s: func(f *Facts) string { return f.Mobility }},
 }

@@ -220,6 +220,9 @@ func (p *Policy) check() []Problem {
 			}
 		}
 	}
+	for _, msg := range b.emptyRanges() {
+		bad(msg.at, msg.msg)
+	}
 
 	pr := &p.Properties
 	if pr.ShelteredMinAge < 0 {
@@ -233,6 +236,8 @@ func (p *Policy) check() []Problem {
 		at := fmt.Sprintf("properties.rules[%d]", i)
 		if r.ID == "" || r.Code == "" {
 			bad(at, "id and code are required")
+		} else if !slices.Contains(SkipCodes, r.Code) {
+			bad(at+".code", notSkipCode(r.Code))
 		}
 		for j, t := range r.Advert.Types {
 			if !slices.Contains(pr.Types, t) {
@@ -281,6 +286,11 @@ func (p *Policy) check() []Problem {
 	if bd.AutobidCap < 0 {
 		bad("bidding.autobid_cap", "must not be negative (0 means no cap)")
 	}
+	for i, c := range bd.RejectAtPlacing {
+		if !slices.Contains(SkipCodes, c) {
+			bad(fmt.Sprintf("bidding.reject_at_placing[%d]", i), notSkipCode(c))
+		}
+	}
 	places := map[string]string{}
 	for i, a := range bd.AutobidAreas {
 		at := fmt.Sprintf("bidding.autobid_areas[%d]", i)
@@ -295,7 +305,38 @@ func (p *Policy) check() []Problem {
 		}
 	}
 
-	oneOf("shortlist.rank_at", p.Shortlist.RankAt, "close", "offer")
+	switch p.Shortlist.RankAt {
+	case "close":
+	case "offer":
+		bad("shortlist.rank_at", `"offer" (re-rank at offer time) is not supported: shortlists rank on the band as it stood at cycle close (S7.3); valid: "close"`)
+	default:
+		bad("shortlist.rank_at", fmt.Sprintf(`%q is not a ranking time; valid: "close"`, p.Shortlist.RankAt))
+	}
+
+	if p.AdditionalPreference == nil {
+		p.AdditionalPreference = DefaultAdditionalPreference()
+	}
+	prefIDs := map[string]bool{}
+	for i := range p.AdditionalPreference {
+		ap := &p.AdditionalPreference[i]
+		at := fmt.Sprintf("additional_preference[%d]", i)
+		if ap.ID == "" || prefIDs[ap.ID] {
+			bad(at+".id", fmt.Sprintf("id %q must be set and unique", ap.ID))
+		}
+		prefIDs[ap.ID] = true
+		if ap.Label == "" {
+			bad(at+".label", "missing: officers and applicants read it")
+		}
+		if !slices.Contains(PreferenceEffects, ap.Effect) {
+			bad(at+".effect", fmt.Sprintf("%q is not an additional-preference effect (S7.4); valid: %s", ap.Effect, strings.Join(PreferenceEffects, ", ")))
+		}
+		for j, b := range ap.OnlyBands {
+			if b == register.NoBand {
+				bad(fmt.Sprintf("%s.only_bands[%d]", at, j), "missing band")
+			}
+		}
+		ap.When.compile(at+".when", enums, bad)
+	}
 
 	rf := &p.Refusals
 	if rf.CountedLimit < 1 || rf.WindowMonths < 1 || rf.ClosureMonths < 0 {
@@ -316,6 +357,12 @@ func (p *Policy) check() []Problem {
 		bad("nominations.default_share_percent", "must be 0 to 100")
 	}
 	return probs
+}
+
+// notSkipCode says code is not a skip reason code and lists the ones there are, so the
+// reader of the error need look nothing up.
+func notSkipCode(code string) string {
+	return fmt.Sprintf("%q is not a skip reason code (S7.5); valid: %s", code, strings.Join(SkipCodes, ", "))
 }
 
 var weekdays = map[string]time.Weekday{

@@ -123,3 +123,54 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestS7_3_RankAtCloseOnly: shortlists rank on the band as it stood at cycle close;
+// "offer" is no longer part of the format and the loader says so, naming the field and
+// the valid value.
+func TestS7_3_RankAtCloseOnly(t *testing.T) {
+	base := string(shipped(t))
+	for to, want := range map[string]string{
+		`"rank_at": "offer"`: `shortlist.rank_at: "offer" (re-rank at offer time) is not supported: shortlists rank on the band as it stood at cycle close (S7.3); valid: "close"`,
+		`"rank_at": "bid"`:   `shortlist.rank_at: "bid" is not a ranking time; valid: "close"`,
+	} {
+		_, err := policy.Parse("test.json", []byte(strings.Replace(base, `"rank_at": "close"`, to, 1)))
+		var le *policy.LoadError
+		require.ErrorAs(t, err, &le)
+		require.Contains(t, err.Error(), want)
+	}
+}
+
+// TestS7_4_AdditionalPreferenceFormat: the effect must be one of the three, and the
+// error lists them; a file without additional_preference gets the statutory default.
+func TestS7_4_AdditionalPreferenceFormat(t *testing.T) {
+	base := string(shipped(t))
+	_, err := policy.Parse("test.json", []byte(strings.Replace(base, `"effect": "top_of_band"`, `"effect": "first"`, 1)))
+	require.ErrorContains(t, err, `additional_preference[0].effect: "first" is not an additional-preference effect (S7.4); valid: none, top_of_band, one_band_up`)
+
+	start := strings.Index(base, `  "additional_preference": [`)
+	end := strings.Index(base, `  "refusals":`)
+	require.True(t, start > 0 && end > start)
+	p, err := policy.Parse("test.json", []byte(base[:start]+base[end:]))
+	require.NoError(t, err)
+	require.Len(t, p.AdditionalPreference, 1)
+	ap := p.AdditionalPreference[0]
+	require.Equal(t, "armed_forces", ap.ID)
+	require.Equal(t, policy.PreferenceTopOfBand, ap.Effect)
+	require.True(t, ap.When.Eval(&policy.Facts{ArmedForces: true}))
+	require.False(t, ap.AppliesTo(register.BandE))
+}
+
+// TestS7_5_CodesAreSkipCodes: a property rule's code and the codes refused at placing
+// must be skip reason codes; the error lists the valid ones.
+func TestS7_5_CodesAreSkipCodes(t *testing.T) {
+	base := string(shipped(t))
+	for _, c := range []struct{ from, to, at string }{
+		{`"code": "property_type"`, `"code": "too_big"`, `properties.rules[0].code: "too_big" is not a skip reason code (S7.5); valid: unsuitable_property, bedroom_mismatch,`},
+		{`"reject_at_placing": ["bedroom_mismatch"`, `"reject_at_placing": ["size"`, `bidding.reject_at_placing[0]: "size" is not a skip reason code (S7.5); valid: unsuitable_property,`},
+	} {
+		require.Contains(t, base, c.from)
+		_, err := policy.Parse("test.json", []byte(strings.Replace(base, c.from, c.to, 1)))
+		require.ErrorContains(t, err, c.at)
+		require.ErrorContains(t, err, "officer_discretion")
+	}
+}

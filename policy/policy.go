@@ -1,4 +1,4 @@
-// Package policy loads allocation schemes as versioned, effective-dated data (SCHEME.md:
+// Package policy loads allocation schemes as versioned, effective-dated data (S0.1:
 // "every rule is policy, not code").
 //
 // A policy file is JSON; docs/policy.md documents it field by field. Parse checks a file
@@ -9,6 +9,7 @@
 package policy
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -33,9 +34,13 @@ type Policy struct {
 	Cycle         CycleRules         `json:"cycle"`
 	Bidding       BiddingRules       `json:"bidding"`
 	Shortlist     ShortlistRules     `json:"shortlist"`
-	Refusals      RefusalRules       `json:"refusals"`
-	Nominations   NominationRules    `json:"nominations"`
-	Upkeep        UpkeepRules        `json:"upkeep"`
+	// AdditionalPreference lists the classes given additional preference in ranking
+	// (S7.4). Left out of a file, it is DefaultAdditionalPreference: the armed-forces
+	// categories of the Housing Act 1996 s166A(3), top of their band.
+	AdditionalPreference []AdditionalPreference `json:"additional_preference"`
+	Refusals             RefusalRules           `json:"refusals"`
+	Nominations          NominationRules        `json:"nominations"`
+	Upkeep               UpkeepRules            `json:"upkeep"`
 
 	// File is where the policy was loaded from, for messages.
 	File string `json:"-"`
@@ -56,7 +61,7 @@ func (p *Policy) InForce(d register.Date) bool {
 	return p.EffectiveFrom <= d && (p.EffectiveTo.IsZero() || d < p.EffectiveTo)
 }
 
-// Qualification decides who may be on the register at all (SCHEME.md §1). An application
+// Qualification decides who may be on the register at all (S1.2–S1.10). An application
 // meeting any rule's When does not qualify and carries that rule's Code.
 type Qualification struct {
 	Rules []QualificationRule `json:"rules"`
@@ -91,7 +96,7 @@ const (
 	DateKeep           = "keep"             // keep the current effective date
 )
 
-// EffectiveDateRules fix the band effective date on each kind of change (SCHEME.md §3).
+// EffectiveDateRules fix the band effective date on each kind of change (S3.1–S3.4).
 type EffectiveDateRules struct {
 	New           string `json:"new"`             // registration
 	Up            string `json:"up"`              // move_date or keep
@@ -100,7 +105,7 @@ type EffectiveDateRules struct {
 	Same          string `json:"same"`            // keep or move_date
 }
 
-// MedicalRules are the points matrix and the thresholds to levels (SCHEME.md §4).
+// MedicalRules are the points matrix and the thresholds to levels (S4.1, S4.2).
 type MedicalRules struct {
 	MaxSeverity   int            `json:"max_severity"`
 	MaxImpact     int            `json:"max_impact"`
@@ -117,7 +122,7 @@ type MedicalLevel struct {
 }
 
 // BedroomRules are the Keyways bedroom-need rule's parameters and the sizes each
-// household may bid for (SCHEME.md §5).
+// household may bid for (S5.1, S5.2, S5.4).
 type BedroomRules struct {
 	AdultAge              int `json:"adult_age"`                  // aged this or over (not a partner): own room
 	ShareAnySexUnder      int `json:"share_any_sex_under"`        // two children both under this share whatever their sex
@@ -137,12 +142,12 @@ type BedroomRange struct {
 	Max         int      `json:"max,omitempty"`
 }
 
-// PropertyRules restrict which homes a household may bid for (SCHEME.md §5).
+// PropertyRules restrict which homes a household may bid for (S5.5, S5.6).
 type PropertyRules struct {
 	ShelteredMinAge int            `json:"sheltered_min_age"` // default minimum age on sheltered adverts
 	Types           []string       `json:"types"`             // property types adverts may carry
 	Rules           []PropertyRule `json:"rules"`
-	// Mobility is the mobility matrix (SCHEME.md §4): for an advert accessibility
+	// Mobility is the mobility matrix (S4.4): for an advert accessibility
 	// category ("general", "level-access", "wheelchair"), the mobility needs that may
 	// bid on it. A category not listed is open to every need.
 	Mobility map[string][]string `json:"mobility,omitempty"`
@@ -176,7 +181,7 @@ type AdvertSelector struct {
 	LegalAgreementArea *bool    `json:"legal_agreement_area,omitempty"`
 }
 
-// CycleRules fix the weekly bidding window (SCHEME.md §6).
+// CycleRules fix the weekly bidding window (S6.1).
 type CycleRules struct {
 	TimeZone string    `json:"time_zone"`
 	Opens    WeekClock `json:"opens"`
@@ -189,7 +194,7 @@ type WeekClock struct {
 	Time    string `json:"time"`
 }
 
-// BiddingRules limit bids and define autobid (SCHEME.md §6).
+// BiddingRules limit bids and define autobid (S6.2–S6.4).
 type BiddingRules struct {
 	MaxLiveBids            int             `json:"max_live_bids"`
 	AutobidBands           []register.Band `json:"autobid_bands"`
@@ -207,16 +212,81 @@ type AutobidArea struct {
 	Localities []string `json:"localities"`
 }
 
-// ShortlistRules choose the ordering options (SCHEME.md §7).
+// ShortlistRules choose the ordering options (S7.2, S7.3).
 type ShortlistRules struct {
-	RankAt string `json:"rank_at"` // "close" or "offer"
+	// RankAt is when bands are read for ranking: "close", the only value (S7.3). The
+	// format once also took "offer" (re-rank at offer time), which no part of the engine
+	// did; the loader now rejects it rather than accept a setting nothing honours.
+	RankAt string `json:"rank_at"`
 	// MobilityFirstOnAccessible: on accessible homes, applicants who need them rank first.
 	MobilityFirstOnAccessible bool `json:"mobility_first_on_accessible"`
 	// LegalAgreementFirst: on S106 / village adverts, connected applicants rank first.
 	LegalAgreementFirst bool `json:"legal_agreement_first"`
 }
 
-// RefusalRules are the refusal sanctions (SCHEME.md §8).
+// SkipCodes lists every skip reason code (S7.5). The shortlist package names each one
+// (shortlist.UnsuitableProperty, …); this list is the one definition both use.
+var SkipCodes = []string{
+	"unsuitable_property", "bedroom_mismatch", "property_type", "age_restriction", "mobility_mismatch",
+	"local_lettings_policy", "legal_agreement_area", "not_active", "no_guarantor", "under_offer_elsewhere",
+	"undisclosed_change", "checks_reveal_issues", "not_qualifying", "unaffordable", "no_rent_in_advance",
+	"current_home_failed_inspection", "arrears", "no_contact", "landlord_policy", "property_withdrawn",
+	"officer_discretion",
+}
+
+// Additional-preference effects (S7.4): what meeting a class does to an applicant's
+// place in the shortlist order.
+const (
+	// PreferenceNone records the preference (traces and explain show it) without
+	// changing the order.
+	PreferenceNone = "none"
+	// PreferenceTopOfBand ranks the applicant before everyone in the same band without
+	// the preference; among those with it, the usual dates decide.
+	PreferenceTopOfBand = "top_of_band"
+	// PreferenceOneBandUp ranks the applicant as if in the next more urgent band (Band A
+	// has none above it, so there it is top of the band).
+	PreferenceOneBandUp = "one_band_up"
+)
+
+// PreferenceEffects lists the effects, weakest first: an applicant meeting several
+// classes gets the strongest.
+var PreferenceEffects = []string{PreferenceNone, PreferenceTopOfBand, PreferenceOneBandUp}
+
+// AdditionalPreference is one class of applicant given additional preference: an
+// applicant meeting When, in a band of OnlyBands (empty: any band), ranks by Effect.
+type AdditionalPreference struct {
+	ID        string          `json:"id"`
+	Label     string          `json:"label"`
+	Clause    string          `json:"clause"`
+	When      Predicate       `json:"when"`
+	OnlyBands []register.Band `json:"only_bands,omitempty"`
+	Effect    string          `json:"effect"`
+}
+
+// AppliesTo reports whether the class may apply to an application in band b.
+func (a *AdditionalPreference) AppliesTo(b register.Band) bool {
+	return b != register.NoBand && (len(a.OnlyBands) == 0 || contains(a.OnlyBands, b))
+}
+
+// DefaultAdditionalPreference is the preference a policy file that says nothing gets:
+// the statutory one. Section 166A(3) of the Housing Act 1996, with the Allocation of
+// Housing (Qualification Criteria for Armed Forces) (England) Regulations 2012, requires
+// additional preference for people with urgent housing need who are serving or former
+// members of the armed forces, bereaved partners leaving services accommodation, or
+// reservists injured in service: the armed_forces fact. Urgent need is read as Bands A
+// to D (Band E is no housing need).
+func DefaultAdditionalPreference() []AdditionalPreference {
+	return []AdditionalPreference{{
+		ID:        "armed_forces",
+		Label:     "Serving or former member of the armed forces, a bereaved partner leaving forces housing, or a reservist injured in service",
+		Clause:    "S7.4",
+		When:      Predicate{Fact: "armed_forces"},
+		OnlyBands: []register.Band{register.BandA, register.BandB, register.BandC, register.BandD},
+		Effect:    PreferenceTopOfBand,
+	}}
+}
+
+// RefusalRules are the refusal sanctions (S8.4–S8.6).
 type RefusalRules struct {
 	CountedLimit         int  `json:"counted_limit"`
 	WindowMonths         int  `json:"window_months"`
@@ -229,13 +299,13 @@ type RefusalRules struct {
 	DischargeCriteria []string `json:"discharge_criteria"`
 }
 
-// NominationRules govern nominations to housing associations (SCHEME.md §8).
+// NominationRules govern nominations to housing associations (S8.7, S8.8).
 type NominationRules struct {
 	BatchSize    int `json:"batch_size"`
 	DefaultShare int `json:"default_share_percent"`
 }
 
-// UpkeepRules are the register-upkeep clocks (SCHEME.md §9).
+// UpkeepRules are the register-upkeep clocks (S9).
 type UpkeepRules struct {
 	RenewalWindowDays      int `json:"renewal_window_days"`
 	NoBidReviewMonths      int `json:"no_bid_review_months"`
@@ -260,9 +330,12 @@ func (m *MedicalRules) Level(points int) string {
 }
 
 // AllowedBedrooms returns the sizes (inclusive) a household of type household needing
-// need bedrooms may bid for.
-func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi int) {
-	for _, r := range b.Allowed {
+// need bedrooms (medical extra bedrooms included) may bid for, and the index of the
+// bedrooms.allowed entry that decided it (-1: none matched, so exactly the need). A
+// policy that passed Parse never gives lo > hi (S5.4); one built in code might, and
+// banding.Assess reports it.
+func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi, rule int) {
+	for i, r := range b.Allowed {
 		if len(r.Households) > 0 && !contains(r.Households, household) {
 			continue
 		}
@@ -270,9 +343,74 @@ func (b *BedroomRules) AllowedBedrooms(household string, need int) (lo, hi int) 
 		if r.Max > 0 && hi > r.Max {
 			hi = r.Max
 		}
-		return lo, hi
+		return lo, hi, i
 	}
-	return need, need
+	return need, need, -1
+}
+
+// MaxExtraBedrooms is the most bedrooms a medical assessment may add to a household's
+// need (S4.3). The loader needs the bound to know every need a household can have.
+const MaxExtraBedrooms = 3
+
+// needBounds is the fewest bedrooms a household of each type needs before medical
+// extras, and whether its need has no upper bound. A single person or a couple always
+// needs exactly one room of their own; a family (a child or a counted pregnancy) or
+// other adults need at least two, and more with every child or adult.
+var needBounds = []struct {
+	household string
+	least     int
+	unbounded bool
+}{
+	{"single", 1, false},
+	{"couple", 1, false},
+	{"family", 2, true},
+	{"other", 2, true},
+}
+
+// Bedrooms says n bedrooms in words with the right plural: "1 bedroom", "2 bedrooms".
+func Bedrooms(n int) string {
+	if n == 1 {
+		return "1 bedroom"
+	}
+	return strconv.Itoa(n) + " bedrooms"
+}
+
+type rangeProblem struct{ at, msg string }
+
+// emptyRanges finds every household shape for which the first matching
+// bedrooms.allowed entry can give no size at all (lowest size above highest), so that
+// such a household could bid on nothing (S5.4). Only max can do it once
+// min_over_need <= max_over_need: a cap below need+min_over_need.
+func (b *BedroomRules) emptyRanges() []rangeProblem {
+	var out []rangeProblem
+	for _, nb := range needBounds {
+		lo, hi, i := b.AllowedBedrooms(nb.household, nb.least)
+		if i < 0 {
+			continue
+		}
+		r := b.Allowed[i]
+		at := fmt.Sprintf("bedrooms.allowed[%d].max", i)
+		switch {
+		case r.Max == 0 || r.MinOverNeed > r.MaxOverNeed:
+			// no cap, or already reported as min_over_need above max_over_need
+		case lo > hi:
+			out = append(out, rangeProblem{at, fmt.Sprintf(
+				"%d leaves a %s household needing %s no size to bid for (sizes %d to %d)",
+				r.Max, nb.household, Bedrooms(nb.least), lo, hi)})
+		case nb.unbounded:
+			out = append(out, rangeProblem{at, fmt.Sprintf(
+				"%d leaves a %s household needing %s or more no size to bid for; a %s household's need has no upper limit, so max may not apply to it",
+				r.Max, nb.household, Bedrooms(r.Max-r.MinOverNeed+1), nb.household)})
+		default:
+			most := nb.least + MaxExtraBedrooms
+			if lo, hi, _ := b.AllowedBedrooms(nb.household, most); lo > hi {
+				out = append(out, rangeProblem{at, fmt.Sprintf(
+					"%d leaves a %s household with a medical award of extra bedrooms (need %d to %d) no size to bid for once its need passes %d; drop max or raise it to %d",
+					r.Max, nb.household, nb.least, most, r.Max-r.MinOverNeed, most+r.MinOverNeed)})
+			}
+		}
+	}
+	return out
 }
 
 // AreaOf returns the autobid area a locality belongs to, or "".

@@ -1,5 +1,5 @@
 // Package register holds the plain data of a housing register: applications, their
-// households, circumstances, medical assessments, band history and refusals (SCHEME.md §1).
+// households, circumstances, medical assessments, band history and refusals (S1.1).
 //
 // It has no behaviour beyond parsing and formatting its own values. The rules that read
 // these facts live in policy files and in the banding, bidding, shortlist and allocation
@@ -43,7 +43,7 @@ type Application struct {
 	Flags      Flags           `json:"flags"`
 	Debt       HousingDebt     `json:"debt"`
 	Mobility   Mobility        `json:"mobility"`
-	// Area is the autobid area the household is assigned to (SCHEME.md §6).
+	// Area is the autobid area the household is assigned to (S6.4).
 	Area string `json:"area,omitempty"`
 
 	Medical   []MedicalAssessment `json:"medical,omitempty"`
@@ -170,7 +170,7 @@ const (
 	MobilityWheelchair  Mobility = "wheelchair"
 )
 
-// MedicalAssessment is one medical/welfare assessment (SCHEME.md §4).
+// MedicalAssessment is one medical/welfare assessment (S4).
 type MedicalAssessment struct {
 	ID        int64  `json:"id"`
 	Requested Date   `json:"requested"`
@@ -219,7 +219,7 @@ const (
 	RefusedNoView  RefusalKind = "no_viewing"
 )
 
-// Refusal is one refused offer (SCHEME.md §8).
+// Refusal is one refused offer (S8.4, S8.5).
 type Refusal struct {
 	Advert int64       `json:"advert"`
 	On     Date        `json:"on"`
@@ -231,7 +231,7 @@ type Refusal struct {
 	By    string `json:"by,omitempty"`
 }
 
-// OverrideKind is what an officer override does (SCHEME.md §2, §3).
+// OverrideKind is what an officer override does (S2.4, S3.5).
 type OverrideKind string
 
 const (

@@ -14,13 +14,12 @@ type Closed struct {
 	Shortlists []Shortlist
 }
 
-// CloseCycle shortlists cycle c from plain register data (SCHEME.md §6–7): it assesses
+// CloseCycle shortlists cycle c from plain register data (S6.4, S7): it assesses
 // apps under the rules' policy as at the closing day, resolves the live bids on the
 // cycle's adverts, places autobids (excluded, which may be nil, is the officers'
 // exclusions), and ranks every advert on all cores. Explain any bid with
 // Explain(out.Closing, &out.Results[i], application). Ranking uses the profiles as at
-// close (policy shortlist.rank_at "close"); to re-rank at offer time, Assess an Index on
-// that day, NewClosing with it, and RankCycle again.
+// close (policy shortlist.rank_at "close", the only value the format allows, S7.3).
 func CloseCycle(r *bidding.Rules, c bidding.Cycle, apps []register.Application, adverts []bidding.Advert,
 	bids []bidding.Bid, excluded func(app, advert int64) bool) (*Closed, error) {
 	ix, err := bidding.Assess(r, apps, register.DateOf(c.Closes))

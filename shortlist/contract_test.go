@@ -45,6 +45,12 @@ func randomCase(env *bidtest.Env, seed uint64, n int, knobs uint8) (*bidding.Ind
 		if rng.IntN(3) == 0 {
 			p.LegalAgreementAreas = []string{"Stanion"}
 		}
+		switch rng.IntN(8) {
+		case 0:
+			p.Flags |= bidding.FlagPreferenceTop
+		case 1:
+			p.Flags |= bidding.FlagPreferenceUp
+		}
 		env.Rules.Complete(&p)
 		ps[i] = p
 	}
@@ -104,7 +110,19 @@ func contract(ix *bidding.Index, l *bidding.Listing, a, b bidding.Ref) int {
 			return c
 		}
 	} else {
-		if c := cmp.Or(cmp.Compare(pa.Band, pb.Band), cmp.Compare(pa.Effective, pb.Effective), cmp.Compare(pa.Registered, pb.Registered)); c != 0 {
+		// Additional preference (S7.4), from the effects' plain meaning.
+		rank := func(p *bidding.Profile) (register.Band, int) {
+			switch {
+			case p.Flags&bidding.FlagPreferenceUp != 0 && p.Band > register.BandA:
+				return p.Band - 1, 1
+			case p.Flags&(bidding.FlagPreferenceUp|bidding.FlagPreferenceTop) != 0:
+				return p.Band, 0
+			}
+			return p.Band, 1
+		}
+		ba, la := rank(pa)
+		bb, lb := rank(pb)
+		if c := cmp.Or(cmp.Compare(ba, bb), cmp.Compare(la, lb), cmp.Compare(pa.Effective, pb.Effective), cmp.Compare(pa.Registered, pb.Registered)); c != 0 {
 			return c
 		}
 	}

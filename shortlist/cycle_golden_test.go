@@ -37,9 +37,9 @@ type cycleOutput struct {
 	Traces     []shortlist.Trace     `json:"traces"`
 }
 
-// TestScheme7_CycleScripts replays every scenario under testdata/cycles through
+// TestS7_1_CycleScripts replays every scenario under testdata/cycles through
 // CloseCycle and compares with its golden output (-update rewrites them).
-func TestScheme7_CycleScripts(t *testing.T) {
+func TestS7_1_CycleScripts(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "cycles", "*"))
 	require.NoError(t, err)
 	require.NotEmpty(t, dirs)

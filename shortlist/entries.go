@@ -36,7 +36,7 @@ func (res *Result) Shortlist(cl *bidding.Closing) Shortlist {
 		e := entry(s.Bid)
 		info := rules.Info(s.Check, ad)
 		e.Skip, e.Check, e.Clause = info.Code, info.Name, info.Clause
-		e.By, e.At = SkippedBy, cl.Cycle.Closes
+		e.By, e.At = SkippedBy, cl.Cycle.Ends()
 		out.Skipped[i] = e
 	}
 	slices.SortFunc(out.Skipped, func(a, b Entry) int { return cmp.Compare(a.Application, b.Application) })

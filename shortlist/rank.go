@@ -44,7 +44,7 @@ type part struct {
 	failed  []bidding.Failed
 }
 
-// Rank shortlists the bids on one advert at cycle close (SCHEME.md §7) into out, reusing
+// Rank shortlists the bids on one advert at cycle close (S7.1, S7.5) into out, reusing
 // out's slices. Each bid is either skipped, with the first eligibility check it fails
 // (bidding.Listing.Eligible; every bid on a withdrawn advert fails
 // bidding.CheckWithdrawn), or ranked.
@@ -56,8 +56,11 @@ type part struct {
 //     wheelchair) an applicant with a mobility need, or a level-access or wheelchair
 //     medical restriction, comes before one without; then, on a Legal Agreement Area
 //     (S106 / village) home, an applicant connected to that area before one who is not;
-//  2. on a band-ordered advert: band, most urgent first (A before B);
-//     band effective date, oldest first; registration date, oldest first;
+//  2. on a band-ordered advert: band, most urgent first (A before B), where additional
+//     preference one_band_up ranks an applicant in the next band up (bidding.RankBand);
+//     then, within the band, additional preference top_of_band (and one_band_up in
+//     Band A) before none (S7.4); band effective date, oldest first; registration date,
+//     oldest first;
 //     on a first-come-first-served advert instead: bid time, earliest first
 //     (to the millisecond; autobids count as placed at close);
 //  3. application id, ascending.

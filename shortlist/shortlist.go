@@ -1,4 +1,4 @@
-// Package shortlist ranks the bids on an advert at cycle close (SCHEME.md §7).
+// Package shortlist ranks the bids on an advert at cycle close (S7).
 //
 // Every bid ends in exactly one state: ranked, with a position, or skipped, with the
 // first eligibility check it failed (a reason code below, the check and its clause).
@@ -17,10 +17,11 @@ package shortlist
 import (
 	"time"
 
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 )
 
-// Skip reason codes (SCHEME.md §7). Every bid that is not ranked carries exactly one.
+// Skip reason codes (S7.5). Every bid that is not ranked carries exactly one.
 const (
 	UnsuitableProperty          = "unsuitable_property"
 	BedroomMismatch             = "bedroom_mismatch"
@@ -45,14 +46,10 @@ const (
 	OfficerDiscretion           = "officer_discretion" // needs a note
 )
 
-// Codes lists every skip reason code.
-var Codes = []string{
-	UnsuitableProperty, BedroomMismatch, PropertyType, AgeRestriction, MobilityMismatch,
-	LocalLettingsPolicy, LegalAgreementArea, NotActive, NoGuarantor, UnderOfferElsewhere,
-	UndisclosedChange, ChecksRevealIssues, NotQualifying, Unaffordable, NoRentInAdvance,
-	CurrentHomeFailedInspection, Arrears, NoContact, LandlordPolicy, PropertyWithdrawn,
-	OfficerDiscretion,
-}
+// Codes lists every skip reason code, in the order S7.5 lists them. It is
+// policy.SkipCodes: the policy loader checks the codes a file names against the same
+// list (policy cannot import this package).
+var Codes = policy.SkipCodes
 
 // Entry is one bid's outcome on a shortlist: ranked at Position (1 = first), or skipped
 // with a reason Code.

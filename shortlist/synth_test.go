@@ -14,7 +14,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 )
 
-// A synthetic England-scale register for the benchmarks (SCHEME.md §10: 1.34 million
+// A synthetic England-scale register for the benchmarks (S10.1: 1.34 million
 // households), with the band and bedroom-need mix of reference/evidence.md §3.2 and
 // heavy-tailed bids per advert (§3.1). Profiles are generated directly, as the cycle's
 // precompute would leave them; see BenchmarkProfile in package bidding for that step.

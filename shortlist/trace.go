@@ -87,11 +87,15 @@ type TraceKey struct {
 	MobilityFirst *bool         `json:"mobility_first,omitempty"`
 	AreaFirst     *bool         `json:"area_first,omitempty"`
 	Band          register.Band `json:"band,omitempty"`
-	Effective     register.Date `json:"effective,omitempty"`
-	Registered    register.Date `json:"registered,omitempty"`
-	PlacedMillis  *uint32       `json:"placed_ms,omitempty"`
-	Application   int64         `json:"application"`
-	Packed        string        `json:"packed"` // the uint64 key in hex
+	// Preference is the additional-preference effect applied (S7.4): "top_of_band" or
+	// "one_band_up"; RankedInBand is the band ranked in when that differs from Band.
+	Preference   string        `json:"preference,omitempty"`
+	RankedInBand register.Band `json:"ranked_in_band,omitempty"`
+	Effective    register.Date `json:"effective,omitempty"`
+	Registered   register.Date `json:"registered,omitempty"`
+	PlacedMillis *uint32       `json:"placed_ms,omitempty"`
+	Application  int64         `json:"application"`
+	Packed       string        `json:"packed"` // the uint64 key in hex
 }
 
 var flagNames = []struct {
@@ -103,6 +107,8 @@ var flagNames = []struct {
 	{bidding.FlagMobilityLevel, "mobility_level_access"}, {bidding.FlagMobilityWheelchair, "mobility_wheelchair"},
 	{bidding.FlagNeedsGroundFloor, "needs_ground_floor_or_lift"}, {bidding.FlagNeedsLevelAccess, "needs_level_access"},
 	{bidding.FlagNeedsWheelchairHome, "needs_wheelchair_home"},
+	{bidding.FlagPreferenceTop, "additional_preference_top_of_band"},
+	{bidding.FlagPreferenceUp, "additional_preference_one_band_up"},
 }
 
 // Explain traces application app's bid in res. cl must be the closing res was ranked in.
@@ -189,6 +195,15 @@ func explain(cl *bidding.Closing, res *Result, app int64, full bool) (Trace, err
 		tk.PlacedMillis = &ms
 	} else {
 		tk.Band, tk.Effective, tk.Registered = p.Band, p.Effective, p.Registered
+		switch {
+		case p.Flags&bidding.FlagPreferenceUp != 0:
+			tk.Preference = policy.PreferenceOneBandUp
+		case p.Flags&bidding.FlagPreferenceTop != 0:
+			tk.Preference = policy.PreferenceTopOfBand
+		}
+		if band, _ := bidding.RankBand(p.Band, p.Flags); band != p.Band {
+			tk.RankedInBand = band
+		}
 	}
 	t.Key = tk
 	return t, nil

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// checkBids enforces SCHEME.md §6 on generated bids: every bid names an existing
+// checkBids enforces S6.2 on generated bids: every bid names an existing
 // application and an advert of its cycle, is placed inside the cycle window, no
 // application bids twice on an advert or holds more than the cap in a cycle, and Band A
 // (autobid) places no manual bids.
@@ -58,7 +58,7 @@ func assessByID(t *testing.T, s *snapshot.Snapshot, asOf register.Date) map[int6
 	return out
 }
 
-func TestScheme6_BidsRespectCycleCapAndAutobid(t *testing.T) {
+func TestS6_2_BidsRespectCycleCapAndAutobid(t *testing.T) {
 	s := keywaysSnapshot(t)
 	checkBids(t, s, assessByID(t, s, synth.Keyways().AsOf))
 }
@@ -83,8 +83,8 @@ func TestBids_PerAdvertIsHeavyTailed(t *testing.T) {
 	within(t, "mean bids per advert", float64(total)/float64(len(s.Adverts)), 40, 130)
 }
 
-// A realistic share of bids go where the shortlist will skip them (SCHEME.md §7).
-func TestScheme7_SomeBidsWillBeSkipped(t *testing.T) {
+// A realistic share of bids go where the shortlist will skip them (S7.5).
+func TestS7_5_SomeBidsWillBeSkipped(t *testing.T) {
 	s := keywaysSnapshot(t)
 	p := nn2021(t)
 	ass := assessByID(t, s, synth.Keyways().AsOf)

@@ -54,7 +54,7 @@ func pow1m(q, m float64) float64 {
 // day drawn in the window, of a kind drawn from Behaviour.ChangeKinds. It returns the
 // changed applications as copies (apps is not modified), each with its new facts and its
 // band history moved on by banding.Transition on the day of the change, as the
-// effective-date rules of p say (SCHEME.md §3).
+// effective-date rules of p say (S3).
 func ChangeCircumstances(cfg Config, p *policy.Policy, apps []register.Application, from, to register.Date) ([]register.Application, error) {
 	cfg.AsOf = to
 	g, err := newGen(&cfg, p)

@@ -22,10 +22,10 @@ func TestLeavers_LeaveAtTheMonthlyRate(t *testing.T) {
 	require.NotEqual(t, ids, synth.Leavers(cfg, s.Applications, from.AddDays(61), from.AddDays(122)))
 }
 
-// SCHEME.md §3: a change of circumstances re-bands the application on the day of the
+// S3: a change of circumstances re-bands the application on the day of the
 // change, with the effective date the policy's rules give; the caller's register is left
 // as it was.
-func TestScheme3_ChangesOfCircumstancesMoveBands(t *testing.T) {
+func TestS3_4_ChangesOfCircumstancesMoveBands(t *testing.T) {
 	s := keywaysSnapshot(t)
 	cfg := synth.Keyways()
 	p := nn2021(t)

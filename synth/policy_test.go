@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The same register under the 2025 review (SCHEME.md §2): Band E and the no-need part of
+// The same register under the 2025 review (S2.7): Band E and the no-need part of
 // D no longer qualify, which evidence.md §3.1 puts at about 46% of the register (3,107 of
 // 6,727). The generator's facts reproduce that order of magnitude.
-func TestScheme2_ReviewRemovesNoNeedApplications(t *testing.T) {
+func TestS2_7_ReviewRemovesNoNeedApplications(t *testing.T) {
 	s := keywaysSnapshot(t)
 	p25, err := policy.Builtin("nn-2025-proposed")
 	require.NoError(t, err)

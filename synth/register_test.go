@@ -95,11 +95,11 @@ func TestRegister_NonQualifyingOnPurpose(t *testing.T) {
 	}
 }
 
-// SCHEME.md §3: the band history is what Assess and Transition give. The open spell is
+// S3: the band history is what Assess and Transition give. The open spell is
 // the band Assess gives on the snapshot date, the first spell starts at registration
 // with the registration date as effective date, and spells follow one another (a gap is
 // a time without a band).
-func TestScheme3_HistoryFollowsAssessAndTransition(t *testing.T) {
+func TestS3_6_HistoryFollowsAssessAndTransition(t *testing.T) {
 	s := keywaysSnapshot(t)
 	cfg := synth.Keyways()
 	ass := assessAll(t, s, nn2021(t), cfg.AsOf)
@@ -136,8 +136,8 @@ func TestScheme3_HistoryFollowsAssessAndTransition(t *testing.T) {
 	require.Greater(t, moves, len(s.Applications)/50)
 }
 
-// SCHEME.md §4: medical points land at the level the criterion needs.
-func TestScheme4_MedicalLevelsScoreOnTheMatrix(t *testing.T) {
+// S4.2: medical points land at the level the criterion needs.
+func TestS4_2_MedicalLevelsScoreOnTheMatrix(t *testing.T) {
 	s := keywaysSnapshot(t)
 	levels := map[string]int{}
 	for _, as := range assessAll(t, s, nn2021(t), synth.Keyways().AsOf) {

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// SCHEME.md §6: a cycle opens Thursday 00:00 and closes Tuesday 23:59, Europe/London.
-func TestScheme6_CyclesOpenThursdayCloseTuesday(t *testing.T) {
+// S6.1: a cycle opens Thursday 00:00 and closes Tuesday 23:59, Europe/London.
+func TestS6_1_CyclesOpenThursdayCloseTuesday(t *testing.T) {
 	cfg := synth.Keyways()
 	cfg.Supply.Cycles = 30 // spans the October clock change
 	cycles, err := synth.Cycles(&cfg, nn2021(t))

@@ -24,7 +24,7 @@ func newAssessCommand(app *App) *cobra.Command {
 		Short: "Re-band every application and record the changes in band history",
 		Long: `Assess every application under the policy as on --as-of (default today, UTC) and,
 for each whose band changes, close its open band spell and open the new one with the
-effective date the policy's rules give (SCHEME.md §3): one transaction, one events row
+effective date the policy's rules give (S3): one transaction, one events row
 (kind "reband") per changed application. Prints each change: application, old band
 and effective date, new band and effective date, and the criteria met (or, for an
 application that no longer qualifies, the qualification rules it fails).

@@ -13,7 +13,7 @@ import (
 func newAutobidCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "autobid",
-		Short: "Officers' autobid exclusions (SCHEME.md §6)",
+		Short: "Officers' autobid exclusions (S6.5)",
 		Args:  noSubcommand,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -26,7 +26,7 @@ func newAutobidExcludeCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "exclude APP ADVERT",
 		Short: "Exclude ADVERT from application APP's autobids",
-		Long: `Record an officer's exclusion (SCHEME.md §6): when ADVERT's cycle closes, cbl cycle
+		Long: `Record an officer's exclusion (S6.5): when ADVERT's cycle closes, cbl cycle
 close places no autobid for APP on it. A bid the applicant placed is not affected.
 The exclusion and an events row (autobid_excluded) are written in one transaction.`,
 		Example: `  cbl autobid exclude 1002 7001 --reason "known risk at the block" --actor kpatel`,

@@ -27,7 +27,7 @@ func newBidPlaceCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "place APP ADVERT",
 		Short: "Place application APP's bid on ADVERT",
-		Long: `Place a bid under the cycle's policy (SCHEME.md §6): the cycle must be open at --at
+		Long: `Place a bid under the cycle's policy (S6.1–S6.3): the cycle must be open at --at
 (default now) and not closed; the application active (and, under the guarantor age,
 with a guarantor); at most the policy's live bids per cycle (3 in nn-2021); one live
 bid per advert; and it must pass the checks the policy refuses at placing (bedroom

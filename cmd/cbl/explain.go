@@ -93,8 +93,21 @@ The JSON does not depend on --output.`,
 							Of: bp.Of, Skip: bp.Entry.Skip, Check: bp.Entry.Check, Clause: bp.Entry.Clause,
 							Ahead: bp.Ahead, Trace: bp.Trace})
 					}
-					return app.explainBand(a, ids[0], p, asOf, policyName, true, &letters.Position{Advert: advert,
-						Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead})
+					pos := &letters.Position{Advert: advert, Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead}
+					if bp.Entry.Skip != "" {
+						// Saying concretely why ("a 3-bedroom home; you may bid for 2") needs
+						// the advert, so only then is the record read.
+						st, err := store.LoadState(ctx, db)
+						if err != nil {
+							return err
+						}
+						sf, err := skipFacts(st, bp, ids[0], advert)
+						if err != nil {
+							return err
+						}
+						pos.Home, pos.Reason = sf.Home, letters.SkipReason(sf)
+					}
+					return app.explainBand(a, ids[0], p, asOf, policyName, true, pos)
 				}
 			}
 			return app.explainBand(a, ids[0], p, asOf, policyName, letter, nil)
@@ -144,7 +157,7 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 		return printJSON(app, e)
 	}
 	spell, _ := banding.Current(a.History)
-	_, err = fmt.Fprint(app.Stdout, letters.Band(e, spell, pos))
+	_, err = fmt.Fprint(app.Stdout, letters.Band(letters.Frame{Date: day, Application: a.ID, Policy: p}, e, spell, pos))
 	return err
 }
 

@@ -84,8 +84,9 @@ func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
 	code, out, errOut := w.cbl("explain", idArg(app.Application), "--advert", idArg(sl.Advert), "--letter", "--as-of", close)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, fmt.Sprintf("You are in Band %s.", app.Band))
-	require.Contains(t, out, fmt.Sprintf("On property %d you are number 2 of %d eligible bids.", sl.Advert, len(sl.Ranked)))
-	require.Contains(t, out, "Ahead of you: 1 in Band ")
+	require.Contains(t, out, fmt.Sprintf("property reference %d", sl.Advert))
+	require.Contains(t, out, fmt.Sprintf("When bidding closed, you were 2nd of %d bids we could consider.", len(sl.Ranked)))
+	require.Contains(t, out, "Ahead of you were 1 in Band ")
 	require.False(t, strings.HasPrefix(strings.TrimSpace(out), "{"), "a letter, not JSON")
 }
 
@@ -109,9 +110,9 @@ func TestQueue_ListsOverdueWork(t *testing.T) {
 	require.Equal(t, 2, code, errOut)
 }
 
-// TestScheme7_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
+// TestS7_5_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
 // the check and clause that failed, and in the letter in words.
-func TestScheme7_ExplainSkippedBid(t *testing.T) {
+func TestS7_5_ExplainSkippedBid(t *testing.T) {
 	w := newWeek(t)
 	var skipped *struct{ advert, app int64 }
 	for _, a := range w.snap.Adverts {
@@ -134,8 +135,10 @@ func TestScheme7_ExplainSkippedBid(t *testing.T) {
 
 	code, out, errOut = w.cbl("explain", idArg(skipped.app), "--advert", idArg(skipped.advert), "--letter")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, fmt.Sprintf("Your bid on property %d was not considered: %s.", skipped.advert,
-		strings.ReplaceAll(sk.Skip, "_", " ")))
+	require.Contains(t, out, "We could not consider your bid for the ")
+	require.Contains(t, out, fmt.Sprintf("(property reference %d).", skipped.advert))
+	require.NotContains(t, out, sk.Skip, "the reason in words, not its code")
+	require.NotContains(t, out, "Your bid did not meet the rules for this home.", "a concrete reason")
 }
 
 // explainedAs is what explain prints for application a under p as of day: the JSON, or
@@ -148,12 +151,12 @@ func explainedAs(t *testing.T, a *register.Application, p *policy.Policy, day st
 	return out.String()
 }
 
-// TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt: explain reads one
+// TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt: explain reads one
 // application from the register tables (decisions are written back) instead of
 // replaying the record; for every application, after a refused final offer under a
 // homeless duty and a let, it reads and explains exactly what the register holds, which
 // the audit replay of the record (store.Verify) proves is what the record gives.
-func TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
+func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
 	w := newWeeks(t, 2)
 	ctx := context.Background()
 	p, err := store.CyclePolicy(w.snap.Cycles[0])

@@ -13,7 +13,7 @@ func newFeedbackCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "feedback [CYCLE]",
 		Short: "Print the publishable let table (all lets, or one cycle's)",
-		Long: `Print one row per let advert (SCHEME.md §8 "after a let"): the property, the landlord,
+		Long: `Print one row per let advert (S8.10): the property, the landlord,
 how it was let (shortlist, nomination or direct), bids received and eligible, and the
 band, band effective date and shortlist position of the household housed — the facts a
 council publishes, with nothing that identifies the household. The lets are read as

@@ -13,7 +13,7 @@ func newLetCommand(app *App) *cobra.Command {
 		RunE:  groupRun,
 	}
 	var category, reason, authoriser string
-	direct := decisionCommand(app, "direct ADVERT APP", "Let the advert directly to an application (SCHEME.md §8 \"Direct lets\")", 2,
+	direct := decisionCommand(app, "direct ADVERT APP", "Let the advert directly to an application (S8.9)", 2,
 		func(ids []int64) (allocation.Decision, error) {
 			for _, f := range [][2]string{{"--category", category}, {"--reason", reason}, {"--authoriser", authoriser}} {
 				if f[1] == "" {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/spf13/cobra"
 )
 
@@ -9,7 +12,7 @@ func newNominateCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "nominate",
 		Short: "Nominate verified candidates to a housing association and record its answers",
-		Long: `On a housing association's advert (SCHEME.md §8 "Nominations") the council verifies
+		Long: `On a housing association's advert (S8.7) the council verifies
 the top candidates (cbl offer verify, up to the policy's nominations.batch_size), sends
 them (send), and records the landlord's answer on each: it offers the home to one
 (accept; the applicant's answer is then cbl offer accept|refuse), rejects one with a
@@ -29,12 +32,15 @@ one decision and is refused (exit 1, nothing written) if it does not fit.`,
 	reject := decisionCommand(app, "reject ADVERT APP", "Record the landlord's rejection of a nominee (--code)", 2,
 		func(ids []int64) (allocation.Decision, error) {
 			if code == "" {
-				return allocation.Decision{}, usageErrorf("--code: the landlord's reason code is required (SCHEME.md §7)")
+				return allocation.Decision{}, usageErrorf("--code: the landlord's reason code is required (S7.5); valid: %s", strings.Join(shortlist.Codes, ", "))
+			}
+			if err := checkSkipCode("--code", code); err != nil {
+				return allocation.Decision{}, err
 			}
 			return allocation.Decision{Kind: allocation.LandlordReject, Advert: ids[0], Application: ids[1],
 				Code: code, Reason: rejectNote}, nil
 		})
-	reject.Flags().StringVar(&code, "code", "", "the landlord's reason code (SCHEME.md §7), e.g. landlord_policy")
+	reject.Flags().StringVar(&code, "code", "", "the landlord's reason code (S7.5), e.g. landlord_policy")
 	reject.Flags().StringVar(&rejectNote, "note", "", "the landlord's reason in words")
 
 	var moreNote string

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/spf13/cobra"
 )
 
@@ -10,7 +14,7 @@ func newOfferCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "offer",
 		Short: "Verify shortlisted candidates, make offers and record the answers (council adverts)",
-		Long: `Walk a council advert's shortlist (SCHEME.md §8): verify the next candidate (or skip
+		Long: `Walk a council advert's shortlist (S8.1): verify the next candidate (or skip
 them with a reason code), offer the advert to the verified candidate, and record the
 applicant's answer. Each subcommand records one decision; it is checked by replaying
 every recorded decision with it appended, and refused (exit 1, nothing written) if it
@@ -24,11 +28,14 @@ waits for next.`,
 		func(ids []int64) (allocation.Decision, error) {
 			d := allocation.Decision{Kind: allocation.VerifyPass, Advert: ids[0], Application: ids[1], Reason: note}
 			if skip != "" {
+				if err := checkSkipCode("--skip", skip); err != nil {
+					return allocation.Decision{}, err
+				}
 				d.Kind, d.Code = allocation.VerifySkip, skip
 			}
 			return d, nil
 		})
-	verify.Flags().StringVar(&skip, "skip", "", "skip the candidate with this reason code (SCHEME.md §7)")
+	verify.Flags().StringVar(&skip, "skip", "", "skip the candidate with this reason code (S7.5)")
 	verify.Flags().StringVar(&note, "note", "", "the officer's note (officer_discretion needs one)")
 
 	var makeNote string
@@ -66,7 +73,10 @@ waits for next.`,
 	withdraw := decisionCommand(app, "withdraw ADVERT [APP]", "Withdraw the open offer to APP, or (--code property_withdrawn, no APP) the whole advert", 1,
 		func(ids []int64) (allocation.Decision, error) {
 			if code == "" {
-				return allocation.Decision{}, usageErrorf("--code: a reason code is required (SCHEME.md §7)")
+				return allocation.Decision{}, usageErrorf("--code: a reason code is required (S7.5); valid: %s", strings.Join(shortlist.Codes, ", "))
+			}
+			if err := checkSkipCode("--code", code); err != nil {
+				return allocation.Decision{}, err
 			}
 			d := allocation.Decision{Kind: allocation.Withdraw, Advert: ids[0], Code: code, Reason: withdrawNote}
 			if len(ids) > 1 {
@@ -75,9 +85,18 @@ waits for next.`,
 			return d, nil
 		})
 	withdraw.Args = rangeArgs(1, 2)
-	withdraw.Flags().StringVar(&code, "code", "", "the reason code (SCHEME.md §7); property_withdrawn withdraws the advert")
+	withdraw.Flags().StringVar(&code, "code", "", "the reason code (S7.5); property_withdrawn withdraws the advert")
 	withdraw.Flags().StringVar(&withdrawNote, "note", "", "why, for the record (officer_discretion needs one)")
 
 	cmd.AddCommand(verify, mk, accept, refuse, withdraw)
 	return cmd
+}
+
+// checkSkipCode refuses a code that is not a skip reason code before the decision is
+// recorded, listing the valid codes so the officer need look nothing up.
+func checkSkipCode(flag, code string) error {
+	if slices.Contains(shortlist.Codes, code) {
+		return nil
+	}
+	return usageErrorf("%s %q is not a skip reason code (S7.5); valid: %s", flag, code, strings.Join(shortlist.Codes, ", "))
 }

@@ -127,10 +127,10 @@ func (w *weekEnv) count(query string, args ...any) int {
 
 func idArg(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestScheme8_WeekOfOffers walks a council advert as officers do: verify, skip one with a
+// TestS8_1_WeekOfOffers walks a council advert as officers do: verify, skip one with a
 // code, offer, a counted refusal, the next candidate offered and accepting, the let, and
 // the published feedback.
-func TestScheme8_WeekOfOffers(t *testing.T) {
+func TestS8_1_WeekOfOffers(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	ad, r := sl.Advert, sl.Ranked
@@ -195,9 +195,9 @@ func TestScheme8_WeekOfOffers(t *testing.T) {
 	require.Equal(t, "advert  cycle  locality  type  bedrooms  landlord  route  bids  eligible  band  effective  position  days_effective_to_offer\n", out)
 }
 
-// TestScheme8_NominationRejectThenRequestMore sends a housing association the first
+// TestS8_7_NominationRejectThenRequestMore sends a housing association the first
 // batch; it rejects one with a code and asks for more; the council verifies the next.
-func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
+func TestS8_7_NominationRejectThenRequestMore(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(false, 5)
 	a := idArg(sl.Advert)
@@ -252,7 +252,7 @@ func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
 	require.Equal(t, 1, found)
 }
 
-func TestScheme8_DirectLet(t *testing.T) {
+func TestS8_9_DirectLet(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 1)
 	tenant := sl.Ranked[len(sl.Ranked)-1].Application
@@ -282,7 +282,6 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 		"offer to a candidate not verified": {"offer", "make", a, idArg(sl.Ranked[1].Application)},
 		"accept without an offer":           {"offer", "accept", a, idArg(sl.Ranked[0].Application)},
 		"verify out of turn":                {"offer", "verify", a, idArg(sl.Ranked[1].Application)},
-		"unknown skip code":                 {"offer", "verify", a, idArg(sl.Ranked[0].Application), "--skip", "too_tall"},
 		"nominate on a council advert":      {"nominate", "send", a},
 		"at before the last decision":       {"offer", "make", a, idArg(sl.Ranked[0].Application), "--at", "2020-01-01"},
 	} {
@@ -294,7 +293,14 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 			require.Equal(t, before, w.count(tables))
 		})
 	}
-	code, _, errOut := w.cbl("offer", "make", a, idArg(sl.Ranked[1].Application))
+	// An unknown skip code is a usage error (S7.5 lists the codes), refused before the
+	// record is read.
+	code, _, errOut := w.cbl("offer", "verify", a, idArg(sl.Ranked[0].Application), "--skip", "too_tall")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, `"too_tall" is not a skip reason code (S7.5); valid: `)
+	require.Equal(t, before, w.count(tables))
+
+	code, _, errOut = w.cbl("offer", "make", a, idArg(sl.Ranked[1].Application))
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, fmt.Sprintf("offer advert %d application %d refused: application: %d has not passed verification",
 		sl.Advert, sl.Ranked[1].Application, sl.Ranked[1].Application))
@@ -302,9 +308,9 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 	require.Equal(t, 2, code, errOut)
 }
 
-// TestScheme8_WithdrawOfferThenAdvert: an offer withdrawn with a code skips the applicant;
+// TestS8_11_WithdrawOfferThenAdvert: an offer withdrawn with a code skips the applicant;
 // property_withdrawn then withdraws the advert.
-func TestScheme8_WithdrawOfferThenAdvert(t *testing.T) {
+func TestS8_11_WithdrawOfferThenAdvert(t *testing.T) {
 	w := newWeek(t)
 	sl := w.advert(true, 2)
 	a, first := idArg(sl.Advert), idArg(sl.Ranked[0].Application)
@@ -340,5 +346,20 @@ func TestDecisionCommands_UsageErrors(t *testing.T) {
 			require.Empty(t, out)
 			require.Contains(t, errOut, "--help' for usage")
 		})
+	}
+}
+
+// TestS7_5_BadCodeListsValidCodes: a reason code that is not one of S7.5's is refused
+// before anything is recorded (no database is needed), and the error lists the codes.
+func TestS7_5_BadCodeListsValidCodes(t *testing.T) {
+	for _, args := range [][]string{
+		{"offer", "verify", "7001", "1001", "--skip", "rude"},
+		{"offer", "withdraw", "7001", "1001", "--code", "rude"},
+		{"nominate", "reject", "7001", "1001", "--code", "rude"},
+	} {
+		code, _, errOut := run(t, args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Contains(t, errOut, `"rude" is not a skip reason code (S7.5); valid: unsuitable_property, bedroom_mismatch,`)
+		require.Contains(t, errOut, "officer_discretion")
 	}
 }

@@ -17,7 +17,7 @@ func newQueueCommand(app *App) *cobra.Command {
 		Use:   "queue",
 		Short: "List the work that is due or overdue (or, with --adverts, what each open advert waits for)",
 		Long: `List the register's clocks that have run out as of --as-of (default today in the
-scheme's time zone), oldest due date first (SCHEME.md §9): new applications not answered
+scheme's time zone), oldest due date first (S9.7): new applications not answered
 within the working days (weekends and England and Wales bank holidays excluded), medical
 assessments and reviews pending too long, Band A or temporary-accommodation households
 with no offer, renewals due, no-bid reviews, Band A review dates and closures that have

@@ -25,6 +25,7 @@ var commands = []func(*App) *cobra.Command{
 	newFeedbackCommand,
 	newQueueCommand,
 	newExplainCommand,
+	newLetterCommand,
 	newDecisionsCommand,
 	newDemoCommand,
 	newGenerateCommand,

@@ -95,11 +95,11 @@ func (w *weekEnv) rankedOn(app int64) []int64 {
 	return ads
 }
 
-// TestScheme8_LetHouseholdLeavesTheRegisterAndNextClose: a Band A household the next
+// TestS8_10_LetHouseholdLeavesTheRegisterAndNextClose: a Band A household the next
 // close would autobid accepts an offer; the register holds it closed as rehoused, and
 // next week's close neither autobids nor ranks it. Rebuilding from the record leaves the
 // register as it is (the replay starts from the pre-decision facts).
-func TestScheme8_LetHouseholdLeavesTheRegisterAndNextClose(t *testing.T) {
+func TestS8_10_LetHouseholdLeavesTheRegisterAndNextClose(t *testing.T) {
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var ad, x int64
@@ -137,10 +137,10 @@ func TestScheme8_LetHouseholdLeavesTheRegisterAndNextClose(t *testing.T) {
 	require.Equal(t, 0, code, errOut+out)
 }
 
-// TestScheme8_TwoCountedRefusalsCloseTheRegister: two counted refusals within 12 months
+// TestS8_4_TwoCountedRefusalsCloseTheRegister: two counted refusals within 12 months
 // close the application in the register until 12 months after the second, with both
 // refusals recorded, and next week's close skips it.
-func TestScheme8_TwoCountedRefusalsCloseTheRegister(t *testing.T) {
+func TestS8_4_TwoCountedRefusalsCloseTheRegister(t *testing.T) {
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var x int64
@@ -172,11 +172,11 @@ func TestScheme8_TwoCountedRefusalsCloseTheRegister(t *testing.T) {
 	require.Zero(t, ranked, "a closed application is not ranked")
 }
 
-// TestScheme8_RefusedFinalOfferLeavesTheDischargeInTheRegister: a suitable final offer
+// TestS8_6_RefusedFinalOfferLeavesTheDischargeInTheRegister: a suitable final offer
 // refused under a homeless duty leaves the withdraw_criterion override and the lower
 // band in the register: cbl assess --dry-run finds nothing to change for it (the
 // override and the history agree) and cbl explain assesses it without the criterion.
-func TestScheme8_RefusedFinalOfferLeavesTheDischargeInTheRegister(t *testing.T) {
+func TestS8_6_RefusedFinalOfferLeavesTheDischargeInTheRegister(t *testing.T) {
 	w := newWeeks(t, 2)
 	p, err := store.CyclePolicy(w.snap.Cycles[0])
 	require.NoError(t, err)
@@ -233,10 +233,10 @@ func TestScheme8_RefusedFinalOfferLeavesTheDischargeInTheRegister(t *testing.T) 
 	require.Equal(t, band, ex.Band, out)
 }
 
-// TestScheme6_OfficerExcludesAnAdvertFromAutobid: an officer excludes an advert for a
+// TestS6_5_OfficerExcludesAnAdvertFromAutobid: an officer excludes an advert for a
 // Band A household; next week's close places no autobid for it there (and still does
 // on its other adverts).
-func TestScheme6_OfficerExcludesAnAdvertFromAutobid(t *testing.T) {
+func TestS6_5_OfficerExcludesAnAdvertFromAutobid(t *testing.T) {
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var x int64
@@ -352,11 +352,11 @@ func requireSameFiles(t *testing.T, a, b string, headerOnly func(name string) bo
 	}
 }
 
-// TestScheme6_RemovedExclusionLetsTheNextCloseAutobidAgain: an officer excludes an
+// TestS6_5_RemovedExclusionLetsTheNextCloseAutobidAgain: an officer excludes an
 // advert for a Band A household, then removes the exclusion; next week's close autobids
 // the household onto that advert again. Removing an exclusion that is not held fails
 // (exit 1, distinct from a usage error) and writes nothing.
-func TestScheme6_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
+func TestS6_5_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var x int64
