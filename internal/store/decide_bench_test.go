@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,54 +56,57 @@ type decideFixture struct {
 	ids   []int64
 	day   time.Time
 	calls int
+	held  int // decisions recorded before the benchmark's
 }
 
-var (
-	decideOnce     = map[int]*sync.Once{1: {}, 52: {}}
-	decideFixtures = map[int]*decideFixture{}
-)
-
+// decideSetup copies the fixture with cycles worked through (built once per server: the
+// 52-cycle one takes many minutes) and keeps a walk of it in memory to choose decisions.
 func decideSetup(b *testing.B, cycles int) *decideFixture {
-	decideOnce[cycles].Do(func() {
-		ctx := context.Background()
-		cfg := synth.Birmingham()
-		cfg.Supply.Cycles = cycles + 1
+	b.Helper()
+	ctx := context.Background()
+	cfg := synth.Birmingham()
+	cfg.Supply.Cycles = cycles + 1
+	key := fmt.Sprintf("BenchmarkDecide birmingham cycles=%d seed=%d v1", cycles, cfg.Seed)
+	db := pgtest.Fixture(b, key, func(ctx context.Context, db *sqlx.DB) error {
 		s, err := synth.Generate(cfg)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
-		db := pgtest.DB(b)
 		if err := store.Import(ctx, db, s); err != nil {
-			b.Fatal(err)
+			return err
 		}
 		start := time.Now()
 		n, err := storetest.Weeks(ctx, db, s.Cycles[:cycles], 1)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
-		last := s.Cycles[cycles]
-		if _, err := store.CloseCycle(ctx, db, last.ID, store.CloseOptions{Actor: "bench"}); err != nil {
-			b.Fatal(err)
+		if _, err := store.CloseCycle(ctx, db, s.Cycles[cycles].ID, store.CloseOptions{Actor: "bench"}); err != nil {
+			return err
 		}
-		b.Logf("%d cycles worked through with %d decisions in %s", cycles, n, time.Since(start).Round(time.Second))
-		st, err := store.LoadState(ctx, db)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f := &decideFixture{db: db, day: last.Closes.Add(11 * time.Hour).Truncate(24 * time.Hour).Add(9 * time.Hour)}
-		if f.walk, err = allocation.Start(st.Input); err != nil {
-			b.Fatal(err)
-		}
-		for _, ad := range st.Input.Adverts {
-			if ad.Cycle == last.ID {
-				f.ids = append(f.ids, ad.ID)
-			}
-		}
-		decideFixtures[cycles] = f
+		b.Logf("fixture: %d cycles worked through with %d decisions in %s", cycles, n, time.Since(start).Round(time.Second))
+		return nil
 	})
-	f := decideFixtures[cycles]
-	if f == nil {
-		b.Fatal("setup failed")
+	st, err := store.LoadState(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var last *bidding.Cycle
+	for i := range st.Cycles {
+		if last == nil || st.Cycles[i].Closes.After(last.Closes) {
+			last = &st.Cycles[i]
+		}
+	}
+	f := &decideFixture{db: db, day: last.Closes.Add(11 * time.Hour).Truncate(24 * time.Hour).Add(9 * time.Hour)}
+	if f.walk, err = allocation.Start(st.Input); err != nil {
+		b.Fatal(err)
+	}
+	for _, ad := range st.Input.Adverts {
+		if ad.Cycle == last.ID {
+			f.ids = append(f.ids, ad.ID)
+		}
+	}
+	if err := db.Get(&f.held, `SELECT count(*) FROM decisions`); err != nil {
+		b.Fatal(err)
 	}
 	return f
 }
@@ -174,6 +176,7 @@ func BenchmarkDecide(b *testing.B) {
 				}
 				b.StartTimer()
 			}
+			b.ReportMetric(float64(f.held), "decisions-held")
 		})
 	}
 }

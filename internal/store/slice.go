@@ -52,7 +52,7 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 	if err != nil {
 		return nil, err
 	}
-	sls, err := readShortlists(ctx, tx, ids)
+	sls, standing, err := readShortlistsWith(ctx, tx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -103,21 +103,12 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 	}
 	others := make([]int64, 0, len(apps))
 	for id := range apps {
-		if id != d.Application {
-			others = append(others, id)
+		if id == d.Application {
+			continue
 		}
-	}
-	var light []struct {
-		ID           int64  `db:"id"`
-		Status       string `db:"status"`
-		StatusReason string `db:"status_reason"`
-	}
-	if err := tx.SelectContext(ctx, &light, `SELECT id, status, status_reason FROM applications WHERE id = ANY($1)`,
-		pq.Array(others)); err != nil {
-		return nil, fmt.Errorf("read the candidates' status: %w", err)
-	}
-	for _, a := range light {
-		in.Applications = append(in.Applications, register.Application{ID: a.ID, Status: register.Status(a.Status), StatusReason: a.StatusReason})
+		others = append(others, id)
+		st := standing[id]
+		in.Applications = append(in.Applications, register.Application{ID: id, Status: st.status, StatusReason: st.reason})
 	}
 	slices.SortFunc(in.Applications, func(a, b register.Application) int { return int(a.ID - b.ID) })
 	all := append(others, d.Application)
@@ -210,8 +201,21 @@ func readAdverts(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]bidding.Adver
 	return out, nil
 }
 
+// standing is what a walk reads of a candidate: its status.
+type standing struct {
+	status register.Status
+	reason string
+}
+
 // readShortlists reads the latest stored shortlist of each of the adverts ids names.
 func readShortlists(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortlist.Shortlist, error) {
+	sls, _, err := readShortlistsWith(ctx, tx, ids)
+	return sls, err
+}
+
+// readShortlistsWith is readShortlists that also reads each entry's application's status
+// as the register holds it now, in the same query.
+func readShortlistsWith(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortlist.Shortlist, map[int64]standing, error) {
 	var heads []struct {
 		ID     int64  `db:"id"`
 		Advert int64  `db:"advert"`
@@ -220,7 +224,7 @@ func readShortlists(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortlist.
 	}
 	if err := tx.SelectContext(ctx, &heads, `SELECT DISTINCT ON (advert) id, advert, cycle, policy
 		FROM shortlists WHERE advert = ANY($1) ORDER BY advert, id DESC`, pq.Array(ids)); err != nil {
-		return nil, fmt.Errorf("read shortlists: %w", err)
+		return nil, nil, fmt.Errorf("read shortlists: %w", err)
 	}
 	out := make([]shortlist.Shortlist, len(heads))
 	byID := make(map[int64]*shortlist.Shortlist, len(heads))
@@ -230,23 +234,32 @@ func readShortlists(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortlist.
 		byID[h.ID] = &out[i]
 		sids[i], cycles[i] = h.ID, h.Cycle
 	}
-	var rows []shortlistEntryRow
-	// The cycles let PostgreSQL read only those cycles' partitions.
-	if err := tx.SelectContext(ctx, &rows, `SELECT `+shortlistEntryColumns+` FROM shortlist_entries
-		WHERE shortlist = ANY($1) AND cycle = ANY($2) ORDER BY shortlist, position NULLS LAST, application`,
-		pq.Array(sids), pq.Array(cycles)); err != nil {
-		return nil, fmt.Errorf("read shortlist entries: %w", err)
+	var rows []struct {
+		shortlistEntryRow
+		Status       string `db:"status"`
+		StatusReason string `db:"status_reason"`
 	}
+	// The cycles let PostgreSQL read only those cycles' partitions.
+	if err := tx.SelectContext(ctx, &rows, `SELECT e.shortlist, e.application, e.position, e.skip, e.check_name,
+		e.clause, e.note, e.skipped_by, e.skipped_at, e.band, e.effective, e.registered, e.autobid, e.placed,
+		a.status, a.status_reason
+		FROM shortlist_entries e JOIN applications a ON a.id = e.application
+		WHERE e.shortlist = ANY($1) AND e.cycle = ANY($2) ORDER BY e.shortlist, e.position NULLS LAST, e.application`,
+		pq.Array(sids), pq.Array(cycles)); err != nil {
+		return nil, nil, fmt.Errorf("read shortlist entries: %w", err)
+	}
+	st := make(map[int64]standing, len(rows))
 	for i := range rows {
+		st[rows[i].Application] = standing{status: register.Status(rows[i].Status), reason: rows[i].StatusReason}
 		sl := byID[rows[i].Shortlist]
-		e := rows[i].entry(sl.Advert)
+		e := rows[i].shortlistEntryRow.entry(sl.Advert)
 		if rows[i].Position.Valid {
 			sl.Ranked = append(sl.Ranked, e)
 		} else {
 			sl.Skipped = append(sl.Skipped, e)
 		}
 	}
-	return out, nil
+	return out, st, nil
 }
 
 func readWalks(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]allocation.AdvertWalk, error) {
