@@ -188,6 +188,25 @@ func (e *engine) step(d *Decision) *Step {
 	return st
 }
 
+// WriteBack writes what steps changed into apps, the register held in memory: each
+// application a step changed becomes as the step left it (status, band history,
+// overrides, refusals). It is what a store's write-back does, for callers that keep the
+// register in memory (the simulator, the demo), so all of them apply decisions the same
+// way. Applications not in apps are left out.
+func WriteBack(apps []register.Application, steps []*Step) {
+	pos := make(map[int64]int, len(apps))
+	for i := range apps {
+		pos[apps[i].ID] = i
+	}
+	for _, st := range steps {
+		for _, c := range st.Applications {
+			if i, ok := pos[c.After.ID]; ok {
+				apps[i] = cloneApp(&c.After)
+			}
+		}
+	}
+}
+
 // tail copies s[from:], nil when empty.
 func tail[T any](s []T, from int) []T {
 	if len(s) <= from {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -121,13 +122,7 @@ func ReplayCycles(s *snapshot.Snapshot, base, alt *policy.Policy, b Behaviour, s
 					r.FirstOffer[k] = n.Application
 				}
 			}
-			pos := make(map[int64]int, len(apps))
-			for i := range apps {
-				pos[apps[i].ID] = i
-			}
-			for _, a := range res.Result.Applications {
-				apps[pos[a.ID]] = a // refusals and sanctions carry into later cycles
-			}
+			allocation.WriteBack(apps, res.Steps) // refusals and sanctions carry into later cycles
 			housed := map[int64]bool{}
 			for _, l := range res.Result.Lets {
 				r := &out.Adverts[rowOf[l.Advert]]

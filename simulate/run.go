@@ -256,12 +256,10 @@ func Run(w *World, p *policy.Policy) (*RunResult, error) {
 		}
 		out.Sanctions = append(out.Sanctions, res.Result.Sanctions...)
 
+		allocation.WriteBack(apps, res.Steps) // as the store writes each decision's step back
 		clear(pos)
 		for i := range apps {
 			pos[apps[i].ID] = i
-		}
-		for _, a := range res.Result.Applications {
-			apps[pos[a.ID]] = a
 		}
 		homes := map[int64]*bidding.Advert{}
 		for i := range w.Adverts[wk] {

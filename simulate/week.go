@@ -49,6 +49,7 @@ type WeekResult struct {
 	Autobids    int
 	Allocation  *allocation.Input
 	Decisions   []allocation.Decision // what the behaviour model decided, in order
+	Steps       []*allocation.Step    // what each decision changed, in order
 	Result      *allocation.Result    // offers, nominations, lets, sanctions, events
 	Feedback    []allocation.FeedbackRow
 	LastDecided register.Date // the day of the last decision (0 if none)
@@ -122,10 +123,12 @@ func Week(in *WeekInput) (*WeekResult, error) {
 			if !ok {
 				continue
 			}
-			if _, err := w.Apply(d); err != nil {
+			step, err := w.Apply(d)
+			if err != nil {
 				return nil, fmt.Errorf("simulate: cycle %d: %w", in.Cycle.ID, err)
 			}
 			out.Decisions = append(out.Decisions, d)
+			out.Steps = append(out.Steps, step)
 			out.LastDecided = on
 			progress = true
 		}

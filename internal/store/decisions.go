@@ -232,11 +232,12 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
+	var stale bool
+	if err := tx.GetContext(ctx, &stale, `SELECT stale FROM allocation_state, pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
 		return nil, fmt.Errorf("lock decisions: %w", err)
 	}
-	if err := checkFresh(ctx, tx); err != nil {
-		return nil, err
+	if stale {
+		return nil, ErrStale
 	}
 	p, err := currentPolicy(ctx, tx)
 	if err != nil {

@@ -35,16 +35,25 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 	if d.Advert != 0 {
 		ids = append(ids, d.Advert)
 	}
+	var reviewed []int64
 	if d.Application != 0 {
-		var more []int64
-		if err := tx.SelectContext(ctx, &more, `SELECT b.advert FROM bids b
+		var more []struct {
+			Advert int64 `db:"advert"`
+			Review bool  `db:"review"`
+		}
+		if err := tx.SelectContext(ctx, &more, `SELECT b.advert, false AS review FROM bids b
 			LEFT JOIN walks w ON w.advert = b.advert
 			WHERE b.application = $1 AND (w.status IS NULL OR w.status = 'open')
-			UNION SELECT advert FROM reviews WHERE application = $1 AND outcome = '' AND advert <> 0`,
+			UNION SELECT advert, true FROM reviews WHERE application = $1 AND outcome = '' AND advert <> 0`,
 			d.Application); err != nil {
 			return nil, fmt.Errorf("read the adverts of application %d: %w", d.Application, err)
 		}
-		ids = append(ids, more...)
+		for _, m := range more {
+			ids = append(ids, m.Advert)
+			if m.Review {
+				reviewed = append(reviewed, m.Advert)
+			}
+		}
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -63,11 +72,6 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 		apps[d.Application] = true
 	}
 	keep := map[int64]bool{}
-	var reviewed []int64
-	if err := tx.SelectContext(ctx, &reviewed, `SELECT advert FROM reviews WHERE application = $1 AND outcome = '' AND advert <> 0`,
-		d.Application); err != nil {
-		return nil, fmt.Errorf("read reviews: %w", err)
-	}
 	for _, ad := range ads {
 		keep[ad.ID] = ad.ID == d.Advert || slices.Contains(reviewed, ad.ID)
 	}

@@ -18,12 +18,14 @@ import (
 // refusals close one for the policy's closure months, a refused final offer under a
 // homeless duty withdraws the homeless criteria (withdraw_criterion overrides) and
 // re-bands it, a review may set its band. Decide writes each such change to the register
-// tables (applications, band_history, overrides, refusals) in the decision's transaction,
-// so that export, assess, explain and the next cycle's close see it.
+// tables (applications, band_history, overrides, refusals) in the decision's transaction
+// (writeApplications, from the step the engine hands back), so that export, assess,
+// explain, the next decision and the next cycle's close see it: the register tables are
+// what decisions read.
 //
-// Idempotent replay: the record is always replayed from the register facts as they stood
-// before any decision changed them. The first time a decision changes an application,
-// its pre-decision state (regState) is kept in register_base; LoadState puts it back
+// The audit replay (Verify, Rebuild) runs the record from the register facts as they
+// stood before any decision changed them. The first time a decision changes an application,
+// its pre-decision state (regState) is kept in register_base; the audit puts it back
 // into the engine's input. So the engine never sees its own changes twice (a refusal
 // counted again, a let household found closed before its offer), and replaying the
 // record over a register that already reflects it gives the same result. The register
@@ -95,45 +97,6 @@ func inputApp(in *allocation.Input, id int64) *register.Application {
 		return nil
 	}
 	return &in.Applications[i]
-}
-
-// writeRegister writes back the applications rec changed: those whose state after rec
-// (st.Result) differs from their state before it (before). Each gets its register_base
-// row (if it has none yet), its new state in the register tables and an events row per
-// change, at rec.At by rec.Actor.
-func writeRegister(ctx context.Context, tx *sqlx.Tx, st *State, before *allocation.Result, rec Recorded) error {
-	prev := make(map[int64]*register.Application, len(before.Applications))
-	for i := range before.Applications {
-		prev[before.Applications[i].ID] = &before.Applications[i]
-	}
-	for i := range st.Result.Applications {
-		a := &st.Result.Applications[i]
-		base := inputApp(st.Input, a.ID)
-		old := prev[a.ID]
-		if old == nil {
-			old = base
-		}
-		if old == nil {
-			continue
-		}
-		from, to := stateOf(old), stateOf(a)
-		if from.equal(to) {
-			continue
-		}
-		if err := keepBase(ctx, tx, a.ID, rec.Seq, stateOf(base)); err != nil {
-			return err
-		}
-		if err := putState(ctx, tx, a.ID, to); err != nil {
-			return err
-		}
-		for _, ev := range changeEvents(a.ID, from, to) {
-			ev.At, ev.Actor = rec.At, rec.Actor
-			if err := appendChange(ctx, tx, ev, rec.Seq, string(rec.Kind)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // keepBase records an application's pre-decision state unless it is already kept.
