@@ -230,6 +230,9 @@ func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy
 		}
 		rec := Recorded{Seq: seq, At: at, Decision: dec}
 		if write {
+			if err := asWriter(ctx, tx); err != nil {
+				return nil, err
+			}
 			if err := insertDecision(ctx, tx, rec, cp.Name()); err != nil {
 				return nil, err
 			}

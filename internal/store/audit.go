@@ -339,6 +339,9 @@ func Rebuild(ctx context.Context, db *sqlx.DB) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := asWriter(ctx, tx); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM offers; DELETE FROM nominations; DELETE FROM lets;
 		DELETE FROM walks; DELETE FROM reviews; DELETE FROM renewals; DELETE FROM sanctions;
 		DELETE FROM household_clocks; DELETE FROM no_bid_flags; UPDATE allocation_state SET stale = false`); err != nil {

@@ -232,6 +232,9 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := asWriter(ctx, tx); err != nil {
+		return nil, err
+	}
 	var stale bool
 	if err := tx.GetContext(ctx, &stale, `SELECT stale FROM allocation_state, pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
 		return nil, fmt.Errorf("lock decisions: %w", err)

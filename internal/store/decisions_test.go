@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/synth"
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
@@ -255,9 +257,81 @@ func TestRebuild_SameRowsAsDecide(t *testing.T) {
 	}
 	want := derived()
 	require.Len(t, want, 3+1+2+2)
-	_, err := db.Exec(`DELETE FROM offers; DELETE FROM lets; DELETE FROM walks; DELETE FROM household_clocks`)
+	_, err := db.Exec(`DELETE FROM offers`)
+	require.ErrorContains(t, err, "offers is kept by cbl from the record of decisions: DELETE refused")
+	// Lost as only cbl could lose them (a transaction that says it is cbl's).
+	tx, err := db.Begin()
 	require.NoError(t, err)
+	_, err = tx.Exec(`SET LOCAL cbl.writer = 'on'; DELETE FROM offers; DELETE FROM lets; DELETE FROM walks; DELETE FROM household_clocks`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
 	_, err = store.Rebuild(ctx, db)
 	require.NoError(t, err)
 	require.Equal(t, want, derived())
+}
+
+// TestHandEdit_KeptStateRefused: the state kept from the record (walks, offers,
+// nominations, lets, reviews …) cannot be edited by hand: the database refuses it, so the
+// next decision never continues from a walk the record does not give.
+func TestHandEdit_KeptStateRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	for _, q := range []string{
+		`UPDATE walks SET status = 'withdrawn'`,
+		`DELETE FROM walk_entries`,
+		`INSERT INTO household_clocks (application, last) VALUES (1, '2025-01-01')`,
+		`UPDATE allocation_state SET stale = false`,
+		`TRUNCATE lets`,
+	} {
+		_, err := db.Exec(q)
+		require.ErrorContains(t, err, "is kept by cbl from the record of decisions", q)
+	}
+	audit, err := store.Verify(ctx, db)
+	require.NoError(t, err)
+	require.Empty(t, audit.Difference)
+}
+
+// TestHandEdit_RegisterRowsStandAndVerifyNamesThem: the register tables stay open to hand
+// edits and decisions read them as they stand, so an edit to a row decisions changed (a
+// refusal row deleted by hand) is not lost at the next decision; the audit names it as
+// not what the record gives, and --rebuild would put the record's state back.
+func TestHandEdit_RegisterRowsStandAndVerifyNamesThem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+		{Kind: allocation.Refuse, Application: apps[0], Refusal: "refused", Counted: true},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := store.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	_, err := db.Exec(`DELETE FROM refusals WHERE application = $1`, apps[0])
+	require.NoError(t, err)
+	_, err = store.Decide(ctx, db, at.Add(4*time.Hour), allocation.Decision{Kind: allocation.RequestReview, Actor: "kp",
+		Application: apps[0], Subject: allocation.SubjectBand, Of: register.MustDate("2025-04-01"), Reason: "asked"})
+	require.NoError(t, err)
+	_, err = store.Decide(ctx, db, at.Add(5*time.Hour), allocation.Decision{Kind: allocation.DecideReview, Actor: "kp",
+		Application: apps[0], Outcome: allocation.Changed, Band: register.BandB, Reason: "reviewed"})
+	require.NoError(t, err)
+	a, err := store.LoadApplication(ctx, db, apps[0])
+	require.NoError(t, err)
+	require.Empty(t, a.Refusals, "the next decision kept the hand edit")
+	require.Equal(t, register.BandB, a.History[len(a.History)-1].Band)
+
+	audit, err := store.Verify(ctx, db)
+	require.NoError(t, err)
+	require.Contains(t, audit.Difference, fmt.Sprintf("application %d: the register holds", apps[0]))
+	_, err = store.Rebuild(ctx, db)
+	require.NoError(t, err)
+	a, err = store.LoadApplication(ctx, db, apps[0])
+	require.NoError(t, err)
+	require.Len(t, a.Refusals, 1, "the rebuild puts back what the record gives")
 }

@@ -81,6 +81,9 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		return err
 	}
 	if opts.Replace {
+		if err := asWriter(ctx, tx); err != nil {
+			return err
+		}
 		// The allocation kept under a record of decisions goes with the register: until
 		// cbl decisions --rebuild rewrites it from the record, decisions are refused.
 		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE;

@@ -10,6 +10,15 @@ import (
 	"github.com/lib/pq"
 )
 
+// asWriter marks tx as cbl's, the only writer of the state kept from the record (the
+// database refuses other writes to it: migration 0008).
+func asWriter(ctx context.Context, tx *sqlx.Tx) error {
+	if _, err := tx.ExecContext(ctx, `SET LOCAL cbl.writer = 'on'`); err != nil {
+		return fmt.Errorf("write the kept state: %w", err)
+	}
+	return nil
+}
+
 // writeStep persists what decision rec changed (step): the offers, nominations, lets,
 // reviews, renewals, sanctions, walks, household clocks and no-bid flags it made or
 // moved. Rows made or resolved get rec.At as their moment; rows already held keep

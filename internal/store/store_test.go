@@ -228,6 +228,9 @@ func TestSchema_Constraints(t *testing.T) {
 			tx, err := db.BeginTx(ctx, nil)
 			require.NoError(t, err)
 			defer tx.Rollback()
+			// As cbl writes (the kept state refuses other writers: TestHandEdit_KeptStateRefused).
+			_, err = tx.ExecContext(ctx, `SET LOCAL cbl.writer = 'on'`)
+			require.NoError(t, err)
 			_, err = tx.ExecContext(ctx, q)
 			var pqErr *pq.Error
 			require.ErrorAs(t, err, &pqErr)

@@ -89,3 +89,30 @@ CREATE TABLE allocation_state (
     stale boolean NOT NULL
 );
 INSERT INTO allocation_state (stale) SELECT EXISTS (SELECT 1 FROM decisions);
+
+-- The kept state is derived from the record: only cbl writes it. A hand edit would make
+-- the next decision continue from a walk the record does not give, so the database
+-- refuses it unless the transaction says it is cbl's (SET LOCAL cbl.writer = 'on', as
+-- Decide, Rebuild, assess and import do). The register tables themselves stay open to
+-- hand edits: decisions read them as they stand (docs/cli.md, "Hand edits").
+CREATE FUNCTION kept_state_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(current_setting('cbl.writer', true), '') <> 'on' THEN
+        RAISE EXCEPTION '% is kept by cbl from the record of decisions: % refused (record a decision, or run cbl decisions --rebuild)',
+            TG_TABLE_NAME, TG_OP;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['walks', 'walk_entries', 'offers', 'nominations', 'lets', 'reviews', 'renewals',
+        'sanctions', 'household_clocks', 'no_bid_flags', 'allocation_state']
+    LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+            FOR EACH STATEMENT EXECUTE FUNCTION kept_state_guard()', t || '_kept', t);
+    END LOOP;
+END
+$$;

@@ -16,7 +16,8 @@ import (
 
 // Weeks closes each of cycles in turn with store.CloseCycle (as cbl cycle close does)
 // and then works the cycle's adverts through their walks as officers would, recording
-// every decision with store.Decide: in rounds a day apart from the day after the close,
+// every decision with store.Decide: in rounds a day apart from the day after the close
+// (the rounds after the sixth on its sixth day),
 // each open advert's first wait is answered (a verification that passes 90% of the
 // time, an offer, an acceptance or, 20% of the time, a counted refusal; nominations and
 // the landlord's decisions on housing associations' homes). The next decision is chosen
@@ -42,8 +43,11 @@ func Weeks(ctx context.Context, db *sqlx.DB, cycles []bidding.Cycle, seed uint64
 				ids = append(ids, ad.ID)
 			}
 		}
-		day := c.Closes.Add(11 * time.Hour).Truncate(24 * time.Hour).Add(10 * time.Hour) // 10:00 UTC the next day
+		first := c.Closes.Add(11 * time.Hour).Truncate(24 * time.Hour).Add(10 * time.Hour) // 10:00 UTC the next day
 		for round := 0; round < 40; round++ {
+			// Within the week after the close, as the simulator does: the next cycle's
+			// decisions come after this one's, as they would in real time.
+			day := first.Add(time.Duration(min(round, 5)) * 24 * time.Hour).Add(time.Duration(round) * time.Minute)
 			progress := false
 			for i, id := range ids {
 				ws := w.Waiting(id)
@@ -67,7 +71,6 @@ func Weeks(ctx context.Context, db *sqlx.DB, cycles []bidding.Cycle, seed uint64
 			if !progress {
 				break
 			}
-			day = day.Add(24 * time.Hour)
 		}
 	}
 	return n, nil
