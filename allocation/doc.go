@@ -6,10 +6,21 @@
 // cycle's adverts, landlords and shortlists (Input) and an ordered list of Decisions, and
 // returns the offers, nominations, lets, sanctions, reviews, the applications the
 // decisions changed, an append-only event log (who, when, what, why) and what each open
-// advert is waiting for (Result.Pending). Nothing is stored between calls: to resume a
-// walk weeks later, append the new decisions to the recorded ones and Run again. The same
-// inputs always give the same Result, byte for byte once encoded, whatever order the
-// input lists come in. Walk is the same engine for callers that decide as they go.
+// advert is waiting for (Result.Pending). The same inputs always give the same Result,
+// byte for byte once encoded, whatever order the input lists come in. Walk is the same
+// engine for callers that decide as they go.
+//
+// # Steps
+//
+// Walk.Apply hands back the Step a decision made (like etcd raft's Ready): the events,
+// the offers, nominations, lets, sanctions, reviews and renewals it made or changed, each
+// application it changed (before and after), and each advert's walk that moved
+// (AdvertWalk). A store persists the steps and, for the next decision, loads only what
+// that decision reads back as Input (Walks, Offers, Nominations, Reviews, Households):
+// Ledger.Slice states what, and is the in-memory reference of such a store. A decision
+// then costs what it touches, not the length of the record; replaying the whole record
+// with Run is the audit, and gives the same steps (TestLedger_StepsEqualTheFullReplay).
+// WriteBack applies steps to a register held in memory, as a store writes them back.
 //
 // # The walk
 //
