@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -63,7 +64,6 @@ type decideFixture struct {
 // 52-cycle one takes many minutes) and keeps a walk of it in memory to choose decisions.
 func decideSetup(b *testing.B, cycles int) *decideFixture {
 	b.Helper()
-	ctx := context.Background()
 	cfg := synth.Birmingham()
 	cfg.Supply.Cycles = cycles + 1
 	key := fmt.Sprintf("BenchmarkDecide birmingham cycles=%d seed=%d v1", cycles, cfg.Seed)
@@ -86,13 +86,23 @@ func decideSetup(b *testing.B, cycles int) *decideFixture {
 		b.Logf("fixture: %d cycles worked through with %d decisions in %s", cycles, n, time.Since(start).Round(time.Second))
 		return nil
 	})
-	st, err := store.LoadState(ctx, db)
+	return fixtureOf(b, db)
+}
+
+// fixtureOf keeps a walk of db in memory to choose decisions on its latest closed cycle.
+func fixtureOf(b *testing.B, db *sqlx.DB) *decideFixture {
+	b.Helper()
+	st, err := store.LoadState(context.Background(), db)
 	if err != nil {
 		b.Fatal(err)
 	}
 	var last *bidding.Cycle
+	shortlisted := map[int64]bool{}
+	for _, ad := range st.Input.Adverts {
+		shortlisted[ad.Cycle] = true
+	}
 	for i := range st.Cycles {
-		if last == nil || st.Cycles[i].Closes.After(last.Closes) {
+		if shortlisted[st.Cycles[i].ID] && (last == nil || st.Cycles[i].Closes.After(last.Closes)) {
 			last = &st.Cycles[i]
 		}
 	}
@@ -178,5 +188,42 @@ func BenchmarkDecide(b *testing.B) {
 			}
 			b.ReportMetric(float64(f.held), "decisions-held")
 		})
+	}
+}
+
+// BenchmarkDecideDSN is BenchmarkDecide on a database of your own (CBL_BENCH_DSN, say a
+// copy of an imported England register with cycle 1 closed): each iteration records a
+// different decision on the latest closed cycle's adverts. It changes that database.
+func BenchmarkDecideDSN(b *testing.B) {
+	dsn := os.Getenv("CBL_BENCH_DSN")
+	if dsn == "" {
+		b.Skip("set CBL_BENCH_DSN to a database to decide on (it is changed)")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	f := fixtureOf(b, db)
+	b.Logf("loaded the register to choose decisions in %s", time.Since(start).Round(time.Millisecond))
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		d, at, ok := f.next()
+		if !ok {
+			b.Fatal("nothing left to decide")
+		}
+		b.StartTimer()
+		if _, err := store.Decide(ctx, db, at, d); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		d.On = register.DateOf(at)
+		if _, err := f.walk.Apply(d); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 	}
 }
