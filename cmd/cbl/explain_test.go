@@ -18,6 +18,7 @@ import (
 )
 
 func TestExplain_BandAsJSON(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[0]
@@ -42,6 +43,7 @@ func TestExplain_BandAsJSON(t *testing.T) {
 }
 
 func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[2]
@@ -77,6 +79,7 @@ func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
 // TestExplain_LetterMentionsBandAndPosition: the applicant's letter says, in words,
 // their band and their place on the shortlist.
 func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[1]
@@ -90,6 +93,7 @@ func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
 }
 
 func TestQueue_ListsOverdueWork(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	code, out, errOut := w.cbl("-o", "json", "queue", "--as-of", "2025-06-02")
 	require.Equal(t, 0, code, errOut)
@@ -112,6 +116,7 @@ func TestQueue_ListsOverdueWork(t *testing.T) {
 // TestScheme7_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
 // the check and clause that failed, and in the letter in words.
 func TestScheme7_ExplainSkippedBid(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	var skipped *struct{ advert, app int64 }
 	for _, a := range w.snap.Adverts {
@@ -154,6 +159,7 @@ func explainedAs(t *testing.T, a *register.Application, p *policy.Policy, day st
 // homeless duty and a let, it reads and explains exactly what the replay (LoadState)
 // gives.
 func TestScheme8_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	ctx := context.Background()
 	p, err := store.CyclePolicy(w.snap.Cycles[0])

@@ -37,6 +37,7 @@ func registerRows(t *testing.T, db interface {
 // the tenant's status; verifications and offers write nothing to the register. The
 // replay (LoadState) starts from the pre-decision register and gives the same result.
 func TestDecide_WritesBackOnlyWhatTheDecisionChanged(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -82,6 +83,7 @@ func TestDecide_WritesBackOnlyWhatTheDecisionChanged(t *testing.T) {
 // decisions recorded before they were written back) is put back in the state the
 // record implies, with an events row per change; a second rebuild changes nothing.
 func TestRebuild_RestoresTheRegister(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -142,6 +144,7 @@ func baseRows(t *testing.T, db interface {
 // the same record holds the same register and the same pre-decision state
 // (register_base), and exports the same again.
 func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -191,6 +194,7 @@ func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
 // closed again: the replay starts from the imported pre-decision state, so each refusal
 // counts once and neither household is closed — the state is what it was before.
 func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -232,6 +236,7 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 // rewrites its band history from the replayed record, which must still hold the
 // reassessment's spell, as must LoadState's view and a rebuilt register.
 func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	app := apps[0]
@@ -337,6 +342,7 @@ func historyOf(t *testing.T, st *store.State, id int64) []register.BandSpell {
 // an application the record changed cannot be dated before the record's last decision
 // (its replay would go back in time); nothing is written. A dry run records nothing.
 func TestReassess_RecordedRebandNotBeforeTheLastDecision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
