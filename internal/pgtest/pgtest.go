@@ -158,6 +158,11 @@ var run = sync.OnceValue(func() string {
 // the prefix and suffix must fit PostgreSQL's 63-byte identifiers.
 var runPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
+// runnerVersion goes into the template's name with the migrations: bump it when
+// store.Migrate changes what it records beyond them, so a template an older runner
+// built is not reused (2: schema_migrations.checksum).
+const runnerVersion = 2
+
 // buildTemplate creates the template database for the current migrations, once per
 // server: its name carries a hash of the migrations, so a changed migration gets a
 // fresh template. It is built under another name and renamed when complete, so a
@@ -168,6 +173,7 @@ func buildTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
+	fmt.Fprintf(h, "runner %d\x00", runnerVersion)
 	for _, m := range ms {
 		fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.SQL)
 	}
