@@ -75,6 +75,7 @@ on_exit() {
 	for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[i]}" || true; done
 }
 trap on_exit EXIT
+trap 'exit 130' INT TERM HUP # so the EXIT trap runs then too
 
 # start_throwaway: initdb a cluster in a temp dir on a free port from 5432, export
 # DATABASE_URL for it, and stop and delete it at exit.

@@ -116,7 +116,7 @@ var strategy string
 // throwaway cluster scripts/test.sh starts), else "" (the server's default, WAL_LOG,
 // since PostgreSQL 15). WAL_LOG writes the whole template through the WAL: ~100 ms of
 // server CPU per test database, measured here, against ~50 ms for FILE_COPY, and a
-// run makes ~130 of them on 2 cores. FILE_COPY checkpoints the whole cluster each time,
+// run makes ~90 of them on 2 cores. FILE_COPY checkpoints the whole cluster each time,
 // though, which on a server with fsync on is slower and slows everyone else using it.
 func copyStrategy(ctx context.Context) string {
 	var v struct {
