@@ -1,6 +1,6 @@
 module github.com/cbl-lettings/cbl
 
-go 1.26.8
+go 1.26
 
 require (
 	github.com/jmoiron/sqlx v1.4.0

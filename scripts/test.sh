@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Runs gofmt, go vet and go test against a real PostgreSQL, finding or starting one:
-#   1. the server named by DATABASE_URL or PG* variables, else 127.0.0.1:5432;
-#   2. else a stopped local cluster on that port (pg_ctlcluster);
-#   3. else a throwaway cluster (initdb) in a temp dir on a free port, stopped at exit;
-#   4. else, as root with apt-get, installs postgresql and starts it;
+# Runs gofmt, go vet and go test against a real PostgreSQL. The server is, in order:
+#   1. the one DATABASE_URL or the PG* variables name, if set (it must answer);
+#   2. else a throwaway cluster: initdb in a temp dir, on a free port (5432 and up are
+#      skipped when taken), fsync off; stopped and deleted at exit. It needs initdb and
+#      pg_ctl on PATH or under /usr/lib/postgresql/*/bin; takes ~2-3 s to start;
+#   3. else a server already answering at 127.0.0.1:5432;
+#   4. else, only when asked with CBL_INSTALL=1 (as .ci/run does) and run as root with
+#      apt-get: apt-get install postgresql, then 2;
 #   5. else fails, saying what to do.
+# Test databases are named cbl_test_<run>_..., <run> being this run's PGTEST_RUN (see
+# internal/pgtest); each is dropped when its test ends, and at exit this script drops
+# whatever this run left (a killed test process) -- and no other database.
+# PGTEST_REQUIRE=1 is set, so with a server found no database test can skip; with none
+# found the script fails (with CI=true a database test fails rather than skips anyway).
 # Extra arguments go to go test (e.g. scripts/test.sh -run TestImport ./cmd/...).
 # RACE=1 adds -race (slower: about double on a 2-core machine).
 set -euo pipefail
@@ -35,25 +43,21 @@ pgbin() {
 # listening PORT: something accepts TCP connections on 127.0.0.1:PORT.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# ready [pg_isready args]: the server answers.
+# ready [pg_isready args]: the server answers. Without pg_isready, only a -p PORT given
+# is checked (by a TCP connection); otherwise the tests will say.
 ready() {
 	local isready
 	if isready=$(pgbin pg_isready); then
 		"$isready" -q -t 3 "$@"
-	else
-		listening "${port:-5432}"
+		return
 	fi
+	while [[ $# -gt 0 ]]; do
+		[[ $1 == -p ]] && { listening "$2"; return; }
+		shift
+	done
 }
 
 local_url() { echo "postgres://postgres@127.0.0.1:$1/postgres?sslmode=disable"; }
-
-wait_ready() {
-	for _ in $(seq 1 30); do
-		ready -h 127.0.0.1 -p "$1" && return 0
-		sleep 0.5
-	done
-	return 1
-}
 
 # as_postgres CMD...: run as the postgres user when we are root (initdb refuses root).
 as_postgres() {
@@ -64,79 +68,97 @@ as_postgres() {
 	fi
 }
 
-# start_cluster PORT: start a stopped pg_ctlcluster cluster listening on PORT.
-start_cluster() {
-	command -v pg_lsclusters >/dev/null || return 1
-	local ver name cport status
-	while read -r ver name cport status _; do
-		[[ $cport == "$1" ]] || continue
-		if [[ $status != online* ]]; then
-			log "starting cluster $ver/$name on port $cport"
-			pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start || return 1
-		fi
-		wait_ready "$cport" || return 1
-		export DATABASE_URL=${DATABASE_URL:-$(local_url "$cport")}
-		return 0
-	done < <(pg_lsclusters --no-header 2>/dev/null)
-	return 1
+# cleanups run at exit, last added first.
+cleanups=()
+on_exit() {
+	local i
+	for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[i]}" || true; done
 }
+trap on_exit EXIT
+trap 'exit 130' INT TERM HUP # so the EXIT trap runs then too
 
-# start_throwaway PORT: initdb a cluster in a temp dir on PORT (or a free port if taken),
-# export DATABASE_URL for it, and stop and delete it when this script exits.
+# start_throwaway: initdb a cluster in a temp dir on a free port from 5432, export
+# DATABASE_URL for it, and stop and delete it at exit.
 start_throwaway() {
-	local initdb pgctl p=$1
+	local initdb pgctl p tmpdir
 	initdb=$(pgbin initdb) || return 1
 	pgctl=$(pgbin pg_ctl) || return 1
-	if listening "$p"; then
-		p=55432
-		while listening "$p"; do p=$((p + 1)); done
-	fi
 	tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/cbl-pg.XXXXXX")
+	cleanups+=("rm -rf '$tmpdir'")
 	[[ $(id -u) -eq 0 ]] && chown postgres "$tmpdir"
-	log "starting a throwaway cluster in $tmpdir on port $p"
 	as_postgres "$initdb" -D "$tmpdir/data" -U postgres -A trust -E UTF8 --no-sync >"$tmpdir/initdb.log" 2>&1 ||
 		die "initdb failed: $(cat "$tmpdir/initdb.log")"
-	trap 'as_postgres "'"$pgctl"'" -D "'"$tmpdir"'/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "'"$tmpdir"'"' EXIT
-	as_postgres "$pgctl" -D "$tmpdir/data" -l "$tmpdir/server.log" -w -o \
-		"-p $p -k $tmpdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-		start >/dev/null || die "could not start postgres: $(cat "$tmpdir/server.log")"
-	unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSERVICE
-	export DATABASE_URL
-	DATABASE_URL=$(local_url "$p")
+	# Another run may take the same free port between our look and our start: try the next.
+	for p in $(seq 5432 5531); do
+		listening "$p" && continue
+		log "starting a throwaway cluster in $tmpdir on port $p"
+		if as_postgres "$pgctl" -D "$tmpdir/data" -l "$tmpdir/server.log" -w -o \
+			"-p $p -k $tmpdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+			start >/dev/null; then
+			cleanups+=("as_postgres '$pgctl' -D '$tmpdir/data' -m immediate -w stop >/dev/null 2>&1")
+			unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSERVICE
+			export DATABASE_URL
+			DATABASE_URL=$(local_url "$p")
+			return 0
+		fi
+		listening "$p" || die "could not start postgres: $(cat "$tmpdir/server.log")"
+	done
+	die "no free port for a throwaway cluster in 5432-5531"
+}
+
+# install_postgres: apt-get install postgresql, when asked to with CBL_INSTALL=1.
+install_postgres() {
+	[[ ${CBL_INSTALL:-0} == 1 ]] || return 1
+	[[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || die "CBL_INSTALL=1: installing needs root and apt-get"
+	log "CBL_INSTALL=1 and no PostgreSQL: installing it with apt-get"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } ||
+		die "apt-get install postgresql failed"
 }
 
 find_server() {
-	port=5432
 	if [[ -n ${DATABASE_URL:-} ]]; then
-		ready -d "$DATABASE_URL" && return 0
-		log "DATABASE_URL does not answer"
-		port=$(sed -nE 's#^postgres(ql)?://[^/]*:([0-9]+)(/.*)?$#\2#p' <<<"$DATABASE_URL")
-		port=${port:-5432}
-	elif [[ -n ${PGHOST:-}${PGPORT:-} ]]; then
-		ready && return 0
-		log "no server at PGHOST=${PGHOST:-} PGPORT=${PGPORT:-}"
-		port=${PGPORT:-5432}
-	elif ready -h 127.0.0.1 -p 5432; then
+		ready -d "$DATABASE_URL" || die "DATABASE_URL does not answer"
+		return 0
+	fi
+	if [[ -n ${PGHOST:-}${PGPORT:-}${PGSERVICE:-}${PGDATABASE:-}${PGUSER:-} ]]; then
+		ready || die "no server at PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGSERVICE=${PGSERVICE:-}"
+		return 0
+	fi
+	start_throwaway && return 0
+	if ready -h 127.0.0.1 -p 5432; then
 		export DATABASE_URL
 		DATABASE_URL=$(local_url 5432)
 		return 0
 	fi
-	start_cluster "$port" && return 0
-	start_throwaway "$port" && return 0
-	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-		log "no PostgreSQL installed: installing it with apt-get"
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null ||
-			die "apt-get install postgresql failed"
-		start_cluster 5432 && return 0
-		start_throwaway "$port" && return 0
-	fi
-	die "no PostgreSQL server found or startable. Install PostgreSQL (e.g. apt-get install postgresql)
-  and start it, or set DATABASE_URL to a server where this user may CREATE DATABASE."
+	install_postgres && start_throwaway && return 0
+	die "no PostgreSQL server found or startable. Install PostgreSQL (or run with CBL_INSTALL=1
+  as root to have this script apt-get it), or set DATABASE_URL to a server where this user
+  may CREATE DATABASE."
+}
+
+# drop_run_leftovers: drop the databases this run's tests left (a test process killed
+# before its cleanups ran). Names are cbl_test_<run>_..., so no other run's are touched.
+drop_run_leftovers() {
+	local psql names n conn=()
+	psql=$(pgbin psql) || {
+		log "no psql: cannot check for databases this run left (cbl_test_${PGTEST_RUN}_*)"
+		return 0
+	}
+	[[ -n ${DATABASE_URL:-} ]] && conn=("$DATABASE_URL")
+	names=$("$psql" "${conn[@]}" -X -At -v ON_ERROR_STOP=1 \
+		-c "SELECT datname FROM pg_database WHERE starts_with(datname, 'cbl_test_${PGTEST_RUN}_')" 2>/dev/null) || return 0
+	for n in $names; do
+		log "dropping $n, left by this run"
+		"$psql" "${conn[@]}" -X -q -c "DROP DATABASE IF EXISTS \"$n\" WITH (FORCE)" >/dev/null 2>&1 || true
+	done
 }
 
 find_server
 log "using ${DATABASE_URL:-PG* environment}"
 export PGTEST_REQUIRE=1 # a database test must not skip here: the server is up
+export PGTEST_RUN
+PGTEST_RUN=r$(date +%s)_$$
+cleanups+=(drop_run_leftovers)
 
 unformatted=$(gofmt -l .)
 [[ -z $unformatted ]] || die "gofmt needed on: $unformatted"

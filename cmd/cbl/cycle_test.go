@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/snapshot"
-	"github.com/cbl-lettings/cbl/synth"
 	"github.com/stretchr/testify/require"
 )
 
@@ -37,15 +37,11 @@ func weekDir(t *testing.T) string {
 	return dir
 }
 
-// keywaysDir writes a synthetic Keyways-scale register (7,000 applications, one cycle
-// of 30 adverts and ≈2,400 bids).
+// keywaysDir is the synthetic Keyways-scale register (7,000 applications, one cycle of
+// 30 adverts and ≈2,400 bids) as a snapshot directory, shared: do not write to it.
 func keywaysDir(t *testing.T) string {
 	t.Helper()
-	s, err := synth.Generate(synth.Keyways())
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, snapshot.Write(dir, s))
-	return dir
+	return fixtures.KeywaysDir(t)
 }
 
 // mustRun runs cbl and requires exit status 0, returning stdout.
@@ -59,6 +55,7 @@ func mustRun(t *testing.T, args ...string) string {
 // TestWeeklyJob drives a week through the commands: import, assess, open a cycle, bid,
 // close, show.
 func TestWeeklyJob(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	db := openDSN(t, dsn)
 	mustRun(t, "--dsn", dsn, "import", weekDir(t))
@@ -162,6 +159,7 @@ func TestWeeklyJob(t *testing.T) {
 // closes again: the killed run left nothing, and the clean run prints and stores
 // exactly what a close that was never interrupted does.
 func TestCycleClose_Interrupted(t *testing.T) {
+	t.Parallel()
 	dir := keywaysDir(t)
 	killed, clean := pgtest.DSN(t), pgtest.DSN(t)
 	mustRun(t, "--dsn", killed, "import", dir)
@@ -206,6 +204,7 @@ func shortlistRows(t *testing.T, dsn string) []string {
 // TestCycleClose_Concurrent runs closes of one cycle at once: one closes it, the others
 // wait for it and find it closed; there is exactly one set of shortlists.
 func TestCycleClose_Concurrent(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	mustRun(t, "--dsn", dsn, "import", keywaysDir(t))
 	const n = 3
@@ -244,6 +243,7 @@ func TestCycleClose_Concurrent(t *testing.T) {
 // TestCycleClose_ClosedIsNoOp closes a cycle twice: the second run writes nothing, says
 // so on stderr, exits 0 and prints the same table.
 func TestCycleClose_ClosedIsNoOp(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	mustRun(t, "--dsn", dsn, "import", smallDir)
 	first := mustRun(t, "--dsn", dsn, "cycle", "close", "42")
@@ -263,6 +263,7 @@ func TestCycleClose_ClosedIsNoOp(t *testing.T) {
 
 // TestCycleClose_StillOpen refuses to close a cycle before its closing time.
 func TestCycleClose_StillOpen(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	// Two weeks ahead: that week's cycle closes after now, whatever the weekday.
 	at := time.Now().Add(14 * 24 * time.Hour).UTC().Format(time.RFC3339)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDemo_PrintsFeedbackAndRepeats(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := run(t, "demo", "--seed", "3")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "Applications  7000")
@@ -24,6 +25,7 @@ func TestDemo_PrintsFeedbackAndRepeats(t *testing.T) {
 }
 
 func TestDemo_Formats(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := run(t, "demo", "--output", "csv")
 	require.Equal(t, 0, code, errOut)
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
@@ -50,6 +52,7 @@ func TestDemo_Formats(t *testing.T) {
 }
 
 func TestDemo_UnknownPolicyIsUsageError(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := run(t, "demo", "--policy", "nn-1999")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "nn-1999")

@@ -18,6 +18,7 @@ import (
 )
 
 func TestExplain_BandAsJSON(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[0]
@@ -42,6 +43,7 @@ func TestExplain_BandAsJSON(t *testing.T) {
 }
 
 func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[2]
@@ -77,6 +79,7 @@ func TestExplain_BidTraceFromStoredShortlist(t *testing.T) {
 // TestExplain_LetterMentionsBandAndPosition: the applicant's letter says, in words,
 // their band and their place on the shortlist.
 func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	app := sl.Ranked[1]
@@ -91,6 +94,7 @@ func TestExplain_LetterMentionsBandAndPosition(t *testing.T) {
 }
 
 func TestQueue_ListsOverdueWork(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	code, out, errOut := w.cbl("-o", "json", "queue", "--as-of", "2025-06-02")
 	require.Equal(t, 0, code, errOut)
@@ -113,6 +117,7 @@ func TestQueue_ListsOverdueWork(t *testing.T) {
 // TestS7_5_ExplainSkippedBid: a bid skipped at close is explained with its reason code,
 // the check and clause that failed, and in the letter in words.
 func TestS7_5_ExplainSkippedBid(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	var skipped *struct{ advert, app int64 }
 	for _, a := range w.snap.Adverts {
@@ -157,6 +162,7 @@ func explainedAs(t *testing.T, a *register.Application, p *policy.Policy, day st
 // homeless duty and a let, it reads and explains exactly what the register holds, which
 // the audit replay of the record (store.Verify) proves is what the record gives.
 func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	ctx := context.Background()
 	p, err := store.CyclePolicy(w.snap.Cycles[0])

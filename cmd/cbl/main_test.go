@@ -51,6 +51,7 @@ func registerRows(t *testing.T, db *sqlx.DB) int {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for name, args := range map[string][]string{
 		"unknown command":  {"frobnicate"},
 		"unknown flag":     {"--frobnicate"},
@@ -72,6 +73,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.EmptyDSN(t)
 	code, out, errOut := run(t, "--dsn", dsn, "--output", "csv", "migrate")
 	require.Equal(t, 0, code, errOut)
@@ -89,6 +91,7 @@ func TestMigrate(t *testing.T) {
 }
 
 func TestImport_Small(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	code, out, errOut := run(t, "--dsn", dsn, "-o", "json", "import", smallDir)
 	require.Equal(t, 0, code, errOut)
@@ -117,6 +120,7 @@ func TestImport_Small(t *testing.T) {
 }
 
 func TestImport_BadSnapshotNamesEveryRowAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	code, out, errOut := run(t, "--dsn", dsn, "import", badDir)
 	require.Equal(t, 1, code)
@@ -135,12 +139,14 @@ func TestImport_BadSnapshotNamesEveryRowAndWritesNothing(t *testing.T) {
 }
 
 func TestImport_NotMigrated(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := run(t, "--dsn", pgtest.EmptyDSN(t), "import", smallDir)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "run cbl migrate")
 }
 
 func TestExport_ReimportIsIdentical(t *testing.T) {
+	t.Parallel()
 	first, second := pgtest.DSN(t), pgtest.DSN(t)
 	dir1, dir2 := t.TempDir(), t.TempDir()
 
@@ -166,6 +172,7 @@ func TestExport_ReimportIsIdentical(t *testing.T) {
 }
 
 func TestImport_CheckOnly(t *testing.T) {
+	t.Parallel()
 	// No database: the DSN points at a port nothing listens on.
 	code, out, errOut := run(t, "--dsn", "postgres://postgres@127.0.0.1:1/x?sslmode=disable", "-o", "csv", "import", "--check", smallDir)
 	require.Equal(t, 0, code, errOut)
@@ -176,6 +183,7 @@ func TestImport_CheckOnly(t *testing.T) {
 }
 
 func TestImport_Interrupted(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // as if Ctrl-C arrived before the load

@@ -1,22 +1,29 @@
 package main
 
 import (
+	"errors"
 	"strconv"
+	"time"
 
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/spf13/cobra"
 )
 
 func newMigrateCommand(app *App) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Create or upgrade the database schema",
 		Long: `Apply every schema migration the database has not had yet, each in its own
 transaction, holding an advisory lock so concurrent runs are safe. Prints the
-migrations applied (none when the schema is up to date).`,
+migrations applied (none when the schema is up to date).
+
+Each migration's checksum is recorded when it is applied. Refused, applying nothing,
+when the database has had a migration this cbl does not know (a newer cbl migrated it)
+or when an applied migration's file has changed since: see cbl migrate status.
+Migrations applied by a cbl that kept no checksums get theirs recorded.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := app.Open(cmd.Context())
+			db, err := app.OpenUnchecked(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -31,6 +38,60 @@ migrations applied (none when the schema is up to date).`,
 			}
 			app.Logf("schema at version %d (%d migration(s) applied)", store.Latest(), len(applied))
 			return app.Print([]string{"version", "migration"}, rows)
+		},
+	}
+	cmd.AddCommand(newMigrateStatusCommand(app))
+	return cmd
+}
+
+func newMigrateStatusCommand(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show each migration: applied when, and whether its checksum matches",
+		Long: `Print every migration this cbl embeds and every one the database has had, in
+version order: version, file name, when it was applied, and its checksum state:
+
+  ok          applied, and the file is unchanged since
+  mismatch    applied, but the file in this cbl differs from the one applied
+  pending     not applied yet (cbl migrate applies it)
+  unverified  applied by a cbl that kept no checksums (cbl migrate records them)
+  unknown     applied, but not in this cbl: the database is newer than this cbl
+
+Writes nothing. Exits 1 when a migration is mismatched or unknown (no command but this
+one will then open the database), 0 otherwise.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := app.OpenUnchecked(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sts, err := store.MigrationStatuses(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			var rows [][]string
+			pending := 0
+			for _, st := range sts {
+				at := ""
+				if !st.AppliedAt.IsZero() {
+					at = st.AppliedAt.UTC().Format(time.RFC3339)
+				}
+				if st.State == store.Pending {
+					pending++
+				}
+				rows = append(rows, []string{strconv.Itoa(st.Version), st.Name, at, string(st.State)})
+			}
+			if err := app.Print([]string{"version", "migration", "applied_at", "checksum"}, rows); err != nil {
+				return err
+			}
+			if err := store.CheckVersion(cmd.Context(), db); err != nil && !errors.Is(err, store.ErrNotMigrated) {
+				return err
+			}
+			if pending > 0 {
+				app.Logf("%d migration(s) pending: run cbl migrate", pending)
+			}
+			return nil
 		},
 	}
 }

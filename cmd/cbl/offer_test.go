@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
-	"github.com/cbl-lettings/cbl/synth"
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 )
@@ -38,14 +38,7 @@ func newWeek(t *testing.T) *weekEnv {
 // newWeeks is newWeek over a register with n cycles, of which only the first is closed.
 func newWeeks(t *testing.T, n int) *weekEnv {
 	t.Helper()
-	t.Parallel() // each test has its own database
-	cfg := synth.Defaults()
-	cfg.Register.Applications = 800
-	cfg.Supply.Cycles = n
-	s, err := synth.Generate(cfg)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, snapshot.Write(dir, s))
+	s, dir := fixtures.Small(t, n), fixtures.SmallDir(t, n)
 	w := &weekEnv{t: t, dsn: pgtest.DSN(t), dir: dir, snap: s, shortlists: map[int64]shortlist.Shortlist{},
 		council: map[int64]bool{}, clock: s.Cycles[0].Closes.Add(24 * time.Hour)}
 	w.db = openDSN(t, w.dsn)
@@ -131,6 +124,7 @@ func idArg(n int64) string { return strconv.FormatInt(n, 10) }
 // code, offer, a counted refusal, the next candidate offered and accepting, the let, and
 // the published feedback.
 func TestS8_1_WeekOfOffers(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 3)
 	ad, r := sl.Advert, sl.Ranked
@@ -198,6 +192,7 @@ func TestS8_1_WeekOfOffers(t *testing.T) {
 // TestS8_7_NominationRejectThenRequestMore sends a housing association the first
 // batch; it rejects one with a code and asks for more; the council verifies the next.
 func TestS8_7_NominationRejectThenRequestMore(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(false, 5)
 	a := idArg(sl.Advert)
@@ -253,6 +248,7 @@ func TestS8_7_NominationRejectThenRequestMore(t *testing.T) {
 }
 
 func TestS8_9_DirectLet(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 1)
 	tenant := sl.Ranked[len(sl.Ranked)-1].Application
@@ -271,6 +267,7 @@ func TestS8_9_DirectLet(t *testing.T) {
 // TestDecision_RefusedWritesNothing: a decision that does not fit is refused with exit
 // status 1 and a message naming what is wrong, and nothing is written.
 func TestDecision_RefusedWritesNothing(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 2)
 	a := idArg(sl.Advert)
@@ -311,6 +308,7 @@ func TestDecision_RefusedWritesNothing(t *testing.T) {
 // TestS8_11_WithdrawOfferThenAdvert: an offer withdrawn with a code skips the applicant;
 // property_withdrawn then withdraws the advert.
 func TestS8_11_WithdrawOfferThenAdvert(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 2)
 	a, first := idArg(sl.Advert), idArg(sl.Ranked[0].Application)
@@ -329,6 +327,7 @@ func TestS8_11_WithdrawOfferThenAdvert(t *testing.T) {
 }
 
 func TestDecisionCommands_UsageErrors(t *testing.T) {
+	t.Parallel()
 	for name, args := range map[string][]string{
 		"unknown offer subcommand": {"offer", "frob"},
 		"unknown nominate command": {"nominate", "x"},

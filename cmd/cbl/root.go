@@ -132,8 +132,24 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-// Open connects to the database the flags and environment name.
+// Open connects to the database the flags and environment name, and checks that its
+// schema is the one this cbl embeds (store.CheckVersion).
 func (app *App) Open(ctx context.Context) (*sqlx.DB, error) {
+	db, err := app.OpenUnchecked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Every command but migrate opens the database here, so none reads or writes one a
+	// newer cbl migrated or whose migrations changed since, whichever store calls it makes.
+	if err := store.CheckVersion(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenUnchecked is Open without the schema check, for cbl migrate and migrate status.
+func (app *App) OpenUnchecked(ctx context.Context) (*sqlx.DB, error) {
 	return store.Open(ctx, store.DSN(app.DSN))
 }
 

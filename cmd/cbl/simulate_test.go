@@ -14,6 +14,7 @@ import (
 )
 
 func TestGenerate_WritesReadableSnapshot(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "kw")
 	code, out, errOut := run(t, "generate", "--seed", "2", dir)
 	require.Equal(t, 0, code, errOut)
@@ -29,15 +30,24 @@ func TestGenerate_WritesReadableSnapshot(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, s, s2, "the same seed writes the same register")
 
+	// The register the other tests share is the one generate writes by default.
+	dir3 := filepath.Join(t.TempDir(), "kw")
+	code, _, errOut = run(t, "generate", dir3)
+	require.Equal(t, 0, code, errOut)
+	generated, err := snapshot.Read(dir3)
+	require.NoError(t, err)
+	shared, err := snapshot.Read(keywaysDir(t))
+	require.NoError(t, err)
+	require.Equal(t, generated, shared)
+
 	code, _, errOut = run(t, "generate", "--size", "galaxy", dir)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "galaxy")
 }
 
 func TestSimulate_CompareFromSnapshot(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kw")
-	code, _, errOut := run(t, "generate", dir)
-	require.Equal(t, 0, code, errOut)
+	t.Parallel()
+	dir := keywaysDir(t) // what cbl generate DIR writes (TestGenerate_WritesReadableSnapshot)
 
 	args := []string{"simulate", "--register", dir, "--weeks", "6", "--compare", "nn-2025-proposed"}
 	code, out, errOut := run(t, args...)
@@ -74,9 +84,8 @@ func TestSimulate_CompareFromSnapshot(t *testing.T) {
 }
 
 func TestSimulate_SinglePolicyAndErrors(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kw")
-	code, _, errOut := run(t, "generate", dir)
-	require.Equal(t, 0, code, errOut)
+	t.Parallel()
+	dir := keywaysDir(t) // what cbl generate DIR writes (TestGenerate_WritesReadableSnapshot)
 	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "2")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "nn-2021@1")
@@ -93,9 +102,8 @@ func TestSimulate_SinglePolicyAndErrors(t *testing.T) {
 }
 
 func TestSimulate_ReplayRecordedCycles(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kw")
-	code, _, errOut := run(t, "generate", dir)
-	require.Equal(t, 0, code, errOut)
+	t.Parallel()
+	dir := keywaysDir(t) // what cbl generate DIR writes (TestGenerate_WritesReadableSnapshot)
 	code, out, errOut := run(t, "simulate", "--register", dir, "--replay", "--compare", "nn-2025-proposed", "--output", "csv")
 	require.Equal(t, 0, code, errOut)
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
@@ -110,11 +118,10 @@ func TestSimulate_ReplayRecordedCycles(t *testing.T) {
 // The database path reads the register with store.Export and writes nothing: the same
 // snapshot imported into PostgreSQL simulates exactly as from its directory.
 func TestSimulate_FromDatabaseReadOnly(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kw")
-	code, _, errOut := run(t, "generate", dir)
-	require.Equal(t, 0, code, errOut)
+	t.Parallel()
+	dir := keywaysDir(t) // what cbl generate DIR writes (TestGenerate_WritesReadableSnapshot)
 	dsn := pgtest.DSN(t)
-	code, _, errOut = run(t, "--dsn", dsn, "import", dir)
+	code, _, errOut := run(t, "--dsn", dsn, "import", dir)
 	require.Equal(t, 0, code, errOut)
 	before := registerRows(t, openDSN(t, dsn))
 
@@ -127,9 +134,8 @@ func TestSimulate_FromDatabaseReadOnly(t *testing.T) {
 }
 
 func TestSimulate_ConfigFile(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kw")
-	code, _, errOut := run(t, "generate", dir)
-	require.Equal(t, 0, code, errOut)
+	t.Parallel()
+	dir := keywaysDir(t) // what cbl generate DIR writes (TestGenerate_WritesReadableSnapshot)
 	cfg := filepath.Join(t.TempDir(), "sim.json")
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"weeks": 2, "behaviour": {"refusal": 0, "no_reply": 0}}`), 0o644))
 	code, out, errOut := run(t, "simulate", "--register", dir, "--config", cfg, "-o", "json")
@@ -157,9 +163,8 @@ func TestSimulate_ConfigFile(t *testing.T) {
 }
 
 func TestSimulate_Report(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "kw")
-	code, _, errOut := run(t, "generate", dir)
-	require.Equal(t, 0, code, errOut)
+	t.Parallel()
+	dir := keywaysDir(t) // what cbl generate DIR writes (TestGenerate_WritesReadableSnapshot)
 	file := filepath.Join(t.TempDir(), "compare.html")
 	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "4", "--compare", "nn-2025-proposed", "--report", file)
 	require.Equal(t, 0, code, errOut)

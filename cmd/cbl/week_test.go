@@ -17,6 +17,7 @@ import (
 // assisted bids → close → offers → a counted refusal → the next candidate → let →
 // feedback → the applicant's letter.
 func TestS8_1_WholeWeek(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	db := openDSN(t, dsn)
 	mustRun(t, "--dsn", dsn, "import", keywaysDir(t))

@@ -100,6 +100,7 @@ func (w *weekEnv) rankedOn(app int64) []int64 {
 // next week's close neither autobids nor ranks it. Rebuilding from the record leaves the
 // register as it is (the replay starts from the pre-decision facts).
 func TestS8_10_LetHouseholdLeavesTheRegisterAndNextClose(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var ad, x int64
@@ -141,6 +142,7 @@ func TestS8_10_LetHouseholdLeavesTheRegisterAndNextClose(t *testing.T) {
 // close the application in the register until 12 months after the second, with both
 // refusals recorded, and next week's close skips it.
 func TestS8_4_TwoCountedRefusalsCloseTheRegister(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var x int64
@@ -177,6 +179,7 @@ func TestS8_4_TwoCountedRefusalsCloseTheRegister(t *testing.T) {
 // band in the register: cbl assess --dry-run finds nothing to change for it (the
 // override and the history agree) and cbl explain assesses it without the criterion.
 func TestS8_6_RefusedFinalOfferLeavesTheDischargeInTheRegister(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	p, err := store.CyclePolicy(w.snap.Cycles[0])
 	require.NoError(t, err)
@@ -237,6 +240,7 @@ func TestS8_6_RefusedFinalOfferLeavesTheDischargeInTheRegister(t *testing.T) {
 // Band A household; next week's close places no autobid for it there (and still does
 // on its other adverts).
 func TestS6_5_OfficerExcludesAnAdvertFromAutobid(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var x int64
@@ -276,6 +280,7 @@ func TestS6_5_OfficerExcludesAnAdvertFromAutobid(t *testing.T) {
 // record exports byte for byte the same files. Imported into a fresh database (no
 // record) the register is the same and the bases are not loaded, with a note.
 func TestExport_AfterDecisionsReimportIsIdentical(t *testing.T) {
+	t.Parallel()
 	w := newWeek(t)
 	sl := w.advert(true, 2)
 	refuser, tenant := sl.Ranked[0].Application, sl.Ranked[1].Application
@@ -357,6 +362,7 @@ func requireSameFiles(t *testing.T, a, b string, headerOnly func(name string) bo
 // the household onto that advert again. Removing an exclusion that is not held fails
 // (exit 1, distinct from a usage error) and writes nothing.
 func TestS6_5_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
+	t.Parallel()
 	w := newWeeks(t, 2)
 	next := w.nextAutobids()
 	var x int64

@@ -1,12 +1,16 @@
 package pgtest_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/stretchr/testify/require"
 )
 
@@ -43,4 +47,42 @@ func TestDB_FreshAndMigrated(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, b.Get(&n, `SELECT count(*) FROM landlords`))
 	require.Zero(t, n, "each test database is separate")
+}
+
+// TestDB_NamedForThisRun: a test database's name carries the run's id, so whoever
+// started the run can drop what it left (scripts/test.sh does) and nothing else.
+func TestDB_NamedForThisRun(t *testing.T) {
+	db := pgtest.DB(t)
+	var name string
+	require.NoError(t, db.Get(&name, `SELECT current_database()`))
+	require.True(t, strings.HasPrefix(name, pgtest.Prefix()), "%s under %s", name, pgtest.Prefix())
+	if run := os.Getenv("PGTEST_RUN"); run != "" {
+		require.Equal(t, "cbl_test_"+run+"_", pgtest.Prefix())
+	}
+}
+
+// TestDB_LeavesOtherRunsDatabases: a database named as test databases used to be, hours
+// old, survives another run's setup; pgtest drops only what it created.
+func TestDB_LeavesOtherRunsDatabases(t *testing.T) {
+	if os.Getenv("PGTEST_CHILD") == "2" {
+		pgtest.DB(t)
+		return
+	}
+	pgtest.DB(t) // skips, or fails in CI, without a server
+	ctx := context.Background()
+	admin, err := store.Open(ctx, store.DSN(""))
+	require.NoError(t, err)
+	defer admin.Close()
+	other := fmt.Sprintf("cbl_test_1000000000_%x", time.Now().UnixNano())
+	_, err = admin.Exec(`CREATE DATABASE ` + other)
+	require.NoError(t, err)
+	defer admin.Exec(`DROP DATABASE IF EXISTS ` + other)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDB_LeavesOtherRunsDatabases$", "-test.v")
+	cmd.Env = append(os.Environ(), "PGTEST_CHILD=2", "PGTEST_RUN=")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var n int
+	require.NoError(t, admin.Get(&n, `SELECT count(*) FROM pg_database WHERE datname = $1`, other))
+	require.Equal(t, 1, n, "another run's database was dropped")
 }

@@ -12,6 +12,7 @@ import (
 // TestBoth_FirstErrorStopsTheOther: whichever side fails first, both returns its error
 // (not the other's cancellation) once the other, cancelled, has returned.
 func TestBoth_FirstErrorStopsTheOther(t *testing.T) {
+	t.Parallel()
 	bad := errors.New("bad row")
 	fails := func(context.Context) error { return bad }
 	waits := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
@@ -29,6 +30,7 @@ func TestBoth_FirstErrorStopsTheOther(t *testing.T) {
 // none a slice with room to append over the next application's rows; one without rows
 // keeps nil; a row for an application not read is an error naming the table.
 func TestAttach_RunsOfTheirOwn(t *testing.T) {
+	t.Parallel()
 	apps := []register.Application{{ID: 1}, {ID: 2}, {ID: 4}}
 	var c appChildren
 	c.members.add(1, register.Member{Name: "a"})

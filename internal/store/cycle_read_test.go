@@ -16,6 +16,7 @@ import (
 // Export reads on one, for a register with every kind of child row (several to an
 // application, and none).
 func TestCloseCycle_ReadsWhatExportReads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	s := snapshottest.Register(7, 300, 2, 10)

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/synth"
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 )
@@ -42,13 +42,13 @@ func closeState(t *testing.T, db *sqlx.DB) map[string][]string {
 // batch of rows in turn; each killed run leaves the database as it was, and the close
 // that finally runs through writes exactly what a close never interrupted writes.
 func TestCloseCycle_KilledAtAnyPointLeavesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	s, err := synth.Generate(synth.Keyways())
-	require.NoError(t, err)
+	s := fixtures.Keyways(t)
 	killed, clean := pgtest.DB(t), pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, killed, s))
 	require.NoError(t, store.Import(ctx, clean, s))
-	_, err = store.CloseCycle(ctx, clean, 1, store.CloseOptions{Actor: "t"})
+	_, err := store.CloseCycle(ctx, clean, 1, store.CloseOptions{Actor: "t"})
 	require.NoError(t, err)
 	want := closeState(t, clean)
 	require.NotEmpty(t, want["entries"])
@@ -78,6 +78,7 @@ func TestCloseCycle_KilledAtAnyPointLeavesNothing(t *testing.T) {
 }
 
 func TestCloseCycle_Errors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, readSmall(t)))
@@ -102,6 +103,7 @@ func TestCloseCycle_Errors(t *testing.T) {
 // TestScheme6_ThreeLiveBidsPerCycle: the fourth live bid is refused, a withdrawn bid
 // frees its slot, and a bid on a closed cycle is refused.
 func TestScheme6_ThreeLiveBidsPerCycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	s := readSmall(t)
@@ -140,6 +142,7 @@ func TestScheme6_ThreeLiveBidsPerCycle(t *testing.T) {
 // TestReassess_WritesHistoryAndEvents re-bands the small register, then finds nothing
 // left to change.
 func TestReassess_WritesHistoryAndEvents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, readSmall(t)))
@@ -178,16 +181,13 @@ func TestReassess_WritesHistoryAndEvents(t *testing.T) {
 // are those the decision tests' stand-in (storetest.CloseCycle) stores, so the decision
 // record reads a real close the way its tests read the stand-in.
 func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	cfg := synth.Defaults()
-	cfg.Register.Applications = 800
-	cfg.Supply.Cycles = 1
-	s, err := synth.Generate(cfg)
-	require.NoError(t, err)
+	s := fixtures.Small(t, 1)
 	real, standIn := pgtest.DB(t), pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, real, s))
 	require.NoError(t, store.Import(ctx, standIn, s))
-	_, err = store.CloseCycle(ctx, real, s.Cycles[0].ID, store.CloseOptions{})
+	_, err := store.CloseCycle(ctx, real, s.Cycles[0].ID, store.CloseOptions{})
 	require.NoError(t, err)
 	storetest.CloseCycle(t, standIn, s.Cycles[0].ID)
 
@@ -207,16 +207,16 @@ func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
 // TestCloseCycle_BidsWaitForTheClose: a bid placed while its cycle is being closed waits
 // for the close (the cycle's advisory lock), and once the close commits it is refused.
 func TestCloseCycle_BidsWaitForTheClose(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	s, err := synth.Generate(synth.Keyways())
-	require.NoError(t, err)
+	s := fixtures.Keyways(t)
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, s))
 	app, advert := s.Applications[0].ID, s.Adverts[0].ID
 	at := s.Cycles[0].Opens.Add(time.Hour) // inside the window, as an officer back-dating it would
 
 	blocked := make(chan error, 1)
-	_, err = store.CloseCycle(ctx, db, s.Cycles[0].ID, store.CloseOptions{Progress: func(rows int) {
+	_, err := store.CloseCycle(ctx, db, s.Cycles[0].ID, store.CloseOptions{Progress: func(rows int) {
 		if rows > batchRows {
 			return
 		}
@@ -239,13 +239,13 @@ const batchRows = 1024
 // hand; import --replace drops those of the register it replaces) writes through
 // shortlist_entries and stores what a close into a new partition stores.
 func TestCloseCycle_PartitionHeld(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	s, err := synth.Generate(synth.Keyways())
-	require.NoError(t, err)
+	s := fixtures.Keyways(t)
 	held, clean := pgtest.DB(t), pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, held, s))
 	require.NoError(t, store.Import(ctx, clean, s))
-	_, err = store.CloseCycle(ctx, clean, 1, store.CloseOptions{Actor: "t"})
+	_, err := store.CloseCycle(ctx, clean, 1, store.CloseOptions{Actor: "t"})
 	require.NoError(t, err)
 	_, err = held.Exec(`CREATE TABLE shortlist_entries_c1 PARTITION OF shortlist_entries FOR VALUES IN (1)`)
 	require.NoError(t, err)
@@ -269,9 +269,9 @@ func TestCloseCycle_PartitionHeld(t *testing.T) {
 // TestCloseCycle_SummaryIsWhatIsStored: the summary a close makes from its own result is
 // the one CycleSummary reads back from the rows it wrote.
 func TestCloseCycle_SummaryIsWhatIsStored(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	s, err := synth.Generate(synth.Keyways())
-	require.NoError(t, err)
+	s := fixtures.Keyways(t)
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, s))
 	res, err := store.CloseCycle(ctx, db, 1, store.CloseOptions{Actor: "t"})

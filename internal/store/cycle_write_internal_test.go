@@ -10,6 +10,7 @@ import (
 // TestProduce_RowsInOrder: the rows built on several goroutines reach the COPY in
 // order, every one once, across batch and producer boundaries.
 func TestProduce_RowsInOrder(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, batch - 1, batch, batch + 1, 5*batch + 7} {
 		batches, stop := produce(n, func(i int) ([]any, error) { return []any{i}, nil })
 		next := 0
@@ -27,6 +28,7 @@ func TestProduce_RowsInOrder(t *testing.T) {
 
 // TestProduce_StopsAtError: a row's error ends the rows, after the ones before it.
 func TestProduce_StopsAtError(t *testing.T) {
+	t.Parallel()
 	bad := errors.New("bad row")
 	batches, stop := produce(4*batch, func(i int) ([]any, error) {
 		if i == 2*batch+3 {
@@ -48,6 +50,7 @@ func TestProduce_StopsAtError(t *testing.T) {
 
 // TestProduce_StopEarly: stopping part way ends the producers without a reader.
 func TestProduce_StopEarly(t *testing.T) {
+	t.Parallel()
 	batches, stop := produce(10*batch, func(i int) ([]any, error) { return []any{i}, nil })
 	<-batches
 	stop()

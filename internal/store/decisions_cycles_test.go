@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/shortlist"
-	"github.com/cbl-lettings/cbl/synth"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,12 +18,9 @@ import (
 // refused on week 1's advert before week 2's advert closed keeps its place at the head of
 // week 2's shortlist.
 func TestScheme8_TwoWeeksInOneRecord(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	cfg := synth.Defaults()
-	cfg.Register.Applications = 800
-	cfg.Supply.Cycles = 2
-	s, err := synth.Generate(cfg)
-	require.NoError(t, err)
+	s := fixtures.Small(t, 2)
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, s))
 	c1 := storetest.CloseCycle(t, db, s.Cycles[0].ID)

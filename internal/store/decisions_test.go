@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/internal/store/storetest"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/synth"
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 )
@@ -21,11 +21,7 @@ import (
 // database and a council advert with at least three ranked bids.
 func week(t *testing.T) (*sqlx.DB, int64, []int64) {
 	t.Helper()
-	cfg := synth.Defaults()
-	cfg.Register.Applications = 800
-	cfg.Supply.Cycles = 1
-	s, err := synth.Generate(cfg)
-	require.NoError(t, err)
+	s := fixtures.Small(t, 1)
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(context.Background(), db, s))
 	council := map[string]bool{}
@@ -50,6 +46,7 @@ func week(t *testing.T) (*sqlx.DB, int64, []int64) {
 }
 
 func TestDecide_OfferRecordedAndReplayed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -77,6 +74,7 @@ func TestDecide_OfferRecordedAndReplayed(t *testing.T) {
 }
 
 func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -121,6 +119,7 @@ func TestDecide_RefusedDecisionWritesNothing(t *testing.T) {
 }
 
 func TestDecisions_AppendOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
@@ -135,6 +134,7 @@ func TestDecisions_AppendOnly(t *testing.T) {
 // TestDecide_EventsAndStateMatchReplay: the events written are the replay's, each at the
 // moment of the decision that caused it, and LoadState gives what Decide returned.
 func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -182,6 +182,7 @@ func TestDecide_EventsAndStateMatchReplay(t *testing.T) {
 // TestDecide_ConcurrentWritersSerialised: two officers verifying the same candidate at
 // once — one is recorded, the other refused, never both.
 func TestDecide_ConcurrentWritersSerialised(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -210,6 +211,7 @@ func TestDecide_ConcurrentWritersSerialised(t *testing.T) {
 // decisions and reports are refused until the kept state is rebuilt, and the rebuild
 // says which recorded decision no longer applies.
 func TestLoadState_RecordNoLongerFits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	_, err := store.Decide(ctx, db, time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC),
@@ -230,6 +232,7 @@ func TestLoadState_RecordNoLongerFits(t *testing.T) {
 // TestRebuild_SameRowsAsDecide: rebuilding the derived tables from the record gives the
 // rows Decide wrote one decision at a time, timestamps included.
 func TestRebuild_SameRowsAsDecide(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)

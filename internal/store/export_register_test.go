@@ -16,6 +16,7 @@ import (
 // many applications, each with several members, assessments, spells and bids: what
 // Import wrote comes back unchanged.
 func TestExport_GeneratedRegisterRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	s := snapshottest.Register(3, 1500, 2, 40)
@@ -28,6 +29,7 @@ func TestExport_GeneratedRegisterRoundTrip(t *testing.T) {
 // TestExport_EachApplicationFlag sets one boolean column at a time and checks that it,
 // and only it, comes back as its field.
 func TestExport_EachApplicationFlag(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	s := snapshottest.Full()
@@ -72,6 +74,7 @@ func TestExport_EachApplicationFlag(t *testing.T) {
 // TestLoadApplication_ReadsOneAsExportDoes: each application read alone, with all its
 // nested rows, is what Export reads for it; one not held is ErrNoApplication.
 func TestLoadApplication_ReadsOneAsExportDoes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	s := snapshottest.Register(5, 200, 1, 10)

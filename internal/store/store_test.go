@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
-	"github.com/cbl-lettings/cbl/synth"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/stretchr/testify/require"
@@ -39,6 +39,7 @@ func rowCount(t *testing.T, db *sqlx.DB) map[string]int {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("fresh database, concurrently", func(t *testing.T) {
 		db := pgtest.EmptyDB(t)
@@ -85,6 +86,7 @@ func recordDecisions(t *testing.T, db *sqlx.DB, n int) {
 }
 
 func TestImportExport_RoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for name, s := range map[string]*snapshot.Snapshot{
 		"small example": readSmall(t),
@@ -105,6 +107,7 @@ func TestImportExport_RoundTrip(t *testing.T) {
 // TestImport_BasesOnlyUnderTheirRecord: register_base rows are loaded only into a
 // database that records decisions, and then each must name a recorded one.
 func TestImport_BasesOnlyUnderTheirRecord(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("no decisions recorded: the register as imported is where the record starts", func(t *testing.T) {
 		db := pgtest.DB(t)
@@ -138,6 +141,7 @@ func TestImport_BasesOnlyUnderTheirRecord(t *testing.T) {
 }
 
 func TestImport_WritesEvent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	require.NoError(t, store.ImportWith(ctx, db, readSmall(t), store.ImportOptions{Actor: "tester"}))
@@ -158,6 +162,7 @@ func TestImport_WritesEvent(t *testing.T) {
 }
 
 func TestImport_NothingWrittenOnError(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("invalid snapshot", func(t *testing.T) {
 		db := pgtest.DB(t)
@@ -197,6 +202,7 @@ func TestImport_NothingWrittenOnError(t *testing.T) {
 
 // TestSchema_Constraints checks the database refuses bad rows by itself, whoever writes.
 func TestSchema_Constraints(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	require.NoError(t, store.Import(ctx, db, readSmall(t)))
@@ -240,11 +246,13 @@ func TestSchema_Constraints(t *testing.T) {
 }
 
 func TestExport_NotMigrated(t *testing.T) {
+	t.Parallel()
 	_, err := store.Export(context.Background(), pgtest.EmptyDB(t))
 	require.True(t, errors.Is(err, store.ErrNotMigrated))
 }
 
 func TestEvents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	at := time.Date(2025, 11, 12, 9, 0, 0, 0, time.UTC)
@@ -275,8 +283,8 @@ func TestEvents(t *testing.T) {
 // database empty (no register rows, no import event), and the import that then runs
 // through writes the whole snapshot.
 func TestImport_CancelledWritesNothing(t *testing.T) {
-	s, err := synth.Generate(synth.Keyways())
-	require.NoError(t, err)
+	t.Parallel()
+	s := fixtures.Keyways(t)
 	db := pgtest.DB(t)
 	empty := rowCount(t, db)
 	events := func() int {
@@ -310,6 +318,7 @@ func TestImport_CancelledWritesNothing(t *testing.T) {
 // into their cycles' partitions, keeping every row, and gives a shortlist made outside a
 // close its advert's cycle.
 func TestMigrate_EntriesByCycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.EmptyDB(t)
 	ms, err := store.Migrations()

@@ -38,6 +38,7 @@ func registerRows(t *testing.T, db interface {
 // the tenant's status; verifications and offers write nothing to the register. The
 // audit replay starts from the pre-decision register and gives what was kept.
 func TestDecide_WritesBackOnlyWhatTheDecisionChanged(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -86,6 +87,7 @@ func verified(t *testing.T, db *sqlx.DB, n int) {
 // decisions recorded before they were written back) is put back in the state the
 // record implies, with an events row per change; a second rebuild changes nothing.
 func TestRebuild_RestoresTheRegister(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -146,6 +148,7 @@ func baseRows(t *testing.T, db interface {
 // the same record holds the same register and the same pre-decision state
 // (register_base), and exports the same again.
 func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -196,6 +199,7 @@ func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
 // pre-decision state, so each refusal counts once and neither household is closed — the
 // state is what it was before.
 func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
@@ -241,6 +245,7 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 // (a counted refusal) is re-banded by cbl assess; the next decision on it (a band review)
 // keeps the reassessment's spell, as must the audit replay and a rebuilt register.
 func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	app := apps[0]
@@ -330,6 +335,7 @@ func historyOf(t *testing.T, db *sqlx.DB, id int64) []register.BandSpell {
 // an application the record changed cannot be dated before the record's last decision
 // (its replay would go back in time); nothing is written. A dry run records nothing.
 func TestReassess_RecordedRebandNotBeforeTheLastDecision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
 	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
