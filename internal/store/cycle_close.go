@@ -52,7 +52,7 @@ type CloseResult struct {
 	Summary []AdvertSummary
 }
 
-// CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register (as officers'
+// CloseCycle closes cycle id (S6.4, S7): it reads the register (as officers'
 // decisions left it) and the officers' autobid exclusions, runs shortlist.CloseCycle
 // under the cycle's policy, and writes the autobids, one shortlist
 // per advert with every entry (ranked with position, or skipped with code and check)

@@ -99,9 +99,9 @@ func TestCloseCycle_Errors(t *testing.T) {
 	require.ErrorContains(t, err, "shortlists_cycle_advert")
 }
 
-// TestScheme6_ThreeLiveBidsPerCycle: the fourth live bid is refused, a withdrawn bid
+// TestS6_2_ThreeLiveBidsPerCycle: the fourth live bid is refused, a withdrawn bid
 // frees its slot, and a bid on a closed cycle is refused.
-func TestScheme6_ThreeLiveBidsPerCycle(t *testing.T) {
+func TestS6_2_ThreeLiveBidsPerCycle(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.DB(t)
 	s := readSmall(t)
