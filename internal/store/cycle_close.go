@@ -102,7 +102,9 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		res.AlreadyClosed = true
 		return res, nil
 	}
-	if !opts.Now.IsZero() && opts.Now.Before(c.Closes) {
+	// Bids are taken to the end of the closing minute (S6.1): a close at 23:59:30 would
+	// race the last of them.
+	if !opts.Now.IsZero() && opts.Now.Before(c.Ends()) {
 		return nil, fmt.Errorf("cycle %d closes at %s: %w", id, c.Closes.Format(time.RFC3339), ErrCycleOpen)
 	}
 	p, err := CyclePolicy(c.Cycle)
