@@ -18,7 +18,7 @@ import (
 
 // englandCycle builds one England-scale weekly cycle: adverts homes (60% housing
 // associations), bidders drawn from a register of apps applications, 30–150 bids per
-// advert with a heavy tail (SCHEME.md §10).
+// advert with a heavy tail (S10.1).
 func englandCycle(seed uint64, adverts, apps int) *allocation.Input {
 	return cycleOf(seed, adverts, apps, 30, 150)
 }

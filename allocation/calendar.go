@@ -14,7 +14,7 @@ import (
 var englandWales string
 
 // Calendar counts working days: Monday to Friday, less the calendar's bank holidays
-// (SCHEME.md §9: the council's clocks run in working days).
+// (S9.7: the council's clocks run in working days).
 type Calendar struct {
 	holidays []register.Date // sorted
 	first    register.Date   // the calendar covers whole years first..last

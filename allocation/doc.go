@@ -1,4 +1,4 @@
-// Package allocation walks the cycle's shortlists to lets (SCHEME.md §8–9): verification,
+// Package allocation walks the cycle's shortlists to lets (S8, S9): verification,
 // offers, refusals and their sanctions, nominations to housing associations, direct lets,
 // the let record and feedback, reviews, register upkeep and the work queue of clocks.
 //
@@ -25,7 +25,7 @@
 // # The walk
 //
 // Adverts are processed in order of closing time, then advert id. On a council advert the
-// next ranked candidate is verified (verify_pass, or verify_skip with a SCHEME.md §7
+// next ranked candidate is verified (verify_pass, or verify_skip with an S7.5
 // code), offered (offer), and answers (accept, refuse, or withdraw). On a housing
 // association's advert the council verifies the top N (policy nominations.batch_size),
 // sends them (nominate); the landlord offers to one (landlord_accept) or rejects each with

@@ -86,7 +86,7 @@ type LandlordLets struct {
 	Short bool `json:"short,omitempty"`
 }
 
-// Landlords reports lets per landlord against its nomination agreement (SCHEME.md §8),
+// Landlords reports lets per landlord against its nomination agreement (S8.8),
 // in the order of in.Landlords.
 func Landlords(in *Input, res *Result) []LandlordLets {
 	out := make([]LandlordLets, 0, len(in.Landlords))

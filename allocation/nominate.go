@@ -4,8 +4,7 @@ import (
 	"fmt"
 )
 
-// nominate sends the advert's verified batch to the housing association (SCHEME.md §8
-// "Nominations").
+// nominate sends the advert's verified batch to the housing association (S8.7).
 func (e *engine) nominate(d *Decision) error {
 	s, err := e.advertOf(d)
 	if err != nil {

@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestScheme8_UnderOfferSkipWaitsForTheAdvertToClose: a walk holds adverts of several
+// TestS8_2_UnderOfferSkipWaitsForTheAdvertToClose: a walk holds adverts of several
 // cycles. An application under offer on this week's advert is not skipped on next week's
 // advert before that one has closed; if the offer is refused first, next week's walk
 // reaches it as usual.
-func TestScheme8_UnderOfferSkipWaitsForTheAdvertToClose(t *testing.T) {
+func TestS8_2_UnderOfferSkipWaitsForTheAdvertToClose(t *testing.T) {
 	in, _, _ := loadScenario(t, "under_offer_two_adverts")
 	next := in.Adverts[2] // advert 12 closes 2025-06-10, a week after 10 and 11
 	next.ID = 13

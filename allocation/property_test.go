@@ -8,12 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Invariants of SCHEME.md §8 over many scripted cycles: an advert is let at most once
+// Invariants of S8.1–S8.3 over many scripted cycles: an advert is let at most once
 // and an application housed at most once; an application never holds two open offers;
 // every housed application is closed; every application with the policy's count of
 // counted refusals inside its window is closed; every ranked bid on a let advert ends in
 // exactly one state.
-func TestScheme8_InvariantsOverScriptedCycles(t *testing.T) {
+func TestS8_1_InvariantsOverScriptedCycles(t *testing.T) {
 	closures, underOffer := 0, 0
 	for seed := uint64(1); seed <= 20; seed++ {
 		in := englandCycle(seed, 120, 1500)

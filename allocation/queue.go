@@ -10,7 +10,7 @@ import (
 	"github.com/cbl-lettings/cbl/shortlist"
 )
 
-// Work-queue item kinds: the clocks nobody chases (SCHEME.md §9).
+// Work-queue item kinds: the clocks nobody chases (S9.7).
 const (
 	QueueVerification = "verification_overdue" // a new application not answered within the working days
 	QueueMedical      = "medical_overdue"      // a medical assessment pending past the policy's days

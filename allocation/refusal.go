@@ -9,7 +9,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 )
 
-// sanctions applies the refusal rules (SCHEME.md §8) after a refusal was appended to
+// sanctions applies the refusal rules (S8.4–S8.6) after a refusal was appended to
 // a.Refusals. finalCounted: the refusal was a counted refusal of a final offer.
 //
 // Closure: when the application's counted refusals within the policy's window reach its

@@ -15,7 +15,7 @@ func (e *engine) app(d *Decision) (*register.Application, error) {
 	return e.get(d.Application), nil
 }
 
-// requestReview opens a review of a decision taken on d.Of (SCHEME.md §9). A request
+// requestReview opens a review of a decision taken on d.Of (S9.4). A request
 // made more than the policy's review_request_days after the decision is recorded as out
 // of time and opens nothing.
 func (e *engine) requestReview(d *Decision) error {
@@ -143,7 +143,7 @@ func (e *engine) decideReview(d *Decision) error {
 	}
 }
 
-// reassessed records a re-assessment made outside the walk (cbl assess, SCHEME.md §2–3):
+// reassessed records a re-assessment made outside the walk (cbl assess, S2.2, S3.1–S3.4):
 // the band moves to d.Band (NoBand: the application no longer qualifies) on d.On. The
 // band and its effective date are given, not worked out here: the re-assessment read the
 // application's facts as they stood and may have run under another policy than the
@@ -177,7 +177,7 @@ func (e *engine) renew(d *Decision) error {
 	return nil
 }
 
-// upkeep runs the register's clocks as of d.On (SCHEME.md §9): it closes applications
+// upkeep runs the register's clocks as of d.On (S9.1, S9.2): it closes applications
 // whose renewal window has passed without a renewal, and flags for review, once each,
 // housing-need applications with no bid for the policy's no_bid_review_months.
 func (e *engine) upkeep(d *Decision) error {

@@ -6,9 +6,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/stretchr/testify/require"
 )
 
@@ -103,7 +105,7 @@ func TestRun_RejectsDecisionsThatDoNotFit(t *testing.T) {
 		{"not the next candidate", allocation.Decision{Kind: allocation.VerifyPass, On: d("2025-06-05"), Actor: "o", Advert: 10, Application: 2},
 			"application", "2 is not the next candidate to verify on advert 10 (next: 1)"},
 		{"unknown code", allocation.Decision{Kind: allocation.VerifySkip, On: d("2025-06-05"), Actor: "o", Advert: 10, Application: 1, Code: "rude"},
-			"code", `"rude" is not a skip reason code (SCHEME.md §7)`},
+			"code", `"rude" is not a skip reason code (S7.5); valid: ` + strings.Join(shortlist.Codes, ", ")},
 		{"discretion without a note", allocation.Decision{Kind: allocation.VerifySkip, On: d("2025-06-05"), Actor: "o", Advert: 10, Application: 1, Code: "officer_discretion"},
 			"reason", "officer_discretion needs a note"},
 		{"offer before verification", allocation.Decision{Kind: allocation.MakeOffer, On: d("2025-06-05"), Actor: "o", Advert: 10, Application: 1},

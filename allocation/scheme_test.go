@@ -52,7 +52,7 @@ func waits(res *allocation.Result, advert int64) []allocation.Wait {
 
 func d(s string) register.Date { return register.MustDate(s) }
 
-func TestScheme8_OfferCascadesPastVerificationSkips(t *testing.T) {
+func TestS8_1_OfferCascadesPastVerificationSkips(t *testing.T) {
 	in, res, _ := runScenario(t, "cascade_verification_skip")
 	require.Len(t, res.Lets, 1)
 	let := res.Lets[0]
@@ -69,7 +69,7 @@ func TestScheme8_OfferCascadesPastVerificationSkips(t *testing.T) {
 	require.Empty(t, res.Pending)
 }
 
-func TestScheme8_UnderOfferSkippedElsewhereUntilResolved(t *testing.T) {
+func TestS8_2_UnderOfferSkippedElsewhereUntilResolved(t *testing.T) {
 	in, ds, _ := loadScenario(t, "under_offer_two_adverts")
 	w, err := allocation.Start(in)
 	require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestScheme8_UnderOfferSkippedElsewhereUntilResolved(t *testing.T) {
 	require.Equal(t, allocation.WaitReply, waits(res, 11)[0].For)
 }
 
-func TestScheme8_TwoCountedRefusalsWithin12MonthsClose(t *testing.T) {
+func TestS8_4_TwoCountedRefusalsWithin12MonthsClose(t *testing.T) {
 	in, res, _ := runScenario(t, "refusals_11_months_close")
 	a := app(t, in, res, 1)
 	require.Equal(t, register.StatusClosed, a.Status)
@@ -108,14 +108,14 @@ func TestScheme8_TwoCountedRefusalsWithin12MonthsClose(t *testing.T) {
 	require.Equal(t, int64(12), last.Advert)
 }
 
-func TestScheme8_TwoCountedRefusals13MonthsApartDoNotClose(t *testing.T) {
+func TestS8_4_TwoCountedRefusals13MonthsApartDoNotClose(t *testing.T) {
 	in, res, _ := runScenario(t, "refusals_13_months_no_closure")
 	require.Equal(t, register.StatusActive, app(t, in, res, 1).Status)
 	require.Empty(t, res.Sanctions)
 	require.Equal(t, []int64{1}, waits(res, 12)[0].Applications)
 }
 
-func TestScheme8_UncountedRefusalDoesNotCount(t *testing.T) {
+func TestS8_4_UncountedRefusalDoesNotCount(t *testing.T) {
 	in, res, _ := runScenario(t, "uncounted_refusal")
 	a := app(t, in, res, 1)
 	require.Equal(t, register.StatusActive, a.Status, "one counted and one uncounted refusal in 12 months")
@@ -126,7 +126,7 @@ func TestScheme8_UncountedRefusalDoesNotCount(t *testing.T) {
 	require.Equal(t, register.RefusedNoReply, b.Refusals[1].Kind)
 }
 
-func TestScheme8_NoReplyCountsOnlyWhenPolicySays(t *testing.T) {
+func TestS8_5_NoReplyCountsOnlyWhenPolicySays(t *testing.T) {
 	in, ds, _ := loadScenario(t, "uncounted_refusal")
 	p := *in.Policy
 	p.Refusals.NoReplyCounts = false
@@ -139,7 +139,7 @@ func TestScheme8_NoReplyCountsOnlyWhenPolicySays(t *testing.T) {
 	require.Equal(t, "not counted: policy: no reply does not count as a refusal", events(res, "no_reply")[0].Detail)
 }
 
-func TestScheme8_RefusedFinalOfferDischargesHomelessDuty(t *testing.T) {
+func TestS8_6_RefusedFinalOfferDischargesHomelessDuty(t *testing.T) {
 	in, res, _ := runScenario(t, "homeless_duty_discharge")
 	before, err := banding.Assess(&in.Applications[0], in.Policy, d("2025-06-10"))
 	require.NoError(t, err)
@@ -153,12 +153,12 @@ func TestScheme8_RefusedFinalOfferDischargesHomelessDuty(t *testing.T) {
 	require.False(t, slices.ContainsFunc(after.Criteria, func(m banding.Met) bool { return m.ID == "homeless_main_duty" }))
 	cur, _ := banding.Current(a.History)
 	require.Equal(t, register.BandC, cur.Band)
-	require.Equal(t, d("2024-03-10"), cur.Effective, "moving down restores the date last held in Band C (§3)")
+	require.Equal(t, d("2024-03-10"), cur.Effective, "moving down restores the date last held in Band C (S3.3)")
 	require.Equal(t, allocation.SanctionDischarge, res.Sanctions[0].Kind)
 	require.Equal(t, register.StatusActive, a.Status, "one counted refusal does not close")
 }
 
-func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
+func TestS8_7_NominationRejectThenRequestMore(t *testing.T) {
 	in, ds, _ := loadScenario(t, "nomination_reject_request_more")
 	at := func(n int) []allocation.Wait {
 		res, err := allocation.Run(in, ds[:n])
@@ -187,7 +187,7 @@ func TestScheme8_NominationRejectThenRequestMore(t *testing.T) {
 		AchievedBasisPoints: 10000}, ll[1])
 }
 
-func TestScheme8_DirectLetOutsideTheShortlist(t *testing.T) {
+func TestS8_9_DirectLetOutsideTheShortlist(t *testing.T) {
 	in, ds, _ := loadScenario(t, "direct_let")
 	res, err := allocation.Run(in, ds)
 	require.NoError(t, err)
@@ -232,7 +232,7 @@ func explain(e shortlist.Entry, n int) string {
 		e.Application, e.Position, n, e.Band, e.Effective, e.Registered)
 }
 
-func TestScheme9_ReviewRestoresEarlierEffectiveDate(t *testing.T) {
+func TestS9_4_ReviewRestoresEarlierEffectiveDate(t *testing.T) {
 	in, res, _ := runScenario(t, "review_restores_effective_date")
 	cur, _ := banding.Current(app(t, in, res, 2).History)
 	require.Equal(t, d("2020-09-14"), cur.Effective)
@@ -249,7 +249,7 @@ func TestScheme9_ReviewRestoresEarlierEffectiveDate(t *testing.T) {
 		explain(now[0], len(now)))
 }
 
-func TestScheme9_ReviewRequestedOutOfTime(t *testing.T) {
+func TestS9_4_ReviewRequestedOutOfTime(t *testing.T) {
 	in, ds, _ := loadScenario(t, "review_restores_effective_date")
 	res, err := allocation.Run(in, ds)
 	require.NoError(t, err)
@@ -262,14 +262,14 @@ func TestScheme9_ReviewRequestedOutOfTime(t *testing.T) {
 	require.ErrorContains(t, err, "has no open review")
 }
 
-func TestScheme9_ReviewOverturnsSkip(t *testing.T) {
+func TestS9_4_ReviewOverturnsSkip(t *testing.T) {
 	_, res, _ := runScenario(t, "review_restores_effective_date")
 	require.Equal(t, []allocation.Wait{{Advert: 11, For: allocation.WaitVerify, Applications: []int64{1},
 		Since: d("2025-06-16")}}, waits(res, 11), "back on the walk at its rank")
 	require.Len(t, events(res, "skip_overturned"), 1)
 }
 
-func TestScheme9_RenewalLapsesAndNoBidReview(t *testing.T) {
+func TestS9_1_RenewalLapsesAndNoBidReview(t *testing.T) {
 	in, res, _ := runScenario(t, "register_upkeep")
 	require.Equal(t, register.StatusActive, app(t, in, res, 1).Status, "renewed in time")
 	require.Equal(t, "renewal_lapsed", app(t, in, res, 2).StatusReason)
@@ -281,7 +281,7 @@ func TestScheme9_RenewalLapsesAndNoBidReview(t *testing.T) {
 	require.Equal(t, []int64{1, 3}, flagged, "each flagged once, across two upkeep runs")
 }
 
-func TestScheme9_WorkQueue(t *testing.T) {
+func TestS9_7_WorkQueue(t *testing.T) {
 	in, res, _ := runScenario(t, "register_upkeep")
 	q := allocation.WorkQueue(in, res, d("2025-08-21"), allocation.EnglandWales())
 	got := map[string][]int64{}
@@ -307,10 +307,10 @@ func TestScheme9_WorkQueue(t *testing.T) {
 	}
 }
 
-// TestScheme3_ReassessmentRecordedAsReband: a reassessment recorded in the decisions
+// TestS3_6_ReassessmentRecordedAsReband: a reassessment recorded in the decisions
 // (reband) moves the band on its day with the effective date it gives, and the replay
 // keeps the spell; NoBand closes the open spell; the band and date are required.
-func TestScheme3_ReassessmentRecordedAsReband(t *testing.T) {
+func TestS3_6_ReassessmentRecordedAsReband(t *testing.T) {
 	in, ds, _ := loadScenario(t, "review_restores_effective_date")
 	res, err := allocation.Run(in, ds)
 	require.NoError(t, err)

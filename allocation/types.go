@@ -45,7 +45,7 @@ type Kind string
 // Decision kinds.
 const (
 	VerifyPass     Kind = "verify_pass"     // the next candidate passes verification
-	VerifySkip     Kind = "verify_skip"     // the candidate is skipped with Code (SCHEME.md §7)
+	VerifySkip     Kind = "verify_skip"     // the candidate is skipped with Code (S8.1, S7.5)
 	MakeOffer      Kind = "offer"           // offer the advert to the verified candidate
 	Accept         Kind = "accept"          // the applicant accepts the open offer: a let
 	Refuse         Kind = "refuse"          // refused, no reply or no viewing (Refusal)
@@ -58,11 +58,11 @@ const (
 	RequestReview  Kind = "request_review"  // the applicant asks for a review of a decision
 	DecideReview   Kind = "decide_review"   // the review's outcome
 	Renew          Kind = "renew"           // the annual renewal is made
-	Upkeep         Kind = "upkeep"          // run the register's clocks as of On (SCHEME.md §9)
-	Reband         Kind = "reband"          // a reassessment moved the band to Band, effective Effective (SCHEME.md §2–3)
+	Upkeep         Kind = "upkeep"          // run the register's clocks as of On (S9.1–S9.3, S9.8)
+	Reband         Kind = "reband"          // a reassessment moved the band to Band, effective Effective (S2.2, S3.1–S3.4)
 )
 
-// Direct-let categories (SCHEME.md §8).
+// Direct-let categories (S8.9).
 const (
 	AdaptedProperty       = "adapted_property"
 	Decant                = "decant"
@@ -70,7 +70,7 @@ const (
 	HomelessDutyDischarge = "homeless_duty_discharge"
 )
 
-// Review subjects and outcomes (SCHEME.md §9).
+// Review subjects and outcomes (S9.4).
 const (
 	SubjectBand      = "band"
 	SubjectEffective = "effective_date"
@@ -174,7 +174,7 @@ const (
 	RouteDirect     = "direct"
 )
 
-// Let is the let record (SCHEME.md §8 "after a let"): the facts a council publishes.
+// Let is the let record (S8.10): the facts a council publishes.
 type Let struct {
 	Advert      int64         `json:"advert"`
 	Landlord    string        `json:"landlord"`
@@ -211,7 +211,7 @@ const (
 	SanctionDischarge = "duty_discharged" // a suitable final offer was refused
 )
 
-// Sanction is a consequence of refusals (SCHEME.md §8).
+// Sanction is a consequence of refusals (S8.4, S8.6).
 type Sanction struct {
 	Application int64         `json:"application"`
 	Kind        string        `json:"kind"`
@@ -224,7 +224,7 @@ type Sanction struct {
 	Criteria []string `json:"criteria,omitempty"`
 }
 
-// Review is a review of a decision (SCHEME.md §9).
+// Review is a review of a decision (S9.4).
 type Review struct {
 	Application int64         `json:"application"`
 	Subject     string        `json:"subject"`

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestScheme9_ReviewChangesBandAndIsAudited(t *testing.T) {
+func TestS9_4_ReviewChangesBandAndIsAudited(t *testing.T) {
 	in, ds, _ := loadScenario(t, "review_restores_effective_date")
 	ds = append(slices.Clone(ds),
 		allocation.Decision{Kind: allocation.RequestReview, On: d("2025-06-16"), Actor: "applicant", Application: 3,
@@ -31,7 +31,7 @@ func TestScheme9_ReviewChangesBandAndIsAudited(t *testing.T) {
 	require.Equal(t, "review: consultant's letter shows urgent need", last.Reason)
 }
 
-func TestScheme9_BandAReviewDateWhenPolicySetsOne(t *testing.T) {
+func TestS9_3_BandAReviewDateWhenPolicySetsOne(t *testing.T) {
 	in, ds, _ := loadScenario(t, "register_upkeep")
 	res, err := allocation.Run(in, ds)
 	require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestRun_BadInput(t *testing.T) {
 	}
 }
 
-func TestScheme8_ClosureForRefusalsEndsInTheWorkQueue(t *testing.T) {
+func TestS9_8_ClosureForRefusalsEndsInTheWorkQueue(t *testing.T) {
 	in, res, _ := runScenario(t, "refusals_11_months_close")
 	has := func(asOf string) bool {
 		for _, it := range allocation.WorkQueue(in, res, d(asOf), allocation.EnglandWales()) {
@@ -104,7 +104,7 @@ func TestScheme8_ClosureForRefusalsEndsInTheWorkQueue(t *testing.T) {
 	require.True(t, has("2026-06-14"), "closed for 12 months from 2025-06-14")
 }
 
-func TestScheme8_WithdrawnOfferAndWithdrawnProperty(t *testing.T) {
+func TestS8_11_WithdrawnOfferAndWithdrawnProperty(t *testing.T) {
 	in, ds, _ := loadScenario(t, "cascade_verification_skip")
 	ds = slices.Clone(ds[:4]) // ... verify_pass 3, offer to 3
 	withdrawOffer := allocation.Decision{Kind: allocation.Withdraw, On: d("2025-06-10"), Actor: "officer.lee", Advert: 10,

@@ -3,6 +3,7 @@ package allocation
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/register"
@@ -12,7 +13,7 @@ import (
 // checkCode validates a skip reason code; officer_discretion needs a reason.
 func (e *engine) checkCode(d *Decision) error {
 	if !slices.Contains(shortlist.Codes, d.Code) {
-		return e.fail("code", fmt.Sprintf("%q is not a skip reason code (SCHEME.md §7)", d.Code))
+		return e.fail("code", fmt.Sprintf("%q is not a skip reason code (S7.5); valid: %s", d.Code, strings.Join(shortlist.Codes, ", ")))
 	}
 	if d.Code == shortlist.OfficerDiscretion && d.Reason == "" {
 		return e.fail("reason", "officer_discretion needs a note")
@@ -233,7 +234,7 @@ func (e *engine) withdraw(d *Decision) error {
 	return nil
 }
 
-// directLet lets the advert outside the shortlist (SCHEME.md §8 "Direct lets").
+// directLet lets the advert outside the shortlist (S8.9).
 func (e *engine) directLet(d *Decision) error {
 	switch d.Category {
 	case AdaptedProperty, Decant, ManagementMove, HomelessDutyDischarge:

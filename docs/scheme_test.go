@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -17,10 +16,6 @@ import (
 // oldRef is the name of the shared scheme file code used to cite (spelt in two parts so
 // this file does not cite it).
 const oldRef = "SCHEME" + ".md"
-
-// pending are the directories whose citations of oldRef wait in
-// docs/scheme-citations-todo.md (another change was rewriting them).
-var pending = []string{"allocation", "internal/store", "simulate"}
 
 // ids returns every rule id docs/scheme.md defines: "- **S7.5** …" items and "## S7 …"
 // section headings.
@@ -127,25 +122,14 @@ func TestS0_1_EveryCitedRuleIsDefined(t *testing.T) {
 	}
 }
 
-// TestSchemeCitationsTodo: no .go file cites oldRef, a file outside the repository,
-// except in the pending directories, and each such file there is listed in
-// docs/scheme-citations-todo.md.
-func TestSchemeCitationsTodo(t *testing.T) {
-	todo, err := os.ReadFile("scheme-citations-todo.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestNoOldSchemeCitations: no .go file cites oldRef, a file users do not have; code
+// cites the rule ids of docs/scheme.md instead.
+func TestNoOldSchemeCitations(t *testing.T) {
 	goFiles(t, func(path, text string) {
-		if !strings.Contains(text, oldRef) {
-			return
-		}
-		dir := filepath.ToSlash(filepath.Dir(path))
-		if !slices.ContainsFunc(pending, func(p string) bool { return dir == p || strings.HasPrefix(dir, p+"/") }) {
-			t.Errorf("%s cites %s; cite the rule id of docs/scheme.md instead", path, oldRef)
-			return
-		}
-		if !strings.Contains(string(todo), "| "+path+":") {
-			t.Errorf("%s cites %s but is not listed in docs/scheme-citations-todo.md", path, oldRef)
+		for i, line := range strings.Split(text, "\n") {
+			if strings.Contains(line, oldRef) {
+				t.Errorf("%s:%d cites %s; cite the rule id of docs/scheme.md instead", path, i+1, oldRef)
+			}
 		}
 	})
 }

@@ -2,6 +2,8 @@ package simulate
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/cbl-lettings/cbl/shortlist"
 )
@@ -13,11 +15,11 @@ type Weight struct {
 }
 
 // Behaviour is how applicants, officers and landlords answer the walk of a cycle
-// (SCHEME.md §8). Every field is data with a documented default (DefaultBehaviour).
+// (S8.1, S8.4, S8.5, S8.7). Every field is data with a documented default (DefaultBehaviour).
 // Rates are probabilities in [0, 1].
 type Behaviour struct {
 	// VerifySkip is the chance a candidate fails verification; VerifyCodes weights the
-	// SCHEME.md §7 code recorded.
+	// S7.5 code recorded.
 	VerifySkip  float64  `json:"verify_skip"`
 	VerifyCodes []Weight `json:"verify_codes"`
 	// Refusal is the chance an offer is refused (evidence: 10–20% of offers); of those,
@@ -29,7 +31,7 @@ type Behaviour struct {
 	NoReply float64 `json:"no_reply"`
 	// FinalOffer is the chance an offer to a household owed a homelessness duty is made
 	// as a final offer: refused and counted, it discharges the duty where the policy's
-	// refusals section says so (SCHEME.md §8).
+	// refusals section says so (S8.6).
 	FinalOffer float64 `json:"final_offer"`
 	// LandlordReject is the chance a housing association rejects a nominee;
 	// LandlordCodes weights the code it gives.
@@ -57,8 +59,8 @@ func DefaultBehaviour() Behaviour {
 	}
 }
 
-// Validate reports the first rate outside [0, 1] or code that is not a SCHEME.md §7
-// reason code.
+// Validate reports the first rate outside [0, 1] or code that is not an S7.5
+// reason code the model can record.
 func (b *Behaviour) Validate() error {
 	for _, r := range []struct {
 		name string
@@ -82,7 +84,8 @@ func (b *Behaviour) Validate() error {
 		}
 		for _, x := range c.xs {
 			if !isCode(x.Key) {
-				return fmt.Errorf("simulate behaviour: %s: %q is not a skip reason code (SCHEME.md §7)", c.name, x.Key)
+				return fmt.Errorf("simulate behaviour: %s: %q is not a skip reason code (S7.5); valid: %s",
+					c.name, x.Key, strings.Join(modelCodes(), ", "))
 			}
 		}
 	}
@@ -96,4 +99,9 @@ func isCode(s string) bool {
 		}
 	}
 	return false
+}
+
+// modelCodes are the codes isCode accepts, in shortlist.Codes order.
+func modelCodes() []string {
+	return slices.DeleteFunc(slices.Clone(shortlist.Codes), func(c string) bool { return !isCode(c) })
 }

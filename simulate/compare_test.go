@@ -99,9 +99,9 @@ func TestCompare_SingleCriterionMovesExactlyItsApplications(t *testing.T) {
 	require.Zero(t, c.Policies[1].Removed)
 }
 
-// The review's changes (SCHEME.md §2, nn-2025-proposed), each visible in a comparison
+// The review's changes (S2.7, nn-2025-proposed), each visible in a comparison
 // with nn-2021 on the same register.
-func TestScheme2_ReviewChangesVisibleInComparison(t *testing.T) {
+func TestS2_7_ReviewChangesVisibleInComparison(t *testing.T) {
 	s := keyways(t, 1)
 	base, alt := builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed")
 	// The synthetic register has no care leavers outside the council's care; make a few

@@ -19,7 +19,7 @@ type AdvertOutcome struct {
 	Top []shortlist.Entry `json:"top"`
 	// Skips counts the bids skipped at close by the shortlist's checks and those skipped
 	// during the walk (verification, landlord rejections, under offer elsewhere), by
-	// SCHEME.md §7 code, in shortlist.Codes order.
+	// S7.5 code, in shortlist.Codes order.
 	Skips []allocation.SkipCount `json:"skips"`
 	// Status is the walk's end: let, open (waiting to be re-let) or withdrawn; Let is the
 	// application housed and Position its place on the shortlist.

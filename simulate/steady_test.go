@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// SCHEME.md is silent on flows, but a policy comparison means something only on a
+// docs/scheme.md is silent on flows (S10.1 gives the figures), but a policy comparison means something only on a
 // register roughly in steady state under the policy in force: over a year at Keyways
 // scale under nn-2021, new joiners (synth's joiner_bands, the flow's mix) and changes
 // of circumstances replace the Band A households housed, so Band A stays within 30% of

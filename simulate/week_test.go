@@ -78,6 +78,15 @@ func TestWeek_BehaviourRates(t *testing.T) {
 	require.ErrorContains(t, err, "refusal")
 }
 
+// A behaviour naming a code that is not one lists the codes the model can record.
+func TestBehaviour_UnknownCodeListsTheValidOnes(t *testing.T) {
+	b := simulate.DefaultBehaviour()
+	b.VerifyCodes = append(b.VerifyCodes, simulate.Weight{Key: "rude", Weight: 1})
+	err := b.Validate()
+	require.ErrorContains(t, err, `simulate behaviour: verify_codes: "rude" is not a skip reason code (S7.5); valid: unsuitable_property, bedroom_mismatch,`)
+	require.NotContains(t, err.Error(), "officer_discretion", "the model cannot write its note")
+}
+
 func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -85,10 +94,11 @@ func mustJSON(t testing.TB, v any) string {
 	return string(b)
 }
 
-// SCHEME.md §8: the walk offers council homes down the shortlist and nominates to
-// housing associations in batches; an application under offer is skipped on the other
-// adverts the walk reaches meanwhile; every let is recorded with its feedback.
-func TestScheme8_WeekOffersNominatesAndSkipsUnderOffer(t *testing.T) {
+// The walk offers council homes down the shortlist (S8.1) and nominates to housing
+// associations in batches (S8.7); an application under offer is skipped on the other
+// adverts the walk reaches meanwhile (S8.2); every let is recorded with its feedback
+// (S8.10).
+func TestS8_1_WeekOffersNominatesAndSkipsUnderOffer(t *testing.T) {
 	s := keyways(t, 4)
 	res, err := simulate.Week(weekInput(t, s, "nn-2021", 4))
 	require.NoError(t, err)

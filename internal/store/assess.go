@@ -28,7 +28,7 @@ type Reband struct {
 
 // Rebands re-assesses apps under p as on asOf (banding.Assess) and returns those whose
 // band changes, with the band history banding.Transition gives under the policy's
-// effective-date rules (SCHEME.md §3), in application order. It writes nothing.
+// effective-date rules (S3.1–S3.4), in application order. It writes nothing.
 func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, by string) ([]Reband, error) {
 	var out []Reband
 	for i := range apps {

@@ -66,7 +66,7 @@ func bidTx(ctx context.Context, db *sqlx.DB, app, advert int64) (*sqlx.Tx, Cycle
 // PlaceBid places application app's bid on advert at time at, by by (the applicant,
 // or an officer for assisted bidding), through a bidding.Book of the advert's cycle
 // holding the application's live bids: the window, the live-bid cap, one live bid per
-// advert and the checks the policy rejects at placing (SCHEME.md §6). A refusal is the
+// advert and the checks the policy rejects at placing (S6.3). A refusal is the
 // Book's error (bidding.ErrBidLimit, *bidding.IneligibleError, ...). The bid and an
 // events row (kind "bid") are written in one transaction.
 func PlaceBid(ctx context.Context, db *sqlx.DB, app, advert int64, at time.Time, by, actor string) (bidding.Bid, error) {

@@ -52,7 +52,7 @@ type CloseResult struct {
 	Summary []AdvertSummary
 }
 
-// CloseCycle closes cycle id (SCHEME.md §6–7): it reads the register (as officers'
+// CloseCycle closes cycle id (S6.4, S7): it reads the register (as officers'
 // decisions left it) and the officers' autobid exclusions, runs shortlist.CloseCycle
 // under the cycle's policy, and writes the autobids, one shortlist
 // per advert with every entry (ranked with position, or skipped with code and check)
@@ -102,7 +102,9 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		res.AlreadyClosed = true
 		return res, nil
 	}
-	if !opts.Now.IsZero() && opts.Now.Before(c.Closes) {
+	// Bids are taken to the end of the closing minute (S6.1): a close at 23:59:30 would
+	// race the last of them.
+	if !opts.Now.IsZero() && opts.Now.Before(c.Ends()) {
 		return nil, fmt.Errorf("cycle %d closes at %s: %w", id, c.Closes.Format(time.RFC3339), ErrCycleOpen)
 	}
 	p, err := CyclePolicy(c.Cycle)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -100,9 +101,26 @@ func TestCloseCycle_Errors(t *testing.T) {
 	require.ErrorContains(t, err, "shortlists_cycle_advert")
 }
 
-// TestScheme6_ThreeLiveBidsPerCycle: the fourth live bid is refused, a withdrawn bid
+// TestS6_1_CloseWaitsForTheEndOfTheClosingMinute: bids are taken until the closing
+// minute is over, so a close during that minute is refused and one at its end goes on.
+func TestS6_1_CloseWaitsForTheEndOfTheClosingMinute(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	s := readSmall(t)
+	require.NoError(t, store.Import(ctx, db, s))
+	i := slices.IndexFunc(s.Cycles, func(c bidding.Cycle) bool { return c.ID == 42 })
+	require.GreaterOrEqual(t, i, 0)
+	c := s.Cycles[i]
+	_, err := store.CloseCycle(ctx, db, 42, store.CloseOptions{Now: c.Closes.Add(30 * time.Second)})
+	require.ErrorIs(t, err, store.ErrCycleOpen, "the last minute still takes bids")
+	res, err := store.CloseCycle(ctx, db, 42, store.CloseOptions{Now: c.Ends()})
+	require.NoError(t, err)
+	require.False(t, res.AlreadyClosed)
+}
+
+// TestS6_2_ThreeLiveBidsPerCycle: the fourth live bid is refused, a withdrawn bid
 // frees its slot, and a bid on a closed cycle is refused.
-func TestScheme6_ThreeLiveBidsPerCycle(t *testing.T) {
+func TestS6_2_ThreeLiveBidsPerCycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.DB(t)

@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestScheme8_TwoWeeksInOneRecord: the record spans cycles. An application offered and
+// TestS8_2_TwoWeeksInOneRecord: the record spans cycles. An application offered and
 // refused on week 1's advert before week 2's advert closed keeps its place at the head of
 // week 2's shortlist.
-func TestScheme8_TwoWeeksInOneRecord(t *testing.T) {
+func TestS8_2_TwoWeeksInOneRecord(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := fixtures.Small(t, 2)

@@ -11,7 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Exclusion is an officer's autobid exclusion (SCHEME.md §6): cbl cycle close places no
+// Exclusion is an officer's autobid exclusion (S6.5): cbl cycle close places no
 // autobid for Application on Advert.
 type Exclusion struct {
 	Application int64     `db:"application" json:"application"`

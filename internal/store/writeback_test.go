@@ -193,12 +193,12 @@ func TestExport_AfterDecisions_ReplaceKeepsWhereTheRecordStarts(t *testing.T) {
 	require.Equal(t, s3.Applications, st.Input.Applications)
 }
 
-// TestScheme8_CountedRefusalsCountOnceAfterReplace: two counted refusals (one each by
+// TestS8_4_CountedRefusalsCountOnceAfterReplace: two counted refusals (one each by
 // two households), exported, imported with replace under the same record and the cycle
 // closed again and the kept state rebuilt: the replay starts from the imported
 // pre-decision state, so each refusal counts once and neither household is closed — the
 // state is what it was before.
-func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
+func TestS8_4_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
@@ -241,10 +241,10 @@ func TestScheme8_CountedRefusalsCountOnceAfterReplace(t *testing.T) {
 	verified(t, db, 6)
 }
 
-// TestScheme3_ReassessmentSurvivesTheNextDecision: an application a decision wrote back
+// TestS3_6_ReassessmentSurvivesTheNextDecision: an application a decision wrote back
 // (a counted refusal) is re-banded by cbl assess; the next decision on it (a band review)
 // keeps the reassessment's spell, as must the audit replay and a rebuilt register.
-func TestScheme3_ReassessmentSurvivesTheNextDecision(t *testing.T) {
+func TestS3_6_ReassessmentSurvivesTheNextDecision(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, advert, apps := week(t)
