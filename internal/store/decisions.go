@@ -232,7 +232,10 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := asWriter(ctx, tx); err != nil {
+	// cbl writes the kept state (asWriter). A decision reads a few rows by key: starting
+	// parallel workers for them (as the planner may when its estimates are off, right
+	// after an import) costs more than the reads.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL cbl.writer = 'on'; SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 		return nil, err
 	}
 	var stale bool

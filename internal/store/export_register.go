@@ -334,9 +334,19 @@ func (c *appChildren) readConditions(ctx context.Context, tx *sqlx.Tx, f appFilt
 		assessment, severity, impact int64
 		name                         string
 	)
-	return eachRow(ctx, tx, `SELECT c.assessment, c.name, c.severity, c.impact
-		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment`+f.where("ma.application")+`
-		ORDER BY ma.application, ma.seq, c.seq`, f.args(), func(rows *sql.Rows) error {
+	query := `SELECT c.assessment, c.name, c.severity, c.impact
+		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
+		ORDER BY ma.application, ma.seq, c.seq`
+	if f != 0 {
+		// One application's: its assessments' ids first, so the conditions are read by
+		// their key. Joined by application, the planner may scan every condition (an
+		// England register holds 350k) when its estimates are off, as after an import.
+		query = `SELECT c.assessment, c.name, c.severity, c.impact
+		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
+		WHERE c.assessment = ANY(ARRAY(SELECT id FROM medical_assessments WHERE application = $1))
+		ORDER BY ma.seq, c.seq`
+	}
+	return eachRow(ctx, tx, query, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&assessment, &name, &severity, &impact); err != nil {
 			return err
 		}
