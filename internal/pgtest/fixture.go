@@ -27,9 +27,11 @@ func Fixture(t testing.TB, key string, build func(ctx context.Context, db *sqlx.
 	if setupErr != nil {
 		unavailable(t, setupErr)
 	}
-	h := sha256.Sum256([]byte(tmpl + "\x00" + key))
-	name := "cbl_fix_" + hex.EncodeToString(h[:])[:12]
 	ctx := context.Background()
+	name, err := FixtureName(key)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
 	conn, err := admin.Connx(ctx)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
@@ -70,5 +72,26 @@ func Fixture(t testing.TB, key string, build func(ctx context.Context, db *sqlx.
 			t.Fatalf("pgtest: fixture %s: %v", key, fmt.Errorf("rename: %w", err))
 		}
 	}
-	return open(t, create(t, name))
+	db := open(t, create(t, name))
+	// A fixture outlives cbl versions whose migrations are the same; bring the copy's
+	// migration records up to this runner's (it records checksums a older one did not).
+	if _, err := store.Migrate(ctx, db); err != nil {
+		t.Fatalf("pgtest: fixture %s: %v", key, err)
+	}
+	return db
+}
+
+// FixtureName is the name of the database Fixture keeps for key: a hash of key and of
+// the migrations' names and text.
+func FixtureName(key string) (string, error) {
+	ms, err := store.Migrations()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.SQL)
+	}
+	fmt.Fprintf(h, "fixture\x00%s", key)
+	return "cbl_fix_" + hex.EncodeToString(h.Sum(nil))[:12], nil
 }
