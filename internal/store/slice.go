@@ -61,7 +61,8 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 	if err != nil {
 		return nil, err
 	}
-	sls, standing, err := readShortlistsWith(ctx, tx, ids)
+	whole := append([]int64{d.Advert}, reviewed...)
+	sls, standing, err := readShortlistsWith(ctx, tx, ids, whole)
 	if err != nil {
 		return nil, err
 	}
@@ -213,13 +214,15 @@ type standing struct {
 
 // readShortlists reads the latest stored shortlist of each of the adverts ids names.
 func readShortlists(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortlist.Shortlist, error) {
-	sls, _, err := readShortlistsWith(ctx, tx, ids)
+	sls, _, err := readShortlistsWith(ctx, tx, ids, ids)
 	return sls, err
 }
 
 // readShortlistsWith is readShortlists that also reads each entry's application's status
-// as the register holds it now, in the same query.
-func readShortlistsWith(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortlist.Shortlist, map[int64]standing, error) {
+// as the register holds it now, in the same query. Of the adverts not in whole it reads
+// only the ranked entries' applications and positions: all a walk moved by a decision
+// elsewhere reads (its skipped bids, bands and dates matter only to a decision on it).
+func readShortlistsWith(ctx context.Context, tx *sqlx.Tx, ids, whole []int64) ([]shortlist.Shortlist, map[int64]standing, error) {
 	var heads []struct {
 		ID     int64  `db:"id"`
 		Advert int64  `db:"advert"`
@@ -232,11 +235,15 @@ func readShortlistsWith(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortl
 	}
 	out := make([]shortlist.Shortlist, len(heads))
 	byID := make(map[int64]*shortlist.Shortlist, len(heads))
-	sids, cycles := make([]int64, len(heads)), make([]int64, len(heads))
+	var sids, cycles, light, lightCycles []int64
 	for i, h := range heads {
 		out[i] = shortlist.Shortlist{Advert: h.Advert, Policy: h.Policy, Ranked: []shortlist.Entry{}, Skipped: []shortlist.Entry{}}
 		byID[h.ID] = &out[i]
-		sids[i], cycles[i] = h.ID, h.Cycle
+		if slices.Contains(whole, h.Advert) {
+			sids, cycles = append(sids, h.ID), append(cycles, h.Cycle)
+		} else {
+			light, lightCycles = append(light, h.ID), append(lightCycles, h.Cycle)
+		}
 	}
 	var rows []struct {
 		shortlistEntryRow
@@ -262,6 +269,27 @@ func readShortlistsWith(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]shortl
 		} else {
 			sl.Skipped = append(sl.Skipped, e)
 		}
+	}
+	if len(light) == 0 {
+		return out, st, nil
+	}
+	var ranked []struct {
+		Shortlist    int64  `db:"shortlist"`
+		Application  int64  `db:"application"`
+		Position     int    `db:"position"`
+		Status       string `db:"status"`
+		StatusReason string `db:"status_reason"`
+	}
+	if err := tx.SelectContext(ctx, &ranked, `SELECT e.shortlist, e.application, e.position, a.status, a.status_reason
+		FROM shortlist_entries e JOIN applications a ON a.id = e.application
+		WHERE e.shortlist = ANY($1) AND e.cycle = ANY($2) AND e.position IS NOT NULL ORDER BY e.shortlist, e.position`,
+		pq.Array(light), pq.Array(lightCycles)); err != nil {
+		return nil, nil, fmt.Errorf("read shortlist entries: %w", err)
+	}
+	for _, r := range ranked {
+		st[r.Application] = standing{status: register.Status(r.Status), reason: r.StatusReason}
+		sl := byID[r.Shortlist]
+		sl.Ranked = append(sl.Ranked, shortlist.Entry{Application: r.Application, Advert: sl.Advert, Position: r.Position})
 	}
 	return out, st, nil
 }
