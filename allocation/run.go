@@ -381,9 +381,9 @@ func newEngine(in *Input) (*engine, error) {
 		if ad.Withdrawn {
 			s.status = AdvertWithdrawn
 		}
-		s.closed = register.DateOf(ad.Closes)
-		if loc := in.Policy.Location(); loc != nil && !ad.Closes.IsZero() {
-			s.closed = register.DateOf(ad.Closes.In(loc))
+		s.closed = register.DateOf(ad.Closes) // no closing time: day 1, before any decision
+		if !ad.Closes.IsZero() {
+			s.closed = in.Policy.Day(ad.Closes)
 		}
 		s.since = s.closed
 		for j := range sl.Ranked {

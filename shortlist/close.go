@@ -22,7 +22,7 @@ type Closed struct {
 // close (policy shortlist.rank_at "close", the only value the format allows, S7.3).
 func CloseCycle(r *bidding.Rules, c bidding.Cycle, apps []register.Application, adverts []bidding.Advert,
 	bids []bidding.Bid, excluded func(app, advert int64) bool) (*Closed, error) {
-	ix, err := bidding.Assess(r, apps, register.DateOf(c.Closes))
+	ix, err := bidding.Assess(r, apps, r.Policy.Day(c.Closes))
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func ReplayCycles(s *snapshot.Snapshot, base, alt *policy.Policy, b Behaviour, s
 	for _, b := range s.Bids {
 		bidders[b.Application] = true
 	}
-	first := register.DateOf(cycles[0].Opens)
+	first := base.Day(cycles[0].Opens)
 	for k, p := range []*policy.Policy{base, alt} {
 		rules, err := bidding.Compile(p)
 		if err != nil {

@@ -42,11 +42,11 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 	var lastCycle, lastAdvert, lastApp int64
 	for _, c := range s.Cycles {
 		lastCycle = max(lastCycle, c.ID)
-		w.Start = max(w.Start, register.DateOf(c.Closes)+1)
+		w.Start = max(w.Start, geo.Day(c.Closes)+1)
 	}
 	for _, a := range s.Adverts {
 		lastAdvert = max(lastAdvert, a.ID)
-		w.Start = max(w.Start, register.DateOf(a.Closes)+1)
+		w.Start = max(w.Start, geo.Day(a.Closes)+1)
 	}
 	for i := range s.Applications {
 		a := &s.Applications[i]
@@ -87,7 +87,7 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 	w.Joiners = make([][]register.Application, len(w.Cycles))
 	from, next := w.Start, lastApp+1
 	for i, c := range w.Cycles {
-		to := register.DateOf(c.Closes)
+		to := geo.Day(c.Closes)
 		if to <= from || sc.Register.JoinersPerMonth == 0 {
 			continue
 		}
@@ -198,7 +198,7 @@ func Run(w *World, p *policy.Policy) (*RunResult, error) {
 	pos := map[int64]int{}
 	for wk, c := range w.Cycles {
 		c.Policy = p.Name()
-		day := register.DateOf(c.Closes)
+		day := p.Day(c.Closes)
 		st := WeekStats{}
 		for _, j := range w.Joiners[wk] {
 			remapArea(&j, w.Geography, p, seed)

@@ -100,10 +100,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulate: cycle %d: %w", in.Cycle.ID, err)
 	}
-	closeDay := register.DateOf(in.Cycle.Closes)
-	if loc := in.Rules.Policy.Location(); loc != nil {
-		closeDay = register.DateOf(in.Cycle.Closes.In(loc))
-	}
+	closeDay := in.Rules.Policy.Day(in.Cycle.Closes)
 	homeless := map[int64]bool{}
 	for i := range in.Applications {
 		if in.Applications[i].Flags.HomelessDuty != register.DutyNone {
