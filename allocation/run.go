@@ -313,6 +313,9 @@ func (w *Walk) Result() *Result {
 }
 
 func newEngine(in *Input) (*engine, error) {
+	if in == nil {
+		return nil, errors.New("allocation: no input")
+	}
 	if in.Policy == nil {
 		return nil, errors.New("allocation: input has no policy")
 	}
