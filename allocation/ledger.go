@@ -48,6 +48,9 @@ type Ledger struct {
 // NewLedger starts a ledger from in (a register, its adverts and their shortlists, and
 // anything already recorded in in's Walks, Offers and the rest). in is not modified.
 func NewLedger(in *Input) *Ledger {
+	if in == nil {
+		in = &Input{} // Decide then fails: the input has no policy
+	}
 	l := &Ledger{policy: in.Policy, apps: make(map[int64]*register.Application, len(in.Applications)),
 		landlords: in.Landlords, adverts: map[int64]*bidding.Advert{}, shortlists: map[int64]*shortlist.Shortlist{},
 		rankedOn: map[int64][]int64{}, bids: in.Bids, walks: map[int64]AdvertWalk{}, offers: map[[2]int64]Offer{},

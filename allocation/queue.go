@@ -159,13 +159,13 @@ func lastBids(in *Input) map[int64]register.Date {
 		}
 	}
 	for _, b := range in.Bids {
-		note(b.Application, register.DateOf(b.Placed))
+		note(b.Application, in.Policy.Day(b.Placed))
 	}
 	for i := range in.Shortlists {
 		for _, l := range [][]shortlist.Entry{in.Shortlists[i].Ranked, in.Shortlists[i].Skipped} {
 			for _, en := range l {
 				if !en.Placed.IsZero() {
-					note(en.Application, register.DateOf(en.Placed))
+					note(en.Application, in.Policy.Day(en.Placed))
 				}
 			}
 		}

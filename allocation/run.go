@@ -313,6 +313,9 @@ func (w *Walk) Result() *Result {
 }
 
 func newEngine(in *Input) (*engine, error) {
+	if in == nil {
+		return nil, errors.New("allocation: no input")
+	}
 	if in.Policy == nil {
 		return nil, errors.New("allocation: input has no policy")
 	}
@@ -381,9 +384,9 @@ func newEngine(in *Input) (*engine, error) {
 		if ad.Withdrawn {
 			s.status = AdvertWithdrawn
 		}
-		s.closed = register.DateOf(ad.Closes)
-		if loc := in.Policy.Location(); loc != nil && !ad.Closes.IsZero() {
-			s.closed = register.DateOf(ad.Closes.In(loc))
+		s.closed = register.DateOf(ad.Closes) // no closing time: day 1, before any decision
+		if !ad.Closes.IsZero() {
+			s.closed = in.Policy.Day(ad.Closes)
 		}
 		s.since = s.closed
 		for j := range sl.Ranked {

@@ -126,6 +126,9 @@ func (e *InvalidError) Unwrap() error { return ErrInvalid }
 // *NoSizesError).
 var ErrNoSizes = errors.New("no bedroom size to bid for")
 
+// ErrNoInput is what Assess returns (wrapped) for a nil application or policy.
+var ErrNoInput = errors.New("nil input")
+
 // NoSizesError is a policy's bedrooms.allowed[Rule] giving a household an empty range
 // of sizes (S5.4): Min is above Max.
 type NoSizesError struct {
@@ -149,7 +152,15 @@ func (e *NoSizesError) Unwrap() error { return ErrNoSizes }
 // Assess applies policy p to application a as things stand on day asOf. It reads the
 // application's facts, its latest completed medical assessment and its active officer
 // overrides; it does not read or change band history (see Transition).
+//
+// A nil application or policy is an error wrapping ErrNoInput.
 func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Assessment, error) {
+	switch {
+	case a == nil:
+		return Assessment{AsOf: asOf}, fmt.Errorf("banding: Assess: no application: %w", ErrNoInput)
+	case p == nil:
+		return Assessment{Application: a.ID, AsOf: asOf}, fmt.Errorf("banding: Assess: application %d: no policy: %w", a.ID, ErrNoInput)
+	}
 	out := Assessment{Application: a.ID, Policy: p.Name(), AsOf: asOf}
 	if err := validate(a, p, asOf); err != nil {
 		return out, err

@@ -50,3 +50,63 @@ func ExampleAssess() {
 	// medical: 40 points, high
 	// bedrooms: need 3, have 1, short by 2; may bid for 3
 }
+
+// Band history: a move up takes the date of the move; a move back down restores the
+// effective date last held in the lower band (S3 in docs/scheme.md).
+func ExampleTransition() {
+	p, err := policy.Builtin("nn-2021")
+	if err != nil {
+		panic(err)
+	}
+	registered := register.MustDate("2021-05-10")
+	var hist []register.BandSpell
+	for _, c := range []banding.Change{
+		{Band: register.BandC, On: registered, Reason: "registered"},
+		{Band: register.BandB, On: register.MustDate("2025-09-01"), Reason: "medical need"},
+		{Band: register.BandC, On: register.MustDate("2026-11-23"), Reason: "medical need ended"},
+	} {
+		var spell register.BandSpell
+		hist, spell = banding.Transition(hist, registered, nil, c, &p.EffectiveDate)
+		fmt.Printf("%s: band %s, effective %s (%s)\n", c.On, spell.Band, spell.Effective, c.Reason)
+	}
+	// Output:
+	// 2021-05-10: band C, effective 2021-05-10 (registered)
+	// 2025-09-01: band B, effective 2025-09-01 (medical need)
+	// 2026-11-23: band C, effective 2021-05-10 (medical need ended)
+}
+
+// Explain lays out every rule an assessment checked, for an officer or a letter.
+func ExampleExplain() {
+	p, err := policy.Builtin("nn-2021")
+	if err != nil {
+		panic(err)
+	}
+	app := register.Application{
+		ID: 1001, Registered: register.MustDate("2021-05-10"), Status: register.StatusActive,
+		Members:    []register.Member{{Relationship: register.RelApplicant, Sex: register.Female, Born: register.MustDate("1986-01-01")}},
+		Home:       register.CurrentHome{Bedrooms: 1, Tenure: register.TenureFamily},
+		Connection: register.LocalConnection{NN: true},
+		Area:       "Corby",
+	}
+	a, err := banding.Assess(&app, p, register.MustDate("2026-11-23"))
+	if err != nil {
+		panic(err)
+	}
+	e := banding.Explain(a, p)
+	fmt.Println("application", e.Application, "under", e.Policy, "as of", e.AsOf, "- band", e.Band)
+	for _, q := range e.Qualification {
+		if q.Applies {
+			fmt.Println("  fails", q.ID, q.Clause)
+		}
+	}
+	for _, c := range e.Criteria {
+		if c.Applies {
+			fmt.Printf("  meets %s (band %s, %s)\n", c.ID, c.Band, c.Clause)
+		}
+	}
+	fmt.Println("  checked", len(e.Qualification), "qualification rules and", len(e.Criteria), "criteria")
+	// Output:
+	// application 1001 under nn-2021@1 as of 2026-11-23 - band D
+	//   meets sharing_no_dependants (band D, S2.5)
+	//   checked 6 qualification rules and 16 criteria
+}

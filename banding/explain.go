@@ -40,12 +40,17 @@ type RuleTest struct {
 	Facts     map[string]string `json:"facts"`
 }
 
-// Explain lays out assessment as against policy p, which must be the policy that produced it.
+// Explain lays out assessment as against policy p, which must be the policy that produced
+// it. With a nil p there are no rules to lay out: the explanation is the assessment's
+// outcome alone.
 func Explain(as Assessment, p *policy.Policy) Explanation {
 	e := Explanation{
 		Application: as.Application, Policy: as.Policy, AsOf: as.AsOf, Qualifies: as.Qualifies,
 		Band: as.Band, BandOverride: as.BandOverride, Medical: as.Medical, Bedrooms: as.Bedrooms,
 		AutobidArea: as.AutobidArea,
+	}
+	if p == nil {
+		return e
 	}
 	f := &as.Facts
 	failed := map[string]bool{}

@@ -91,6 +91,18 @@ type Cycle struct {
 	Policy string    `json:"policy"` // id@version the cycle runs under
 }
 
+// AdvertsOf returns the adverts of c among all (a register's adverts of every cycle),
+// in their order, for shortlist.CloseCycle, which refuses an advert of another cycle.
+func (c Cycle) AdvertsOf(all []Advert) []Advert {
+	var out []Advert
+	for i := range all {
+		if all[i].Cycle == c.ID {
+			out = append(out, all[i])
+		}
+	}
+	return out
+}
+
 // Bid is one application's bid on one advert.
 type Bid struct {
 	Application int64     `json:"application"`

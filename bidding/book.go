@@ -2,6 +2,7 @@ package bidding
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -34,6 +35,9 @@ type Exclusion struct {
 
 // NewBook opens a book for cycle c with its adverts; every advert must belong to c.
 func NewBook(r *Rules, c Cycle, adverts []Advert) (*Book, error) {
+	if r == nil || r.Policy == nil {
+		return nil, errors.New("bidding: NewBook: no rules (compile a policy with Compile)")
+	}
 	b := &Book{Rules: r, Cycle: c, listings: map[int64]*Listing{}, live: map[int64]int{},
 		open: map[pair]int{}, byAdvert: map[int64][]int{}, excluded: map[pair]Exclusion{}}
 	for i := range adverts {

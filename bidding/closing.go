@@ -2,6 +2,7 @@ package bidding
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -41,6 +42,9 @@ func (b *Book) Close(ix *Index) (*Closing, error) {
 // other cycles are ignored; of two live bids by one application on one advert the
 // earlier stands. It does not run autobid.
 func NewClosing(ix *Index, c Cycle, adverts []Advert, bids []Bid) (*Closing, error) {
+	if ix == nil || ix.Rules == nil {
+		return nil, errors.New("bidding: NewClosing: no index (assess the register with Assess)")
+	}
 	var ls []*Listing
 	for i := range adverts {
 		if adverts[i].Cycle != c.ID {

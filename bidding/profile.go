@@ -2,6 +2,7 @@ package bidding
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -240,6 +241,9 @@ func NewIndex(r *Rules, profiles []Profile) (*Index, error) {
 // over GOMAXPROCS goroutines; the result does not depend on how. The first application
 // that cannot be assessed (in input order) is the error.
 func Assess(r *Rules, apps []register.Application, close register.Date) (*Index, error) {
+	if r == nil || r.Policy == nil {
+		return nil, errors.New("bidding: Assess: no rules (compile a policy with Compile)")
+	}
 	ps := make([]Profile, len(apps))
 	errs := make([]error, len(apps))
 	const chunk = 4096

@@ -1,6 +1,7 @@
 package bidding
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -80,8 +81,11 @@ type Rules struct {
 }
 
 // Compile prepares p for bid checks. It fails if the policy has more than
-// MaxPropertyRules property rules.
+// MaxPropertyRules property rules, or if p is nil.
 func Compile(p *policy.Policy) (*Rules, error) {
+	if p == nil {
+		return nil, errors.New("bidding: Compile: no policy")
+	}
 	if n := len(p.Properties.Rules); n > MaxPropertyRules {
 		return nil, fmt.Errorf("policy %s: properties.rules: %d rules, at most %d are supported", p.Name(), n, MaxPropertyRules)
 	}

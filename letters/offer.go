@@ -31,7 +31,7 @@ func Offer(f Frame, o OfferFacts) string {
 	}
 	l.para(fmt.Sprintf("%s offering you %s.", who, HomeName(o.Home)),
 		fmt.Sprintf("The offer was made on %s.", LongDate(o.Made)))
-	if o.Home.WeeklyRent.IsPositive() {
+	if o.Home != nil && o.Home.WeeklyRent.IsPositive() {
 		l.para(fmt.Sprintf("The rent is £%s a week.", o.Home.WeeklyRent.StringFixed(2)))
 	}
 	if o.ReplyBy.IsZero() {

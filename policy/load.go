@@ -425,6 +425,22 @@ func (s *Set) At(id string, d register.Date) (*Policy, error) {
 	return nil, fmt.Errorf("no version of policy %q is in force on %s", id, d)
 }
 
+// AtTime returns the version of policy id in force at t: the version whose Day(t) it
+// is in force on. Use it for "the policy in force now", so that the day is the scheme's
+// local date and not UTC's.
+func (s *Set) AtTime(id string, t time.Time) (*Policy, error) {
+	vs, ok := s.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("no policy %q (have %s)", id, strings.Join(s.IDs(), ", "))
+	}
+	for _, p := range vs {
+		if p.InForce(p.Day(t)) {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("no version of policy %q is in force at %s", id, t.Format(time.RFC3339))
+}
+
 // Latest returns the newest version of policy id.
 func (s *Set) Latest(id string) (*Policy, error) {
 	vs, ok := s.byID[id]

@@ -319,6 +319,18 @@ type UpkeepRules struct {
 // Location is the cycle's time zone.
 func (p *Policy) Location() *time.Location { return p.loc }
 
+// Day is the one definition of "today", "the decision's day" and "as of" for a moment
+// t: the calendar date of t on the scheme's clocks (the policy's time zone, UTC for a
+// policy with none, such as one built in code, or a nil policy). At 00:30 BST on 12
+// November the day is the 12th, though it is still the 11th in UTC; every command and
+// package asks the policy so that none of them disagrees for that hour.
+func (p *Policy) Day(t time.Time) register.Date {
+	if p == nil || p.loc == nil {
+		return register.DateOf(t.UTC())
+	}
+	return register.DateOf(t.In(p.loc))
+}
+
 // Level returns the medical level for a points total, or "none".
 func (m *MedicalRules) Level(points int) string {
 	for _, l := range m.Levels {

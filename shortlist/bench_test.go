@@ -219,7 +219,10 @@ func BenchmarkCycleEngland(b *testing.B) {
 		cl := *base
 		cl.Bids = slices.Clone(base.Bids) // autobid appends; the clipped inner slices are copied on write
 		autobids = cl.Autobid(nil)
-		results := shortlist.RankCycle(&cl, 0)
+		results, err := shortlist.RankCycle(b.Context(), &cl, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
 		ranked = 0
 		for j := range results {
 			ranked += len(results[j].Ranked)

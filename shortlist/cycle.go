@@ -1,6 +1,8 @@
 package shortlist
 
 import (
+	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -10,8 +12,12 @@ import (
 
 // RankCycle shortlists every advert of a closed cycle, on up to workers goroutines (0:
 // GOMAXPROCS). Results[i] is Listings[i]'s; each is what Rank gives for that advert
-// alone, whatever the number of workers.
-func RankCycle(cl *bidding.Closing, workers int) []Result {
+// alone, whatever the number of workers. Workers stop taking adverts once ctx is done,
+// and RankCycle then returns ctx.Err() and no results.
+func RankCycle(ctx context.Context, cl *bidding.Closing, workers int) ([]Result, error) {
+	if cl == nil || cl.Index == nil {
+		return nil, errors.New("shortlist: RankCycle: no closing (nil, or without an index)")
+	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -38,7 +44,7 @@ func RankCycle(cl *bidding.Closing, workers int) []Result {
 			var r Ranker
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if i >= n || ctx.Err() != nil {
 					return
 				}
 				r.Rank(cl.Index, cl.Listings[i], cl.Bids[i], &results[i])
@@ -46,5 +52,8 @@ func RankCycle(cl *bidding.Closing, workers int) []Result {
 		}()
 	}
 	wg.Wait()
-	return results
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return results, nil
 }

@@ -57,7 +57,7 @@ func TestS7_1_CycleScripts(t *testing.T) {
 			for _, e := range in.Exclusions {
 				excluded[[2]int64{e.Application, e.Advert}] = true
 			}
-			closed, err := shortlist.CloseCycle(rules, in.Cycle, in.Applications, in.Adverts, in.Bids,
+			closed, err := shortlist.CloseCycle(t.Context(), rules, in.Cycle, in.Applications, in.Adverts, in.Bids,
 				func(app, advert int64) bool { return excluded[[2]int64{app, advert}] })
 			require.NoError(t, err)
 			out := cycleOutput{Shortlists: closed.Shortlists, Autobids: closed.Closing.Autobids()}

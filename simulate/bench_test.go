@@ -32,7 +32,7 @@ func benchCompare(b *testing.B, ws []*simulate.World) {
 	b.ResetTimer()
 	weeks, lets := 0, 0
 	for i := 0; b.Loop(); i++ {
-		c, err := simulate.Compare(ws[i%len(ws)], base, alt)
+		c, err := simulate.Compare(b.Context(), ws[i%len(ws)], base, alt)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func BenchmarkWeek_Keyways(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, err := simulate.Week(ins[i%len(ins)]); err != nil {
+		if _, err := simulate.Week(b.Context(), ins[i%len(ins)]); err != nil {
 			b.Fatal(err)
 		}
 	}

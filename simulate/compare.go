@@ -2,6 +2,8 @@ package simulate
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -96,19 +98,30 @@ type Spread struct {
 }
 
 // Compare runs w under base and alt (concurrently; each run is deterministic) and
-// compares them.
-func Compare(w *World, base, alt *policy.Policy) (*Comparison, error) {
+// compares them. When ctx is done, or one run fails, the other stops at its next week;
+// Compare then returns ctx.Err() or that run's error.
+func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparison, error) {
+	if w == nil {
+		return nil, errors.New("simulate: Compare: no world (make one with NewWorld)")
+	}
+	if base == nil || alt == nil {
+		return nil, errors.New("simulate: Compare: needs two policies, base and alt")
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var runs [2]*RunResult
-	var errs [2]error
 	var wg sync.WaitGroup
 	for i, p := range []*policy.Policy{base, alt} {
-		wg.Go(func() { runs[i], errs[i] = Run(w, p) })
+		wg.Go(func() {
+			var err error
+			if runs[i], err = Run(ctx, w, p); err != nil {
+				cancel(err) // the first error is the cause; the other run stops
+			}
+		})
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
 	}
 	c := &Comparison{Seed: w.Config.Seed, Weeks: len(w.Cycles), Start: w.Start,
 		Applications: len(w.Applications), Bands: BandKeys}

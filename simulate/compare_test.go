@@ -32,9 +32,9 @@ func world(t testing.TB, s *snapshot.Snapshot, weeks int) *simulate.World {
 }
 
 func TestCompare_SameSeedSameBytes(t *testing.T) {
-	a, err := simulate.Compare(world(t, keyways(t, 5), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
+	a, err := simulate.Compare(t.Context(), world(t, keyways(t, 5), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
 	require.NoError(t, err)
-	b, err := simulate.Compare(world(t, keyways(t, 5), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
+	b, err := simulate.Compare(t.Context(), world(t, keyways(t, 5), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
 	require.NoError(t, err)
 	require.Equal(t, mustJSON(t, a), mustJSON(t, b))
 	for k := range 2 {
@@ -44,7 +44,7 @@ func TestCompare_SameSeedSameBytes(t *testing.T) {
 }
 
 func TestCompare_IdenticalPoliciesNoDifference(t *testing.T) {
-	c, err := simulate.Compare(world(t, keyways(t, 6), 8), builtin(t, "nn-2021"), builtin(t, "nn-2021"))
+	c, err := simulate.Compare(t.Context(), world(t, keyways(t, 6), 8), builtin(t, "nn-2021"), builtin(t, "nn-2021"))
 	require.NoError(t, err)
 	require.Empty(t, c.Moves)
 	require.Empty(t, c.OnlyBase)
@@ -91,7 +91,7 @@ func TestCompare_SingleCriterionMovesExactlyItsApplications(t *testing.T) {
 	}
 	require.Positive(t, want)
 
-	c, err := simulate.Compare(w, base, alt)
+	c, err := simulate.Compare(t.Context(), w, base, alt)
 	require.NoError(t, err)
 	require.Equal(t, []simulate.Move{{From: "C", To: "B", FromWhy: "sharing_with_dependants",
 		ToWhy: "sharing_with_dependants", Applications: want}}, c.Moves)
@@ -119,7 +119,7 @@ func TestS2_7_ReviewChangesVisibleInComparison(t *testing.T) {
 			made++
 		}
 	}
-	c, err := simulate.Compare(world(t, s, 26), base, alt)
+	c, err := simulate.Compare(t.Context(), world(t, s, 26), base, alt)
 	require.NoError(t, err)
 	moved := func(from, to, fromWhy, toWhy string) int {
 		for _, m := range c.Moves {
@@ -187,7 +187,7 @@ func TestConfig_JSONRoundTripAndProgress(t *testing.T) {
 	}
 	w, err := simulate.NewWorld(keyways(t, 8), back)
 	require.NoError(t, err)
-	_, err = simulate.Compare(w, builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
+	_, err = simulate.Compare(t.Context(), w, builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
 	require.NoError(t, err)
 	require.Equal(t, map[string][]int{"nn-2021@1": {1, 2, 3}, "nn-2025-proposed@1": {1, 2, 3}}, calls)
 
@@ -197,7 +197,7 @@ func TestConfig_JSONRoundTripAndProgress(t *testing.T) {
 }
 
 func TestComparison_ReportDataIsValid(t *testing.T) {
-	c, err := simulate.Compare(world(t, keyways(t, 9), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
+	c, err := simulate.Compare(t.Context(), world(t, keyways(t, 9), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
 	require.NoError(t, err)
 	d := c.Report("keyways")
 	require.NoError(t, d.Validate())

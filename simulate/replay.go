@@ -2,6 +2,8 @@ package simulate
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -47,8 +49,14 @@ type ReplayRow struct {
 // home in one cycle is off the register for the later ones (its later bids lapse).
 // Applications closed now but with recorded bids count as active then. Facts are the snapshot's as
 // they stand: the register does not record how they were in the past, only its band
-// history.
-func ReplayCycles(s *snapshot.Snapshot, base, alt *policy.Policy, b Behaviour, seed uint64) (*Replay, error) {
+// history. ReplayCycles checks ctx between cycles and returns ctx.Err() once it is done.
+func ReplayCycles(ctx context.Context, s *snapshot.Snapshot, base, alt *policy.Policy, b Behaviour, seed uint64) (*Replay, error) {
+	if s == nil {
+		return nil, errors.New("simulate: ReplayCycles: no register")
+	}
+	if base == nil || alt == nil {
+		return nil, errors.New("simulate: ReplayCycles: needs two policies, base and alt")
+	}
 	if len(s.Cycles) == 0 {
 		return nil, fmt.Errorf("simulate: the register records no cycles to replay")
 	}
@@ -72,7 +80,7 @@ func ReplayCycles(s *snapshot.Snapshot, base, alt *policy.Policy, b Behaviour, s
 	for _, b := range s.Bids {
 		bidders[b.Application] = true
 	}
-	first := register.DateOf(cycles[0].Opens)
+	first := base.Day(cycles[0].Opens)
 	for k, p := range []*policy.Policy{base, alt} {
 		rules, err := bidding.Compile(p)
 		if err != nil {
@@ -104,7 +112,7 @@ func ReplayCycles(s *snapshot.Snapshot, base, alt *policy.Policy, b Behaviour, s
 					bids = append(bids, bd)
 				}
 			}
-			res, err := Week(&WeekInput{Rules: rules, Cycle: c, Applications: apps, Landlords: s.Landlords,
+			res, err := Week(ctx, &WeekInput{Rules: rules, Cycle: c, Applications: apps, Landlords: s.Landlords,
 				Adverts: s.Adverts, Bids: bids, Behaviour: b, Seed: seed})
 			if err != nil {
 				return nil, err

@@ -15,7 +15,7 @@ func TestReplayCycles_RecordedCyclesUnderAnotherPolicy(t *testing.T) {
 	require.NoError(t, err)
 	base, alt := builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed")
 
-	same, err := simulate.ReplayCycles(s, base, base, simulate.DefaultBehaviour(), 1)
+	same, err := simulate.ReplayCycles(t.Context(), s, base, base, simulate.DefaultBehaviour(), 1)
 	require.NoError(t, err)
 	require.Equal(t, 3, same.Cycles)
 	require.Len(t, same.Adverts, 90)
@@ -31,10 +31,10 @@ func TestReplayCycles_RecordedCyclesUnderAnotherPolicy(t *testing.T) {
 	}
 	require.Greater(t, let, 60)
 
-	rp, err := simulate.ReplayCycles(s, base, alt, simulate.DefaultBehaviour(), 1)
+	rp, err := simulate.ReplayCycles(t.Context(), s, base, alt, simulate.DefaultBehaviour(), 1)
 	require.NoError(t, err)
 	require.Positive(t, rp.Changed)
-	again, err := simulate.ReplayCycles(s, base, alt, simulate.DefaultBehaviour(), 1)
+	again, err := simulate.ReplayCycles(t.Context(), s, base, alt, simulate.DefaultBehaviour(), 1)
 	require.NoError(t, err)
 	require.Equal(t, mustJSON(t, rp), mustJSON(t, again))
 	for _, r := range rp.Adverts {

@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -31,6 +33,9 @@ type World struct {
 
 // NewWorld draws the supply and joiners of cfg.Weeks cycles after register s.
 func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
+	if s == nil {
+		return nil, errors.New("simulate: NewWorld: no register")
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -42,11 +47,11 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 	var lastCycle, lastAdvert, lastApp int64
 	for _, c := range s.Cycles {
 		lastCycle = max(lastCycle, c.ID)
-		w.Start = max(w.Start, register.DateOf(c.Closes)+1)
+		w.Start = max(w.Start, geo.Day(c.Closes)+1)
 	}
 	for _, a := range s.Adverts {
 		lastAdvert = max(lastAdvert, a.ID)
-		w.Start = max(w.Start, register.DateOf(a.Closes)+1)
+		w.Start = max(w.Start, geo.Day(a.Closes)+1)
 	}
 	for i := range s.Applications {
 		a := &s.Applications[i]
@@ -87,7 +92,7 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 	w.Joiners = make([][]register.Application, len(w.Cycles))
 	from, next := w.Start, lastApp+1
 	for i, c := range w.Cycles {
-		to := register.DateOf(c.Closes)
+		to := geo.Day(c.Closes)
 		if to <= from || sc.Register.JoinersPerMonth == 0 {
 			continue
 		}
@@ -161,8 +166,15 @@ type RunResult struct {
 // the households housed leave the register. The register is re-banded under p on the
 // first day (the policy comes into force; applications that stop qualifying leave the
 // register, RunResult.Removed), and households in an autobid area p does not
-// have move to one of its areas.
-func Run(w *World, p *policy.Policy) (*RunResult, error) {
+// have move to one of its areas. Run checks ctx before each week (and Week within it)
+// and returns ctx.Err() once it is done.
+func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
+	if w == nil {
+		return nil, errors.New("simulate: Run: no world (make one with NewWorld)")
+	}
+	if p == nil {
+		return nil, errors.New("simulate: Run: no policy")
+	}
 	rules, err := bidding.Compile(p)
 	if err != nil {
 		return nil, err
@@ -197,8 +209,11 @@ func Run(w *World, p *policy.Policy) (*RunResult, error) {
 	pending := register.Date(cfg.Synth.Register.PendingDays)
 	pos := map[int64]int{}
 	for wk, c := range w.Cycles {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		c.Policy = p.Name()
-		day := register.DateOf(c.Closes)
+		day := p.Day(c.Closes)
 		st := WeekStats{}
 		for _, j := range w.Joiners[wk] {
 			remapArea(&j, w.Geography, p, seed)
@@ -244,7 +259,7 @@ func Run(w *World, p *policy.Policy) (*RunResult, error) {
 			return nil, fmt.Errorf("simulate: cycle %d: %w", c.ID, err)
 		}
 		bids := model.bids(seed, rules, ix, apps, c, w.Adverts[wk])
-		res, err := Week(&WeekInput{Rules: rules, Cycle: c, Applications: apps, Landlords: w.Landlords,
+		res, err := Week(ctx, &WeekInput{Rules: rules, Cycle: c, Applications: apps, Landlords: w.Landlords,
 			Adverts: w.Adverts[wk], Bids: bids, Index: ix, Behaviour: cfg.Behaviour, Seed: seed})
 		if err != nil {
 			return nil, err

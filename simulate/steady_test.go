@@ -17,7 +17,7 @@ func TestSteadyState_KeywaysYearUnderNN2021(t *testing.T) {
 		t.Skip("a 52-week Keyways run")
 	}
 	w := world(t, keyways(t, 1), 52)
-	r, err := simulate.Run(w, builtin(t, "nn-2021"))
+	r, err := simulate.Run(t.Context(), w, builtin(t, "nn-2021"))
 	require.NoError(t, err)
 	require.Len(t, r.Weeks, 52)
 	first := r.Weeks[0]

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -65,8 +66,13 @@ const MaxWalkDays = 6
 // behaviour model answering what each advert waits for, in rounds: each round takes the
 // open adverts in processing order and answers the first thing each waits for, so offers
 // on different adverts overlap as in a real week. An advert nobody is left for waits to
-// be re-let and is left so. The input is not modified.
-func Week(in *WeekInput) (*WeekResult, error) {
+// be re-let and is left so. The input is not modified. Week checks ctx between the
+// adverts it ranks and between the rounds of the walk, and returns ctx.Err() once it is
+// done.
+func Week(ctx context.Context, in *WeekInput) (*WeekResult, error) {
+	if in == nil {
+		return nil, errors.New("simulate: Week: no input")
+	}
 	if in.Rules == nil || in.Rules.Policy == nil {
 		return nil, errors.New("simulate: week input has no compiled policy")
 	}
@@ -79,7 +85,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 			adverts = append(adverts, a)
 		}
 	}
-	closed, err := closeCycle(in, adverts)
+	closed, err := closeCycle(ctx, in, adverts)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: cycle %d: %w", in.Cycle.ID, err)
 	}
@@ -100,10 +106,7 @@ func Week(in *WeekInput) (*WeekResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulate: cycle %d: %w", in.Cycle.ID, err)
 	}
-	closeDay := register.DateOf(in.Cycle.Closes)
-	if loc := in.Rules.Policy.Location(); loc != nil {
-		closeDay = register.DateOf(in.Cycle.Closes.In(loc))
-	}
+	closeDay := in.Rules.Policy.Day(in.Cycle.Closes)
 	homeless := map[int64]bool{}
 	for i := range in.Applications {
 		if in.Applications[i].Flags.HomelessDuty != register.DutyNone {
@@ -112,6 +115,9 @@ func Week(in *WeekInput) (*WeekResult, error) {
 	}
 	ids := w.Adverts()
 	for round := 0; ; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		on := closeDay + 1 + register.Date(min(round, MaxWalkDays))
 		progress := false
 		for _, id := range ids {
@@ -188,16 +194,20 @@ func (b *Behaviour) answer(seed uint64, cycle int64, w allocation.Wait, on regis
 }
 
 // closeCycle is shortlist.CloseCycle, reusing in.Index when the caller assessed it.
-func closeCycle(in *WeekInput, adverts []bidding.Advert) (*shortlist.Closed, error) {
+func closeCycle(ctx context.Context, in *WeekInput, adverts []bidding.Advert) (*shortlist.Closed, error) {
 	if in.Index == nil {
-		return shortlist.CloseCycle(in.Rules, in.Cycle, in.Applications, adverts, in.Bids, in.Excluded)
+		return shortlist.CloseCycle(ctx, in.Rules, in.Cycle, in.Applications, adverts, in.Bids, in.Excluded)
 	}
 	cl, err := bidding.NewClosing(in.Index, in.Cycle, adverts, in.Bids)
 	if err != nil {
 		return nil, err
 	}
 	cl.Autobid(in.Excluded)
-	out := &shortlist.Closed{Closing: cl, Results: shortlist.RankCycle(cl, 0)}
+	results, err := shortlist.RankCycle(ctx, cl, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := &shortlist.Closed{Closing: cl, Results: results}
 	out.Shortlists = make([]shortlist.Shortlist, len(out.Results))
 	for i := range out.Results {
 		out.Shortlists[i] = out.Results[i].Shortlist(cl)

@@ -36,7 +36,7 @@ func weekInput(t testing.TB, s *snapshot.Snapshot, name string, seed uint64) *si
 func TestWeek_KeywaysCycleLetsAndReproduces(t *testing.T) {
 	s := keyways(t, 1)
 	in := weekInput(t, s, "nn-2021", 7)
-	a, err := simulate.Week(in)
+	a, err := simulate.Week(t.Context(), in)
 	require.NoError(t, err)
 	require.Len(t, a.Closed.Shortlists, len(s.Adverts))
 	require.Positive(t, a.ManualBids)
@@ -51,7 +51,7 @@ func TestWeek_KeywaysCycleLetsAndReproduces(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, mustJSON(t, a.Result), mustJSON(t, replay))
 
-	b, err := simulate.Week(weekInput(t, keyways(t, 1), "nn-2021", 7))
+	b, err := simulate.Week(t.Context(), weekInput(t, keyways(t, 1), "nn-2021", 7))
 	require.NoError(t, err)
 	require.Equal(t, mustJSON(t, a.Result), mustJSON(t, b.Result), "same seed, same week")
 	require.Equal(t, a.Decisions, b.Decisions)
@@ -61,7 +61,7 @@ func TestWeek_BehaviourRates(t *testing.T) {
 	s := keyways(t, 2)
 	in := weekInput(t, s, "nn-2021", 3)
 	in.Behaviour.Refusal, in.Behaviour.NoReply = 0.5, 0
-	res, err := simulate.Week(in)
+	res, err := simulate.Week(t.Context(), in)
 	require.NoError(t, err)
 	var refused, offers int
 	for _, o := range res.Result.Offers {
@@ -74,7 +74,7 @@ func TestWeek_BehaviourRates(t *testing.T) {
 	require.InDelta(t, 0.5, float64(refused)/float64(offers), 0.15, "%d of %d offers refused", refused, offers)
 
 	in.Behaviour.Refusal = 1.5
-	_, err = simulate.Week(in)
+	_, err = simulate.Week(t.Context(), in)
 	require.ErrorContains(t, err, "refusal")
 }
 
@@ -100,7 +100,7 @@ func mustJSON(t testing.TB, v any) string {
 // (S8.10).
 func TestS8_1_WeekOffersNominatesAndSkipsUnderOffer(t *testing.T) {
 	s := keyways(t, 4)
-	res, err := simulate.Week(weekInput(t, s, "nn-2021", 4))
+	res, err := simulate.Week(t.Context(), weekInput(t, s, "nn-2021", 4))
 	require.NoError(t, err)
 	routes := map[string]int{}
 	for _, l := range res.Result.Lets {

@@ -22,7 +22,7 @@ func Bids(cfg Config, p *policy.Policy, apps []register.Application, c bidding.C
 	if err != nil {
 		return nil, err
 	}
-	g.asOf = register.DateOf(c.Opens)
+	g.asOf = p.Day(c.Opens)
 	profs := make([]profile, len(apps))
 	parallel((len(apps)+chunkSize-1)/chunkSize, func(k int) {
 		for i := k * chunkSize; i < min(len(apps), (k+1)*chunkSize); i++ {

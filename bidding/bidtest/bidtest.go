@@ -49,7 +49,7 @@ func (e *Env) During(h float64) time.Time {
 }
 
 // CloseDate is the cycle's closing day.
-func (e *Env) CloseDate() register.Date { return register.DateOf(e.Cycle.Closes) }
+func (e *Env) CloseDate() register.Date { return e.Rules.Policy.Day(e.Cycle.Closes) }
 
 // AppOpt changes a test application.
 type AppOpt func(*register.Application)

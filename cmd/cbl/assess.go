@@ -22,7 +22,7 @@ func newAssessCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "assess",
 		Short: "Re-band every application and record the changes in band history",
-		Long: `Assess every application under the policy as on --as-of (default today, UTC) and,
+		Long: `Assess every application under the policy as on --as-of (default today in the policy's time zone) and,
 for each whose band changes, close its open band spell and open the new one with the
 effective date the policy's rules give (S3): one transaction, one events row
 (kind "reband") per changed application. Prints each change: application, old band
@@ -36,20 +36,12 @@ directory instead of the database.`,
   cbl assess --dry-run --register testdata/snapshot/small -o csv`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			day := register.DateOf(time.Now().UTC())
-			if asOf != "" {
-				d, err := register.ParseDate(asOf)
-				if err != nil {
-					return usageErrorf("--as-of: %v", err)
-				}
-				day = d
-			}
 			if registerDir != "" && !dryRun {
 				return usageErrorf("--register reads a snapshot and writes nothing: give --dry-run too")
 			}
-			p, err := policy.Builtins().At(policyID, day)
+			p, day, err := policyAsOf(policyID, asOf, app.now())
 			if err != nil {
-				return usageErrorf("--policy: %v", err)
+				return err
 			}
 			var changes []store.Reband
 			if registerDir != "" {
@@ -85,7 +77,7 @@ directory instead of the database.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&dryRun, "dry-run", false, "show what would change; write nothing")
-	f.StringVar(&asOf, "as-of", "", "assess as on this date, YYYY-MM-DD (default today, UTC)")
+	f.StringVar(&asOf, "as-of", "", "assess as on this date, YYYY-MM-DD (default today in the policy's time zone)")
 	f.StringVar(&policyID, "policy", "nn-2021", "policy id (the version in force on --as-of is used)")
 	f.StringVar(&who, "actor", actor(), "who is recorded in band history and the events log")
 	f.StringVar(&registerDir, "register", "", "read this snapshot directory instead of the database (needs --dry-run)")
@@ -98,4 +90,26 @@ func dateText(d register.Date) string {
 		return ""
 	}
 	return d.String()
+}
+
+// policyAsOf returns the version of shipped policy id in force on --as-of and that day;
+// without --as-of, the version in force at now and today as the policy counts days
+// (Policy.Day), the same day cbl queue counts from.
+func policyAsOf(id, asOf string, now time.Time) (*policy.Policy, register.Date, error) {
+	if asOf == "" {
+		p, err := policy.Builtins().AtTime(id, now)
+		if err != nil {
+			return nil, 0, usageErrorf("--policy: %v", err)
+		}
+		return p, p.Day(now), nil
+	}
+	day, err := register.ParseDate(asOf)
+	if err != nil {
+		return nil, 0, usageErrorf("--as-of: %v", err)
+	}
+	p, err := policy.Builtins().At(id, day)
+	if err != nil {
+		return nil, 0, usageErrorf("--policy: %v", err)
+	}
+	return p, day, nil
 }

@@ -39,7 +39,7 @@ exists already, say so and print it (exit 0). Adverts come with cbl import.`,
 			if err != nil {
 				return err
 			}
-			p, err := policy.Builtins().At(policyID, register.DateOf(t))
+			p, err := policy.Builtins().AtTime(policyID, t)
 			if err != nil {
 				return usageErrorf("--policy: %v", err)
 			}

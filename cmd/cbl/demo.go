@@ -50,7 +50,7 @@ feedback table. The same --seed always prints the same output.`,
 			if err != nil {
 				return err
 			}
-			week, err := simulate.Week(&simulate.WeekInput{Rules: rules, Cycle: snap.Cycles[0],
+			week, err := simulate.Week(cmd.Context(), &simulate.WeekInput{Rules: rules, Cycle: snap.Cycles[0],
 				Applications: snap.Applications, Landlords: snap.Landlords, Adverts: snap.Adverts,
 				Bids: snap.Bids, Behaviour: simulate.DefaultBehaviour(), Seed: seed})
 			if err != nil {

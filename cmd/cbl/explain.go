@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/internal/store"
@@ -130,11 +129,7 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 	if a == nil {
 		return fmt.Errorf("application %d: %w", id, store.ErrNoApplication)
 	}
-	loc := time.UTC
-	if p != nil && p.Location() != nil {
-		loc = p.Location()
-	}
-	day := register.DateOf(time.Now().In(loc))
+	day := p.Day(app.now()) // a nil p counts in UTC
 	if asOf != "" {
 		d, err := register.ParseDate(asOf)
 		if err != nil {

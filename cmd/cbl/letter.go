@@ -12,6 +12,7 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/letters"
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/spf13/cobra"
@@ -77,7 +78,7 @@ policy's days (S9.4) wherever it applies. docs/letters.md shows one of each.`,
 			if w.a = findApplication(st.Input.Applications, st.Result.Applications, ids[0]); w.a == nil {
 				return fmt.Errorf("application %d: %w", ids[0], store.ErrNoApplication)
 			}
-			if w.day, err = letterDay(asOf, st.Location()); err != nil {
+			if w.day, err = letterDay(asOf, st.Input.Policy, app.now()); err != nil {
 				return err
 			}
 			if replyBy != "" {
@@ -111,10 +112,10 @@ policy's days (S9.4) wherever it applies. docs/letters.md shows one of each.`,
 	return cmd
 }
 
-// letterDay parses --as-of, or gives today in loc.
-func letterDay(asOf string, loc *time.Location) (register.Date, error) {
+// letterDay parses --as-of, or gives p's day at now.
+func letterDay(asOf string, p *policy.Policy, now time.Time) (register.Date, error) {
 	if asOf == "" {
-		return register.DateOf(time.Now().In(loc)), nil
+		return p.Day(now), nil
 	}
 	d, err := register.ParseDate(asOf)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/internal/store"
@@ -34,7 +33,7 @@ offer, reply, nominate, landlord, request_more, relet) and since when.`,
 			if err != nil {
 				return err
 			}
-			day := register.DateOf(time.Now().In(st.Location()))
+			day := st.Input.Policy.Day(app.now())
 			if asOf != "" {
 				if day, err = register.ParseDate(asOf); err != nil {
 					return usageErrorf("--as-of %q: want YYYY-MM-DD", asOf)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/jmoiron/sqlx"
@@ -44,6 +45,17 @@ type App struct {
 	Output string // --output: table, json or csv
 	Stdout io.Writer
 	Stderr io.Writer
+	// Now is the clock "today" is read from (nil: time.Now). Every command turns it
+	// into a day with the policy's Day, so that all of them agree on the date.
+	Now func() time.Time
+}
+
+// now reads app's clock.
+func (app *App) now() time.Time {
+	if app.Now != nil {
+		return app.Now()
+	}
+	return time.Now()
 }
 
 // UsageError is a mistake in the command line (exit status 2).

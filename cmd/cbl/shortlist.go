@@ -52,7 +52,7 @@ check with its result and clause, and the ranking key.`,
 			var entries []shortlist.Entry
 			var traces []json.RawMessage
 			if registerDir != "" {
-				entries, traces, err = shortlistFromRegister(registerDir, advert, trace)
+				entries, traces, err = shortlistFromRegister(cmd.Context(), registerDir, advert, trace)
 			} else {
 				entries, traces, err = shortlistFromDB(cmd.Context(), app, advert)
 			}
@@ -94,7 +94,7 @@ check with its result and clause, and the ranking key.`,
 // shortlistFromRegister closes the advert's cycle in memory from the snapshot in dir and
 // returns the advert's entries, ranked then skipped, and the trace of application
 // trace (if not 0; the other traces are nil).
-func shortlistFromRegister(dir string, advert, trace int64) ([]shortlist.Entry, []json.RawMessage, error) {
+func shortlistFromRegister(ctx context.Context, dir string, advert, trace int64) ([]shortlist.Entry, []json.RawMessage, error) {
 	s, err := snapshot.Read(dir)
 	if err != nil {
 		return nil, nil, err
@@ -113,7 +113,7 @@ func shortlistFromRegister(dir string, advert, trace int64) ([]shortlist.Entry, 
 	if err != nil {
 		return nil, nil, err
 	}
-	closed, err := shortlist.CloseCycle(rules, c, s.Applications, s.Adverts, s.Bids, nil)
+	closed, err := shortlist.CloseCycle(ctx, rules, c, s.Applications, c.AdvertsOf(s.Adverts), s.Bids, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -92,7 +93,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				if len(pols) != 2 {
 					return usageErrorf("--replay needs --compare: the policy to replay the recorded cycles under")
 				}
-				rp, err := simulate.ReplayCycles(snap, pols[0], pols[1], cfg.Behaviour, seed)
+				rp, err := simulate.ReplayCycles(cmd.Context(), snap, pols[0], pols[1], cfg.Behaviour, seed)
 				if err != nil {
 					return err
 				}
@@ -107,9 +108,9 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			}
 			var out *simulate.Comparison
 			if len(pols) == 2 {
-				out, err = simulate.Compare(w, pols[0], pols[1])
+				out, err = simulate.Compare(cmd.Context(), w, pols[0], pols[1])
 			} else {
-				out, err = single(w, pols[0])
+				out, err = single(cmd.Context(), w, pols[0])
 			}
 			if err != nil {
 				return err
@@ -187,8 +188,8 @@ func (app *App) loadRegister(cmd *cobra.Command, dir string) (*snapshot.Snapshot
 }
 
 // single runs one policy and wraps it as a comparison with one outcome.
-func single(w *simulate.World, p *policy.Policy) (*simulate.Comparison, error) {
-	r, err := simulate.Run(w, p)
+func single(ctx context.Context, w *simulate.World, p *policy.Policy) (*simulate.Comparison, error) {
+	r, err := simulate.Run(ctx, w, p)
 	if err != nil {
 		return nil, err
 	}

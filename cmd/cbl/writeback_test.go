@@ -29,7 +29,7 @@ func (w *weekEnv) nextAutobids() map[int64][]int64 {
 	require.NoError(w.t, err)
 	rules, err := bidding.Compile(p)
 	require.NoError(w.t, err)
-	closed, err := shortlist.CloseCycle(rules, c, w.snap.Applications, w.snap.Adverts, w.snap.Bids, nil)
+	closed, err := shortlist.CloseCycle(w.t.Context(), rules, c, w.snap.Applications, c.AdvertsOf(w.snap.Adverts), w.snap.Bids, nil)
 	require.NoError(w.t, err)
 	out := map[int64][]int64{}
 	for _, sl := range closed.Shortlists {

@@ -122,7 +122,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	}
 	res.Read = time.Since(start)
 	start = time.Now()
-	closed, err := shortlist.CloseCycle(rules, c.Cycle, s.Applications, s.Adverts, s.Bids, excluded)
+	closed, err := shortlist.CloseCycle(ctx, rules, c.Cycle, s.Applications, c.Cycle.AdvertsOf(s.Adverts), s.Bids, excluded)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}

@@ -37,7 +37,7 @@ func CloseCycle(t testing.TB, db *sqlx.DB, id int64) []shortlist.Shortlist {
 	require.NoError(t, err)
 	rules, err := bidding.Compile(p)
 	require.NoError(t, err)
-	closed, err := shortlist.CloseCycle(rules, *c, s.Applications, s.Adverts, s.Bids, nil)
+	closed, err := shortlist.CloseCycle(ctx, rules, *c, s.Applications, c.AdvertsOf(s.Adverts), s.Bids, nil)
 	require.NoError(t, err)
 
 	tx, err := db.BeginTxx(ctx, nil)
