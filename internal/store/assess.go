@@ -194,7 +194,7 @@ func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy
 	if err := tx.GetContext(ctx, &last, `SELECT max(at) FROM (SELECT at FROM decisions ORDER BY seq DESC LIMIT 1) l`); err != nil {
 		return nil, fmt.Errorf("read the record: %w", err)
 	}
-	if last.Valid && last.Time.After(at) && register.DateOf(last.Time.In(loc)) == asOf {
+	if last.Valid && last.Time.After(at) && cp.Day(last.Time) == asOf {
 		at = last.Time.UTC()
 	}
 	var seq int64

@@ -90,7 +90,7 @@ func PlaceBid(ctx context.Context, db *sqlx.DB, app, advert int64, at time.Time,
 		return bidding.Bid{}, err
 	}
 	i, _ := slices.BinarySearchFunc(s.Applications, app, func(a register.Application, id int64) int { return cmp.Compare(a.ID, id) })
-	ix, err := bidding.Assess(rules, s.Applications[i:i+1], register.DateOf(at))
+	ix, err := bidding.Assess(rules, s.Applications[i:i+1], p.Day(at))
 	if err != nil {
 		return bidding.Bid{}, err
 	}

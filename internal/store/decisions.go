@@ -13,7 +13,6 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
-	"github.com/cbl-lettings/cbl/register"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -251,7 +250,7 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 	}
 	loc := locationOf(p)
 	at = at.UTC().Truncate(time.Microsecond) // what timestamptz keeps
-	d.On, d.At = register.DateOf(at.In(loc)), at
+	d.On, d.At = p.Day(at), at
 	in, err := loadSlice(ctx, tx, loc, d)
 	if err != nil {
 		return nil, err
