@@ -212,7 +212,7 @@ func validate(s *Snapshot, o *origin, e *errs) {
 	}
 
 	// A base is checked like the application rows it stands for. That its decision is
-	// recorded is for the database that replays the record to check (store.Import).
+	// recorded is for the database that replays the record to check (pgstore.Import).
 	bases := map[int64]int{}
 	for i := range s.Bases {
 		b := &s.Bases[i]

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -43,13 +43,13 @@ directory instead of the database.`,
 			if err != nil {
 				return err
 			}
-			var changes []store.Reband
+			var changes []pgstore.Reband
 			if registerDir != "" {
 				s, err := snapshot.Read(registerDir)
 				if err != nil {
 					return err
 				}
-				if changes, err = store.Rebands(s.Applications, p, day, who); err != nil {
+				if changes, err = pgstore.Rebands(s.Applications, p, day, who); err != nil {
 					return err
 				}
 			} else {
@@ -58,7 +58,7 @@ directory instead of the database.`,
 					return err
 				}
 				defer db.Close()
-				if changes, err = store.Reassess(cmd.Context(), db, p, day, who, dryRun); err != nil {
+				if changes, err = pgstore.Reassess(cmd.Context(), db, p, day, who, dryRun); err != nil {
 					return fmt.Errorf("assess: %w", err)
 				}
 			}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/spf13/cobra"
 )
 
@@ -44,8 +44,8 @@ The exclusion and an events row (autobid_excluded) are written in one transactio
 				return err
 			}
 			defer db.Close()
-			e, err := store.ExcludeAutobid(cmd.Context(), db, appID, advert, reason, who)
-			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrExcluded) {
+			e, err := pgstore.ExcludeAutobid(cmd.Context(), db, appID, advert, reason, who)
+			if errors.Is(err, pgstore.ErrNotFound) || errors.Is(err, pgstore.ErrExcluded) {
 				return fmt.Errorf("cannot exclude: %w", err)
 			}
 			if err != nil {
@@ -85,8 +85,8 @@ removed. With no such exclusion it fails (exit 1) and writes nothing.`,
 				return err
 			}
 			defer db.Close()
-			e, err := store.IncludeAutobid(cmd.Context(), db, appID, advert, reason, who)
-			if errors.Is(err, store.ErrNotExcluded) {
+			e, err := pgstore.IncludeAutobid(cmd.Context(), db, appID, advert, reason, who)
+			if errors.Is(err, pgstore.ErrNotExcluded) {
 				return fmt.Errorf("cannot include: %w", err)
 			}
 			if err != nil {
@@ -112,7 +112,7 @@ func newAutobidListCommand(app *App) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			es, err := store.Exclusions(cmd.Context(), db)
+			es, err := pgstore.Exclusions(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
@@ -127,7 +127,7 @@ func newAutobidListCommand(app *App) *cobra.Command {
 
 var exclusionHeader = []string{"application", "advert", "reason", "by", "at"}
 
-func exclusionRow(e store.Exclusion) []string {
+func exclusionRow(e pgstore.Exclusion) []string {
 	return []string{strconv.FormatInt(e.Application, 10), strconv.FormatInt(e.Advert, 10), e.Reason, e.By,
 		e.At.Format(time.RFC3339)}
 }

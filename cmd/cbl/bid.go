@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/spf13/cobra"
 )
 
@@ -50,7 +50,7 @@ and an events row are written in one transaction.`,
 				return err
 			}
 			defer db.Close()
-			b, err := store.PlaceBid(cmd.Context(), db, appID, advert, t, by, who)
+			b, err := pgstore.PlaceBid(cmd.Context(), db, appID, advert, t, by, who)
 			if err != nil {
 				return bidError("bid refused", appID, advert, err)
 			}
@@ -89,7 +89,7 @@ slot. The withdrawal and an events row are written in one transaction.`,
 				return err
 			}
 			defer db.Close()
-			if err := store.WithdrawBid(cmd.Context(), db, appID, advert, t, who); err != nil {
+			if err := pgstore.WithdrawBid(cmd.Context(), db, appID, advert, t, who); err != nil {
 				return bidError("cannot withdraw", appID, advert, err)
 			}
 			app.Logf("bid withdrawn: application %d on advert %d", appID, advert)
@@ -123,7 +123,7 @@ func bidError(what string, app, advert int64, err error) error {
 	case errors.Is(err, bidding.ErrBidLimit), errors.Is(err, bidding.ErrDuplicateBid),
 		errors.Is(err, bidding.ErrCycleClosed), errors.Is(err, bidding.ErrNotActive),
 		errors.Is(err, bidding.ErrNoGuarantor), errors.Is(err, bidding.ErrAdvertWithdrawn),
-		errors.Is(err, bidding.ErrNoBid), errors.Is(err, store.ErrNotFound):
+		errors.Is(err, bidding.ErrNoBid), errors.Is(err, pgstore.ErrNotFound):
 		return fmt.Errorf("%s: application %d, advert %d: %w", what, app, advert, err)
 	}
 	return err

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
@@ -48,7 +48,7 @@ exists already, say so and print it (exit 0). Adverts come with cbl import.`,
 				return err
 			}
 			defer db.Close()
-			c, created, err := store.OpenCycle(cmd.Context(), db, p, t, who)
+			c, created, err := pgstore.OpenCycle(cmd.Context(), db, p, t, who)
 			if err != nil {
 				return err
 			}
@@ -96,7 +96,7 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 			}
 			defer db.Close()
 			start := time.Now()
-			res, err := store.CloseCycle(cmd.Context(), db, id, store.CloseOptions{Actor: who, Now: time.Now(),
+			res, err := pgstore.CloseCycle(cmd.Context(), db, id, pgstore.CloseOptions{Actor: who, Now: time.Now(),
 				Waiting: func() { app.Logf("cycle %d is being closed by another run; waiting for it", id) }})
 			if err != nil {
 				return err
@@ -112,7 +112,7 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 			sum := res.Summary
 			if res.AlreadyClosed {
 				// What an earlier close stored, read back.
-				if sum, err = store.CycleSummary(context.WithoutCancel(cmd.Context()), db, id); err != nil {
+				if sum, err = pgstore.CycleSummary(context.WithoutCancel(cmd.Context()), db, id); err != nil {
 					return err
 				}
 			}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/spf13/cobra"
 )
 
@@ -90,7 +90,7 @@ func (app *App) record(ctx context.Context, at string, d allocation.Decision, dr
 		return err
 	}
 	defer db.Close()
-	loc, err := store.SchemeLocation(ctx, db)
+	loc, err := pgstore.SchemeLocation(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -98,9 +98,9 @@ func (app *App) record(ctx context.Context, at string, d allocation.Decision, dr
 	if err != nil {
 		return err
 	}
-	decide, verb := store.Decide, "recorded"
+	decide, verb := pgstore.Decide, "recorded"
 	if dryRun {
-		decide, verb = store.Check, "dry run, nothing recorded:"
+		decide, verb = pgstore.Check, "dry run, nothing recorded:"
 	}
 	got, err := decide(ctx, db, when, d)
 	if err != nil {

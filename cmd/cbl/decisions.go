@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
 )
@@ -39,13 +39,13 @@ history, overrides, refusals) in the state the record implies, with an events ro
 			}
 			defer db.Close()
 			if rebuild {
-				n, err := store.Rebuild(cmd.Context(), db)
+				n, err := pgstore.Rebuild(cmd.Context(), db)
 				if err != nil {
 					return err
 				}
 				app.Logf("rebuilt the kept state from %d decision(s)", n)
 			}
-			recs, loc, err := store.LoadDecisions(cmd.Context(), db)
+			recs, loc, err := pgstore.LoadDecisions(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
@@ -79,7 +79,7 @@ decisions replayed; exits 1 naming the first difference if there is one. Writes 
 				return err
 			}
 			defer db.Close()
-			a, err := store.Verify(cmd.Context(), db)
+			a, err := pgstore.Verify(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
@@ -94,7 +94,7 @@ decisions replayed; exits 1 naming the first difference if there is one. Writes 
 }
 
 // details renders a decision's kind-specific fields as key=value pairs.
-func details(r store.Recorded) string {
+func details(r pgstore.Recorded) string {
 	var parts []string
 	add := func(k, v string) {
 		if v != "" {

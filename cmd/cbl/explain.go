@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/cbl-lettings/cbl/banding"
-	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/letters"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -61,7 +61,7 @@ The JSON does not depend on --output.`,
 				}
 				a = findApplication(s.Applications, nil, ids[0])
 				if policyName == "" {
-					if p, err = store.LatestPolicy(s.Cycles); err != nil {
+					if p, err = pgstore.LatestPolicy(s.Cycles); err != nil {
 						return fmt.Errorf("%s: %w (name one with --policy)", dir, err)
 					}
 				}
@@ -75,15 +75,15 @@ The JSON does not depend on --output.`,
 				if dir == "" && band {
 					// Decisions are written back to the register tables, so the application
 					// as it stands is read alone, without replaying the record.
-					if p, err = store.AllocationPolicy(ctx, db); err != nil {
+					if p, err = pgstore.AllocationPolicy(ctx, db); err != nil {
 						return err
 					}
-					if a, err = store.LoadApplication(ctx, db, ids[0]); err != nil {
+					if a, err = pgstore.LoadApplication(ctx, db, ids[0]); err != nil {
 						return err
 					}
 				}
 				if advert != 0 {
-					bp, err := store.LoadBidPosition(ctx, db, advert, ids[0])
+					bp, err := pgstore.LoadBidPosition(ctx, db, advert, ids[0])
 					if err != nil {
 						return err
 					}
@@ -96,7 +96,7 @@ The JSON does not depend on --output.`,
 					if bp.Entry.Skip != "" {
 						// Saying concretely why ("a 3-bedroom home; you may bid for 2") needs
 						// the advert, so only then is the record read.
-						st, err := store.LoadState(ctx, db)
+						st, err := pgstore.LoadState(ctx, db)
 						if err != nil {
 							return err
 						}
@@ -127,7 +127,7 @@ The JSON does not depend on --output.`,
 func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy, asOf, policyName string,
 	letter bool, pos *letters.Position) error {
 	if a == nil {
-		return fmt.Errorf("application %d: %w", id, store.ErrNoApplication)
+		return fmt.Errorf("application %d: %w", id, pgstore.ErrNoApplication)
 	}
 	day := p.Day(app.now()) // a nil p counts in UTC
 	if asOf != "" {
@@ -139,7 +139,7 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 	}
 	if policyName != "" {
 		var err error
-		if p, err = store.PolicyByName(policyName, day); err != nil {
+		if p, err = pgstore.PolicyByName(policyName, day); err != nil {
 			return usageErrorf("--policy: %v", err)
 		}
 	}

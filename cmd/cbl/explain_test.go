@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/cbl-lettings/cbl/banding"
-	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/letters"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/stretchr/testify/require"
@@ -160,12 +160,12 @@ func explainedAs(t *testing.T, a *register.Application, p *policy.Policy, day st
 // application from the register tables (decisions are written back) instead of
 // replaying the record; for every application, after a refused final offer under a
 // homeless duty and a let, it reads and explains exactly what the register holds, which
-// the audit replay of the record (store.Verify) proves is what the record gives.
+// the audit replay of the record (pgstore.Verify) proves is what the record gives.
 func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
 	t.Parallel()
 	w := newWeeks(t, 2)
 	ctx := context.Background()
-	p, err := store.CyclePolicy(w.snap.Cycles[0])
+	p, err := pgstore.CyclePolicy(w.snap.Cycles[0])
 	require.NoError(t, err)
 	day := register.DateOf(w.clock)
 
@@ -200,21 +200,21 @@ func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
 	w.decide("offer", "accept", idArg(let), idArg(y))
 	asOf := register.DateOf(w.clock).String()
 
-	st, err := store.LoadState(ctx, w.db)
+	st, err := pgstore.LoadState(ctx, w.db)
 	require.NoError(t, err)
-	got, err := store.AllocationPolicy(ctx, w.db)
+	got, err := pgstore.AllocationPolicy(ctx, w.db)
 	require.NoError(t, err)
 	require.Equal(t, st.Input.Policy.Name(), got.Name())
 	p = st.Input.Policy
 
-	audit, err := store.Verify(ctx, w.db)
+	audit, err := pgstore.Verify(ctx, w.db)
 	require.NoError(t, err)
 	require.Empty(t, audit.Difference)
 	changed := map[int64]bool{x: true, y: true}
 	for i := range st.Input.Applications {
 		id := st.Input.Applications[i].ID
 		want := findApplication(st.Input.Applications, nil, id)
-		a, err := store.LoadApplication(ctx, w.db, id)
+		a, err := pgstore.LoadApplication(ctx, w.db, id)
 		require.NoError(t, err)
 		require.Equal(t, *want, *a, "application %d", id)
 		for _, letter := range []bool{false, true} {
@@ -228,7 +228,7 @@ func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
 	code, out, errOut := w.cbl("explain", idArg(x), "--as-of", asOf)
 	require.Equal(t, 0, code, errOut)
 	require.NotEqual(t, explainedAs(t, before, p, asOf, false, nil), out, "the band before the refusal")
-	a, err := store.LoadApplication(ctx, w.db, y)
+	a, err := pgstore.LoadApplication(ctx, w.db, y)
 	require.NoError(t, err)
 	require.Equal(t, register.StatusClosed, a.Status)
 
@@ -243,7 +243,7 @@ func TestS8_6_ExplainReadsTheApplicationAsTheDecisionsLeftIt(t *testing.T) {
 		require.Equal(t, 0, code, errOut)
 		require.Equal(t, explainedAs(t, want, p, asOf, true, nil), out, "application %d letter", id)
 	}
-	bp, err := store.LoadBidPosition(ctx, w.db, refused, x)
+	bp, err := pgstore.LoadBidPosition(ctx, w.db, refused, x)
 	require.NoError(t, err)
 	code, out, errOut = w.cbl("explain", idArg(x), "--as-of", asOf, "--advert", idArg(refused), "--letter")
 	require.Equal(t, 0, code, errOut)

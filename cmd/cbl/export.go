@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
@@ -26,7 +26,7 @@ file.`,
 			}
 			defer db.Close()
 			start := time.Now()
-			s, err := store.Export(cmd.Context(), db)
+			s, err := pgstore.Export(cmd.Context(), db)
 			if err != nil {
 				return err
 			}

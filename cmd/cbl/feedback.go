@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/cbl-lettings/cbl/allocation"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/spf13/cobra"
 )
 
@@ -41,7 +41,7 @@ falls short (all cycles; CYCLE is not allowed).`,
 				return err
 			}
 			defer db.Close()
-			in, res, err := store.LoadLets(cmd.Context(), db)
+			in, res, err := pgstore.LoadLets(cmd.Context(), db)
 			if err != nil {
 				return err
 			}

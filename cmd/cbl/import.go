@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
@@ -52,8 +52,8 @@ database that records none it is not loaded, and a note on stderr says so.`,
 			}
 			defer db.Close()
 			start = time.Now()
-			opts := store.ImportOptions{Actor: actor(), Replace: replace, Note: func(msg string) { app.Logf("%s", msg) }}
-			if err := store.ImportWith(cmd.Context(), db, s, opts); err != nil {
+			opts := pgstore.ImportOptions{Actor: actor(), Replace: replace, Note: func(msg string) { app.Logf("%s", msg) }}
+			if err := pgstore.ImportWith(cmd.Context(), db, s, opts); err != nil {
 				if errors.As(err, &ve) { // register_base rows naming decisions this database does not record
 					for _, e := range ve.Errors {
 						fmt.Fprintln(app.Stderr, e.Error())

@@ -10,8 +10,8 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/bidding"
-	"github.com/cbl-lettings/cbl/internal/store"
 	"github.com/cbl-lettings/cbl/letters"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
@@ -60,23 +60,23 @@ policy's days (S9.4) wherever it applies. docs/letters.md shows one of each.`,
 			}
 			defer db.Close()
 			if kind == "band" {
-				p, err := store.AllocationPolicy(ctx, db)
+				p, err := pgstore.AllocationPolicy(ctx, db)
 				if err != nil {
 					return err
 				}
-				a, err := store.LoadApplication(ctx, db, ids[0])
+				a, err := pgstore.LoadApplication(ctx, db, ids[0])
 				if err != nil {
 					return err
 				}
 				return app.explainBand(a, ids[0], p, asOf, "", true, nil)
 			}
-			st, err := store.LoadState(ctx, db)
+			st, err := pgstore.LoadState(ctx, db)
 			if err != nil {
 				return err
 			}
 			w := &letterWriter{st: st, app: ids[0], advert: advert, final: final}
 			if w.a = findApplication(st.Input.Applications, st.Result.Applications, ids[0]); w.a == nil {
-				return fmt.Errorf("application %d: %w", ids[0], store.ErrNoApplication)
+				return fmt.Errorf("application %d: %w", ids[0], pgstore.ErrNoApplication)
 			}
 			if w.day, err = letterDay(asOf, st.Input.Policy, app.now()); err != nil {
 				return err
@@ -90,7 +90,7 @@ policy's days (S9.4) wherever it applies. docs/letters.md shows one of each.`,
 				if advert == 0 {
 					return usageErrorf("letter skipped needs --advert")
 				}
-				bp, err := store.LoadBidPosition(ctx, db, advert, ids[0])
+				bp, err := pgstore.LoadBidPosition(ctx, db, advert, ids[0])
 				if err != nil {
 					return err
 				}
@@ -126,14 +126,14 @@ func letterDay(asOf string, p *policy.Policy, now time.Time) (register.Date, err
 
 // letterWriter finds, in the replayed record, the facts one letter needs.
 type letterWriter struct {
-	st      *store.State
+	st      *pgstore.State
 	a       *register.Application // as it now stands
 	app     int64
 	advert  int64
 	day     register.Date
 	replyBy register.Date
 	final   bool
-	bid     *store.BidPosition
+	bid     *pgstore.BidPosition
 }
 
 func (w *letterWriter) frame() letters.Frame {
@@ -302,7 +302,7 @@ func (w *letterWriter) skipped(f letters.Frame) (string, error) {
 // verification or by the landlord during the walk (the code and note recorded), else
 // skipped at cycle close (the stored entry, with the household's facts from its trace).
 // Code is empty when the bid was not skipped.
-func skipFacts(st *store.State, bp *store.BidPosition, app, advert int64) (letters.SkipFacts, error) {
+func skipFacts(st *pgstore.State, bp *pgstore.BidPosition, app, advert int64) (letters.SkipFacts, error) {
 	var h *bidding.Advert
 	for i := range st.Input.Adverts {
 		if st.Input.Adverts[i].ID == advert {

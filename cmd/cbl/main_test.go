@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
@@ -31,7 +31,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 
 func openDSN(t *testing.T, dsn string) *sqlx.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), dsn)
+	db, err := pgstore.Open(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
@@ -77,7 +77,7 @@ func TestMigrate(t *testing.T) {
 	dsn := pgtest.EmptyDSN(t)
 	code, out, errOut := run(t, "--dsn", dsn, "--output", "csv", "migrate")
 	require.Equal(t, 0, code, errOut)
-	ms, err := store.Migrations()
+	ms, err := pgstore.Migrations()
 	require.NoError(t, err)
 	want := "version,migration\n"
 	for _, m := range ms {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/spf13/cobra"
 )
 
@@ -28,7 +28,7 @@ Migrations applied by a cbl that kept no checksums get theirs recorded.`,
 				return err
 			}
 			defer db.Close()
-			applied, err := store.Migrate(cmd.Context(), db)
+			applied, err := pgstore.Migrate(cmd.Context(), db)
 			var rows [][]string
 			for _, m := range applied {
 				rows = append(rows, []string{strconv.Itoa(m.Version), m.Name})
@@ -36,7 +36,7 @@ Migrations applied by a cbl that kept no checksums get theirs recorded.`,
 			if err != nil {
 				return err
 			}
-			app.Logf("schema at version %d (%d migration(s) applied)", store.Latest(), len(applied))
+			app.Logf("schema at version %d (%d migration(s) applied)", pgstore.Latest(), len(applied))
 			return app.Print([]string{"version", "migration"}, rows)
 		},
 	}
@@ -66,7 +66,7 @@ one will then open the database), 0 otherwise.`,
 				return err
 			}
 			defer db.Close()
-			sts, err := store.MigrationStatuses(cmd.Context(), db)
+			sts, err := pgstore.MigrationStatuses(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
@@ -77,7 +77,7 @@ one will then open the database), 0 otherwise.`,
 				if !st.AppliedAt.IsZero() {
 					at = st.AppliedAt.UTC().Format(time.RFC3339)
 				}
-				if st.State == store.Pending {
+				if st.State == pgstore.Pending {
 					pending++
 				}
 				rows = append(rows, []string{strconv.Itoa(st.Version), st.Name, at, string(st.State)})
@@ -85,7 +85,7 @@ one will then open the database), 0 otherwise.`,
 			if err := app.Print([]string{"version", "migration", "applied_at", "checksum"}, rows); err != nil {
 				return err
 			}
-			if err := store.CheckVersion(cmd.Context(), db); err != nil && !errors.Is(err, store.ErrNotMigrated) {
+			if err := pgstore.CheckVersion(cmd.Context(), db); err != nil && !errors.Is(err, pgstore.ErrNotMigrated) {
 				return err
 			}
 			if pending > 0 {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestMigrateStatus(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.EmptyDSN(t)
-	ms, err := store.Migrations()
+	ms, err := pgstore.Migrations()
 	require.NoError(t, err)
 	status := func(wantCode int) ([][]string, string) {
 		t.Helper()

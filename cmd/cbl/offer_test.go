@@ -11,7 +11,7 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
-	"github.com/cbl-lettings/cbl/internal/store/storetest"
+	"github.com/cbl-lettings/cbl/pgstore/storetest"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"

@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/cbl-lettings/cbl/allocation"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
 )
@@ -29,7 +29,7 @@ offer, reply, nominate, landlord, request_more, relet) and since when.`,
 				return err
 			}
 			defer db.Close()
-			st, err := store.LoadState(cmd.Context(), db)
+			st, err := pgstore.LoadState(cmd.Context(), db)
 			if err != nil {
 				return err
 			}

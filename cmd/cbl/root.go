@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 )
@@ -126,7 +126,7 @@ func NewRootCommand(app *App) *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &UsageError{err} })
 	f := root.PersistentFlags()
-	f.StringVar(&app.DSN, "dsn", "", "PostgreSQL connection string (default $DATABASE_URL, else PG* variables, else "+store.DefaultDSN+")")
+	f.StringVar(&app.DSN, "dsn", "", "PostgreSQL connection string (default $DATABASE_URL, else PG* variables, else "+pgstore.DefaultDSN+")")
 	f.StringVarP(&app.Output, "output", "o", "table", "output format: table, json or csv")
 	for _, c := range commands {
 		root.AddCommand(c(app))
@@ -145,7 +145,7 @@ func exactArgs(n int) cobra.PositionalArgs {
 }
 
 // Open connects to the database the flags and environment name, and checks that its
-// schema is the one this cbl embeds (store.CheckVersion).
+// schema is the one this cbl embeds (pgstore.CheckVersion).
 func (app *App) Open(ctx context.Context) (*sqlx.DB, error) {
 	db, err := app.OpenUnchecked(ctx)
 	if err != nil {
@@ -153,7 +153,7 @@ func (app *App) Open(ctx context.Context) (*sqlx.DB, error) {
 	}
 	// Every command but migrate opens the database here, so none reads or writes one a
 	// newer cbl migrated or whose migrations changed since, whichever store calls it makes.
-	if err := store.CheckVersion(ctx, db); err != nil {
+	if err := pgstore.CheckVersion(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (app *App) Open(ctx context.Context) (*sqlx.DB, error) {
 
 // OpenUnchecked is Open without the schema check, for cbl migrate and migrate status.
 func (app *App) OpenUnchecked(ctx context.Context) (*sqlx.DB, error) {
-	return store.Open(ctx, store.DSN(app.DSN))
+	return pgstore.Open(ctx, pgstore.DSN(app.DSN))
 }
 
 // Logf writes a progress line to stderr.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
@@ -101,11 +101,11 @@ func shortlistFromRegister(ctx context.Context, dir string, advert, trace int64)
 	}
 	i := slices.IndexFunc(s.Adverts, func(a bidding.Advert) bool { return a.ID == advert })
 	if i < 0 {
-		return nil, nil, fmt.Errorf("%s: advert %d: %w", dir, advert, store.ErrNotFound)
+		return nil, nil, fmt.Errorf("%s: advert %d: %w", dir, advert, pgstore.ErrNotFound)
 	}
 	j := slices.IndexFunc(s.Cycles, func(c bidding.Cycle) bool { return c.ID == s.Adverts[i].Cycle })
 	c := s.Cycles[j] // Read checks every advert's cycle exists
-	p, err := store.CyclePolicy(c)
+	p, err := pgstore.CyclePolicy(c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -142,8 +142,8 @@ func shortlistFromDB(ctx context.Context, app *App, advert int64) ([]shortlist.E
 		return nil, nil, err
 	}
 	defer db.Close()
-	if err := store.CheckVersion(ctx, db); err != nil {
+	if err := pgstore.CheckVersion(ctx, db); err != nil {
 		return nil, nil, err
 	}
-	return store.Shortlist(ctx, db, advert)
+	return pgstore.Shortlist(ctx, db, advert)
 }

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/report"
 	"github.com/cbl-lettings/cbl/simulate"
@@ -184,7 +184,7 @@ func (app *App) loadRegister(cmd *cobra.Command, dir string) (*snapshot.Snapshot
 		return nil, err
 	}
 	defer db.Close()
-	return store.Export(cmd.Context(), db)
+	return pgstore.Export(cmd.Context(), db)
 }
 
 // single runs one policy and wraps it as a comparison with one outcome.

@@ -115,7 +115,7 @@ func TestSimulate_ReplayRecordedCycles(t *testing.T) {
 	require.Equal(t, 2, code, "--replay needs --compare")
 }
 
-// The database path reads the register with store.Export and writes nothing: the same
+// The database path reads the register with pgstore.Export and writes nothing: the same
 // snapshot imported into PostgreSQL simulates exactly as from its directory.
 func TestSimulate_FromDatabaseReadOnly(t *testing.T) {
 	t.Parallel()

@@ -12,7 +12,7 @@ import (
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -25,7 +25,7 @@ import (
 func (w *weekEnv) nextAutobids() map[int64][]int64 {
 	w.t.Helper()
 	c := w.snap.Cycles[1]
-	p, err := store.CyclePolicy(c)
+	p, err := pgstore.CyclePolicy(c)
 	require.NoError(w.t, err)
 	rules, err := bidding.Compile(p)
 	require.NoError(w.t, err)
@@ -181,7 +181,7 @@ func TestS8_4_TwoCountedRefusalsCloseTheRegister(t *testing.T) {
 func TestS8_6_RefusedFinalOfferLeavesTheDischargeInTheRegister(t *testing.T) {
 	t.Parallel()
 	w := newWeeks(t, 2)
-	p, err := store.CyclePolicy(w.snap.Cycles[0])
+	p, err := pgstore.CyclePolicy(w.snap.Cycles[0])
 	require.NoError(t, err)
 	day := register.DateOf(w.clock)
 	var x int64

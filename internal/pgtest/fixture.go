@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -55,11 +55,11 @@ func Fixture(t testing.TB, key string, build func(ctx context.Context, db *sqlx.
 				t.Fatalf("pgtest: fixture %s: %v", key, err)
 			}
 		}
-		dsn, err := store.WithDatabase(adminDSN, building)
+		dsn, err := pgstore.WithDatabase(adminDSN, building)
 		if err != nil {
 			t.Fatalf("pgtest: %v", err)
 		}
-		db, err := store.Open(ctx, dsn)
+		db, err := pgstore.Open(ctx, dsn)
 		if err != nil {
 			t.Fatalf("pgtest: %v", err)
 		}
@@ -75,7 +75,7 @@ func Fixture(t testing.TB, key string, build func(ctx context.Context, db *sqlx.
 	db := open(t, create(t, name))
 	// A fixture outlives cbl versions whose migrations are the same; bring the copy's
 	// migration records up to this runner's (it records checksums a older one did not).
-	if _, err := store.Migrate(ctx, db); err != nil {
+	if _, err := pgstore.Migrate(ctx, db); err != nil {
 		t.Fatalf("pgtest: fixture %s: %v", key, err)
 	}
 	return db
@@ -84,7 +84,7 @@ func Fixture(t testing.TB, key string, build func(ctx context.Context, db *sqlx.
 // FixtureName is the name of the database Fixture keeps for key: a hash of key and of
 // the migrations' names and text.
 func FixtureName(key string) (string, error) {
-	ms, err := store.Migrations()
+	ms, err := pgstore.Migrations()
 	if err != nil {
 		return "", err
 	}

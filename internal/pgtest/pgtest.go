@@ -2,7 +2,7 @@
 // schema, in milliseconds: the migrations run once into a template database, and each
 // test gets CREATE DATABASE ... TEMPLATE of it, dropped when the test ends.
 //
-// The server is the one store.DSN("") names: $DATABASE_URL, else the PG* variables,
+// The server is the one pgstore.DSN("") names: $DATABASE_URL, else the PG* variables,
 // else postgres://postgres@127.0.0.1:5432/postgres. If none answers, tests are skipped
 // with a message saying what to do — or fail, when CI=true or PGTEST_REQUIRE=1 (as
 // scripts/test.sh sets), so a missing server never passes silently in CI.
@@ -27,7 +27,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -53,7 +53,7 @@ func DB(t testing.TB) *sqlx.DB {
 
 func open(t testing.TB, dsn string) *sqlx.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), dsn)
+	db, err := pgstore.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -102,7 +102,7 @@ func create(t testing.TB, template string) string {
 			t.Errorf("pgtest: drop %s: %v", name, err)
 		}
 	})
-	dsn, err := store.WithDatabase(adminDSN, name)
+	dsn, err := pgstore.WithDatabase(adminDSN, name)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -148,10 +148,10 @@ func unavailable(t testing.TB, err error) {
 }
 
 func setup() {
-	adminDSN = store.DSN("")
+	adminDSN = pgstore.DSN("")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	db, err := store.Open(ctx, adminDSN)
+	db, err := pgstore.Open(ctx, adminDSN)
 	if err != nil {
 		setupErr = err
 		return
@@ -182,7 +182,7 @@ var run = sync.OnceValue(func() string {
 var runPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
 // runnerVersion goes into the template's name with the migrations: bump it when
-// store.Migrate changes what it records beyond them, so a template an older runner
+// pgstore.Migrate changes what it records beyond them, so a template an older runner
 // built is not reused (2: schema_migrations.checksum).
 const runnerVersion = 2
 
@@ -191,7 +191,7 @@ const runnerVersion = 2
 // fresh template. It is built under another name and renamed when complete, so a
 // crash never leaves a half-migrated template behind.
 func buildTemplate(ctx context.Context) (string, error) {
-	ms, err := store.Migrations()
+	ms, err := pgstore.Migrations()
 	if err != nil {
 		return "", err
 	}
@@ -238,16 +238,16 @@ func buildTemplate(ctx context.Context) (string, error) {
 
 // migrate applies the migrations to database name on the admin server.
 func migrate(ctx context.Context, name string) error {
-	dsn, err := store.WithDatabase(adminDSN, name)
+	dsn, err := pgstore.WithDatabase(adminDSN, name)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := pgstore.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	_, err = store.Migrate(ctx, db)
+	_, err = pgstore.Migrate(ctx, db)
 	return err
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
-	"github.com/cbl-lettings/cbl/internal/store"
+	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/stretchr/testify/require"
 )
 
@@ -70,7 +70,7 @@ func TestDB_LeavesOtherRunsDatabases(t *testing.T) {
 	}
 	pgtest.DB(t) // skips, or fails in CI, without a server
 	ctx := context.Background()
-	admin, err := store.Open(ctx, store.DSN(""))
+	admin, err := pgstore.Open(ctx, pgstore.DSN(""))
 	require.NoError(t, err)
 	defer admin.Close()
 	other := fmt.Sprintf("cbl_test_1000000000_%x", time.Now().UnixNano())

@@ -1,0 +1,166 @@
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/jmoiron/sqlx"
+)
+
+// ErrNoCycle means the cycle named is not in the database.
+var ErrNoCycle = errors.New("no such cycle")
+
+// cycleLockSpace is the first key of the two-key advisory locks taken on a cycle: an
+// exclusive lock while it is closed, a shared one while a bid is placed or withdrawn, so
+// bids and the close never interleave and two closes run one after the other.
+const cycleLockSpace int32 = 0x63626c63 // "cblc"
+
+// cycleOpenLock serialises cbl cycle open (it reads the highest cycle id and adds one).
+const cycleOpenLock int64 = 0x63626c_6f70656e // "cbl" "open"
+
+// lockMode is how a cycle is locked: a close holds the exclusive lock for its session
+// (taken before its transaction starts, so the transaction's snapshot sees whatever a
+// close that held the lock before committed); a bid holds a shared transaction lock.
+type lockMode int
+
+const (
+	lockShared  lockMode = iota // pg_advisory_xact_lock_shared, for bids
+	lockSession                 // pg_advisory_lock, for a close; release with unlockCycle
+)
+
+var lockSQL = map[lockMode][2]string{ // try, then wait
+	lockShared:  {`SELECT pg_try_advisory_xact_lock_shared($1, $2)`, `SELECT pg_advisory_xact_lock_shared($1, $2)`},
+	lockSession: {`SELECT pg_try_advisory_lock($1, $2)`, `SELECT pg_advisory_lock($1, $2)`},
+}
+
+type queryExecer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// cycleKey is the second advisory lock key of a cycle. Distinct cycles may share a key:
+// they then only wait for each other.
+func cycleKey(cycle int64) int32 { return int32(cycle ^ cycle>>32) }
+
+// lockCycle takes the cycle's advisory lock in mode, calling waiting (if not nil) when
+// another holds it and this one has to wait. The wait ends with the context (lib/pq
+// cancels the query).
+func lockCycle(ctx context.Context, q queryExecer, cycle int64, mode lockMode, waiting func()) error {
+	var got bool
+	if err := sqlx.GetContext(ctx, q, &got, lockSQL[mode][0], cycleLockSpace, cycleKey(cycle)); err != nil {
+		return fmt.Errorf("lock cycle %d: %w", cycle, err)
+	}
+	if got {
+		return nil
+	}
+	if waiting != nil {
+		waiting()
+	}
+	if _, err := q.ExecContext(ctx, lockSQL[mode][1], cycleLockSpace, cycleKey(cycle)); err != nil {
+		if ctx.Err() != nil { // say why the wait ended, not how lib/pq ended it
+			err = ctx.Err()
+		}
+		return fmt.Errorf("waiting for cycle %d's lock: %w", cycle, err)
+	}
+	return nil
+}
+
+// CycleState is a cycle row: the window, its policy and whether it has been closed.
+type CycleState struct {
+	bidding.Cycle
+	ClosedAt time.Time // zero while open
+	ClosedBy string
+}
+
+func getCycle(ctx context.Context, q sqlx.QueryerContext, id int64) (CycleState, error) {
+	var r struct {
+		ID       int64        `db:"id"`
+		Opens    time.Time    `db:"opens"`
+		Closes   time.Time    `db:"closes"`
+		Policy   string       `db:"policy"`
+		ClosedAt sql.NullTime `db:"closed_at"`
+		ClosedBy string       `db:"closed_by"`
+	}
+	err := sqlx.GetContext(ctx, q, &r, `SELECT id, opens, closes, policy, closed_at, closed_by FROM cycles WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CycleState{}, fmt.Errorf("cycle %d: %w", id, ErrNoCycle)
+	}
+	if err != nil {
+		return CycleState{}, err
+	}
+	c := CycleState{Cycle: bidding.Cycle{ID: r.ID, Opens: r.Opens.UTC(), Closes: r.Closes.UTC(), Policy: r.Policy},
+		ClosedBy: r.ClosedBy}
+	if r.ClosedAt.Valid {
+		c.ClosedAt = r.ClosedAt.Time.UTC()
+	}
+	return c, nil
+}
+
+// CyclePolicy returns the shipped policy a cycle runs under, from its "id@version" name
+// (PolicyByName).
+func CyclePolicy(c bidding.Cycle) (*policy.Policy, error) {
+	p, err := PolicyByName(c.Policy, register.DateOf(c.Closes))
+	if err != nil {
+		return nil, fmt.Errorf("cycle %d: %w", c.ID, err)
+	}
+	return p, nil
+}
+
+// OpenCycle creates the cycle of the week containing at under p's cycle rules
+// (bidding.CycleAt), numbered one above the highest cycle held, and returns it. If a
+// cycle with that opening time exists already it is returned with created false.
+func OpenCycle(ctx context.Context, db *sqlx.DB, p *policy.Policy, at time.Time, actor string) (c bidding.Cycle, created bool, err error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return c, false, err
+	}
+	tx, err := begin(ctx, db)
+	if err != nil {
+		return c, false, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, cycleOpenLock); err != nil {
+		return c, false, err
+	}
+	var next int64
+	if err := tx.GetContext(ctx, &next, `SELECT coalesce(max(id), 0) + 1 FROM cycles`); err != nil {
+		return c, false, err
+	}
+	c, err = bidding.CycleAt(p, next, at)
+	if err != nil {
+		return c, false, err
+	}
+	var held int64
+	err = tx.GetContext(ctx, &held, `SELECT id FROM cycles WHERE opens = $1`, c.Opens)
+	if err == nil {
+		s, err := getCycle(ctx, tx, held)
+		return s.Cycle, false, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return c, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cycles (id, opens, closes, policy) VALUES ($1, $2, $3, $4)`,
+		c.ID, timeArg(c.Opens), timeArg(c.Closes), c.Policy); err != nil {
+		return c, false, fmt.Errorf("open cycle %d: %w", c.ID, err)
+	}
+	detail, _ := json.Marshal(map[string]any{"cycle": c.ID, "opens": c.Opens, "closes": c.Closes, "policy": c.Policy})
+	if _, err := AppendEvent(ctx, tx, Event{Actor: actor, Kind: "cycle_open", Detail: detail}); err != nil {
+		return c, false, err
+	}
+	return c, true, tx.Commit()
+}
+
+// begin starts a transaction that ends only by Commit or Rollback, not when ctx ends:
+// database/sql would otherwise roll it back from another goroutine while a COPY is in
+// flight, and lib/pq then hangs. Statements still take ctx (lib/pq cancels them on the
+// server), and the COPY loops check ctx between batches, so Ctrl-C stops the work and
+// the deferred Rollback leaves nothing behind.
+func begin(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
+	return db.BeginTxx(context.WithoutCancel(ctx), nil)
+}

@@ -1,0 +1,298 @@
+package pgstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/jmoiron/sqlx"
+)
+
+// CloseOptions adjust CloseCycle.
+type CloseOptions struct {
+	// Actor is recorded as closed_by and in the events rows; "cbl" when empty.
+	Actor string
+	// Waiting is called if another close of the same cycle holds the lock (to say so).
+	Waiting func()
+	// Progress, if set, is called after every batch of rows written, with the count so
+	// far (tests cancel the context from it to kill a close part way).
+	Progress func(rows int)
+	// Now, if set, is the time of the close: a cycle still open for bids at Now is not
+	// closed (ErrCycleOpen).
+	Now time.Time
+}
+
+// ErrCycleOpen means the cycle is still taking bids: it closes later.
+var ErrCycleOpen = errors.New("cycle is still open for bidding")
+
+// CloseResult is what CloseCycle did.
+type CloseResult struct {
+	Cycle CycleState
+	// AlreadyClosed: the cycle was closed before; nothing was done.
+	AlreadyClosed bool
+	// Closed is the cycle shortlisted (nil when AlreadyClosed).
+	Closed *shortlist.Closed
+	// Autobids is how many autobids the close placed.
+	Autobids int
+	// Entries is how many shortlist entries were written.
+	Entries int
+	// Read, Shortlist and Write are how long reading the register, shortlisting (with
+	// autobids) and writing (including the traces, and the commit) took.
+	Read, Shortlist, Write time.Duration
+	// Summary is what CycleSummary reads back from the rows this close wrote (nil when
+	// AlreadyClosed), made from the close itself rather than a scan of its entries.
+	Summary []AdvertSummary
+}
+
+// CloseCycle closes cycle id (S6.4, S7): it reads the register (as officers'
+// decisions left it) and the officers' autobid exclusions, runs shortlist.CloseCycle
+// under the cycle's policy, and writes the autobids, one shortlist
+// per advert with every entry (ranked with position, or skipped with code and check)
+// and its JSON trace, the events and the cycle's closed_at — all in one transaction
+// holding the cycle's advisory lock. A second close of the same cycle waits for the
+// first and then finds it closed; closing a closed cycle returns AlreadyClosed and
+// writes nothing. If ctx ends (or anything fails) part way, nothing is written.
+func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
+	res, err := closeCycle(ctx, db, id, opts)
+	if err != nil && ctx.Err() != nil {
+		// However lib/pq or a COPY loop noticed, say why it stopped.
+		return nil, fmt.Errorf("close cycle %d interrupted; nothing written: %w", id, ctx.Err())
+	}
+	return res, err
+}
+
+func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
+	if opts.Actor == "" {
+		opts.Actor = "cbl"
+	}
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := lockCycle(ctx, conn, id, lockSession, opts.Waiting); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, cycleLockSpace, cycleKey(id))
+	// Repeatable read, begun after the lock: one consistent view of the register that
+	// includes a close committed by whoever held the lock before us. (Not ended by ctx:
+	// see begin.)
+	tx, err := conn.BeginTxx(context.WithoutCancel(ctx), &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := getCycle(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	res := &CloseResult{Cycle: c}
+	if !c.ClosedAt.IsZero() {
+		res.AlreadyClosed = true
+		return res, nil
+	}
+	// Bids are taken to the end of the closing minute (S6.1): a close at 23:59:30 would
+	// race the last of them.
+	if !opts.Now.IsZero() && opts.Now.Before(c.Ends()) {
+		return nil, fmt.Errorf("cycle %d closes at %s: %w", id, c.Closes.Format(time.RFC3339), ErrCycleOpen)
+	}
+	p, err := CyclePolicy(c.Cycle)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := bidding.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	s, excluded, err := loadForCycle(ctx, db, tx)
+	if err != nil {
+		return nil, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	res.Read = time.Since(start)
+	start = time.Now()
+	closed, err := shortlist.CloseCycle(ctx, rules, c.Cycle, s.Applications, c.Cycle.AdvertsOf(s.Adverts), s.Bids, excluded)
+	if err != nil {
+		return nil, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	res.Closed = closed
+	for _, sl := range closed.Shortlists {
+		res.Entries += len(sl.Ranked) + len(sl.Skipped)
+	}
+	res.Shortlist = time.Since(start)
+	start = time.Now()
+	w, err := newWriter(ctx, db, tx)
+	if err != nil {
+		return nil, err
+	}
+	w.progress = opts.Progress
+	added, err := w.autobids(closed, s.Bids)
+	if err != nil {
+		return nil, err
+	}
+	res.Autobids = len(added)
+	if err := w.shortlists(c.ID, closed); err != nil {
+		return nil, err
+	}
+	if err := w.events(c.ID, opts.Actor, closed, added); err != nil {
+		return nil, err
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return nil, fmt.Errorf("close cycle %d: closed by someone else meanwhile", id)
+	}
+	if err := ctx.Err(); err != nil { // interrupted after the last batch: keep nothing
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	res.Write = time.Since(start)
+	res.Summary = summaryOf(id, s.Adverts, closed)
+	// Committed: ctx ending now must not turn the close into "interrupted; nothing
+	// written" (a deadline falling just here did, under parallel tests' load).
+	res.Cycle, err = getCycle(context.WithoutCancel(ctx), db, id)
+	return res, err
+}
+
+// summaryOf is CycleSummary of cycle as closed: each of its adverts in id order.
+func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) []AdvertSummary {
+	lists := make(map[int64]*shortlist.Shortlist, len(closed.Shortlists))
+	for i := range closed.Shortlists {
+		lists[closed.Shortlists[i].Advert] = &closed.Shortlists[i]
+	}
+	var out []AdvertSummary
+	for _, ad := range adverts {
+		if ad.Cycle != cycle {
+			continue
+		}
+		sum := AdvertSummary{Advert: ad.ID}
+		if sl := lists[ad.ID]; sl != nil {
+			sum.Ranked, sum.Skipped = len(sl.Ranked), len(sl.Skipped)
+			sum.Bids = sum.Ranked + sum.Skipped
+			if len(sl.Ranked) > 0 {
+				sum.First = sl.Ranked[0].Application
+			}
+			for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
+				for _, e := range list {
+					if e.Autobid {
+						sum.Autobids++
+					}
+				}
+			}
+		}
+		out = append(out, sum)
+	}
+	slices.SortFunc(out, func(a, b AdvertSummary) int { return cmp.Compare(a.Advert, b.Advert) })
+	return out
+}
+
+// loadForCycle reads what a close needs: applications, adverts, bids and the officers'
+// autobid exclusions. Decoding the rows in Go is most of the work, so it is split over
+// two connections read at once: tx reads the applications table and some of their child
+// tables while a second, read-only transaction of db that shares tx's snapshot
+// (pg_export_snapshot), so sees exactly the register tx sees, reads the rest; the child
+// rows are attached to the applications afterwards. The split follows the tables' read
+// times at England scale (applications 3.0 s, members 2.7 s, band history 1.2 s, bids
+// 1.2 s, conditions 0.66 s, assessments 0.45 s), so that both sides take about as long.
+func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snapshot, func(app, advert int64) bool, error) {
+	var snap string
+	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
+		return nil, nil, err
+	}
+	s := &snapshot.Snapshot{}
+	var (
+		excluded func(app, advert int64) bool
+		children appChildren // each reader below fills only its own field
+	)
+	err := both(ctx,
+		func(ctx context.Context) error {
+			apps, err := readApplicationRows(ctx, tx, 0)
+			if err != nil {
+				return err
+			}
+			s.Applications = apps
+			for _, read := range []childReader{children.readHistory, children.readMedical,
+				children.readOverrides, children.readRefusals} {
+				if err := read(ctx, tx, 0); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			rtx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer rtx.Rollback()
+			if _, err := rtx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT '`+snap+`'`); err != nil {
+				return err
+			}
+			if err := exportAdverts(ctx, rtx, s); err != nil {
+				return err
+			}
+			if err := exportBids(ctx, rtx, s); err != nil {
+				return err
+			}
+			if excluded, err = excludedFunc(ctx, rtx); err != nil {
+				return err
+			}
+			if err := children.readMembers(ctx, rtx, 0); err != nil {
+				return err
+			}
+			return children.readConditions(ctx, rtx, 0)
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := children.attach(s.Applications); err != nil {
+		return nil, nil, err
+	}
+	return s, excluded, nil
+}
+
+// both runs a and b at once (b on a new goroutine) and returns the first error either
+// gives, or nil. The first error cancels the ctx the other was given, so that it stops
+// too rather than read on for nothing; both have returned when both does.
+func both(ctx context.Context, a, b func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	fail := func(err error) {
+		if err == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil { // the other's error, if any, comes of this cancel
+			first = err
+			cancel()
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fail(b(ctx))
+	}()
+	fail(a(ctx))
+	<-done
+	return first
+}

@@ -1,0 +1,22 @@
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/jmoiron/sqlx"
+)
+
+// ReadForClose is what CloseCycle's read of the register gives (loadForCycle, on two
+// connections), in a transaction begun as CloseCycle begins its own; for the external
+// tests (pgtest imports store, so they cannot be internal) to compare with Export.
+func ReadForClose(ctx context.Context, db *sqlx.DB) (*snapshot.Snapshot, error) {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	s, _, err := loadForCycle(ctx, db, tx)
+	return s, err
+}
