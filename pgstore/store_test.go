@@ -20,7 +20,7 @@ import (
 
 func readSmall(t *testing.T) *snapshot.Snapshot {
 	t.Helper()
-	s, err := snapshot.Read("../../testdata/snapshot/small")
+	s, err := snapshot.Read("../testdata/snapshot/small")
 	require.NoError(t, err)
 	return s
 }
