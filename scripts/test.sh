@@ -169,4 +169,6 @@ if [[ $# -gt 0 ]]; then
 	go test "${race[@]}" "$@"
 else
 	go test "${race[@]}" ./...
+	# A module outside this one embedding the library through its public packages.
+	(cd examples/embed && go vet ./... && go test "${race[@]}" ./...)
 fi
