@@ -78,6 +78,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
+		// store.Open already keeps passwords out of its errors; this is the last line of
+		// defence for any other path that might quote the connection string.
+		err = store.RedactError(err, store.DSN(app.DSN))
 		fmt.Fprintf(stderr, "cbl: %v\n", err)
 		var ue *UsageError
 		if errors.As(err, &ue) {
