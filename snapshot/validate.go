@@ -2,11 +2,14 @@ package snapshot
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/shopspring/decimal"
 )
 
 // origin records the file line each value of a snapshot was read from, so validation
@@ -57,6 +60,47 @@ func (l loc) bad(col string, value any, reason string) {
 	l.e.add(RowError{File: l.file, Line: l.line, Key: l.key, Column: col, Value: fmt.Sprint(value), Reason: reason})
 }
 
+// The database's limits (internal/store/migrations), checked here so that a snapshot
+// that passes is never refused by the database with a driver error naming no file, line
+// or value.
+const (
+	// MaxText is the most characters any text value may have. PostgreSQL would take far
+	// more; the bound keeps a stray unclosed quote (which swallows the rest of a file
+	// into one cell) or a pasted document from being loaded as a name or reason.
+	MaxText = 1000
+	// MaxID is the most characters of a text id (a landlord's): it is a primary key, and
+	// an index entry must fit in a third of a page.
+	MaxID = 100
+)
+
+var (
+	maxDebt = decimal.New(1, 10) // debt_amount is numeric(12,2): below 10^10
+	maxRent = decimal.New(1, 8)  // weekly_rent is numeric(10,2): below 10^8
+)
+
+// text checks a text value: UTF-8, no NUL byte, at most max characters.
+func (l loc) text(col, s string, max int) {
+	if problem := textProblem(s); problem != "" {
+		l.bad(col, s, problem)
+	} else if n := utf8.RuneCountInString(s); n > max {
+		l.bad(col, s, fmt.Sprintf("%d characters: want at most %d", n, max))
+	}
+}
+
+// int32 checks a whole number fits the database's integer.
+func (l loc) int32(col string, v int) {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		l.bad(col, v, fmt.Sprintf("out of range: want a whole number from %d to %d", math.MinInt32, math.MaxInt32))
+	}
+}
+
+// amount checks money is below limit (the database column's precision).
+func (l loc) amount(col string, d, limit decimal.Decimal, column string) {
+	if d.GreaterThanOrEqual(limit) {
+		l.bad(col, d.StringFixed(2), "too large: want at most "+limit.Sub(decimal.New(1, -2)).StringFixed(2)+" (the database's "+column+")")
+	}
+}
+
 // Validate checks a snapshot built in memory (by a generator, say) with the rules Read
 // applies to files: enum values, required values, sane dates, unique ids and references
 // between tables. It returns a *ValidationError listing every problem, or nil.
@@ -80,7 +124,9 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		validateApplication(a, l)
 		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
 		if len(a.Members) == 0 {
-			l.bad("id", a.ID, "no members: want at least the main applicant in "+FileMembers)
+			// Often a knock-on of members.csv rows that did not read: listed after them.
+			l.e.addLater(RowError{File: l.file, Line: l.line, Key: l.key, Column: "id", Value: fmt.Sprint(a.ID),
+				Reason: "no members: want at least the main applicant in " + FileMembers})
 		}
 		for j, m := range a.Members {
 			validateMember(m, j, loc{FileMembers, at2(o.members, i, j), key("member", j), e})
@@ -120,6 +166,8 @@ func validate(s *Snapshot, o *origin, e *errs) {
 	landlords := map[string]int{}
 	for i, ll := range s.Landlords {
 		l := loc{FileLandlords, at(o.landlords, i), "landlord " + ll.ID, e}
+		l.text("id", ll.ID, MaxID)
+		l.text("name", ll.Name, MaxText)
 		if ll.ID == "" {
 			l.bad("id", ll.ID, "required")
 		} else if first, dup := landlords[ll.ID]; dup {
@@ -156,6 +204,7 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		if c.Policy == "" {
 			l.bad("policy", c.Policy, "required: the policy id@version the cycle runs under")
 		}
+		l.text("policy", c.Policy, MaxID)
 	}
 
 	adverts := map[int64]int{}
@@ -206,6 +255,7 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		if b.Placed.IsZero() {
 			l.bad("placed", "", "required")
 		}
+		l.text("by", b.By, MaxText)
 		if !b.Withdrawn.IsZero() && b.Withdrawn.Before(b.Placed) {
 			l.bad("withdrawn", formatTime(b.Withdrawn), "before placed "+formatTime(b.Placed))
 		}
@@ -232,6 +282,7 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		if !b.Status.Valid() {
 			l.bad("status", b.Status, "want pending, active, suspended or closed")
 		}
+		l.text("status_reason", b.StatusReason, MaxText)
 		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
 		for j, h := range b.History {
 			validateSpell(h, loc{FileBaseHistory, at2(o.baseHistory, i, j), key("band spell", j), e})
@@ -271,6 +322,10 @@ func validateApplication(a *register.Application, l loc) {
 	if a.Home.Bedrooms < 0 {
 		l.bad("home_bedrooms", a.Home.Bedrooms, "must not be negative")
 	}
+	l.int32("home_bedrooms", a.Home.Bedrooms)
+	l.text("status_reason", a.StatusReason, MaxText)
+	l.text("area", a.Area, MaxText)
+	l.text("legal_agreement_areas", strings.Join(a.Connection.LegalAgreementAreas, listSep), MaxText)
 	switch a.Home.Tenure {
 	case register.TenureOwner, register.TenureSocial, register.TenurePrivate,
 		register.TenureTemporary, register.TenureFamily, register.TenureNone:
@@ -297,6 +352,7 @@ func validateApplication(a *register.Application, l loc) {
 	if a.Debt.Amount.IsNegative() {
 		l.bad("debt_amount", a.Debt.Amount, "must not be negative")
 	}
+	l.amount("debt_amount", a.Debt.Amount, maxDebt, "numeric(12,2)")
 }
 
 func validateMember(m register.Member, j int, l loc) {
@@ -321,6 +377,7 @@ func validateMember(m register.Member, j int, l loc) {
 	if !m.PregnancyDue.IsZero() && !m.Born.IsZero() && m.PregnancyDue < m.Born {
 		l.bad("pregnancy_due", m.PregnancyDue, "before the member was born")
 	}
+	l.text("name", m.Name, MaxText)
 }
 
 func validateAssessment(m register.MedicalAssessment, l loc) {
@@ -333,6 +390,8 @@ func validateAssessment(m register.MedicalAssessment, l loc) {
 	if m.Restrictions.ExtraBedrooms < 0 {
 		l.bad("extra_bedrooms", m.Restrictions.ExtraBedrooms, "must not be negative")
 	}
+	l.int32("extra_bedrooms", m.Restrictions.ExtraBedrooms)
+	l.text("assessor", m.Assessor, MaxText)
 }
 
 func validateCondition(c register.Condition, l loc) {
@@ -345,6 +404,9 @@ func validateCondition(c register.Condition, l loc) {
 	if c.Impact < 0 {
 		l.bad("impact", c.Impact, "must not be negative")
 	}
+	l.int32("severity", c.Severity)
+	l.int32("impact", c.Impact)
+	l.text("name", c.Name, MaxText)
 }
 
 func validateSpell(h register.BandSpell, l loc) {
@@ -360,6 +422,8 @@ func validateSpell(h register.BandSpell, l loc) {
 	if h.Effective.IsZero() {
 		l.bad("effective", "", "required")
 	}
+	l.text("reason", h.Reason, MaxText)
+	l.text("by", h.By, MaxText)
 }
 
 func validateOverride(v register.Override, l loc) {
@@ -391,6 +455,9 @@ func validateOverride(v register.Override, l loc) {
 	if !v.Removed.IsZero() && v.Removed < v.On {
 		l.bad("removed", v.Removed, "before on "+v.On.String())
 	}
+	l.text("criterion", v.Criterion, MaxText)
+	l.text("reason", v.Reason, MaxText)
+	l.text("by", v.By, MaxText)
 }
 
 func validateRefusal(v register.Refusal, l loc) {
@@ -405,6 +472,7 @@ func validateRefusal(v register.Refusal, l loc) {
 	default:
 		l.bad("kind", v.Kind, "want refused, no_reply or no_viewing")
 	}
+	l.text("by", v.By, MaxText)
 }
 
 func validateAdvert(a *bidding.Advert, l loc) {
@@ -439,6 +507,17 @@ func validateAdvert(a *bidding.Advert, l loc) {
 	if a.WeeklyRent.IsNegative() {
 		l.bad("weekly_rent", a.WeeklyRent, "must not be negative")
 	}
+	l.amount("weekly_rent", a.WeeklyRent, maxRent, "numeric(10,2)")
+	for _, f := range []struct {
+		col string
+		v   int
+	}{{"bedrooms", a.Bedrooms}, {"bed_spaces", a.BedSpaces}, {"floor", a.Floor}, {"min_age", a.MinAge}, {"max_age", a.MaxAge}} {
+		l.int32(f.col, f.v)
+	}
+	l.text("landlord", a.Landlord, MaxID)
+	l.text("locality", a.Locality, MaxText)
+	l.text("type", a.Type, MaxText)
+	l.text("legal_agreement_area", a.LegalAgreementArea, MaxText)
 	if a.Closes.IsZero() {
 		l.bad("closes", "", "required")
 	}
@@ -451,4 +530,13 @@ func validateLetting(ll bidding.LocalLetting, l loc) {
 	if ll.Is == nil && ll.Gte == nil && ll.Lte == nil && ll.Value == "" {
 		l.bad("fact", ll.Fact, "no condition: want one of is, gte, lte or value")
 	}
+	if ll.Gte != nil {
+		l.int32("gte", *ll.Gte)
+	}
+	if ll.Lte != nil {
+		l.int32("lte", *ll.Lte)
+	}
+	l.text("label", ll.Label, MaxText)
+	l.text("fact", ll.Fact, MaxText)
+	l.text("value", ll.Value, MaxText)
 }
