@@ -101,6 +101,7 @@ type errs struct {
 	// may be millions), seenKey for the rest.
 	seenCell map[uint64]uint64
 	seenKey  map[cell]struct{}
+	bounds   bounds // set by validate
 }
 
 // maxValue is the most bytes of a value kept in a RowError.

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/stretchr/testify/require"
 )
@@ -82,15 +84,40 @@ func TestReadFS_DatabaseLimits(t *testing.T) {
 			files: map[string]string{"landlords.csv": "id,name,council,nomination_share\n" + strings.Repeat("x", 101) + ",NNC,true,100\n"},
 			want:  []string{`landlords.csv:2: id: "` + strings.Repeat("x", 100) + `… (101 bytes)": 101 characters: want at most 100`},
 		},
+		"registered in 2999": {
+			files: map[string]string{"applications.csv": appHeader + strings.Replace(app("0"), "2024-01-01", "2999-01-01", 1), "members.csv": memHeader + memRow},
+			want:  []string{`applications.csv:2: registered: "2999-01-01": want a date from 1900-01-01 to ` + tomorrow() + ` (today plus 1 day)`},
+		},
+		"born before 1900": {
+			files: members("1,A,1899-12-31,F,applicant,,\n"),
+			want:  []string{`members.csv:2: born: "1899-12-31": want a date from 1900-01-01 to ` + tomorrow() + ` (today plus 1 day)`},
+		},
+		"a cycle closing in year 9999": {
+			files: map[string]string{"cycles.csv": "id,opens,closes,policy\n1,2025-11-06T00:00:00Z,9999-12-31T23:59:00Z,nn-2021@1\n"},
+			want:  []string{`cycles.csv:2: closes: "9999-12-31T23:59:00Z": want a time from 1900-01-01T00:00:00Z to `},
+		},
 		"year 0": {
 			files: members("1,A,0000-12-31,F,applicant,,\n"),
 			want:  []string{`members.csv:2: born: "0000-12-31": year 0: want a year from 1 on`},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			require.Equal(t, tc.want, bad(t, tc.files))
+			got := bad(t, tc.files)
+			if len(tc.want) == 1 && strings.HasSuffix(tc.want[0], " to ") {
+				// The end of a time range is now plus five years, to the second.
+				require.Len(t, got, 1)
+				require.True(t, strings.HasPrefix(got[0], tc.want[0]), got[0])
+				require.True(t, strings.HasSuffix(got[0], "(now plus 5 years)"), got[0])
+				return
+			}
+			require.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// tomorrow is the last date that has happened somewhere (register.DateSkew).
+func tomorrow() string {
+	return register.DateOf(time.Now().UTC().Add(register.DateSkew)).String()
 }
 
 // TestReadFS_Encodings: a file in another encoding is one error, not junk columns.

@@ -1,10 +1,12 @@
 package snapshot
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -46,6 +48,45 @@ func at2(s [][]int, i, j int) int {
 		return at(s[i], j)
 	}
 	return 0
+}
+
+// bounds are the ranges dates and times must fall in (register.UpTo): from 1900 to a
+// day after now for what has happened (a registration, a birth, an assessment, a band
+// spell, a refusal), to five years after now for what may be planned (a suspension's
+// end, a due date, a cycle, an advert's or a bid's time, an override's dates).
+type bounds struct {
+	happened, planned register.TimeRange
+}
+
+func newBounds(now time.Time) bounds {
+	return bounds{register.UpTo(now, register.DateSkew), register.UpTo(now, register.PlanAhead)}
+}
+
+// now is the clock validation measures "after now" by.
+var now = time.Now
+
+// happened checks a date that has happened.
+func (l loc) happened(col string, d register.Date) { l.date(col, d, l.e.bounds.happened) }
+
+// planned checks a date that may lie ahead.
+func (l loc) planned(col string, d register.Date) { l.date(col, d, l.e.bounds.planned) }
+
+func (l loc) date(col string, d register.Date, r register.TimeRange) {
+	var re *register.RangeError
+	if err := r.CheckDate(d); errors.As(err, &re) {
+		l.bad(col, d, re.Want())
+	}
+}
+
+// plannedTime checks a time that may lie ahead.
+func (l loc) plannedTime(col string, t time.Time) {
+	var re *register.RangeError
+	if t.IsZero() {
+		return
+	}
+	if err := l.e.bounds.planned.CheckTime(t); errors.As(err, &re) {
+		l.bad(col, formatTime(t), re.Want())
+	}
 }
 
 // loc names one row for an error.
@@ -111,6 +152,7 @@ func Validate(s *Snapshot) error {
 }
 
 func validate(s *Snapshot, o *origin, e *errs) {
+	e.bounds = newBounds(now())
 	apps := map[int64]int{}
 	assessments := map[int64]string{}
 	for i := range s.Applications {
@@ -201,6 +243,8 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		} else if !c.Opens.IsZero() && !c.Opens.Before(c.Closes) {
 			l.bad("closes", formatTime(c.Closes), "must be after opens "+formatTime(c.Opens))
 		}
+		l.plannedTime("opens", c.Opens)
+		l.plannedTime("closes", c.Closes)
 		if c.Policy == "" {
 			l.bad("policy", c.Policy, "required: the policy id@version the cycle runs under")
 		}
@@ -256,6 +300,8 @@ func validate(s *Snapshot, o *origin, e *errs) {
 			l.bad("placed", "", "required")
 		}
 		l.text("by", b.By, MaxText)
+		l.plannedTime("placed", b.Placed)
+		l.plannedTime("withdrawn", b.Withdrawn)
 		if !b.Withdrawn.IsZero() && b.Withdrawn.Before(b.Placed) {
 			l.bad("withdrawn", formatTime(b.Withdrawn), "before placed "+formatTime(b.Placed))
 		}
@@ -283,6 +329,7 @@ func validate(s *Snapshot, o *origin, e *errs) {
 			l.bad("status", b.Status, "want pending, active, suspended or closed")
 		}
 		l.text("status_reason", b.StatusReason, MaxText)
+		l.planned("status_until", b.StatusUntil)
 		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
 		for j, h := range b.History {
 			validateSpell(h, loc{FileBaseHistory, at2(o.baseHistory, i, j), key("band spell", j), e})
@@ -325,6 +372,9 @@ func validateApplication(a *register.Application, l loc) {
 	l.int32("home_bedrooms", a.Home.Bedrooms)
 	l.text("status_reason", a.StatusReason, MaxText)
 	l.text("area", a.Area, MaxText)
+	l.happened("registered", a.Registered)
+	l.planned("status_until", a.StatusUntil)
+	l.happened("debt_last_owed", a.Debt.LastOwed)
 	l.text("legal_agreement_areas", strings.Join(a.Connection.LegalAgreementAreas, listSep), MaxText)
 	switch a.Home.Tenure {
 	case register.TenureOwner, register.TenureSocial, register.TenurePrivate,
@@ -378,6 +428,8 @@ func validateMember(m register.Member, j int, l loc) {
 		l.bad("pregnancy_due", m.PregnancyDue, "before the member was born")
 	}
 	l.text("name", m.Name, MaxText)
+	l.happened("born", m.Born)
+	l.planned("pregnancy_due", m.PregnancyDue)
 }
 
 func validateAssessment(m register.MedicalAssessment, l loc) {
@@ -392,6 +444,8 @@ func validateAssessment(m register.MedicalAssessment, l loc) {
 	}
 	l.int32("extra_bedrooms", m.Restrictions.ExtraBedrooms)
 	l.text("assessor", m.Assessor, MaxText)
+	l.happened("requested", m.Requested)
+	l.happened("assessed", m.Assessed)
 }
 
 func validateCondition(c register.Condition, l loc) {
@@ -424,6 +478,9 @@ func validateSpell(h register.BandSpell, l loc) {
 	}
 	l.text("reason", h.Reason, MaxText)
 	l.text("by", h.By, MaxText)
+	l.happened("from", h.From)
+	l.happened("to", h.To)
+	l.happened("effective", h.Effective)
 }
 
 func validateOverride(v register.Override, l loc) {
@@ -458,6 +515,9 @@ func validateOverride(v register.Override, l loc) {
 	l.text("criterion", v.Criterion, MaxText)
 	l.text("reason", v.Reason, MaxText)
 	l.text("by", v.By, MaxText)
+	l.happened("on", v.On)
+	l.planned("removed", v.Removed)
+	l.planned("effective", v.Effective)
 }
 
 func validateRefusal(v register.Refusal, l loc) {
@@ -473,6 +533,7 @@ func validateRefusal(v register.Refusal, l loc) {
 		l.bad("kind", v.Kind, "want refused, no_reply or no_viewing")
 	}
 	l.text("by", v.By, MaxText)
+	l.happened("on", v.On)
 }
 
 func validateAdvert(a *bidding.Advert, l loc) {
@@ -518,6 +579,7 @@ func validateAdvert(a *bidding.Advert, l loc) {
 	l.text("locality", a.Locality, MaxText)
 	l.text("type", a.Type, MaxText)
 	l.text("legal_agreement_area", a.LegalAgreementArea, MaxText)
+	l.plannedTime("closes", a.Closes)
 	if a.Closes.IsZero() {
 		l.bad("closes", "", "required")
 	}
