@@ -99,6 +99,7 @@ func readRows(fsys fs.FS, file string, cols []string, e *errs, yield func(*row) 
 		}
 		line, _ := r.FieldPos(0)
 		for i, v := range rec {
+			rec[i] = unescapeCell(v) // what Write escaped against spreadsheet formulas
 			if problem := textProblem(v); problem != "" && i < len(header) {
 				e.add(RowError{File: file, Line: line, Column: header[i], Value: v, Reason: problem})
 			}
