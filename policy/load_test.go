@@ -108,18 +108,3 @@ func TestPredicate_String(t *testing.T) {
 	require.Equal(t, "homeowner and not (sheltered_eligible or exceptional_circumstances)", p.Qualification.Rules[2].When.String())
 	require.Equal(t, []string{"exceptional_circumstances", "homeowner", "sheltered_eligible"}, p.Qualification.Rules[2].When.Facts())
 }
-
-func FuzzParse(f *testing.F) {
-	f.Add(shipped(f))
-	f.Add([]byte(`{}`))
-	f.Add([]byte(`{"criteria": [{"id": "x", "band": "A", "label": "l", "when": {"not": {"any": []}}}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := policy.Parse("fuzz.json", data)
-		if err == nil && p == nil {
-			t.Fatal("nil policy without error")
-		}
-		if err != nil && p != nil {
-			t.Fatal("policy returned with an error")
-		}
-	})
-}

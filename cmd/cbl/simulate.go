@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -164,18 +163,16 @@ func writeReport(file string, perm os.FileMode, c *simulate.Comparison, scale st
 	return nil
 }
 
-// readConfig decodes a simulate.Config file over cfg, rejecting unknown fields.
+// readConfig decodes a simulate.Config file over cfg (simulate.DecodeConfig).
 func readConfig(file string, cfg *simulate.Config) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("--config: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(cfg); err != nil {
+	if err := simulate.DecodeConfig(data, cfg); err != nil {
 		return fmt.Errorf("--config %s: %w", file, err)
 	}
-	return cfg.Validate()
+	return nil
 }
 
 // loadRegister reads the snapshot directory, or exports the database read-only.
