@@ -154,7 +154,21 @@ func Validate(s *Snapshot) error {
 func validate(s *Snapshot, o *origin, e *errs) {
 	e.bounds = newBounds(now())
 	apps := map[int64]int{}
-	assessments := map[int64]string{}
+	// The first row of each assessment id: in file order when read from a file (the
+	// loop below walks assessments by application, not by line), else in that walk's.
+	type first struct {
+		line, app, n int
+		key          string
+	}
+	assessments := map[int64]first{}
+	for i := range s.Applications {
+		for j, m := range s.Applications[i].Medical {
+			line := at2(o.assessments, i, j)
+			if f, ok := assessments[m.ID]; !ok || (line > 0 && line < f.line) {
+				assessments[m.ID] = first{line, i, j, fmt.Sprintf("application %d assessment %d", s.Applications[i].ID, j+1)}
+			}
+		}
+	}
 	for i := range s.Applications {
 		a := &s.Applications[i]
 		l := loc{FileApplications, at(o.apps, i), "application " + strconv.FormatInt(a.ID, 10), e}
@@ -177,12 +191,11 @@ func validate(s *Snapshot, o *origin, e *errs) {
 			ml := loc{FileAssessments, at2(o.assessments, i, j), key("assessment", j), e}
 			if m.ID <= 0 {
 				ml.bad("id", m.ID, "want a positive whole number")
-			} else if first, dup := assessments[m.ID]; dup {
-				ml.bad("id", m.ID, "duplicate assessment id (first "+first+")")
-			} else {
-				assessments[m.ID] = "at " + where(FileAssessments, ml.line)
-				if ml.line == 0 {
-					assessments[m.ID] = "as " + ml.key
+			} else if f := assessments[m.ID]; f.app != i || f.n != j {
+				if f.line > 0 {
+					ml.bad("id", m.ID, "duplicate assessment id (first at "+where(FileAssessments, f.line)+")")
+				} else {
+					ml.bad("id", m.ID, "duplicate assessment id (first as "+f.key+")")
 				}
 			}
 			validateAssessment(m, ml)
