@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/internal/store"
@@ -96,4 +97,44 @@ func openStore(t *testing.T, dsn string) *sqlx.DB {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestCloseCycle_WaitsForImportReplace starts a close while an import --replace of the
+// same register holds its tables: the close waits for the import's commit and then
+// closes the cycle the import loaded, rather than failing with "no such cycle" (a
+// snapshot taken before the commit sees TRUNCATEd tables empty).
+func TestCloseCycle_WaitsForImportReplace(t *testing.T) {
+	ctx := context.Background()
+	s, err := synth.Generate(synth.Keyways())
+	require.NoError(t, err)
+	dsn := pgtest.DSN(t)
+	db, watch := openStore(t, dsn), openStore(t, dsn)
+	require.NoError(t, store.Import(ctx, db, s))
+
+	closed := make(chan error, 1)
+	started := false
+	err = store.ImportWith(ctx, db, s, store.ImportOptions{Replace: true, Progress: func(int) {
+		if started {
+			return
+		}
+		started = true
+		// The import holds its tables (TRUNCATE): start a close and let the import go on
+		// only once the close is waiting for them.
+		go func() {
+			_, err := store.CloseCycle(ctx, db, s.Cycles[0].ID, store.CloseOptions{Actor: "t"})
+			closed <- err
+		}()
+		require.Eventually(t, func() bool {
+			var waiting int
+			require.NoError(t, watch.Get(&waiting, `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock'`))
+			return waiting > 0
+		}, 10*time.Second, 10*time.Millisecond)
+	}})
+	require.NoError(t, err)
+	require.True(t, started)
+	require.NoError(t, <-closed)
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM cycles WHERE closed_at IS NOT NULL`))
+	require.Equal(t, 1, n)
 }
