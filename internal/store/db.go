@@ -50,7 +50,8 @@ func WithDatabase(dsn, name string) (string, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			return "", fmt.Errorf("dsn: %w", err)
+			// Not err itself: net/url quotes the whole URL, password and all.
+			return "", fmt.Errorf("connection string %s: not a valid URL: %s", Redact(dsn), urlProblem(err))
 		}
 		u.Path = "/" + name
 		return u.String(), nil

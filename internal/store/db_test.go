@@ -31,6 +31,8 @@ func TestWithDatabase(t *testing.T) {
 	got, err = store.WithDatabase("host=h sslmode=disable", "cbl_1")
 	require.NoError(t, err)
 	require.Equal(t, "host=h sslmode=disable dbname='cbl_1'", got)
+	_, err = store.WithDatabase("postgres://u:S3cret%zz@h/postgres", "cbl_1")
+	require.EqualError(t, err, "connection string postgres://u:xxxxx@h/postgres: not a valid URL: a % not followed by two hex digits")
 }
 
 func TestRedact(t *testing.T) {
