@@ -72,20 +72,24 @@ func (l loc) happened(col string, d register.Date) { l.date(col, d, l.e.bounds.h
 func (l loc) planned(col string, d register.Date) { l.date(col, d, l.e.bounds.planned) }
 
 func (l loc) date(col string, d register.Date, r register.TimeRange) {
-	var re *register.RangeError
-	if err := r.CheckDate(d); errors.As(err, &re) {
-		l.bad(col, d, re.Want())
+	if err := r.CheckDate(d); err != nil { // checked first: errors.As's target escapes
+		var re *register.RangeError
+		if errors.As(err, &re) {
+			l.bad(col, d, re.Want())
+		}
 	}
 }
 
 // plannedTime checks a time that may lie ahead.
 func (l loc) plannedTime(col string, t time.Time) {
-	var re *register.RangeError
 	if t.IsZero() {
 		return
 	}
-	if err := l.e.bounds.planned.CheckTime(t); errors.As(err, &re) {
-		l.bad(col, formatTime(t), re.Want())
+	if err := l.e.bounds.planned.CheckTime(t); err != nil {
+		var re *register.RangeError
+		if errors.As(err, &re) {
+			l.bad(col, formatTime(t), re.Want())
+		}
 	}
 }
 
@@ -123,8 +127,14 @@ var (
 func (l loc) text(col, s string, max int) {
 	if problem := textProblem(s); problem != "" {
 		l.bad(col, s, problem)
-	} else if n := utf8.RuneCountInString(s); n > max {
-		l.bad(col, s, fmt.Sprintf("%d characters: want at most %d", n, max))
+		return
+	}
+	// A rune is at least one byte: only a string longer than max bytes can have more
+	// than max characters, and counting them is the dear part.
+	if len(s) > max {
+		if n := utf8.RuneCountInString(s); n > max {
+			l.bad(col, s, fmt.Sprintf("%d characters: want at most %d", n, max))
+		}
 	}
 }
 
