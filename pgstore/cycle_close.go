@@ -4,16 +4,21 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // CloseOptions adjust CloseCycle.
@@ -66,7 +71,47 @@ func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		// However lib/pq or a COPY loop noticed, say why it stopped.
 		return nil, fmt.Errorf("close cycle %d interrupted; nothing written: %w", id, ctx.Err())
 	}
+	if err != nil && LostConnection(err) {
+		// database/sql says only "driver: bad connection". The transaction ended with the
+		// connection, so nothing is kept — unless it was lost during the commit itself,
+		// when the server may have committed: then a re-run says the cycle is closed.
+		var ce *commitError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("close cycle %d: the connection to the database was lost while committing (was the server stopped?), so the close may or may not be recorded; run it again: it closes the cycle or says it was already closed (%w)", id, err)
+		}
+		return nil, fmt.Errorf("close cycle %d: the connection to the database was lost (was the server stopped?); nothing written; run it again once the server is back (%w)", id, err)
+	}
 	return res, err
+}
+
+// commitError is an error from the close's COMMIT.
+type commitError struct{ err error }
+
+func (e *commitError) Error() string { return e.err.Error() }
+func (e *commitError) Unwrap() error { return e.err }
+
+// LostConnection reports whether err means the connection to the server was lost —
+// the server stopped, restarted or ended the session, or the network failed — rather
+// than a refusal of what was asked.
+func LostConnection(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return true
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-57P03: the server is shutting down,
+		// crashed or not yet accepting connections.
+		switch {
+		case pe.Code.Class() == "08", pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03":
+			return true
+		}
+	}
+	return false
 }
 
 func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
@@ -93,6 +138,13 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	defer tx.Rollback()
+	// Step 2 of the lock order: the tables read, before the first query takes the
+	// transaction's snapshot, so that an import --replace committed while we waited is
+	// seen whole (TRUNCATE is not MVCC-safe: a snapshot older than it sees its tables
+	// empty, and the cycle would be "no such cycle").
+	if _, err := tx.ExecContext(ctx, closeReadLocks); err != nil {
+		return nil, fmt.Errorf("close cycle %d: lock the register: %w", id, err)
+	}
 	c, err := getCycle(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -137,6 +189,10 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	w.progress = opts.Progress
+	// Step 3 of the lock order, before the first row is written.
+	if _, err := tx.ExecContext(ctx, closeWriteLocks); err != nil {
+		return nil, fmt.Errorf("close cycle %d: lock the shortlists: %w", id, err)
+	}
 	added, err := w.autobids(closed, s.Bids)
 	if err != nil {
 		return nil, err
@@ -159,7 +215,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, err
+		return nil, &commitError{err}
 	}
 	res.Write = time.Since(start)
 	res.Summary = summaryOf(id, s.Adverts, closed)
@@ -168,6 +224,32 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	res.Cycle, err = getCycle(context.WithoutCancel(ctx), db, id)
 	return res, err
 }
+
+// A close takes its locks in one order, so that closes of different cycles, decisions,
+// bids, assessments and imports running at once each end in success or a clear refusal,
+// never a deadlock (docs/cli.md, "Lock order"):
+//
+//  1. the cycle's advisory lock (lockCycle, held by the session): one close per cycle;
+//  2. ACCESS SHARE on every table the close reads (closeReadLocks), in one statement,
+//     before the transaction's snapshot;
+//  3. before writing: SHARE UPDATE EXCLUSIVE on shortlist_entries, then SHARE ROW
+//     EXCLUSIVE on shortlists (closeWriteLocks). Both conflict with themselves, so
+//     closes of different cycles read and shortlist at once but write one after the
+//     other. Before this step two closes deadlocked: each attached its partition, which
+//     takes shortlist_entries' lock and, for the foreign key, shortlists' — one had the
+//     first and waited for the second while the other held shortlists (its COPY) and
+//     waited for shortlist_entries;
+//  4. at the attach, SHARE ROW EXCLUSIVE on applications (the entries' foreign key):
+//     decisions that change an application wait for the commit; reads and bids do not.
+//
+// Nothing else a close does waits on a lock held by something that waits on the close.
+const (
+	closeReadLocks = `LOCK TABLE applications, members, medical_assessments, medical_conditions,
+		band_history, overrides, refusals, landlords, cycles, adverts, advert_local_lettings, bids,
+		autobid_exclusions IN ACCESS SHARE MODE`
+	closeWriteLocks = `LOCK TABLE shortlist_entries IN SHARE UPDATE EXCLUSIVE MODE;
+		LOCK TABLE shortlists IN SHARE ROW EXCLUSIVE MODE`
+)
 
 // summaryOf is CycleSummary of cycle as closed: each of its adverts in id order.
 func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) []AdvertSummary {

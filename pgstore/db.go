@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -51,7 +50,8 @@ func WithDatabase(dsn, name string) (string, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			return "", fmt.Errorf("dsn: %w", err)
+			// Not err itself: net/url quotes the whole URL, password and all.
+			return "", fmt.Errorf("connection string %s: not a valid URL: %s", Redact(dsn), urlProblem(err))
 		}
 		u.Path = "/" + name
 		return u.String(), nil
@@ -60,36 +60,21 @@ func WithDatabase(dsn, name string) (string, error) {
 	return strings.TrimSpace(dsn + " dbname='" + strings.ReplaceAll(name, `'`, `\'`) + "'"), nil
 }
 
-// Redact returns dsn with any password replaced, for messages.
-func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
-	}
-	return keyPassword.ReplaceAllString(dsn, "${1}xxxxx")
-}
-
-// keyPassword finds the password of a key=value connection string.
-var keyPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-
-// Open connects to dsn and checks the server answers within 5 seconds.
+// Open connects to dsn and checks the server answers within 5 seconds. Its errors never
+// hold the password, whatever the shape of dsn (see Redact).
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
+	if err := CheckDSN(dsn); err != nil {
+		return nil, err
+	}
 	db, err := sqlx.Open("postgres", dsn)
 	if err != nil {
-		return nil, err
+		return nil, RedactError(err, dsn)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to %s: %w", Redact(dsn), err)
+		return nil, RedactError(fmt.Errorf("connect to %s: %w", Redact(dsn), err), dsn)
 	}
 	return db, nil
 }

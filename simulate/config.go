@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -46,6 +48,21 @@ func ConfigFor(sc synth.Config) Config {
 	b := DefaultBehaviour()
 	b.Refusal, b.NoReply = sc.Behaviour.RefusalProbability, sc.Behaviour.NoReplyProbability
 	return Config{Seed: 1, Weeks: 52, Synth: sc, Behaviour: b}
+}
+
+// DecodeConfig reads a JSON config (a file of `cbl simulate --config`) over c: the
+// fields it names replace c's, an unknown field or a second JSON value is refused, and
+// the result must Validate.
+func DecodeConfig(data []byte, c *Config) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value")
+	}
+	return c.Validate()
 }
 
 // Validate reports the first setting a run cannot use.

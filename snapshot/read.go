@@ -1,10 +1,10 @@
 package snapshot
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -13,8 +13,13 @@ import (
 
 // Read loads the snapshot in directory dir. See ReadFS.
 func Read(dir string) (*Snapshot, error) {
-	if _, err := os.Stat(dir); err != nil {
+	info, err := os.Stat(dir)
+	if err != nil {
 		return nil, err
+	}
+	if !info.IsDir() {
+		// Otherwise every file of the snapshot would fail alone with "not a directory".
+		return nil, fmt.Errorf("%s: not a directory: a snapshot is a directory of CSV files (docs/snapshot.md); give the directory that holds it", dir)
 	}
 	return ReadFS(os.DirFS(dir))
 }
@@ -27,7 +32,7 @@ func Read(dir string) (*Snapshot, error) {
 // reason), in file order. Rows keep their file order: Members[0] of an application is
 // its first row in members.csv.
 func ReadFS(fsys fs.FS) (*Snapshot, error) {
-	e := &errs{}
+	e := &errs{byLine: true}
 	if names, err := fs.Glob(fsys, "*"); err == nil {
 		for _, n := range names {
 			if strings.EqualFold(path.Ext(n), ".csv") && !knownFile(n) {
@@ -44,7 +49,6 @@ func ReadFS(fsys fs.FS) (*Snapshot, error) {
 	readBids(fsys, s, o, e)
 	readBases(fsys, s, o, e)
 	validate(s, o, e)
-	sortErrors(e.list)
 	if err := e.err(); err != nil {
 		return nil, err
 	}
@@ -60,28 +64,9 @@ func knownFile(name string) bool {
 	return false
 }
 
-// sortErrors orders errors by file (in Files order) then line, keeping the order of
-// errors found on the same line.
-func sortErrors(list []RowError) {
-	rank := func(file string) int {
-		for i, f := range Files {
-			if f.Name == file {
-				return i
-			}
-		}
-		return -1
-	}
-	slices.SortStableFunc(list, func(a, b RowError) int {
-		if d := rank(a.File) - rank(b.File); d != 0 {
-			return d
-		}
-		return a.Line - b.Line
-	})
-}
-
 func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 	byID := map[int64]int{}
-	for _, r := range readTable(fsys, FileApplications, applicationColumns, e) {
+	for r := range readTable(fsys, FileApplications, applicationColumns, e) {
 		a := register.Application{
 			ID:           r.id("id"),
 			Registered:   r.date("registered"),
@@ -141,7 +126,7 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 		}
 		return i, ok
 	}
-	for _, r := range readTable(fsys, FileMembers, memberColumns, e) {
+	for r := range readTable(fsys, FileMembers, memberColumns, e) {
 		m := register.Member{
 			Name:         r.str("name"),
 			Born:         r.date("born"),
@@ -157,7 +142,7 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 	}
 	type place struct{ app, n int }
 	assessments := map[int64]place{}
-	for _, r := range readTable(fsys, FileAssessments, assessmentColumns, e) {
+	for r := range readTable(fsys, FileAssessments, assessmentColumns, e) {
 		m := register.MedicalAssessment{
 			ID:        r.id("id"),
 			Requested: r.date("requested"),
@@ -179,7 +164,7 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 			o.conditions[i] = append(o.conditions[i], nil)
 		}
 	}
-	for _, r := range readTable(fsys, FileConditions, conditionColumns, e) {
+	for r := range readTable(fsys, FileConditions, conditionColumns, e) {
 		c := register.Condition{
 			Name:     r.str("name"),
 			Severity: r.int("severity"),
@@ -197,21 +182,21 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 		m.Conditions = append(m.Conditions, c)
 		o.conditions[p.app][p.n] = append(o.conditions[p.app][p.n], r.line)
 	}
-	for _, r := range readTable(fsys, FileBandHistory, bandHistoryColumns, e) {
+	for r := range readTable(fsys, FileBandHistory, bandHistoryColumns, e) {
 		h := spellRow(r)
 		if i, ok := owner(r); ok {
 			s.Applications[i].History = append(s.Applications[i].History, h)
 			o.history[i] = append(o.history[i], r.line)
 		}
 	}
-	for _, r := range readTable(fsys, FileOverrides, overrideColumns, e) {
+	for r := range readTable(fsys, FileOverrides, overrideColumns, e) {
 		v := overrideRow(r)
 		if i, ok := owner(r); ok {
 			s.Applications[i].Overrides = append(s.Applications[i].Overrides, v)
 			o.overrides[i] = append(o.overrides[i], r.line)
 		}
 	}
-	for _, r := range readTable(fsys, FileRefusals, refusalColumns, e) {
+	for r := range readTable(fsys, FileRefusals, refusalColumns, e) {
 		v := refusalRow(r)
 		if i, ok := owner(r); ok {
 			s.Applications[i].Refusals = append(s.Applications[i].Refusals, v)
@@ -263,7 +248,7 @@ func refusalRow(r *row) register.Refusal {
 // memory).
 func readBases(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 	byApp := map[int64]int{}
-	for _, r := range readTable(fsys, FileBase, baseColumns, e) {
+	for r := range readTable(fsys, FileBase, baseColumns, e) {
 		b := Base{
 			Application:  r.id("application"),
 			Decision:     r.id("decision"),
@@ -287,21 +272,21 @@ func readBases(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 		}
 		return i, ok
 	}
-	for _, r := range readTable(fsys, FileBaseHistory, bandHistoryColumns, e) {
+	for r := range readTable(fsys, FileBaseHistory, bandHistoryColumns, e) {
 		h := spellRow(r)
 		if i, ok := owner(r); ok {
 			s.Bases[i].History = append(s.Bases[i].History, h)
 			o.baseHistory[i] = append(o.baseHistory[i], r.line)
 		}
 	}
-	for _, r := range readTable(fsys, FileBaseOverrides, overrideColumns, e) {
+	for r := range readTable(fsys, FileBaseOverrides, overrideColumns, e) {
 		v := overrideRow(r)
 		if i, ok := owner(r); ok {
 			s.Bases[i].Overrides = append(s.Bases[i].Overrides, v)
 			o.baseOverrides[i] = append(o.baseOverrides[i], r.line)
 		}
 	}
-	for _, r := range readTable(fsys, FileBaseRefusals, refusalColumns, e) {
+	for r := range readTable(fsys, FileBaseRefusals, refusalColumns, e) {
 		v := refusalRow(r)
 		if i, ok := owner(r); ok {
 			s.Bases[i].Refusals = append(s.Bases[i].Refusals, v)
@@ -311,7 +296,7 @@ func readBases(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 }
 
 func readLandlords(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
-	for _, r := range readTable(fsys, FileLandlords, landlordColumns, e) {
+	for r := range readTable(fsys, FileLandlords, landlordColumns, e) {
 		s.Landlords = append(s.Landlords, bidding.Landlord{
 			ID:              r.str("id"),
 			Name:            r.str("name"),
@@ -323,7 +308,7 @@ func readLandlords(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 }
 
 func readCycles(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
-	for _, r := range readTable(fsys, FileCycles, cycleColumns, e) {
+	for r := range readTable(fsys, FileCycles, cycleColumns, e) {
 		s.Cycles = append(s.Cycles, bidding.Cycle{
 			ID:     r.id("id"),
 			Opens:  r.time("opens"),
@@ -336,7 +321,7 @@ func readCycles(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 
 func readAdverts(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 	byID := map[int64]int{}
-	for _, r := range readTable(fsys, FileAdverts, advertColumns, e) {
+	for r := range readTable(fsys, FileAdverts, advertColumns, e) {
 		a := bidding.Advert{
 			ID:                 r.id("id"),
 			Cycle:              r.id("cycle"),
@@ -365,7 +350,7 @@ func readAdverts(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 		o.adverts = append(o.adverts, r.line)
 	}
 	o.lettings = make([][]int, len(s.Adverts))
-	for _, r := range readTable(fsys, FileLocalLetting, localLettingColumns, e) {
+	for r := range readTable(fsys, FileLocalLetting, localLettingColumns, e) {
 		l := bidding.LocalLetting{
 			Label: r.str("label"),
 			Fact:  r.str("fact"),
@@ -388,7 +373,7 @@ func readAdverts(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 }
 
 func readBids(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
-	for _, r := range readTable(fsys, FileBids, bidColumns, e) {
+	for r := range readTable(fsys, FileBids, bidColumns, e) {
 		s.Bids = append(s.Bids, bidding.Bid{
 			Application: r.id("application"),
 			Advert:      r.id("advert"),

@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/shopspring/decimal"
@@ -26,27 +30,41 @@ type row struct {
 }
 
 // readTable reads file from fsys: the header must name exactly cols (in any order).
-// A missing file is an empty table. Every problem is recorded in e.
-func readTable(fsys fs.FS, file string, cols []string, e *errs) []*row {
+// A missing file is an empty table. Every problem is recorded in e. The rows are
+// yielded one at a time rather than returned, so that a file of millions of rows is not
+// held twice (as rows and as what they are read into).
+func readTable(fsys fs.FS, file string, cols []string, e *errs) iter.Seq[*row] {
+	return func(yield func(*row) bool) {
+		readRows(fsys, file, cols, e, yield)
+	}
+}
+
+func readRows(fsys fs.FS, file string, cols []string, e *errs, yield func(*row) bool) {
 	data, err := fs.ReadFile(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return
 	}
 	if err != nil {
 		e.add(RowError{File: file, Column: "-", Reason: err.Error()})
-		return nil
+		return
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, as spreadsheets write
+	if enc := notUTF8(data); enc != "" {
+		e.add(RowError{File: file, Line: 1, Column: "-", Reason: "not UTF-8: the file looks like " + enc + "; save it as CSV UTF-8"})
+		return
+	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // a row lives only while it is yielded
 	header, err := r.Read()
+	header = slices.Clone(header) // ReuseRecord: the next Read overwrites it
 	if err == io.EOF {
 		e.add(RowError{File: file, Line: 1, Column: "header", Reason: "empty file: want a header row"})
-		return nil
+		return
 	}
 	if err != nil {
 		e.add(csvError(file, err))
-		return nil
+		return
 	}
 	idx := make(map[string]int, len(header))
 	for i, h := range header {
@@ -68,9 +86,8 @@ func readTable(fsys fs.FS, file string, cols []string, e *errs) []*row {
 		}
 	}
 	if bad {
-		return nil
+		return
 	}
-	var rows []*row
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -81,23 +98,71 @@ func readTable(fsys fs.FS, file string, cols []string, e *errs) []*row {
 			break // the rest of the file cannot be trusted
 		}
 		line, _ := r.FieldPos(0)
+		for i, v := range rec {
+			rec[i] = unescapeCell(v) // what Write escaped against spreadsheet formulas
+			if problem := textProblem(v); problem != "" && i < len(header) {
+				e.add(RowError{File: file, Line: line, Column: header[i], Value: v, Reason: problem})
+			}
+		}
 		if len(rec) != len(header) {
 			e.add(RowError{File: file, Line: line, Column: "-", Value: strings.Join(rec, ","),
 				Reason: fmt.Sprintf("%d fields, want %d", len(rec), len(header))})
 			continue
 		}
-		rows = append(rows, &row{file: file, line: line, rec: rec, idx: idx, e: e})
+		if !yield(&row{file: file, line: line, rec: rec, idx: idx, e: e}) {
+			return
+		}
 	}
-	return rows
 }
 
 func csvError(file string, err error) RowError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine < pe.Line {
+			// A quote never closed swallows the lines after it: the mistake is where the
+			// quoted field starts, not where the reader gave up.
+			return RowError{File: file, Line: pe.StartLine, Column: "-",
+				Reason: fmt.Sprintf("a quoted field starting on this line is never closed (read to line %d); the rest of the file is not read", pe.Line)}
+		}
 		return RowError{File: file, Line: pe.Line, Column: "-",
 			Reason: fmt.Sprintf("%v (character %d of the line); the rest of the file is not read", pe.Err, pe.Column)}
 	}
 	return RowError{File: file, Column: "-", Reason: err.Error()}
+}
+
+// notUTF8 names the encoding data seems to be in when it is plainly not UTF-8 text:
+// a UTF-16 or UTF-32 byte-order mark, or NUL bytes in the first line (UTF-16 without a
+// mark; a spreadsheet's "Unicode text" export). Otherwise "": a Latin-1 or Windows-1252
+// file is found cell by cell (textProblem), naming each value.
+func notUTF8(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe, 0, 0}), bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}):
+		return "UTF-32 (it starts with a UTF-32 byte-order mark)"
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		return "UTF-16 little-endian (it starts with a UTF-16 byte-order mark)"
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return "UTF-16 big-endian (it starts with a UTF-16 byte-order mark)"
+	}
+	first := data
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if bytes.IndexByte(first, 0) >= 0 {
+		return "UTF-16 or another encoding with NUL bytes (its first line has NUL bytes)"
+	}
+	return ""
+}
+
+// textProblem says why PostgreSQL would refuse s as text, or "": its text must be valid
+// UTF-8 without NUL bytes.
+func textProblem(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "not UTF-8 text (a Latin-1 or Windows-1252 character?); save the file as CSV UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL byte"
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {
@@ -118,6 +183,10 @@ func (r *row) bad(col, reason string) {
 // id parses a required positive integer id.
 func (r *row) id(col string) int64 {
 	v, err := strconv.ParseInt(r.str(col), 10, 64)
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(r.str(col), "-") {
+		r.bad(col, fmt.Sprintf("out of range: want a positive whole number up to %d", int64(math.MaxInt64)))
+		return 0
+	}
 	if err != nil || v <= 0 {
 		r.bad(col, "want a positive whole number")
 		return 0
@@ -132,6 +201,10 @@ func (r *row) int(col string) int {
 		return 0
 	}
 	v, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) {
+		r.bad(col, fmt.Sprintf("out of range: want a whole number from %d to %d", math.MinInt32, math.MaxInt32))
+		return 0
+	}
 	if err != nil {
 		r.bad(col, "want a whole number")
 		return 0
@@ -174,6 +247,12 @@ func (r *row) date(col string) register.Date {
 	d, err := register.ParseDate(r.str(col))
 	if err != nil {
 		r.bad(col, "want a date YYYY-MM-DD")
+		return 0
+	}
+	if r.str(col) != "" && d <= 0 {
+		// Year 0 parses, but is the zero Date ("not set"): say what is wrong with it
+		// rather than letting validation call it missing.
+		r.bad(col, "year 0: want a year from 1 on")
 		return 0
 	}
 	return d

@@ -1,12 +1,17 @@
 package snapshot
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/shopspring/decimal"
 )
 
 // origin records the file line each value of a snapshot was read from, so validation
@@ -45,6 +50,49 @@ func at2(s [][]int, i, j int) int {
 	return 0
 }
 
+// bounds are the ranges dates and times must fall in (register.UpTo): from 1900 to a
+// day after now for what has happened (a registration, a birth, an assessment, a band
+// spell, a refusal), to five years after now for what may be planned (a suspension's
+// end, a due date, a cycle, an advert's or a bid's time, an override's dates).
+type bounds struct {
+	happened, planned register.TimeRange
+}
+
+func newBounds(now time.Time) bounds {
+	return bounds{register.UpTo(now, register.DateSkew), register.UpTo(now, register.PlanAhead)}
+}
+
+// now is the clock validation measures "after now" by.
+var now = time.Now
+
+// happened checks a date that has happened.
+func (l loc) happened(col string, d register.Date) { l.date(col, d, l.e.bounds.happened) }
+
+// planned checks a date that may lie ahead.
+func (l loc) planned(col string, d register.Date) { l.date(col, d, l.e.bounds.planned) }
+
+func (l loc) date(col string, d register.Date, r register.TimeRange) {
+	if err := r.CheckDate(d); err != nil { // checked first: errors.As's target escapes
+		var re *register.RangeError
+		if errors.As(err, &re) {
+			l.bad(col, d, re.Want())
+		}
+	}
+}
+
+// plannedTime checks a time that may lie ahead.
+func (l loc) plannedTime(col string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if err := l.e.bounds.planned.CheckTime(t); err != nil {
+		var re *register.RangeError
+		if errors.As(err, &re) {
+			l.bad(col, formatTime(t), re.Want())
+		}
+	}
+}
+
 // loc names one row for an error.
 type loc struct {
 	file string
@@ -57,6 +105,53 @@ func (l loc) bad(col string, value any, reason string) {
 	l.e.add(RowError{File: l.file, Line: l.line, Key: l.key, Column: col, Value: fmt.Sprint(value), Reason: reason})
 }
 
+// The database's limits (internal/store/migrations), checked here so that a snapshot
+// that passes is never refused by the database with a driver error naming no file, line
+// or value.
+const (
+	// MaxText is the most characters any text value may have. PostgreSQL would take far
+	// more; the bound keeps a stray unclosed quote (which swallows the rest of a file
+	// into one cell) or a pasted document from being loaded as a name or reason.
+	MaxText = 1000
+	// MaxID is the most characters of a text id (a landlord's): it is a primary key, and
+	// an index entry must fit in a third of a page.
+	MaxID = 100
+)
+
+var (
+	maxDebt = decimal.New(1, 10) // debt_amount is numeric(12,2): below 10^10
+	maxRent = decimal.New(1, 8)  // weekly_rent is numeric(10,2): below 10^8
+)
+
+// text checks a text value: UTF-8, no NUL byte, at most max characters.
+func (l loc) text(col, s string, max int) {
+	if problem := textProblem(s); problem != "" {
+		l.bad(col, s, problem)
+		return
+	}
+	// A rune is at least one byte: only a string longer than max bytes can have more
+	// than max characters, and counting them is the dear part.
+	if len(s) > max {
+		if n := utf8.RuneCountInString(s); n > max {
+			l.bad(col, s, fmt.Sprintf("%d characters: want at most %d", n, max))
+		}
+	}
+}
+
+// int32 checks a whole number fits the database's integer.
+func (l loc) int32(col string, v int) {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		l.bad(col, v, fmt.Sprintf("out of range: want a whole number from %d to %d", math.MinInt32, math.MaxInt32))
+	}
+}
+
+// amount checks money is below limit (the database column's precision).
+func (l loc) amount(col string, d, limit decimal.Decimal, column string) {
+	if d.GreaterThanOrEqual(limit) {
+		l.bad(col, d.StringFixed(2), "too large: want at most "+limit.Sub(decimal.New(1, -2)).StringFixed(2)+" (the database's "+column+")")
+	}
+}
+
 // Validate checks a snapshot built in memory (by a generator, say) with the rules Read
 // applies to files: enum values, required values, sane dates, unique ids and references
 // between tables. It returns a *ValidationError listing every problem, or nil.
@@ -67,8 +162,23 @@ func Validate(s *Snapshot) error {
 }
 
 func validate(s *Snapshot, o *origin, e *errs) {
+	e.bounds = newBounds(now())
 	apps := map[int64]int{}
-	assessments := map[int64]string{}
+	// The first row of each assessment id: in file order when read from a file (the
+	// loop below walks assessments by application, not by line), else in that walk's.
+	type first struct {
+		line, app, n int
+		key          string
+	}
+	assessments := map[int64]first{}
+	for i := range s.Applications {
+		for j, m := range s.Applications[i].Medical {
+			line := at2(o.assessments, i, j)
+			if f, ok := assessments[m.ID]; !ok || (line > 0 && line < f.line) {
+				assessments[m.ID] = first{line, i, j, fmt.Sprintf("application %d assessment %d", s.Applications[i].ID, j+1)}
+			}
+		}
+	}
 	for i := range s.Applications {
 		a := &s.Applications[i]
 		l := loc{FileApplications, at(o.apps, i), "application " + strconv.FormatInt(a.ID, 10), e}
@@ -80,7 +190,9 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		validateApplication(a, l)
 		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
 		if len(a.Members) == 0 {
-			l.bad("id", a.ID, "no members: want at least the main applicant in "+FileMembers)
+			// Often a knock-on of members.csv rows that did not read: listed after them.
+			l.e.addLater(RowError{File: l.file, Line: l.line, Key: l.key, Column: "id", Value: fmt.Sprint(a.ID),
+				Reason: "no members: want at least the main applicant in " + FileMembers})
 		}
 		for j, m := range a.Members {
 			validateMember(m, j, loc{FileMembers, at2(o.members, i, j), key("member", j), e})
@@ -89,12 +201,11 @@ func validate(s *Snapshot, o *origin, e *errs) {
 			ml := loc{FileAssessments, at2(o.assessments, i, j), key("assessment", j), e}
 			if m.ID <= 0 {
 				ml.bad("id", m.ID, "want a positive whole number")
-			} else if first, dup := assessments[m.ID]; dup {
-				ml.bad("id", m.ID, "duplicate assessment id (first "+first+")")
-			} else {
-				assessments[m.ID] = "at " + where(FileAssessments, ml.line)
-				if ml.line == 0 {
-					assessments[m.ID] = "as " + ml.key
+			} else if f := assessments[m.ID]; f.app != i || f.n != j {
+				if f.line > 0 {
+					ml.bad("id", m.ID, "duplicate assessment id (first at "+where(FileAssessments, f.line)+")")
+				} else {
+					ml.bad("id", m.ID, "duplicate assessment id (first as "+f.key+")")
 				}
 			}
 			validateAssessment(m, ml)
@@ -120,6 +231,8 @@ func validate(s *Snapshot, o *origin, e *errs) {
 	landlords := map[string]int{}
 	for i, ll := range s.Landlords {
 		l := loc{FileLandlords, at(o.landlords, i), "landlord " + ll.ID, e}
+		l.text("id", ll.ID, MaxID)
+		l.text("name", ll.Name, MaxText)
 		if ll.ID == "" {
 			l.bad("id", ll.ID, "required")
 		} else if first, dup := landlords[ll.ID]; dup {
@@ -153,9 +266,12 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		} else if !c.Opens.IsZero() && !c.Opens.Before(c.Closes) {
 			l.bad("closes", formatTime(c.Closes), "must be after opens "+formatTime(c.Opens))
 		}
+		l.plannedTime("opens", c.Opens)
+		l.plannedTime("closes", c.Closes)
 		if c.Policy == "" {
 			l.bad("policy", c.Policy, "required: the policy id@version the cycle runs under")
 		}
+		l.text("policy", c.Policy, MaxID)
 	}
 
 	adverts := map[int64]int{}
@@ -206,6 +322,9 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		if b.Placed.IsZero() {
 			l.bad("placed", "", "required")
 		}
+		l.text("by", b.By, MaxText)
+		l.plannedTime("placed", b.Placed)
+		l.plannedTime("withdrawn", b.Withdrawn)
 		if !b.Withdrawn.IsZero() && b.Withdrawn.Before(b.Placed) {
 			l.bad("withdrawn", formatTime(b.Withdrawn), "before placed "+formatTime(b.Placed))
 		}
@@ -232,6 +351,8 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		if !b.Status.Valid() {
 			l.bad("status", b.Status, "want pending, active, suspended or closed")
 		}
+		l.text("status_reason", b.StatusReason, MaxText)
+		l.planned("status_until", b.StatusUntil)
 		key := func(what string, j int) string { return fmt.Sprintf("%s %s %d", l.key, what, j+1) }
 		for j, h := range b.History {
 			validateSpell(h, loc{FileBaseHistory, at2(o.baseHistory, i, j), key("band spell", j), e})
@@ -271,6 +392,13 @@ func validateApplication(a *register.Application, l loc) {
 	if a.Home.Bedrooms < 0 {
 		l.bad("home_bedrooms", a.Home.Bedrooms, "must not be negative")
 	}
+	l.int32("home_bedrooms", a.Home.Bedrooms)
+	l.text("status_reason", a.StatusReason, MaxText)
+	l.text("area", a.Area, MaxText)
+	l.happened("registered", a.Registered)
+	l.planned("status_until", a.StatusUntil)
+	l.happened("debt_last_owed", a.Debt.LastOwed)
+	l.text("legal_agreement_areas", strings.Join(a.Connection.LegalAgreementAreas, listSep), MaxText)
 	switch a.Home.Tenure {
 	case register.TenureOwner, register.TenureSocial, register.TenurePrivate,
 		register.TenureTemporary, register.TenureFamily, register.TenureNone:
@@ -297,6 +425,7 @@ func validateApplication(a *register.Application, l loc) {
 	if a.Debt.Amount.IsNegative() {
 		l.bad("debt_amount", a.Debt.Amount, "must not be negative")
 	}
+	l.amount("debt_amount", a.Debt.Amount, maxDebt, "numeric(12,2)")
 }
 
 func validateMember(m register.Member, j int, l loc) {
@@ -321,6 +450,9 @@ func validateMember(m register.Member, j int, l loc) {
 	if !m.PregnancyDue.IsZero() && !m.Born.IsZero() && m.PregnancyDue < m.Born {
 		l.bad("pregnancy_due", m.PregnancyDue, "before the member was born")
 	}
+	l.text("name", m.Name, MaxText)
+	l.happened("born", m.Born)
+	l.planned("pregnancy_due", m.PregnancyDue)
 }
 
 func validateAssessment(m register.MedicalAssessment, l loc) {
@@ -333,6 +465,10 @@ func validateAssessment(m register.MedicalAssessment, l loc) {
 	if m.Restrictions.ExtraBedrooms < 0 {
 		l.bad("extra_bedrooms", m.Restrictions.ExtraBedrooms, "must not be negative")
 	}
+	l.int32("extra_bedrooms", m.Restrictions.ExtraBedrooms)
+	l.text("assessor", m.Assessor, MaxText)
+	l.happened("requested", m.Requested)
+	l.happened("assessed", m.Assessed)
 }
 
 func validateCondition(c register.Condition, l loc) {
@@ -345,6 +481,9 @@ func validateCondition(c register.Condition, l loc) {
 	if c.Impact < 0 {
 		l.bad("impact", c.Impact, "must not be negative")
 	}
+	l.int32("severity", c.Severity)
+	l.int32("impact", c.Impact)
+	l.text("name", c.Name, MaxText)
 }
 
 func validateSpell(h register.BandSpell, l loc) {
@@ -360,6 +499,11 @@ func validateSpell(h register.BandSpell, l loc) {
 	if h.Effective.IsZero() {
 		l.bad("effective", "", "required")
 	}
+	l.text("reason", h.Reason, MaxText)
+	l.text("by", h.By, MaxText)
+	l.happened("from", h.From)
+	l.happened("to", h.To)
+	l.happened("effective", h.Effective)
 }
 
 func validateOverride(v register.Override, l loc) {
@@ -391,6 +535,12 @@ func validateOverride(v register.Override, l loc) {
 	if !v.Removed.IsZero() && v.Removed < v.On {
 		l.bad("removed", v.Removed, "before on "+v.On.String())
 	}
+	l.text("criterion", v.Criterion, MaxText)
+	l.text("reason", v.Reason, MaxText)
+	l.text("by", v.By, MaxText)
+	l.happened("on", v.On)
+	l.planned("removed", v.Removed)
+	l.planned("effective", v.Effective)
 }
 
 func validateRefusal(v register.Refusal, l loc) {
@@ -405,6 +555,8 @@ func validateRefusal(v register.Refusal, l loc) {
 	default:
 		l.bad("kind", v.Kind, "want refused, no_reply or no_viewing")
 	}
+	l.text("by", v.By, MaxText)
+	l.happened("on", v.On)
 }
 
 func validateAdvert(a *bidding.Advert, l loc) {
@@ -439,6 +591,18 @@ func validateAdvert(a *bidding.Advert, l loc) {
 	if a.WeeklyRent.IsNegative() {
 		l.bad("weekly_rent", a.WeeklyRent, "must not be negative")
 	}
+	l.amount("weekly_rent", a.WeeklyRent, maxRent, "numeric(10,2)")
+	for _, f := range []struct {
+		col string
+		v   int
+	}{{"bedrooms", a.Bedrooms}, {"bed_spaces", a.BedSpaces}, {"floor", a.Floor}, {"min_age", a.MinAge}, {"max_age", a.MaxAge}} {
+		l.int32(f.col, f.v)
+	}
+	l.text("landlord", a.Landlord, MaxID)
+	l.text("locality", a.Locality, MaxText)
+	l.text("type", a.Type, MaxText)
+	l.text("legal_agreement_area", a.LegalAgreementArea, MaxText)
+	l.plannedTime("closes", a.Closes)
 	if a.Closes.IsZero() {
 		l.bad("closes", "", "required")
 	}
@@ -451,4 +615,13 @@ func validateLetting(ll bidding.LocalLetting, l loc) {
 	if ll.Is == nil && ll.Gte == nil && ll.Lte == nil && ll.Value == "" {
 		l.bad("fact", ll.Fact, "no condition: want one of is, gte, lte or value")
 	}
+	if ll.Gte != nil {
+		l.int32("gte", *ll.Gte)
+	}
+	if ll.Lte != nil {
+		l.int32("lte", *ll.Lte)
+	}
+	l.text("label", ll.Label, MaxText)
+	l.text("fact", ll.Fact, MaxText)
+	l.text("value", ll.Value, MaxText)
 }

@@ -16,8 +16,27 @@ import (
 // replacing the snapshot files in it. Every file is written, with its header, even when
 // it has no rows. For a valid s, Read(dir) returns s again if s is in canonical form (see
 // Canonical), and in any case a snapshot whose Canonical equals s.Canonical().
-func Write(dir string, s *Snapshot) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func Write(dir string, s *Snapshot) error { return WriteMode(dir, s, PrivateFile) }
+
+// A snapshot holds names, dates of birth and domestic-abuse, immigration and medical
+// flags: by default only its owner may read it.
+const (
+	PrivateFile os.FileMode = 0o600 // the files Write creates
+	PrivateDir  os.FileMode = 0o700 // a directory Write creates
+)
+
+// DirMode is the mode of a directory holding files of mode: the same, with search (x)
+// for whoever may read (0600 gives 0700, 0640 gives 0750).
+func DirMode(mode os.FileMode) os.FileMode {
+	mode &= os.ModePerm
+	return mode | (mode&0o444)>>2
+}
+
+// WriteMode is Write with the files' permission bits (PrivateFile for Write). A file
+// already there gets mode too; a directory it creates gets DirMode(mode), one already
+// there is left as it is (it may be a shared parent).
+func WriteMode(dir string, s *Snapshot, mode os.FileMode) error {
+	if err := os.MkdirAll(dir, DirMode(mode)); err != nil {
 		return err
 	}
 	var app, mem, ass, con, his, ovr, ref [][]string
@@ -100,7 +119,7 @@ func Write(dir string, s *Snapshot) error {
 		FileBase: base, FileBaseHistory: bhis, FileBaseOverrides: bovr, FileBaseRefusals: bref,
 	}
 	for _, f := range Files {
-		if err := writeTable(filepath.Join(dir, f.Name), f.Columns, tables[f.Name]); err != nil {
+		if err := writeTable(filepath.Join(dir, f.Name), f.Columns, tables[f.Name], mode); err != nil {
 			return err
 		}
 	}
@@ -138,20 +157,31 @@ func appendRefusals(rows [][]string, id string, vs []register.Refusal) [][]strin
 	return rows
 }
 
-func writeTable(path string, cols []string, rows [][]string) (err error) {
-	f, err := os.Create(path)
+func writeTable(path string, cols []string, rows [][]string, mode os.FileMode) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, f.Close()) }()
+	// OpenFile's mode applies only to a new file, less the umask: set it exactly, so an
+	// export over an older, world-readable one is not left readable.
+	if err := f.Chmod(mode); err != nil {
+		return err
+	}
 	w := csv.NewWriter(f)
 	if err := w.Write(cols); err != nil {
 		return err
 	}
-	if err := w.WriteAll(rows); err != nil { // WriteAll flushes
-		return err
+	for _, r := range rows {
+		for i, c := range r {
+			r[i] = escapeCell(c) // against spreadsheet formulas; Read undoes it
+		}
+		if err := w.Write(r); err != nil {
+			return err
+		}
 	}
-	return nil
+	w.Flush()
+	return w.Error()
 }
 
 func fmtID(id int64) string { return strconv.FormatInt(id, 10) }

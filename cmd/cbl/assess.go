@@ -30,7 +30,8 @@ and effective date, new band and effective date, and the criteria met (or, for a
 application that no longer qualifies, the qualification rules it fails).
 
 With --dry-run nothing is written. --register DIR (with --dry-run) reads a snapshot
-directory instead of the database.`,
+directory instead of the database. --as-of must lie from 1900-01-01 to today plus one
+day (exit 2 otherwise).`,
 		Example: `  cbl assess --dry-run --as-of 2025-11-12
   cbl assess --policy nn-2021 --actor kpatel
   cbl assess --dry-run --register testdata/snapshot/small -o csv`,
@@ -106,6 +107,11 @@ func policyAsOf(id, asOf string, now time.Time) (*policy.Policy, register.Date, 
 	day, err := register.ParseDate(asOf)
 	if err != nil {
 		return nil, 0, usageErrorf("--as-of: %v", err)
+	}
+	// A re-banding dated in the future is written to band history and the record, and
+	// ranks every later shortlist.
+	if err := register.UpTo(now, register.DateSkew).CheckDate(day); err != nil {
+		return nil, 0, usageErrorf("--as-of %v", err)
 	}
 	p, err := policy.Builtins().At(id, day)
 	if err != nil {

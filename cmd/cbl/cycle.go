@@ -30,7 +30,10 @@ func newCycleOpenCommand(app *App) *cobra.Command {
 		Long: `Create the cycle row for the week containing --at (default now) under the
 policy's cycle rules (by default Thursday 00:00 to Tuesday 23:59, Europe/London),
 numbered one above the highest cycle held, with an events row. If that week's cycle
-exists already, say so and print it (exit 0). Adverts come with cbl import.`,
+exists already, say so and print it (exit 0). Adverts come with cbl import.
+
+--at must lie from 1900-01-01 to now plus 14 days (so next week's cycle can be opened
+in advance); anything else is refused (exit 2).`,
 		Example: `  cbl cycle open
   cbl cycle open --at 2025-11-20T12:00:00Z --policy nn-2021`,
 		Args: exactArgs(0),
@@ -38,6 +41,11 @@ exists already, say so and print it (exit 0). Adverts come with cbl import.`,
 			t, err := parseAt(at)
 			if err != nil {
 				return err
+			}
+			// Next week's cycle may be opened ahead; a cycle in year 9999 is a typo that
+			// would stay in the register.
+			if err := register.UpTo(app.now(), register.CycleAhead).CheckTime(t); err != nil {
+				return usageErrorf("--at %v", err)
 			}
 			p, err := policy.Builtins().AtTime(policyID, t)
 			if err != nil {

@@ -26,6 +26,7 @@ func synthSize(name string) (synth.Config, error) {
 
 func newGenerateCommand(app *App) *cobra.Command {
 	var seed uint64
+	var mode *string
 	var size, policyID string
 	cmd := &cobra.Command{
 		Use:   "generate DIR",
@@ -37,6 +38,10 @@ as CSV files (docs/snapshot.md), creating DIR if needed. The same --seed always 
 the same files. Prints the rows written per file.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			perm, err := parseMode(*mode)
+			if err != nil {
+				return err
+			}
 			cfg, err := synthSize(size)
 			if err != nil {
 				return err
@@ -50,13 +55,15 @@ the same files. Prints the rows written per file.`,
 			if err != nil {
 				return err
 			}
-			if err := snapshot.Write(args[0], s); err != nil {
+			if err := snapshot.WriteMode(args[0], s, perm); err != nil {
 				return fmt.Errorf("generate: %w", err)
 			}
 			app.Logf("generated %s (seed %d) to %s in %v", size, seed, args[0], time.Since(start).Round(time.Millisecond))
 			return app.Print([]string{"file", "rows"}, countRows(s))
 		},
 	}
+	// Synthetic, but shaped like a real register and easily mistaken for one.
+	mode = fileModeFlag(cmd)
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of every random choice")
 	cmd.Flags().StringVar(&size, "size", "keyways", "scale: keyways, birmingham or england")
 	cmd.Flags().StringVar(&policyID, "policy", "", "built-in policy the register is banded under (default the scale's: nn-2021, england-synthetic for england)")

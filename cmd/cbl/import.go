@@ -34,10 +34,7 @@ database that records none it is not loaded, and a note on stderr says so.`,
 			s, err := snapshot.Read(dir)
 			var ve *snapshot.ValidationError
 			if errors.As(err, &ve) {
-				for _, e := range ve.Errors {
-					fmt.Fprintln(app.Stderr, e.Error())
-				}
-				return fmt.Errorf("%s: %d bad value(s); nothing imported", dir, len(ve.Errors))
+				return badValues(app, dir, ve)
 			}
 			if err != nil {
 				return err
@@ -55,10 +52,7 @@ database that records none it is not loaded, and a note on stderr says so.`,
 			opts := pgstore.ImportOptions{Actor: actor(), Replace: replace, Note: func(msg string) { app.Logf("%s", msg) }}
 			if err := pgstore.ImportWith(cmd.Context(), db, s, opts); err != nil {
 				if errors.As(err, &ve) { // register_base rows naming decisions this database does not record
-					for _, e := range ve.Errors {
-						fmt.Fprintln(app.Stderr, e.Error())
-					}
-					return fmt.Errorf("%s: %d bad value(s); nothing imported", dir, len(ve.Errors))
+					return badValues(app, dir, ve)
 				}
 				return fmt.Errorf("import %s: %w", dir, err)
 			}
@@ -69,6 +63,15 @@ database that records none it is not loaded, and a note on stderr says so.`,
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the register already held (its shortlists, offers and lets too; the events log is kept)")
 	cmd.Flags().BoolVar(&check, "check", false, "only check DIR; write nothing and do not connect")
 	return cmd
+}
+
+// badValues prints the bad values of a snapshot, one a line (the first
+// snapshot.ErrorsPerFile of each file, then how many more), and returns the summary.
+func badValues(app *App, dir string, ve *snapshot.ValidationError) error {
+	for _, l := range ve.Lines() {
+		fmt.Fprintln(app.Stderr, l)
+	}
+	return fmt.Errorf("%s: %d bad value(s); nothing imported", dir, ve.Total())
 }
 
 func countRows(s *snapshot.Snapshot) [][]string {

@@ -193,3 +193,20 @@ func TestImport_Interrupted(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.Zero(t, registerRows(t, openDSN(t, dsn)))
 }
+
+// TestDSN_PasswordNeverPrinted: a connection string that fails, given by --dsn or
+// $DATABASE_URL, is named in the message without its password (issue 13).
+func TestDSN_PasswordNeverPrinted(t *testing.T) {
+	const dsn = "postgres://alice:S3cret%zzPW@127.0.0.1:5432/db"
+	code, out, errOut := run(t, "--dsn", dsn, "migrate")
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	require.Equal(t, "cbl: connection string postgres://alice:xxxxx@127.0.0.1:5432/db: not a valid URL: a % not followed by two hex digits (in a URL, a % / @ : ? # or space in the password must be percent-encoded, e.g. % as %25)\n", errOut)
+
+	t.Setenv("DATABASE_URL", dsn)
+	code, _, errOut = run(t, "cycle", "close", "1")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "alice:xxxxx@")
+	require.NotContains(t, errOut, "S3cret")
+	require.NotContains(t, errOut, "%zz")
+}

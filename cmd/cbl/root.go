@@ -91,6 +91,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
+		// pgstore.Open already keeps passwords out of its errors; this is the last line of
+		// defence for any other path that might quote the connection string.
+		err = pgstore.RedactError(err, pgstore.DSN(app.DSN))
 		fmt.Fprintf(stderr, "cbl: %v\n", err)
 		var ue *UsageError
 		if errors.As(err, &ue) {
@@ -113,9 +116,10 @@ func NewRootCommand(app *App) *cobra.Command {
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			switch app.Output {
 			case "table", "json", "csv":
-				return nil
+			default:
+				return usageErrorf("--output %q: want table, json or csv", app.Output)
 			}
-			return usageErrorf("--output %q: want table, json or csv", app.Output)
+			return checkNotBlank(cmd)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -132,6 +136,22 @@ func NewRootCommand(app *App) *cobra.Command {
 		root.AddCommand(c(app))
 	}
 	return root
+}
+
+// recordedText are the flags whose text is recorded with what a command does (in events,
+// exclusions, decisions): given, they must say something. "   " as a --reason is no
+// reason, and the record is append-only.
+var recordedText = []string{"reason", "note", "actor", "authoriser", "by"}
+
+// checkNotBlank refuses any of recordedText given blank.
+func checkNotBlank(cmd *cobra.Command) error {
+	for _, name := range recordedText {
+		f := cmd.Flags().Lookup(name)
+		if f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return usageErrorf("--%s is blank: say something, or leave the flag out if it is optional", name)
+		}
+	}
+	return nil
 }
 
 // exactArgs is cobra.ExactArgs reporting a UsageError.

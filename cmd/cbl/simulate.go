@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -28,6 +26,7 @@ func newSimulateCommand(app *App) *cobra.Command {
 		seed                                        uint64
 		replay                                      bool
 		configFile                                  string
+		mode                                        *string
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate",
@@ -49,6 +48,10 @@ again under --policy and under --compare, and each home's row says who was offer
 first and who was let it under each (--weeks and --scale do not apply).`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			perm, err := parseMode(*mode)
+			if err != nil {
+				return err
+			}
 			if weeks < 1 {
 				return usageErrorf("--weeks %d: want at least 1", weeks)
 			}
@@ -122,7 +125,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			app.Logf("simulated %d weeks of %d applications under %s in %v", cfg.Weeks, len(w.Applications),
 				names, time.Since(start).Round(time.Millisecond))
 			if reportFile != "" {
-				if err := writeReport(reportFile, out, scale, w); err != nil {
+				if err := writeReport(reportFile, perm, out, scale, w); err != nil {
 					return err
 				}
 				app.Logf("report written to %s", reportFile)
@@ -139,14 +142,15 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 	f.StringVar(&scale, "scale", "keyways", "supply, joiner and behaviour rates: keyways, birmingham or england")
 	f.StringVar(&reportFile, "report", "", "also write the comparison as one self-contained HTML page to this file (needs --compare)")
 	f.StringVar(&configFile, "config", "", "JSON file of simulate.Config (seed, weeks, synth rates, behaviour) over the --scale's defaults; --seed and --weeks given on the command line win")
+	mode = fileModeFlag(cmd)
 	f.BoolVar(&replay, "replay", false, "replay the register's recorded cycles (real adverts and bids) under --policy and --compare instead")
 	return cmd
 }
 
 // writeReport renders the comparison as the HTML report (package report).
-func writeReport(file string, c *simulate.Comparison, scale string, w *simulate.World) error {
+func writeReport(file string, perm os.FileMode, c *simulate.Comparison, scale string, w *simulate.World) error {
 	d := c.Report(fmt.Sprintf("%s, %d adverts a week", scale, w.Config.Synth.Supply.AdvertsPerWeek))
-	f, err := os.Create(file)
+	f, err := createFile(file, perm)
 	if err != nil {
 		return fmt.Errorf("--report: %w", err)
 	}
@@ -160,18 +164,16 @@ func writeReport(file string, c *simulate.Comparison, scale string, w *simulate.
 	return nil
 }
 
-// readConfig decodes a simulate.Config file over cfg, rejecting unknown fields.
+// readConfig decodes a simulate.Config file over cfg (simulate.DecodeConfig).
 func readConfig(file string, cfg *simulate.Config) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("--config: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(cfg); err != nil {
+	if err := simulate.DecodeConfig(data, cfg); err != nil {
 		return fmt.Errorf("--config %s: %w", file, err)
 	}
-	return cfg.Validate()
+	return nil
 }
 
 // loadRegister reads the snapshot directory, or exports the database read-only.
@@ -258,10 +260,7 @@ func (app *App) printComparison(c *simulate.Comparison, two bool) error {
 			fmt.Fprintln(app.Stdout)
 		}
 		if app.Output == "csv" {
-			w := csv.NewWriter(app.Stdout)
-			w.Write(t.header)
-			w.WriteAll(t.rows)
-			if err := w.Error(); err != nil {
+			if err := writeCSV(app.Stdout, t.header, t.rows); err != nil {
 				return err
 			}
 			continue

@@ -32,7 +32,7 @@ func Full() *snapshot.Snapshot {
 				{Name: "Zoë O'Neil, Jr", Born: d("1980-01-01"), Sex: register.Female, Relationship: register.RelApplicant,
 					Joint: true, PregnancyDue: d("2026-05-01")},
 				{Name: "Ned", Born: d("2019-12-31"), Sex: register.Male, Relationship: register.RelChild,
-					Joint: true, PregnancyDue: d("2040-01-01")},
+					Joint: true, PregnancyDue: d("2030-01-01")},
 			},
 			Home: register.CurrentHome{Bedrooms: 2, Tenure: register.TenureTemporary, Homeowner: true,
 				SharingFacilities: true, Disrepair: true},
