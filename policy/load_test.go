@@ -109,7 +109,6 @@ func TestPredicate_String(t *testing.T) {
 	require.Equal(t, []string{"exceptional_circumstances", "homeowner", "sheltered_eligible"}, p.Qualification.Rules[2].When.Facts())
 }
 
-
 // TestS7_3_RankAtCloseOnly: shortlists rank on the band as it stood at cycle close;
 // "offer" is no longer part of the format and the loader says so, naming the field and
 // the valid value.
