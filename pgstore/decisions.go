@@ -13,6 +13,7 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -250,6 +251,11 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 	}
 	loc := locationOf(p)
 	at = at.UTC().Truncate(time.Microsecond) // what timestamptz keeps
+	// The record is append-only: one mistyped year would date every later decision on
+	// that advert or household before it, for good.
+	if err := register.UpTo(time.Now(), register.ClockSkew).CheckTime(at); err != nil {
+		return nil, &RejectedError{Decision: d, Field: "at", Msg: err.Error()}
+	}
 	d.On, d.At = p.Day(at), at
 	in, err := loadSlice(ctx, tx, loc, d)
 	if err != nil {

@@ -338,3 +338,24 @@ func TestHandEdit_RegisterRowsStandAndVerifyNamesThem(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a.Refusals, 1, "the rebuild puts back what the record gives")
 }
+
+// TestDecide_NotInTheFuture: a decision dated after now (plus the clocks' tolerance,
+// register.ClockSkew) is refused with the range allowed, and nothing is written — one
+// mistyped year would otherwise date every later decision on that advert before it.
+func TestDecide_NotInTheFuture(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	_, err := pgstore.Decide(ctx, db, time.Date(2205, 4, 10, 10, 0, 0, 0, time.UTC),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	var re *pgstore.RejectedError
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, "at", re.Field)
+	require.ErrorContains(t, err, "2205-04-10T10:00:00Z: want a time from 1900-01-01")
+	var n int
+	require.NoError(t, db.Get(&n, `SELECT count(*) FROM decisions`))
+	require.Zero(t, n)
+	_, err = pgstore.Decide(ctx, db, time.Now().Add(time.Minute),
+		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err, "a minute ahead is within the clocks' tolerance")
+}
