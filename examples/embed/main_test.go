@@ -24,7 +24,6 @@ func TestRun(t *testing.T) {
 		}
 		t.Skipf("no PostgreSQL: %v", err)
 	}
-	defer admin.Close()
 	b := make([]byte, 4)
 	rand.Read(b)
 	name := "cbl_embed_" + hex.EncodeToString(b)
@@ -35,7 +34,10 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)")
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+		admin.Close()
 	})
 	dsn, err := pgstore.WithDatabase(pgstore.DSN(""), name)
 	if err != nil {
