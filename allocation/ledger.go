@@ -261,3 +261,42 @@ func (l *Ledger) Sanctions() []Sanction { return l.sanctions }
 
 // Events returns the events recorded, in the order they were made.
 func (l *Ledger) Events() []Event { return l.events }
+
+// Add puts more adverts and their shortlists in the ledger: a cycle closed after the
+// ledger was started. An advert already held keeps what was recorded of it.
+func (l *Ledger) Add(adverts []bidding.Advert, shortlists []shortlist.Shortlist) {
+	for i := range adverts {
+		if _, ok := l.adverts[adverts[i].ID]; !ok {
+			ad := adverts[i]
+			l.adverts[ad.ID] = &ad
+		}
+	}
+	for i := range shortlists {
+		sl := shortlists[i]
+		if _, ok := l.shortlists[sl.Advert]; ok {
+			continue
+		}
+		l.shortlists[sl.Advert] = &sl
+		for _, en := range sl.Ranked {
+			l.rankedOn[en.Application] = append(l.rankedOn[en.Application], sl.Advert)
+		}
+	}
+}
+
+// Walks returns where each advert's walk stands that a decision has reached, by advert.
+func (l *Ledger) Walks() []AdvertWalk {
+	out := make([]AdvertWalk, 0, len(l.walks))
+	for _, id := range slices.Sorted(maps.Keys(l.walks)) {
+		out = append(out, l.walks[id])
+	}
+	return out
+}
+
+// Waiting returns what advert waits for, as the next decision on it would see it.
+func (l *Ledger) Waiting(advert int64) ([]Wait, error) {
+	w, err := Start(l.Slice(Decision{Advert: advert}))
+	if err != nil {
+		return nil, err
+	}
+	return w.Waiting(advert), nil
+}

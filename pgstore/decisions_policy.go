@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -72,19 +71,7 @@ func recordPolicy(r Recorded, fallback *policy.Policy) (*policy.Policy, error) {
 // PolicyByName returns the shipped policy named "id@version" (as cycles record it), or
 // the version of policy id in force on day on when name has no version.
 func PolicyByName(name string, on register.Date) (*policy.Policy, error) {
-	id, _, _ := strings.Cut(name, "@")
-	set := policy.Builtins()
-	p, err := set.At(id, on)
-	if err == nil && (p.Name() == name || p.ID == name) {
-		return p, nil
-	}
-	if latest, lerr := set.Latest(id); lerr == nil && (latest.Name() == name || latest.ID == name) {
-		return latest, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("policy %q: %w", name, err)
-	}
-	return nil, fmt.Errorf("policy %q: not among the shipped policies (on %s %s is in force)", name, on, p.Name())
+	return policy.Builtins().ByName(name, on)
 }
 
 // LatestPolicy returns the shipped policy the latest of cycles runs under.

@@ -441,6 +441,24 @@ func (s *Set) AtTime(id string, t time.Time) (*Policy, error) {
 	return nil, fmt.Errorf("no version of policy %q is in force at %s", id, t.Format(time.RFC3339))
 }
 
+// ByName returns the policy a cycle names: "id@version" exactly, or, with no version,
+// the version of id in force on day on (the one definition of resolving a policy name;
+// the stores use it for the policy each cycle and decision records).
+func (s *Set) ByName(name string, on register.Date) (*Policy, error) {
+	id, _, _ := strings.Cut(name, "@")
+	p, err := s.At(id, on)
+	if err == nil && (p.Name() == name || p.ID == name) {
+		return p, nil
+	}
+	if latest, lerr := s.Latest(id); lerr == nil && (latest.Name() == name || latest.ID == name) {
+		return latest, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("policy %q: %w", name, err)
+	}
+	return nil, fmt.Errorf("policy %q: not in the set (on %s %s is in force)", name, on, p.Name())
+}
+
 // Latest returns the newest version of policy id.
 func (s *Set) Latest(id string) (*Policy, error) {
 	vs, ok := s.byID[id]

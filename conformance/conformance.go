@@ -1,0 +1,214 @@
+// Package conformance is the test suite every cbl.Store passes (as golang-migrate's
+// drivers all pass one suite): closing cycles, reading shortlists and walks, recording
+// decisions and refusing those that do not fit, writing their effects back to the
+// register, and the audit. Each store's results are held to the engine's own: the same
+// decisions applied to the whole register in memory (allocation.Walk) give the same
+// steps.
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cbl-lettings/cbl"
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/synth"
+)
+
+// Open makes a store holding reg (and nothing else) for one test.
+type Open func(t *testing.T, reg *cbl.Register) cbl.Store
+
+// Register is the generated register the suite runs on: 600 applications, two weekly
+// cycles of adverts with their bids.
+func Register(t *testing.T) *cbl.Register {
+	t.Helper()
+	cfg := synth.Keyways()
+	cfg.Register.Applications = 600
+	cfg.Supply.Cycles = 2
+	reg, err := synth.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+// Run runs the suite against the stores open makes.
+func Run(t *testing.T, open Open) {
+	reg := Register(t)
+	t.Run("Register", func(t *testing.T) {
+		t.Parallel()
+		s := open(t, reg)
+		got, err := s.Register(context.Background())
+		must(t, err)
+		if len(got.Applications) != len(reg.Applications) || len(got.Adverts) != len(reg.Adverts) ||
+			len(got.Bids) != len(reg.Bids) || len(got.Cycles) != len(reg.Cycles) {
+			t.Fatalf("register read back: %v, want %v", got.Counts(), reg.Counts())
+		}
+	})
+	t.Run("CloseCycle", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		s := open(t, reg)
+		c := reg.Cycles[0]
+		ads := c.AdvertsOf(reg.Adverts)
+		if _, err := s.Shortlist(ctx, ads[0].ID); err == nil {
+			t.Fatal("a shortlist before the cycle closed")
+		}
+		n, err := s.CloseCycle(ctx, c.ID, "conformance")
+		must(t, err)
+		if n != len(ads) {
+			t.Fatalf("closed %d shortlists, want one per advert (%d)", n, len(ads))
+		}
+		if again, err := s.CloseCycle(ctx, c.ID, "conformance"); err != nil || again != 0 {
+			t.Fatalf("closing again: %d, %v; want 0, nil", again, err)
+		}
+		for _, ad := range ads {
+			sl, err := s.Shortlist(ctx, ad.ID)
+			must(t, err)
+			for i, e := range sl.Ranked {
+				if e.Position != i+1 {
+					t.Fatalf("advert %d: ranked[%d] at position %d", ad.ID, i, e.Position)
+				}
+			}
+		}
+	})
+	t.Run("Decide", func(t *testing.T) {
+		t.Parallel()
+		decide(t, open(t, reg), reg)
+	})
+}
+
+// decide closes both cycles and works their adverts through their walks, a day per
+// round, holding each step to the engine's on the whole register, then checks refusals,
+// the register write-back and the audit.
+func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
+	ctx := context.Background()
+	var in allocation.Input
+	in.Applications, in.Landlords = reg.Applications, reg.Landlords
+	for _, c := range reg.Cycles {
+		if _, err := s.CloseCycle(ctx, c.ID, "conformance"); err != nil {
+			t.Fatal(err)
+		}
+		for _, ad := range c.AdvertsOf(reg.Adverts) {
+			sl, err := s.Shortlist(ctx, ad.ID)
+			must(t, err)
+			in.Adverts, in.Shortlists = append(in.Adverts, ad), append(in.Shortlists, *sl)
+		}
+	}
+	last := reg.Cycles[len(reg.Cycles)-1]
+	p, err := policy.Builtins().ByName(last.Policy, register.DateOf(last.Closes))
+	must(t, err)
+	in.Policy = p
+	ref, err := allocation.Start(&in)
+	must(t, err)
+
+	at := last.Ends().Add(10 * time.Hour)
+	ids := ref.Adverts()
+	decided, lets := 0, 0
+	var tenant int64
+	for round := 0; round < 12; round++ {
+		progress := false
+		for i, id := range ids {
+			ws, err := s.Waiting(ctx, id)
+			must(t, err)
+			if want := ref.Waiting(id); !sameJSON(ws, want) {
+				t.Fatalf("advert %d waits for %s; the engine says %s", id, js(ws), js(want))
+			}
+			if len(ws) == 0 || ws[0].For == allocation.WaitRelet {
+				continue
+			}
+			d := allocation.Decision{Actor: "officer", Advert: id}
+			if len(ws[0].Applications) > 0 {
+				d.Application = ws[0].Applications[0]
+			}
+			switch ws[0].For {
+			case allocation.WaitVerify:
+				d.Kind = allocation.VerifyPass
+			case allocation.WaitOffer:
+				d.Kind = allocation.MakeOffer
+			case allocation.WaitReply:
+				d.Kind, d.Actor = allocation.Accept, "applicant"
+				if (id+int64(round))%4 == 0 {
+					d.Kind, d.Actor, d.Refusal, d.Counted = allocation.Refuse, "officer", register.RefusedOffer, true
+				}
+			case allocation.WaitNominate:
+				d.Kind, d.Application = allocation.Nominate, 0
+			case allocation.WaitLandlord:
+				d.Kind, d.Actor = allocation.LandlordAccept, "landlord"
+			case allocation.WaitRequestMore:
+				d.Kind, d.Actor, d.Application = allocation.RequestMore, "landlord", 0
+			}
+			when := at.Add(time.Duration(round)*24*time.Hour + time.Duration(i)*time.Second)
+			got, err := s.Decide(ctx, when, d)
+			if err != nil {
+				t.Fatalf("round %d: %+v: %v", round, d, err)
+			}
+			d.On, d.At = p.Day(when), when.UTC().Truncate(time.Microsecond)
+			want, err := ref.Apply(d)
+			must(t, err)
+			if !sameJSON(got, want) {
+				t.Fatalf("round %d, %s on advert %d: the store's step\n%s\nthe engine's\n%s", round, d.Kind, id, js(got), js(want))
+			}
+			decided++
+			lets += len(got.Lets)
+			if len(got.Lets) > 0 {
+				tenant = got.Lets[0].Application
+			}
+			progress = true
+		}
+		if !progress {
+			break
+		}
+	}
+	if decided < 30 || lets < 5 {
+		t.Fatalf("%d decisions, %d lets: the suite needs more", decided, lets)
+	}
+
+	// A decision that does not fit is refused and changes nothing.
+	before, err := s.Waiting(ctx, ids[0])
+	must(t, err)
+	_, err = s.Decide(ctx, at.Add(30*24*time.Hour), allocation.Decision{Kind: allocation.Accept, Actor: "applicant",
+		Advert: ids[0], Application: reg.Applications[0].ID})
+	if !errors.Is(err, allocation.ErrDecision) {
+		t.Fatalf("an acceptance without an offer: %v, want an error wrapping allocation.ErrDecision", err)
+	}
+	after, err := s.Waiting(ctx, ids[0])
+	must(t, err)
+	if !sameJSON(before, after) {
+		t.Fatal("a refused decision changed the walk")
+	}
+
+	// Lets are written back to the register.
+	now, err := s.Register(ctx)
+	must(t, err)
+	i := slices.IndexFunc(now.Applications, func(a register.Application) bool { return a.ID == tenant })
+	if i < 0 || now.Applications[i].Status != register.StatusClosed {
+		t.Fatalf("application %d was let a home but the register holds it as %v", tenant, now.Applications[i].Status)
+	}
+
+	diff, n, err := s.Verify(ctx)
+	must(t, err)
+	if diff != "" || n != decided {
+		t.Fatalf("audit: %d decisions replayed (want %d), difference %q", n, decided, diff)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sameJSON(a, b any) bool { return js(a) == js(b) }

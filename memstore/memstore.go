@@ -1,0 +1,217 @@
+// Package memstore is a register held in memory as a cbl.Store: a snapshot (read from a
+// directory or generated) with its closed cycles' shortlists and the steps of the
+// decisions recorded on it, kept by allocation.Ledger exactly as the PostgreSQL store
+// keeps them in tables. It is for tests, demos, simulations and --register DIR; the
+// conformance suite holds it and pgstore to the same results.
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cbl-lettings/cbl"
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/shortlist"
+)
+
+// Store is a register in memory. It is safe for concurrent use.
+type Store struct {
+	mu         sync.Mutex
+	reg        *cbl.Register
+	base       []register.Application // as given: where the record of decisions starts
+	shortlists map[int64]shortlist.Shortlist
+	closed     map[int64]bool
+	policy     *policy.Policy // the latest closed cycle's
+	ledger     *allocation.Ledger
+	record     []record
+}
+
+type record struct {
+	at     time.Time
+	policy *policy.Policy
+	d      allocation.Decision
+}
+
+var _ cbl.Store = (*Store)(nil)
+
+// ErrNotShortlisted means the advert has no shortlist kept (its cycle is not closed).
+var ErrNotShortlisted = errors.New("no shortlist kept")
+
+// New keeps reg (a copy: the caller's is not changed) as the register, with no cycle
+// closed and no decision recorded.
+func New(reg *cbl.Register) *Store {
+	c := *reg
+	c.Applications = slices.Clone(reg.Applications)
+	slices.SortFunc(c.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
+	return &Store{reg: &c, base: slices.Clone(c.Applications), shortlists: map[int64]shortlist.Shortlist{},
+		closed: map[int64]bool{}}
+}
+
+// Register returns a copy of the register as it stands.
+func (s *Store) Register(ctx context.Context) (*cbl.Register, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := *s.reg
+	c.Applications = slices.Clone(s.reg.Applications)
+	return &c, nil
+}
+
+// CloseCycle closes cycle id: the register as it stands is assessed, bids resolved,
+// autobids placed and every advert of the cycle ranked (shortlist.CloseCycle).
+func (s *Store) CloseCycle(ctx context.Context, id int64, actor string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed[id] {
+		return 0, nil
+	}
+	i := slices.IndexFunc(s.reg.Cycles, func(c bidding.Cycle) bool { return c.ID == id })
+	if i < 0 {
+		return 0, fmt.Errorf("close cycle %d: no such cycle", id)
+	}
+	c := s.reg.Cycles[i]
+	p, err := policy.Builtins().ByName(c.Policy, register.DateOf(c.Closes))
+	if err != nil {
+		return 0, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	rules, err := bidding.Compile(p)
+	if err != nil {
+		return 0, err
+	}
+	adverts := c.AdvertsOf(s.reg.Adverts)
+	closed, err := shortlist.CloseCycle(ctx, rules, c, s.reg.Applications, adverts, s.reg.Bids, nil)
+	if err != nil {
+		return 0, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	for _, sl := range closed.Shortlists {
+		s.shortlists[sl.Advert] = sl
+	}
+	s.closed[id] = true
+	if s.policy == nil || !c.Closes.Before(s.latestClosed()) {
+		s.policy = p
+	}
+	if s.ledger == nil {
+		s.ledger = allocation.NewLedger(&allocation.Input{Policy: s.policy, Applications: s.reg.Applications,
+			Landlords: s.reg.Landlords, Adverts: adverts, Shortlists: closed.Shortlists})
+	} else {
+		s.ledger.Add(adverts, closed.Shortlists)
+		s.ledger.SetPolicy(s.policy)
+	}
+	return len(closed.Shortlists), nil
+}
+
+func (s *Store) latestClosed() time.Time {
+	var t time.Time
+	for _, c := range s.reg.Cycles {
+		if s.closed[c.ID] && c.Closes.After(t) {
+			t = c.Closes
+		}
+	}
+	return t
+}
+
+// Shortlist returns advert's shortlist as its cycle's close made it.
+func (s *Store) Shortlist(ctx context.Context, advert int64) (*shortlist.Shortlist, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sl, ok := s.shortlists[advert]
+	if !ok {
+		return nil, fmt.Errorf("advert %d: %w (is its cycle closed?)", advert, ErrNotShortlisted)
+	}
+	return &sl, nil
+}
+
+// Waiting returns what advert's walk waits for.
+func (s *Store) Waiting(ctx context.Context, advert int64) ([]allocation.Wait, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ledger == nil {
+		return nil, nil
+	}
+	return s.ledger.Waiting(advert)
+}
+
+// Decide applies d, made at at, to what it touches, keeps its step and writes the
+// applications it changed back to the register.
+func (s *Store) Decide(ctx context.Context, at time.Time, d allocation.Decision) (*allocation.Step, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ledger == nil {
+		return nil, errors.New("decide: no cycle closed yet")
+	}
+	if err := register.UpTo(time.Now(), register.ClockSkew).CheckTime(at); err != nil {
+		return nil, fmt.Errorf("decide: at: %w", err)
+	}
+	d.On, d.At = s.policy.Day(at), at.UTC()
+	step, err := s.ledger.Decide(d)
+	if err != nil {
+		return nil, err
+	}
+	allocation.WriteBack(s.reg.Applications, []*allocation.Step{step})
+	s.record = append(s.record, record{at: at, policy: s.policy, d: d})
+	return step, nil
+}
+
+// Verify replays the whole record from the register as it was given, and compares the
+// walks, lets and applications with what the steps kept.
+func (s *Store) Verify(ctx context.Context) (string, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ledger == nil {
+		return "", 0, nil
+	}
+	in := &allocation.Input{Policy: s.policy, Applications: s.base, Landlords: s.reg.Landlords}
+	for _, ad := range s.reg.Adverts {
+		if sl, ok := s.shortlists[ad.ID]; ok {
+			in.Adverts = append(in.Adverts, ad)
+			in.Shortlists = append(in.Shortlists, sl)
+		}
+	}
+	w, err := allocation.Start(in)
+	if err != nil {
+		return "", 0, err
+	}
+	fresh := map[int64]string{}
+	for _, wk := range w.Walks() {
+		fresh[wk.Advert] = fmt.Sprint(wk)
+	}
+	for i, r := range s.record {
+		w.SetPolicy(r.policy)
+		if _, err := w.Apply(r.d); err != nil {
+			return "", i, fmt.Errorf("replay decision %d: %w", i+1, err)
+		}
+	}
+	kept := map[int64]string{}
+	for _, wk := range s.ledger.Walks() {
+		kept[wk.Advert] = fmt.Sprint(wk)
+	}
+	for _, wk := range w.Walks() {
+		got, ok := kept[wk.Advert]
+		if want := fmt.Sprint(wk); (ok && got != want) || (!ok && want != fresh[wk.Advert]) {
+			return fmt.Sprintf("walk of advert %d: kept %s; the record gives %s", wk.Advert, got, want), len(s.record), nil
+		}
+	}
+	res := w.Result()
+	if got, want := fmt.Sprint(s.ledger.Lets()), fmt.Sprint(res.Lets); got != want {
+		return fmt.Sprintf("lets: kept %s; the record gives %s", got, want), len(s.record), nil
+	}
+	for _, a := range res.Applications {
+		i, ok := slices.BinarySearchFunc(s.reg.Applications, a.ID, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) })
+		if !ok {
+			continue
+		}
+		got := &s.reg.Applications[i]
+		if got.Status != a.Status || !slices.Equal(got.Refusals, a.Refusals) || !slices.Equal(got.History, a.History) ||
+			!slices.Equal(got.Overrides, a.Overrides) {
+			return fmt.Sprintf("application %d: the register holds %v; the record gives %v", a.ID, got.Status, a.Status), len(s.record), nil
+		}
+	}
+	return "", len(s.record), nil
+}

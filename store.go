@@ -1,0 +1,49 @@
+// Package cbl is the register as a system of record: the Store interface every register
+// implementation satisfies, so the weekly job, an embedding system and the CLI work the
+// same on either. Two implement it, and one conformance suite (package conformance)
+// holds both to the same results:
+//
+//   - pgstore.Store, the PostgreSQL register (each decision reads and writes only what
+//     it touches; the record of decisions is the authority, audited by Verify);
+//   - memstore.Store, a register held in memory (from a snapshot directory or a
+//     generated register), the same engine steps kept by allocation.Ledger.
+//
+// The pure engine (banding, bidding, shortlist, allocation) sits below; a Store
+// persists what it hands back.
+package cbl
+
+import (
+	"context"
+	"time"
+
+	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/cbl-lettings/cbl/snapshot"
+)
+
+// Register is the whole register: applications, landlords, cycles, adverts and bids.
+// (It is still the snapshot package's type; it moves here as more of the library is
+// written against Store.)
+type Register = snapshot.Snapshot
+
+// Store is a register that keeps the weekly job's results: closed cycles' shortlists and
+// the decisions officers record, each applied to just what it touches.
+type Store interface {
+	// Register reads the register as it stands, decisions' changes included.
+	Register(ctx context.Context) (*Register, error)
+	// CloseCycle closes cycle id as actor: autobids, ranks every advert, keeps the
+	// shortlists. It returns how many shortlists it kept (0 if the cycle was closed
+	// before).
+	CloseCycle(ctx context.Context, id int64, actor string) (int, error)
+	// Shortlist returns advert's latest kept shortlist, ranked in position order.
+	Shortlist(ctx context.Context, advert int64) (*shortlist.Shortlist, error)
+	// Waiting returns what advert's walk waits for.
+	Waiting(ctx context.Context, advert int64) ([]allocation.Wait, error)
+	// Decide applies decision d, made at at, and keeps the step it made. A decision the
+	// engine refuses returns an error wrapping allocation.ErrDecision, and nothing
+	// changes.
+	Decide(ctx context.Context, at time.Time, d allocation.Decision) (*allocation.Step, error)
+	// Verify replays the whole record of decisions and returns the first difference
+	// from what was kept ("" if none) and how many decisions it replayed.
+	Verify(ctx context.Context) (difference string, decisions int, err error)
+}
