@@ -14,6 +14,7 @@ package cbl
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
@@ -37,6 +38,9 @@ type Store interface {
 	CloseCycle(ctx context.Context, id int64, actor string) (int, error)
 	// Shortlist returns advert's latest kept shortlist, ranked in position order.
 	Shortlist(ctx context.Context, advert int64) (*shortlist.Shortlist, error)
+	// Trace returns application app's trace on advert's shortlist, as JSON
+	// (shortlist.Trace): every check and the ranking key.
+	Trace(ctx context.Context, advert, app int64) (json.RawMessage, error)
 	// Waiting returns what advert's walk waits for.
 	Waiting(ctx context.Context, advert int64) ([]allocation.Wait, error)
 	// Decide applies decision d, made at at, and keeps the step it made. A decision the

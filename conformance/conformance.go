@@ -18,6 +18,7 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/synth"
 )
 
@@ -68,6 +69,7 @@ func Run(t *testing.T, open Open) {
 		if again, err := s.CloseCycle(ctx, c.ID, "conformance"); err != nil || again != 0 {
 			t.Fatalf("closing again: %d, %v; want 0, nil", again, err)
 		}
+		traced := false
 		for _, ad := range ads {
 			sl, err := s.Shortlist(ctx, ad.ID)
 			must(t, err)
@@ -76,6 +78,20 @@ func Run(t *testing.T, open Open) {
 					t.Fatalf("advert %d: ranked[%d] at position %d", ad.ID, i, e.Position)
 				}
 			}
+			for _, e := range slices.Concat(sl.Ranked, sl.Skipped) {
+				raw, err := s.Trace(ctx, ad.ID, e.Application)
+				must(t, err)
+				var tr shortlist.Trace
+				must(t, json.Unmarshal(raw, &tr))
+				if tr.Application != e.Application || tr.Advert != ad.ID || tr.Position != e.Position || tr.Skip != e.Skip {
+					t.Fatalf("advert %d, application %d: the trace says %+v, the shortlist %+v", ad.ID, e.Application, tr, e)
+				}
+				traced = true
+				break
+			}
+		}
+		if !traced {
+			t.Fatal("no bid to trace")
 		}
 	})
 	t.Run("Decide", func(t *testing.T) {

@@ -8,6 +8,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,6 +29,7 @@ type Store struct {
 	reg        *cbl.Register
 	base       []register.Application // as given: where the record of decisions starts
 	shortlists map[int64]shortlist.Shortlist
+	closings   map[int64]*shortlist.Closed // by advert: its cycle's close, for traces
 	closed     map[int64]bool
 	policy     *policy.Policy // the latest closed cycle's
 	ledger     *allocation.Ledger
@@ -52,7 +54,7 @@ func New(reg *cbl.Register) *Store {
 	c.Applications = slices.Clone(reg.Applications)
 	slices.SortFunc(c.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
 	return &Store{reg: &c, base: slices.Clone(c.Applications), shortlists: map[int64]shortlist.Shortlist{},
-		closed: map[int64]bool{}}
+		closings: map[int64]*shortlist.Closed{}, closed: map[int64]bool{}}
 }
 
 // Register returns a copy of the register as it stands.
@@ -92,6 +94,7 @@ func (s *Store) CloseCycle(ctx context.Context, id int64, actor string) (int, er
 	}
 	for _, sl := range closed.Shortlists {
 		s.shortlists[sl.Advert] = sl
+		s.closings[sl.Advert] = closed
 	}
 	s.closed[id] = true
 	if s.policy == nil || !c.Closes.Before(s.latestClosed()) {
@@ -126,6 +129,39 @@ func (s *Store) Shortlist(ctx context.Context, advert int64) (*shortlist.Shortli
 		return nil, fmt.Errorf("advert %d: %w (is its cycle closed?)", advert, ErrNotShortlisted)
 	}
 	return &sl, nil
+}
+
+// Trace explains app's bid on advert from its cycle's close.
+func (s *Store) Trace(ctx context.Context, advert, app int64) (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	closed, ok := s.closings[advert]
+	if !ok {
+		return nil, fmt.Errorf("advert %d: %w (is its cycle closed?)", advert, ErrNotShortlisted)
+	}
+	k := slices.IndexFunc(closed.Shortlists, func(sl shortlist.Shortlist) bool { return sl.Advert == advert })
+	t, err := shortlist.ExplainStored(closed.Closing, &closed.Results[k], app) // as pgstore keeps it
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(t)
+}
+
+// CloseCycleOf closes the cycle advert belongs to (a snapshot holds no shortlists: its
+// cycles are closed in memory when read), and reports whether the advert is held.
+func (s *Store) CloseCycleOf(ctx context.Context, advert int64, actor string) (bool, error) {
+	s.mu.Lock()
+	i := slices.IndexFunc(s.reg.Adverts, func(a bidding.Advert) bool { return a.ID == advert })
+	var cycle int64
+	if i >= 0 {
+		cycle = s.reg.Adverts[i].Cycle
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		return false, nil
+	}
+	_, err := s.CloseCycle(ctx, cycle, actor)
+	return true, err
 }
 
 // Waiting returns what advert's walk waits for.

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -51,6 +52,15 @@ func (s *Store) Shortlist(ctx context.Context, advert int64) (*shortlist.Shortli
 		}
 	}
 	return sl, nil
+}
+
+// Trace returns the trace stored with app's entry on advert's latest shortlist.
+func (s *Store) Trace(ctx context.Context, advert, app int64) (json.RawMessage, error) {
+	p, err := LoadBidPosition(ctx, s.DB, advert, app)
+	if err != nil {
+		return nil, err
+	}
+	return p.Trace, nil
 }
 
 // Waiting reads what advert's walk waits for from the walk kept (no replay).

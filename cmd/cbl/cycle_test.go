@@ -149,6 +149,9 @@ func TestWeeklyJob(t *testing.T) {
 	dir := t.TempDir()
 	mustRun(t, "--dsn", dsn, "export", dir)
 	require.Equal(t, show, mustRun(t, "-o", "csv", "shortlist", "show", "7001", "--register", dir))
+	// Both through cbl.Store: the trace the database kept is the one the snapshot gives.
+	require.Equal(t, mustRun(t, "--dsn", dsn, "shortlist", "show", "7001", "--trace", "1002"),
+		mustRun(t, "shortlist", "show", "7001", "--trace", "1002", "--register", dir))
 
 	code, _, errOut = run(t, "--dsn", dsn, "shortlist", "show", "7005424")
 	require.Equal(t, 1, code)

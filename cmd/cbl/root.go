@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cbl-lettings/cbl"
+	"github.com/cbl-lettings/cbl/memstore"
 	"github.com/cbl-lettings/cbl/pgstore"
+	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 )
@@ -162,6 +165,23 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// openStore opens the register a command reads: the snapshot directory dir, held in
+// memory, or else the database (--dsn). done releases it.
+func (app *App) openStore(ctx context.Context, dir string) (cbl.Store, func(), error) {
+	if dir != "" {
+		s, err := snapshot.Read(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return memstore.New(s), func() {}, nil
+	}
+	db, err := app.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &pgstore.Store{DB: db}, func() { db.Close() }, nil
 }
 
 // Open connects to the database the flags and environment name, and checks that its

@@ -2,17 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/memstore"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/shortlist"
-	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -49,27 +47,40 @@ check with its result and clause, and the ranking key.`,
 			if err != nil || advert <= 0 {
 				return usageErrorf("ADVERT %q: want an advert number", args[0])
 			}
-			var entries []shortlist.Entry
-			var traces []json.RawMessage
-			if registerDir != "" {
-				entries, traces, err = shortlistFromRegister(cmd.Context(), registerDir, advert, trace)
-			} else {
-				entries, traces, err = shortlistFromDB(cmd.Context(), app, advert)
-			}
+			st, done, err := app.openStore(cmd.Context(), registerDir)
 			if err != nil {
 				return err
 			}
+			defer done()
+			if mem, ok := st.(*memstore.Store); ok {
+				// A snapshot holds no shortlists: its cycle is closed in memory.
+				held, err := mem.CloseCycleOf(cmd.Context(), advert, "cbl")
+				if err != nil {
+					return err
+				}
+				if !held {
+					return fmt.Errorf("%s: advert %d: %w", registerDir, advert, pgstore.ErrNotFound)
+				}
+			}
+			sl, err := st.Shortlist(cmd.Context(), advert)
+			if err != nil {
+				return err
+			}
+			entries := slices.Concat(sl.Ranked, sl.Skipped)
 			if trace != 0 {
-				i := slices.IndexFunc(entries, func(e shortlist.Entry) bool { return e.Application == trace })
-				if i < 0 || traces[i] == nil {
+				if !slices.ContainsFunc(entries, func(e shortlist.Entry) bool { return e.Application == trace }) {
 					return fmt.Errorf("advert %d: application %d has no bid on the shortlist", advert, trace)
 				}
+				tr, err := st.Trace(cmd.Context(), advert, trace)
+				if err != nil {
+					return err
+				}
 				var out bytes.Buffer
-				if err := json.Indent(&out, traces[i], "", "  "); err != nil {
+				if err := json.Indent(&out, tr, "", "  "); err != nil {
 					return err
 				}
 				out.WriteByte('\n')
-				_, err := app.Stdout.Write(out.Bytes())
+				_, err = app.Stdout.Write(out.Bytes())
 				return err
 			}
 			rows := make([][]string, len(entries))
@@ -89,61 +100,4 @@ check with its result and clause, and the ranking key.`,
 	cmd.Flags().StringVar(&registerDir, "register", "", "shortlist from this snapshot directory instead of the database")
 	cmd.Flags().Int64Var(&trace, "trace", 0, "print this application's JSON trace instead of the list")
 	return cmd
-}
-
-// shortlistFromRegister closes the advert's cycle in memory from the snapshot in dir and
-// returns the advert's entries, ranked then skipped, and the trace of application
-// trace (if not 0; the other traces are nil).
-func shortlistFromRegister(ctx context.Context, dir string, advert, trace int64) ([]shortlist.Entry, []json.RawMessage, error) {
-	s, err := snapshot.Read(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	i := slices.IndexFunc(s.Adverts, func(a bidding.Advert) bool { return a.ID == advert })
-	if i < 0 {
-		return nil, nil, fmt.Errorf("%s: advert %d: %w", dir, advert, pgstore.ErrNotFound)
-	}
-	j := slices.IndexFunc(s.Cycles, func(c bidding.Cycle) bool { return c.ID == s.Adverts[i].Cycle })
-	c := s.Cycles[j] // Read checks every advert's cycle exists
-	p, err := pgstore.CyclePolicy(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	rules, err := bidding.Compile(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	closed, err := shortlist.CloseCycle(ctx, rules, c, s.Applications, c.AdvertsOf(s.Adverts), s.Bids, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	k := slices.IndexFunc(closed.Shortlists, func(sl shortlist.Shortlist) bool { return sl.Advert == advert })
-	sl := closed.Shortlists[k]
-	entries := slices.Concat(sl.Ranked, sl.Skipped)
-	traces := make([]json.RawMessage, len(entries))
-	for n, e := range entries {
-		if e.Application == trace {
-			t, err := shortlist.Explain(closed.Closing, &closed.Results[k], trace)
-			if err != nil {
-				return nil, nil, err
-			}
-			if traces[n], err = json.Marshal(t); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	return entries, traces, nil
-}
-
-// shortlistFromDB reads the advert's shortlist held in the database.
-func shortlistFromDB(ctx context.Context, app *App, advert int64) ([]shortlist.Entry, []json.RawMessage, error) {
-	db, err := app.Open(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer db.Close()
-	if err := pgstore.CheckVersion(ctx, db); err != nil {
-		return nil, nil, err
-	}
-	return pgstore.Shortlist(ctx, db, advert)
 }
