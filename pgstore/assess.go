@@ -17,45 +17,7 @@ import (
 	"github.com/lib/pq"
 )
 
-// Reband is one application whose band changes on re-assessment: the open spell before
-// and after (a zero spell: no band), the criteria met, and the new band history.
-type Reband struct {
-	Application int64
-	Old, New    register.BandSpell
-	Criteria    []string // ids of the criteria met (or the qualification codes failed)
-	History     []register.BandSpell
-}
-
-// Rebands re-assesses apps under p as on asOf (banding.Assess) and returns those whose
-// band changes, with the band history banding.Transition gives under the policy's
-// effective-date rules (S3.1–S3.4), in application order. It writes nothing.
-func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, by string) ([]Reband, error) {
-	var out []Reband
-	for i := range apps {
-		a := &apps[i]
-		as, err := banding.Assess(a, p, asOf)
-		if err != nil {
-			return nil, err
-		}
-		old, _ := banding.Current(a.History)
-		if as.Band == old.Band {
-			continue
-		}
-		hist, now := banding.Transition(a.History, a.Registered, a.Overrides,
-			banding.Change{Band: as.Band, On: asOf, Reason: reassessReason(p), By: by}, &p.EffectiveDate)
-		r := Reband{Application: a.ID, Old: old, New: now, History: hist}
-		for _, m := range as.Criteria {
-			r.Criteria = append(r.Criteria, m.ID)
-		}
-		for _, q := range as.NotQualifying {
-			r.Criteria = append(r.Criteria, q.Code)
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// Reassess re-bands every application in the database (Rebands) and, unless dryRun,
+// Reassess re-bands every application in the database (banding.Rebands) and, unless dryRun,
 // writes the new band histories and one events row (kind "reband", actor) per changed
 // application, in one transaction. It returns the changes.
 //
@@ -69,7 +31,7 @@ func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, 
 // and effective date worked out here), which the replay applies in its place in time;
 // replaying the record over the register (cbl decisions --rebuild) then gives the same
 // band history. Such a reassessment cannot be dated before the last recorded decision.
-func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]Reband, error) {
+func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]banding.Reband, error) {
 	if err := CheckVersion(ctx, db); err != nil {
 		return nil, err
 	}
@@ -100,7 +62,7 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	if err := exportApplications(ctx, tx, s); err != nil {
 		return nil, fmt.Errorf("read the register: %w", err)
 	}
-	changes, err := Rebands(s.Applications, p, asOf, actor)
+	changes, err := banding.Rebands(s.Applications, p, asOf, actor)
 	if err != nil || len(changes) == 0 {
 		return changes, err
 	}
@@ -156,9 +118,6 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	return changes, tx.Commit()
 }
 
-// reassessReason is the reason a reassessment's band spell records.
-func reassessReason(p *policy.Policy) string { return "reassessment under " + p.Name() }
-
 // recordRebands appends, unless !write only checks, a reband decision for each change to
 // an application that recorded decisions changed (it has a register_base row), and
 // returns their sequence numbers by application. The audit replays the record from such
@@ -167,7 +126,7 @@ func reassessReason(p *policy.Policy) string { return "reassessment under " + p.
 // zone, and applied like any decision to what it touches: the engine refuses one dated
 // before the household's last decision (allocation.Household), and its band history
 // must be the one the reassessment writes.
-func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy.Policy, asOf register.Date, actor string, write bool) (map[int64]int64, error) {
+func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []banding.Reband, p *policy.Policy, asOf register.Date, actor string, write bool) (map[int64]int64, error) {
 	ids := make([]int64, len(changes))
 	for i, c := range changes {
 		ids[i] = c.Application
@@ -207,7 +166,7 @@ func recordRebands(ctx context.Context, tx *sqlx.Tx, changes []Reband, p *policy
 			continue
 		}
 		dec := allocation.Decision{Kind: allocation.Reband, On: asOf, At: at, Actor: actor, Application: c.Application,
-			Reason: reassessReason(p), Band: c.New.Band, Effective: c.New.Effective}
+			Reason: banding.ReassessReason(p), Band: c.New.Band, Effective: c.New.Effective}
 		in, err := loadSlice(ctx, tx, loc, dec)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/pgstore/storetest"
@@ -275,7 +276,7 @@ func TestS3_6_ReassessmentSurvivesTheNextDecision(t *testing.T) {
 	require.NoError(t, err)
 	changes, err := pgstore.Reassess(ctx, db, p, day, "assessor", false)
 	require.NoError(t, err)
-	i := slices.IndexFunc(changes, func(c pgstore.Reband) bool { return c.Application == app })
+	i := slices.IndexFunc(changes, func(c banding.Reband) bool { return c.Application == app })
 	require.GreaterOrEqual(t, i, 0, "application %d is re-banded", app)
 	reassessed := changes[i].History
 	require.Equal(t, register.BandA, changes[i].New.Band)
@@ -360,7 +361,7 @@ func TestReassess_RecordedRebandNotBeforeTheLastDecision(t *testing.T) {
 
 	dry, err := pgstore.Reassess(ctx, db, p, register.MustDate("2025-04-09"), "assessor", true)
 	require.NoError(t, err)
-	require.True(t, slices.ContainsFunc(dry, func(c pgstore.Reband) bool {
+	require.True(t, slices.ContainsFunc(dry, func(c banding.Reband) bool {
 		return c.Application == apps[0] && c.New.Band == register.NoBand
 	}), "no longer qualifying")
 	var n int

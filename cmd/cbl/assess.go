@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -44,13 +45,13 @@ day (exit 2 otherwise).`,
 			if err != nil {
 				return err
 			}
-			var changes []pgstore.Reband
+			var changes []banding.Reband
 			if registerDir != "" {
 				s, err := snapshot.Read(registerDir)
 				if err != nil {
 					return err
 				}
-				if changes, err = pgstore.Rebands(s.Applications, p, day, who); err != nil {
+				if changes, err = banding.Rebands(s.Applications, p, day, who); err != nil {
 					return err
 				}
 			} else {
