@@ -3,6 +3,7 @@ package allocation
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/register"
@@ -242,4 +243,19 @@ func (e *engine) byID() []int64 {
 func needsHousing(a *register.Application) bool {
 	cur, ok := banding.Current(a.History)
 	return ok && cur.Band >= register.BandA && cur.Band <= register.BandD
+}
+
+// void records that decision d.Voids of the record was recorded wrongly. The engine
+// changes nothing here: the record keeps both, and a replay of it leaves the voided
+// decision out (the store rewrites what it kept from the record without it, and refuses
+// the void if a later decision depended on it).
+func (e *engine) void(d *Decision) error {
+	if d.Voids <= 0 {
+		return e.fail("voids", "missing: a void names the decision it voids (its number in the record)")
+	}
+	if strings.TrimSpace(d.Reason) == "" {
+		return e.fail("reason", "missing: a void says why the decision was wrong")
+	}
+	e.decided("decision_voided", 0, 0, d.Reason, fmt.Sprintf("decision %d", d.Voids))
+	return nil
 }

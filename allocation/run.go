@@ -455,6 +455,8 @@ func (e *engine) apply(d *Decision) error {
 		return e.upkeep(d)
 	case Reband:
 		return e.reassessed(d)
+	case Void:
+		return e.void(d)
 	}
 	return e.fail("kind", fmt.Sprintf("unknown kind %q", d.Kind))
 }

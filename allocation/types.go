@@ -59,6 +59,7 @@ const (
 	DecideReview   Kind = "decide_review"   // the review's outcome
 	Renew          Kind = "renew"           // the annual renewal is made
 	Upkeep         Kind = "upkeep"          // run the register's clocks as of On (S9.1–S9.3, S9.8)
+	Void           Kind = "void"            // a decision recorded wrongly is voided (Voids: its number in the record; Reason required)
 	Reband         Kind = "reband"          // a reassessment moved the band to Band, effective Effective (S2.2, S3.1–S3.4)
 )
 
@@ -111,6 +112,8 @@ type Decision struct {
 	Outcome   string        `json:"outcome,omitempty"`
 	Band      register.Band `json:"band,omitempty"`
 	Effective register.Date `json:"effective,omitempty"`
+	// Voids is the record's number (sequence) of the decision a void voids.
+	Voids int64 `json:"voids,omitempty"`
 }
 
 // Result is everything Run decides. Slices are in a fixed order, so encoding a Result

@@ -128,6 +128,7 @@ func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
 	ids := ref.Adverts()
 	decided, lets := 0, 0
 	var tenant int64
+	var applied []allocation.Decision
 	for round := 0; round < 12; round++ {
 		progress := false
 		for i, id := range ids {
@@ -172,6 +173,7 @@ func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
 				t.Fatalf("round %d, %s on advert %d: the store's step\n%s\nthe engine's\n%s", round, d.Kind, id, js(got), js(want))
 			}
 			decided++
+			applied = append(applied, d)
 			lets += len(got.Lets)
 			if len(got.Lets) > 0 {
 				tenant = got.Lets[0].Application
@@ -212,6 +214,28 @@ func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
 	must(t, err)
 	if diff != "" || n != decided {
 		t.Fatalf("audit: %d decisions replayed (want %d), difference %q", n, decided, diff)
+	}
+
+	// Void the last decision: the store is as if it had not been made.
+	lastD := applied[len(applied)-1]
+	if _, err := s.Decide(ctx, at.Add(40*24*time.Hour), allocation.Decision{Kind: allocation.Void, Actor: "officer",
+		Voids: int64(decided), Reason: "recorded wrongly"}); err != nil {
+		t.Fatalf("void decision %d: %v", decided, err)
+	}
+	without, err := allocation.Start(&in)
+	must(t, err)
+	for _, d := range applied[:len(applied)-1] {
+		_, err := without.Apply(d)
+		must(t, err)
+	}
+	ws, err := s.Waiting(ctx, lastD.Advert)
+	must(t, err)
+	if want := without.Waiting(lastD.Advert); !sameJSON(ws, want) {
+		t.Fatalf("after voiding %s on advert %d it waits for %s; without that decision the engine says %s",
+			lastD.Kind, lastD.Advert, js(ws), js(want))
+	}
+	if diff, n, err := s.Verify(ctx); err != nil || diff != "" || n != decided+1 {
+		t.Fatalf("audit after the void: %d decisions, difference %q, %v", n, diff, err)
 	}
 }
 

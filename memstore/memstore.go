@@ -186,6 +186,9 @@ func (s *Store) Decide(ctx context.Context, at time.Time, d allocation.Decision)
 		return nil, fmt.Errorf("decide: at: %w", err)
 	}
 	d.On, d.At = s.policy.Day(at), at.UTC()
+	if d.Kind == allocation.Void {
+		return s.void(d)
+	}
 	step, err := s.ledger.Decide(d)
 	if err != nil {
 		return nil, err
@@ -203,14 +206,7 @@ func (s *Store) Verify(ctx context.Context) (string, int, error) {
 	if s.ledger == nil {
 		return "", 0, nil
 	}
-	in := &allocation.Input{Policy: s.policy, Applications: s.base, Landlords: s.reg.Landlords}
-	for _, ad := range s.reg.Adverts {
-		if sl, ok := s.shortlists[ad.ID]; ok {
-			in.Adverts = append(in.Adverts, ad)
-			in.Shortlists = append(in.Shortlists, sl)
-		}
-	}
-	w, err := allocation.Start(in)
+	w, err := allocation.Start(s.closedInput(s.base))
 	if err != nil {
 		return "", 0, err
 	}
@@ -218,7 +214,11 @@ func (s *Store) Verify(ctx context.Context) (string, int, error) {
 	for _, wk := range w.Walks() {
 		fresh[wk.Advert] = fmt.Sprint(wk)
 	}
+	voided := s.voided()
 	for i, r := range s.record {
+		if voided[int64(i+1)] {
+			continue
+		}
 		w.SetPolicy(r.policy)
 		if _, err := w.Apply(r.d); err != nil {
 			return "", i, fmt.Errorf("replay decision %d: %w", i+1, err)
@@ -250,4 +250,70 @@ func (s *Store) Verify(ctx context.Context) (string, int, error) {
 		}
 	}
 	return "", len(s.record), nil
+}
+
+// void records void d (see cbl decisions void): the record keeps both, and the ledger and
+// the register are rebuilt from the record without the voided decision; refused, with
+// nothing changed, if a later decision depended on it.
+func (s *Store) void(d allocation.Decision) (*allocation.Step, error) {
+	n := int(d.Voids)
+	switch {
+	case n < 1 || n > len(s.record):
+		return nil, fmt.Errorf("void: no decision %d is recorded: %w", d.Voids, allocation.ErrDecision)
+	case s.record[n-1].d.Kind == allocation.Void:
+		return nil, fmt.Errorf("void: decision %d is itself a void: %w", d.Voids, allocation.ErrDecision)
+	case s.voided()[d.Voids]:
+		return nil, fmt.Errorf("void: decision %d is voided already: %w", d.Voids, allocation.ErrDecision)
+	}
+	w, err := allocation.Start(&allocation.Input{Policy: s.policy})
+	if err != nil {
+		return nil, err
+	}
+	step, err := w.Apply(d) // checks the void itself (a reason)
+	if err != nil {
+		return nil, err
+	}
+	record := append(slices.Clone(s.record), record{at: d.At, policy: s.policy, d: d})
+	voided := s.voided()
+	voided[d.Voids] = true
+	in := s.closedInput(s.base)
+	ledger := allocation.NewLedger(in)
+	apps := slices.Clone(s.base)
+	for i, r := range record {
+		if voided[int64(i+1)] {
+			continue
+		}
+		ledger.SetPolicy(r.policy)
+		st, err := ledger.Decide(r.d)
+		if err != nil {
+			return nil, fmt.Errorf("void: the record without decision %d does not replay: decision %d: %w", d.Voids, i+1, err)
+		}
+		allocation.WriteBack(apps, []*allocation.Step{st})
+	}
+	ledger.SetPolicy(s.policy)
+	s.ledger, s.record, s.reg.Applications = ledger, record, apps
+	return step, nil
+}
+
+// voided returns the record's numbers of the decisions voided.
+func (s *Store) voided() map[int64]bool {
+	out := map[int64]bool{}
+	for _, r := range s.record {
+		if r.d.Kind == allocation.Void {
+			out[r.d.Voids] = true
+		}
+	}
+	return out
+}
+
+// closedInput is the engine's input for apps with every closed advert and its shortlist.
+func (s *Store) closedInput(apps []register.Application) *allocation.Input {
+	in := &allocation.Input{Policy: s.policy, Applications: apps, Landlords: s.reg.Landlords}
+	for _, ad := range s.reg.Adverts {
+		if sl, ok := s.shortlists[ad.ID]; ok {
+			in.Adverts = append(in.Adverts, ad)
+			in.Shortlists = append(in.Shortlists, sl)
+		}
+	}
+	return in
 }

@@ -92,7 +92,16 @@ func (r *record) replay(each func(Recorded, *allocation.Step) error) (*replayed,
 		return nil, err
 	}
 	out := &replayed{walk: w, fresh: w.Walks()}
+	voided := map[int64]bool{}
 	for _, rec := range r.decisions {
+		if rec.Kind == allocation.Void {
+			voided[rec.Voids] = true
+		}
+	}
+	for _, rec := range r.decisions {
+		if voided[rec.Seq] {
+			continue // recorded wrongly: the record keeps it, the state leaves it out
+		}
 		p, err := recordPolicy(rec, r.in.Policy)
 		if err != nil {
 			return nil, err
@@ -335,6 +344,15 @@ func Rebuild(ctx context.Context, db *sqlx.DB) (int, error) {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, decideLockKey); err != nil {
 		return 0, fmt.Errorf("lock decisions: %w", err)
 	}
+	n, err := rebuild(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// rebuild is Rebuild inside tx, which holds the decisions lock.
+func rebuild(ctx context.Context, tx *sqlx.Tx) (int, error) {
 	r, err := loadRecord(ctx, tx)
 	if err != nil {
 		return 0, err
@@ -362,7 +380,7 @@ func Rebuild(ctx context.Context, db *sqlx.DB) (int, error) {
 	if err := r.rebuildRegister(ctx, tx, rp.walk.Result(), first); err != nil {
 		return 0, err
 	}
-	return len(r.decisions), tx.Commit()
+	return len(r.decisions), nil
 }
 
 // rebuildRegister writes the register state res implies: first lists the applications

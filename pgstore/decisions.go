@@ -257,6 +257,9 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 		return nil, &RejectedError{Decision: d, Field: "at", Msg: err.Error()}
 	}
 	d.On, d.At = p.Day(at), at
+	if d.Kind == allocation.Void {
+		return voidDecision(ctx, tx, p, rec0(at, d), commit)
+	}
 	in, err := loadSlice(ctx, tx, loc, d)
 	if err != nil {
 		return nil, err
@@ -349,4 +352,60 @@ func LoadLets(ctx context.Context, db *sqlx.DB) (*allocation.Input, *allocation.
 		res.Adverts = append(res.Adverts, allocation.AdvertStatus{Advert: ad.ID, Status: allocation.AdvertLet, Application: tenant[ad.ID]})
 	}
 	return in, res, tx.Commit()
+}
+
+func rec0(at time.Time, d allocation.Decision) Recorded { return Recorded{At: at, Decision: d} }
+
+// voidDecision records void rec (tx holds the decisions lock): the decision it names must
+// be recorded, not itself a void and not voided already. The kept state is then rewritten
+// from the record without the voided decision (rebuild); if a later decision depended on
+// it, that replay fails and the void is refused, naming it, with nothing written.
+func voidDecision(ctx context.Context, tx *sqlx.Tx, p *policy.Policy, rec Recorded, commit bool) (*Decided, error) {
+	d := rec.Decision
+	w, err := allocation.Start(&allocation.Input{Policy: p})
+	if err != nil {
+		return nil, err
+	}
+	step, err := w.Apply(d)
+	var de *allocation.DecisionError
+	if errors.As(err, &de) {
+		return nil, &RejectedError{Decision: d, Field: de.Field, Msg: de.Msg}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var target struct {
+		Kind   string `db:"kind"`
+		Voided bool   `db:"voided"`
+	}
+	err = tx.GetContext(ctx, &target, `SELECT kind, EXISTS (SELECT 1 FROM decisions v WHERE v.kind = 'void'
+		AND (v.payload->>'voids')::bigint = d.seq) AS voided FROM decisions d WHERE seq = $1`, d.Voids)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, &RejectedError{Decision: d, Field: "voids", Msg: fmt.Sprintf("no decision %d is recorded", d.Voids)}
+	case err != nil:
+		return nil, fmt.Errorf("read decision %d: %w", d.Voids, err)
+	case target.Kind == string(allocation.Void):
+		return nil, &RejectedError{Decision: d, Field: "voids", Msg: fmt.Sprintf("decision %d is itself a void", d.Voids)}
+	case target.Voided:
+		return nil, &RejectedError{Decision: d, Field: "voids", Msg: fmt.Sprintf("decision %d is voided already", d.Voids)}
+	}
+	if err := tx.GetContext(ctx, &rec.Seq, `SELECT coalesce(max(seq), 0) + 1 FROM decisions`); err != nil {
+		return nil, fmt.Errorf("read the record: %w", err)
+	}
+	if err := insertDecision(ctx, tx, rec, p.Name()); err != nil {
+		return nil, err
+	}
+	if err := writeEvents(ctx, tx, rec, step.Events); err != nil {
+		return nil, err
+	}
+	if _, err := rebuild(ctx, tx); err != nil {
+		return nil, &RejectedError{Decision: d, Field: "voids", Msg: fmt.Sprintf("the record without decision %d does not replay: %v", d.Voids, err)}
+	}
+	if commit {
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
+	}
+	return &Decided{Recorded: rec, Events: step.Events, Step: step}, nil
 }

@@ -359,3 +359,61 @@ func TestDecide_NotInTheFuture(t *testing.T) {
 		allocation.Decision{Kind: allocation.VerifyPass, Actor: "kp", Advert: advert, Application: apps[0]})
 	require.NoError(t, err, "a minute ahead is within the clocks' tolerance")
 }
+
+// TestDecide_VoidRewritesWhatWasKept: an offer made to the wrong household is voided by a
+// decision of its own. The record keeps both; the offer is gone from what was kept, the
+// walk is back at the verified candidate, the void is an event, and the audit finds the
+// kept state equal to the record without the voided decision. A void of a decision a
+// later one depended on is refused, naming why, with nothing written.
+func TestDecide_VoidRewritesWhatWasKept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, advert, apps := week(t)
+	at := time.Date(2025, 4, 9, 9, 0, 0, 0, time.UTC)
+	for i, d := range []allocation.Decision{
+		{Kind: allocation.VerifyPass, Application: apps[0]},
+		{Kind: allocation.MakeOffer, Application: apps[0]},
+	} {
+		d.Actor, d.Advert = "kp", advert
+		_, err := pgstore.Decide(ctx, db, at.Add(time.Duration(i)*time.Hour), d)
+		require.NoError(t, err)
+	}
+	count := func(q string) (n int) {
+		require.NoError(t, db.Get(&n, q))
+		return n
+	}
+	// The verification cannot go while the offer rests on it.
+	_, err := pgstore.Decide(ctx, db, at.Add(3*time.Hour), allocation.Decision{Kind: allocation.Void, Actor: "kp", Voids: 1, Reason: "wrong advert"})
+	var re *pgstore.RejectedError
+	require.ErrorAs(t, err, &re)
+	require.ErrorContains(t, err, "the record without decision 1 does not replay")
+	require.Equal(t, 2, count(`SELECT count(*) FROM decisions`))
+
+	got, err := pgstore.Decide(ctx, db, at.Add(3*time.Hour), allocation.Decision{Kind: allocation.Void, Actor: "kp", Voids: 2, Reason: "offered to the wrong household"})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), got.Seq)
+	require.Equal(t, 3, count(`SELECT count(*) FROM decisions`), "the record keeps both")
+	require.Zero(t, count(`SELECT count(*) FROM offers`), "the voided offer is not kept")
+	require.Equal(t, 1, count(`SELECT count(*) FROM events WHERE kind = 'decision_voided' AND actor = 'kp'`))
+	st := &pgstore.Store{DB: db}
+	waits, err := st.Waiting(ctx, advert)
+	require.NoError(t, err)
+	require.Equal(t, allocation.WaitOffer, waits[0].For, "back to the verified candidate")
+	require.Equal(t, []int64{apps[0]}, waits[0].Applications)
+	audit, err := pgstore.Verify(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, pgstore.Audit{Decisions: 3}, *audit)
+
+	for voids, want := range map[int64]string{2: "decision 2 is voided already", 3: "decision 3 is itself a void", 9: "no decision 9 is recorded"} {
+		_, err = pgstore.Decide(ctx, db, at.Add(4*time.Hour), allocation.Decision{Kind: allocation.Void, Actor: "kp", Voids: voids, Reason: "x"})
+		require.ErrorContains(t, err, want)
+	}
+	_, err = pgstore.Decide(ctx, db, at.Add(4*time.Hour), allocation.Decision{Kind: allocation.Void, Actor: "kp", Voids: 1, Reason: "  "})
+	require.ErrorContains(t, err, "reason: missing")
+	// The record goes on: the candidate is offered again, rightly.
+	_, err = pgstore.Decide(ctx, db, at.Add(5*time.Hour), allocation.Decision{Kind: allocation.MakeOffer, Actor: "kp", Advert: advert, Application: apps[0]})
+	require.NoError(t, err)
+	audit, err = pgstore.Verify(ctx, db)
+	require.NoError(t, err)
+	require.Equal(t, pgstore.Audit{Decisions: 4}, *audit)
+}

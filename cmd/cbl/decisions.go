@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
@@ -63,6 +65,25 @@ history, overrides, refusals) in the state the record implies, with an events ro
 	cmd.Flags().Int64Var(&advert, "advert", 0, "only decisions on this advert")
 	cmd.Flags().Int64Var(&application, "application", 0, "only decisions naming this application")
 	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "rewrite the kept state (walks, offers, nominations, lets, reviews…) and the register rows decisions change from the record first")
+	var voidReason string
+	void := decisionCommand(app, "void SEQ", "Void a decision that was recorded wrongly (the record keeps both)", 1,
+		func(ids []int64) (allocation.Decision, error) {
+			if strings.TrimSpace(voidReason) == "" {
+				return allocation.Decision{}, usageErrorf("--reason is required: say why decision %d was wrong", ids[0])
+			}
+			return allocation.Decision{Kind: allocation.Void, Voids: ids[0], Reason: voidReason}, nil
+		})
+	void.Long = `Record that decision SEQ (its number in cbl decisions) was recorded wrongly: an offer to
+the wrong household, a verification on the wrong advert, a date mistyped. The record is
+append-only, so both stay in it and cbl decisions lists both; everything kept from the
+record (walks, offers, nominations, lets, the register rows decisions change) is rewritten
+from it without the voided decision, in the same transaction. A void is refused, with
+nothing written, if a later decision depended on the one voided (void that one first), if
+SEQ is itself a void or is voided already. --reason is required.`
+	void.Example = `  cbl decisions void 42 --reason "offered to the wrong household: 1752 meant, 1725 typed"
+  cbl decisions void 42 --reason "…" --dry-run     # check, and show what it would do`
+	void.Flags().StringVar(&voidReason, "reason", "", "why the decision was wrong (required)")
+	cmd.AddCommand(void)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "verify",
 		Short: "Replay the whole record and prove the kept state equals it",
@@ -110,6 +131,9 @@ func details(r pgstore.Recorded) string {
 	add("category", r.Category)
 	add("authoriser", r.Authoriser)
 	add("subject", r.Subject)
+	if r.Voids != 0 {
+		add("voids", strconv.FormatInt(r.Voids, 10))
+	}
 	if r.Of != register.Date(0) {
 		add("of", r.Of.String())
 	}
