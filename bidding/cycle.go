@@ -42,6 +42,17 @@ func CycleAt(p *policy.Policy, id int64, t time.Time) (Cycle, error) {
 	return Cycle{ID: id, Opens: opens, Closes: closes, Policy: p.Name()}, nil
 }
 
+// CycleFrom returns the cycle whose window has not ended at t: the one containing t, or
+// on a day between two windows (nn-2021's Wednesday) the next one — never a week that has
+// already closed. Opening "this week's" cycle on any day gives the week bids go into.
+func CycleFrom(p *policy.Policy, id int64, t time.Time) (Cycle, error) {
+	c, err := CycleAt(p, id, t)
+	if err != nil || t.Before(c.Ends()) {
+		return c, err
+	}
+	return CycleAt(p, id, c.Opens.AddDate(0, 0, 7))
+}
+
 // Open reports whether bids may be placed or withdrawn at t: Opens ≤ t < Ends(). The
 // last minute counts: a cycle that closes at 23:59 takes a bid at 23:59:30 (S6.1).
 func (c *Cycle) Open(t time.Time) bool {

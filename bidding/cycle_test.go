@@ -8,6 +8,7 @@ import (
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/bidding/bidtest"
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 )
 
@@ -71,4 +72,31 @@ func TestS6_1_WindowTakesTheLastMinute(t *testing.T) {
 	require.NoError(t, err)
 	_, err = book.Place(c.Ends(), bidtest.Profile(t, ix, 1), &ad, "applicant")
 	require.ErrorIs(t, err, bidding.ErrCycleClosed)
+}
+
+// TestS6_1_CycleFromNeverAPastWeek: on the gap day (Wednesday under nn-2021) the cycle
+// opened is next week's, not the one that closed the night before; inside a window it is
+// that window's.
+func TestS6_1_CycleFromNeverAPastWeek(t *testing.T) {
+	p, err := policy.Builtin("nn-2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	london, _ := time.LoadLocation("Europe/London")
+	wed := time.Date(2025, 11, 19, 10, 0, 0, 0, london) // closed Tue 18th 23:59
+	c, err := bidding.CycleFrom(p, 1, wed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 11, 20, 0, 0, 0, 0, london); !c.Opens.Equal(want) {
+		t.Fatalf("Wednesday opens %s, want the next window from %s", c.Opens, want)
+	}
+	mon := time.Date(2025, 11, 17, 10, 0, 0, 0, london)
+	if c, _ := bidding.CycleFrom(p, 1, mon); !c.Open(mon) {
+		t.Fatalf("Monday gives %s–%s, not the window it is in", c.Opens, c.Closes)
+	}
+	lastMinute := time.Date(2025, 11, 18, 23, 59, 30, 0, london)
+	if c, _ := bidding.CycleFrom(p, 1, lastMinute); !c.Open(lastMinute) {
+		t.Fatal("the closing minute is still that week's window")
+	}
 }

@@ -132,7 +132,7 @@ func OpenCycle(ctx context.Context, db *sqlx.DB, p *policy.Policy, at time.Time,
 	if err := tx.GetContext(ctx, &next, `SELECT coalesce(max(id), 0) + 1 FROM cycles`); err != nil {
 		return c, false, err
 	}
-	c, err = bidding.CycleAt(p, next, at)
+	c, err = bidding.CycleFrom(p, next, at)
 	if err != nil {
 		return c, false, err
 	}

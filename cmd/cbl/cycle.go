@@ -26,9 +26,11 @@ func newCycleOpenCommand(app *App) *cobra.Command {
 	var at, policyID, who string
 	cmd := &cobra.Command{
 		Use:   "open",
-		Short: "Create the cycle for the week containing a time",
-		Long: `Create the cycle row for the week containing --at (default now) under the
-policy's cycle rules (by default Thursday 00:00 to Tuesday 23:59, Europe/London),
+		Short: "Create the cycle whose bidding window has not ended at a time",
+		Long: `Create the cycle row for the week whose bidding window contains --at (default now), or
+on a day between two windows (a Wednesday under nn-2021) the next week's — never a week
+that has already closed — under the policy's cycle rules (by default Thursday 00:00 to
+Tuesday 23:59, Europe/London),
 numbered one above the highest cycle held, with an events row. If that week's cycle
 exists already, say so and print it (exit 0). Adverts come with cbl import.
 
