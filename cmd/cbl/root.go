@@ -111,6 +111,7 @@ func NewRootCommand(app *App) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "cbl",
 		Short:         "Choice-based lettings for the Keyways housing allocation scheme",
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
