@@ -164,3 +164,59 @@ func OpenCycle(ctx context.Context, db *sqlx.DB, p *policy.Policy, at time.Time,
 func begin(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
 	return db.BeginTxx(context.WithoutCancel(ctx), nil)
 }
+
+// Cycle states, as Cycles reports them.
+const (
+	CycleUpcoming = "upcoming" // its window has not opened
+	CycleBidding  = "bidding"  // its window is open: bids are taken
+	CycleToClose  = "to_close" // its window has ended; cbl cycle close has not run
+	CycleClosed   = "closed"   // closed: shortlists made
+)
+
+// CycleRow is one cycle as cbl cycle list shows it.
+type CycleRow struct {
+	Cycle    int64      `json:"cycle" db:"id"`
+	Opens    time.Time  `json:"opens" db:"opens"`
+	Closes   time.Time  `json:"closes" db:"closes"`
+	Policy   string     `json:"policy" db:"policy"`
+	State    string     `json:"state" db:"-"`
+	Adverts  int        `json:"adverts" db:"adverts"`
+	Bids     int        `json:"bids" db:"bids"`
+	ClosedAt *time.Time `json:"closed_at" db:"closed_at"`
+	ClosedBy string     `json:"closed_by" db:"closed_by"`
+}
+
+// Cycles lists every cycle held, newest first, with its state at now and how many
+// adverts and live bids (autobids included once placed) it holds.
+func Cycles(ctx context.Context, db sqlx.QueryerContext, now time.Time) ([]CycleRow, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	var rows []CycleRow
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT c.id, c.opens, c.closes, c.policy, c.closed_at, c.closed_by,
+		(SELECT count(*) FROM adverts a WHERE a.cycle = c.id) AS adverts,
+		(SELECT count(*) FROM bids b JOIN adverts a ON a.id = b.advert WHERE a.cycle = c.id AND b.withdrawn IS NULL) AS bids
+		FROM cycles c ORDER BY c.closes DESC, c.id DESC`); err != nil {
+		return nil, fmt.Errorf("read cycles: %w", err)
+	}
+	for i := range rows {
+		r := &rows[i]
+		c := bidding.Cycle{ID: r.Cycle, Opens: r.Opens, Closes: r.Closes}
+		switch {
+		case r.ClosedAt != nil:
+			r.State = CycleClosed
+		case now.Before(c.Opens):
+			r.State = CycleUpcoming
+		case c.Open(now):
+			r.State = CycleBidding
+		default:
+			r.State = CycleToClose
+		}
+		r.Opens, r.Closes = r.Opens.UTC(), r.Closes.UTC()
+		if r.ClosedAt != nil {
+			t := r.ClosedAt.UTC()
+			r.ClosedAt = &t
+		}
+	}
+	return rows, nil
+}

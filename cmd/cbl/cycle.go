@@ -18,7 +18,7 @@ func newCycleCommand(app *App) *cobra.Command {
 		Args:  noSubcommand,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCycleOpenCommand(app), newCycleCloseCommand(app))
+	cmd.AddCommand(newCycleOpenCommand(app), newCycleCloseCommand(app), newCycleListCommand(app))
 	return cmd
 }
 
@@ -162,4 +162,38 @@ func noSubcommand(cmd *cobra.Command, args []string) error {
 		return usageErrorf("unknown command %q for %s", args[0], cmd.CommandPath())
 	}
 	return nil
+}
+
+func newCycleListCommand(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the cycles held: when each opens and closes, its state, adverts and bids",
+		Long: `List every cycle held, newest first: its number, when its bidding window opens and
+closes (Europe/London), the policy it runs under, its state now (upcoming, bidding,
+to_close: the window has ended and cbl cycle close has not run, closed), how many
+adverts and live bids it holds, and when and by whom it was closed. -o json is typed
+(numbers, null for a cycle not closed).`,
+		Example: `  cbl cycle list
+  cbl cycle list -o json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := app.Open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rows, err := pgstore.Cycles(cmd.Context(), db, app.now())
+			if err != nil {
+				return err
+			}
+			for i := range rows { // shown in the scheme's time zone, JSON too
+				rows[i].Opens, rows[i].Closes = rows[i].Opens.In(london), rows[i].Closes.In(london)
+				if rows[i].ClosedAt != nil {
+					t := rows[i].ClosedAt.In(london)
+					rows[i].ClosedAt = &t
+				}
+			}
+			return app.PrintRows(rows)
+		},
+	}
 }
