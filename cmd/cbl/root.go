@@ -26,6 +26,8 @@ var commands = []func(*App) *cobra.Command{
 	newOfferCommand,
 	newNominateCommand,
 	newLetCommand,
+	newReviewCommand,
+	newApplicationCommand,
 	newFeedbackCommand,
 	newQueueCommand,
 	newExplainCommand,
