@@ -220,3 +220,82 @@ func Cycles(ctx context.Context, db sqlx.QueryerContext, now time.Time) ([]Cycle
 	}
 	return rows, nil
 }
+
+// AdvertRow is one advert as cbl advert list shows it.
+type AdvertRow struct {
+	Advert    int64     `json:"advert" db:"id"`
+	Cycle     int64     `json:"cycle" db:"cycle"`
+	Landlord  string    `json:"landlord" db:"landlord"`
+	Locality  string    `json:"locality" db:"locality"`
+	Type      string    `json:"type" db:"type"`
+	Bedrooms  int       `json:"bedrooms" db:"bedrooms"`
+	Closes    time.Time `json:"closes" db:"closes"`
+	Withdrawn bool      `json:"withdrawn" db:"withdrawn"`
+	Bids      int       `json:"bids" db:"bids"`
+	// Walk is where the walk stands: "" before the cycle closed, else open, let or
+	// withdrawn (open until a decision reaches it).
+	Walk   string `json:"walk" db:"walk"`
+	Tenant *int64 `json:"tenant" db:"tenant"`
+}
+
+// Adverts lists the adverts of cycle (every cycle if 0), by id; with open, only those
+// whose walk is still open (not let or withdrawn).
+func Adverts(ctx context.Context, db sqlx.QueryerContext, cycle int64, open bool) ([]AdvertRow, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	var rows []AdvertRow
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT a.id, a.cycle, a.landlord, a.locality, a.type, a.bedrooms,
+		a.closes, a.withdrawn, (SELECT count(*) FROM bids b WHERE b.advert = a.id AND b.withdrawn IS NULL) AS bids,
+		CASE WHEN w.status IS NOT NULL THEN w.status WHEN c.closed_at IS NOT NULL THEN 'open' ELSE '' END AS walk,
+		w.tenant
+		FROM adverts a JOIN cycles c ON c.id = a.cycle LEFT JOIN walks w ON w.advert = a.id
+		WHERE ($1 = 0 OR a.cycle = $1)
+		  AND (NOT $2 OR (c.closed_at IS NOT NULL AND coalesce(w.status, 'open') = 'open' AND NOT a.withdrawn))
+		ORDER BY a.id`, cycle, open); err != nil {
+		return nil, fmt.Errorf("read adverts: %w", err)
+	}
+	for i := range rows {
+		rows[i].Closes = rows[i].Closes.UTC()
+	}
+	return rows, nil
+}
+
+// BidRow is one bid as cbl bid list shows it: with its place on the advert's stored
+// shortlist once the cycle closed.
+type BidRow struct {
+	Application int64      `json:"application" db:"application"`
+	Advert      int64      `json:"advert" db:"advert"`
+	Cycle       int64      `json:"cycle" db:"cycle"`
+	Placed      time.Time  `json:"placed" db:"placed"`
+	Autobid     bool       `json:"autobid" db:"autobid"`
+	Withdrawn   *time.Time `json:"withdrawn" db:"withdrawn"`
+	Position    *int       `json:"position" db:"position"`
+	Skip        *string    `json:"skip" db:"skip"`
+}
+
+// Bids lists the bids of application app, or on advert (one of the two is 0), with
+// their shortlist positions or skip codes once shortlisted, in placing order.
+func Bids(ctx context.Context, db sqlx.QueryerContext, app, advert int64) ([]BidRow, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	var rows []BidRow
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT b.application, b.advert, a.cycle, b.placed, b.autobid, b.withdrawn,
+		e.position, e.skip
+		FROM bids b JOIN adverts a ON a.id = b.advert
+		LEFT JOIN LATERAL (SELECT id FROM shortlists s WHERE s.advert = b.advert ORDER BY id DESC LIMIT 1) s ON true
+		LEFT JOIN shortlist_entries e ON e.shortlist = s.id AND e.cycle = a.cycle AND e.application = b.application
+		WHERE ($1 <> 0 AND b.application = $1) OR ($2 <> 0 AND b.advert = $2)
+		ORDER BY b.placed, b.advert, b.application`, app, advert); err != nil {
+		return nil, fmt.Errorf("read bids: %w", err)
+	}
+	for i := range rows {
+		rows[i].Placed = rows[i].Placed.UTC()
+		if rows[i].Withdrawn != nil {
+			t := rows[i].Withdrawn.UTC()
+			rows[i].Withdrawn = &t
+		}
+	}
+	return rows, nil
+}

@@ -14,11 +14,11 @@ import (
 func newBidCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bid",
-		Short: "Place or withdraw a bid (assisted bidding)",
+		Short: "Place, withdraw or list bids (assisted bidding)",
 		Args:  noSubcommand,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newBidPlaceCommand(app), newBidWithdrawCommand(app))
+	cmd.AddCommand(newBidPlaceCommand(app), newBidWithdrawCommand(app), newBidListCommand(app))
 	return cmd
 }
 

@@ -48,3 +48,19 @@ func TestCycleList(t *testing.T) {
 		golden(t, "cycle_list."+o, out)
 	}
 }
+
+// TestAdvertAndBidList: the small register with cycle 42 closed — every advert with its
+// walk (open once closed, empty before), only the open ones with --open, and one
+// application's bids with their shortlist places. Golden stdout.
+func TestAdvertAndBidList(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	mustRun(t, "--dsn", dsn, "import", "../../testdata/snapshot/small")
+	mustRun(t, "--dsn", dsn, "cycle", "close", "42", "--actor", "kp")
+	golden(t, "advert_list.table", mustRun(t, "--dsn", dsn, "advert", "list"))
+	golden(t, "advert_list_open.json", mustRun(t, "--dsn", dsn, "-o", "json", "advert", "list", "--open"))
+	golden(t, "bid_list.csv", mustRun(t, "--dsn", dsn, "-o", "csv", "bid", "list", "--application", "1002"))
+	golden(t, "bid_list_advert.json", mustRun(t, "--dsn", dsn, "-o", "json", "bid", "list", "--advert", "7001"))
+	code, _, errOut := run(t, "--dsn", dsn, "bid", "list")
+	require.Equal(t, 2, code, errOut)
+}

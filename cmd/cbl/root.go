@@ -27,6 +27,7 @@ var commands = []func(*App) *cobra.Command{
 	newNominateCommand,
 	newLetCommand,
 	newReviewCommand,
+	newAdvertCommand,
 	newApplicationCommand,
 	newFeedbackCommand,
 	newQueueCommand,
