@@ -93,11 +93,11 @@ puts the bid back on the advert's walk at its rank if the advert is still open.`
 
 func newApplicationCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "application",
-		Short: "Record decisions on an application itself",
+		Use:     "application",
+		Short:   "Record decisions on an application itself",
 		Example: `  cbl application renew 1752`,
-		Args:  cobra.ArbitraryArgs,
-		RunE:  groupRun,
+		Args:    cobra.ArbitraryArgs,
+		RunE:    groupRun,
 	}
 	var note string
 	renew := decisionCommand(app, "renew APP", "Record the application's annual renewal (S9.1)", 1,
