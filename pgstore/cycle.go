@@ -299,3 +299,25 @@ func Bids(ctx context.Context, db sqlx.QueryerContext, app, advert int64) ([]Bid
 	}
 	return rows, nil
 }
+
+// OfferRow is one offer made to an application.
+type OfferRow struct {
+	Advert      int64      `json:"advert" db:"advert"`
+	Made        time.Time  `json:"made" db:"made_at"`
+	Outcome     string     `json:"outcome" db:"outcome"`
+	Resolved    *time.Time `json:"resolved" db:"resolved_at"`
+	RefusalKind *string    `json:"refusal_kind" db:"refusal_kind"`
+	Counted     bool       `json:"counted" db:"counted"`
+	Final       bool       `json:"final" db:"final"`
+	Position    int        `json:"position" db:"position"`
+}
+
+// OffersOf lists the offers made to application app, oldest first.
+func OffersOf(ctx context.Context, db sqlx.QueryerContext, app int64) ([]OfferRow, error) {
+	var rows []OfferRow
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT advert, made_at, outcome, resolved_at, refusal_kind, counted,
+		final, position FROM offers WHERE application = $1 ORDER BY made_at, advert`, app); err != nil {
+		return nil, fmt.Errorf("read offers: %w", err)
+	}
+	return rows, nil
+}

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/pgstore"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/stretchr/testify/require"
 )
 
@@ -63,4 +66,59 @@ func TestAdvertAndBidList(t *testing.T) {
 	golden(t, "bid_list_advert.json", mustRun(t, "--dsn", dsn, "-o", "json", "bid", "list", "--advert", "7001"))
 	code, _, errOut := run(t, "--dsn", dsn, "bid", "list")
 	require.Equal(t, 2, code, errOut)
+}
+
+// TestApplicationShow: after a verification, an offer and a counted refusal through the
+// CLI, application show has the bid's place, the refused offer, the refusal counted
+// against the limit, and the decisions' events.
+func TestApplicationShow(t *testing.T) {
+	t.Parallel()
+	w := newWeek(t)
+	sl := w.advert(true, 2)
+	x := sl.Ranked[0].Application
+	w.decide("offer", "verify", idArg(sl.Advert), idArg(x))
+	w.decide("offer", "make", idArg(sl.Advert), idArg(x))
+	w.decide("offer", "refuse", idArg(sl.Advert), idArg(x), "--counted")
+	code, out, errOut := w.cbl("application", "show", idArg(x), "--as-of", register.DateOf(w.clock).String())
+	require.Equal(t, 0, code, errOut)
+	var v struct {
+		Application struct{ ID int64 } `json:"application"`
+		Bids        []struct {
+			Advert   int64 `json:"advert"`
+			Position *int  `json:"position"`
+		} `json:"bids"`
+		Offers []struct {
+			Advert  int64  `json:"advert"`
+			Outcome string `json:"outcome"`
+			Counted bool   `json:"counted"`
+		} `json:"offers"`
+		RefusalsCounted int `json:"refusals_counted"`
+		RefusalLimit    int `json:"refusal_limit"`
+		Events          []struct {
+			Kind string `json:"kind"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	require.Equal(t, x, v.Application.ID)
+	i := slices.IndexFunc(v.Bids, func(b struct {
+		Advert   int64 `json:"advert"`
+		Position *int  `json:"position"`
+	}) bool {
+		return b.Advert == sl.Advert
+	})
+	require.GreaterOrEqual(t, i, 0)
+	require.Equal(t, 1, *v.Bids[i].Position)
+	require.Len(t, v.Offers, 1)
+	require.Equal(t, "refused", v.Offers[0].Outcome)
+	require.True(t, v.Offers[0].Counted)
+	require.Equal(t, 1, v.RefusalsCounted)
+	require.Equal(t, 2, v.RefusalLimit)
+	var kinds []string
+	for _, e := range v.Events {
+		kinds = append(kinds, e.Kind)
+	}
+	require.Contains(t, kinds, "offered")
+	require.Contains(t, kinds, "refused")
+	code, _, _ = w.cbl("application", "show", "999999")
+	require.Equal(t, 2, code)
 }

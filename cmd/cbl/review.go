@@ -109,6 +109,6 @@ showing renewal_due, and upkeep will not close it as renewal_lapsed). Refused fo
 closed application.`
 	renew.Example = `  cbl application renew 1752 --note "renewed by phone"`
 	renew.Flags().StringVar(&note, "note", "", "a note for the record")
-	cmd.AddCommand(renew)
+	cmd.AddCommand(renew, newApplicationShowCommand(app))
 	return cmd
 }
