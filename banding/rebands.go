@@ -15,7 +15,7 @@ type Reband struct {
 }
 
 // Rebands re-assesses apps under p as on asOf (Assess) and returns those whose
-// band changes, with the band history Transition gives under the policy's
+// band changes, or whose in-force officer-set effective date is not the one held, with the band history Transition gives under the policy's
 // effective-date rules (S3.1–S3.4), in application order. It writes nothing.
 func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, by string) ([]Reband, error) {
 	var out []Reband
@@ -27,7 +27,12 @@ func Rebands(apps []register.Application, p *policy.Policy, asOf register.Date, 
 		}
 		old, _ := Current(a.History)
 		if as.Band == old.Band {
-			continue
+			// The same band is a change only when an officer's in-force effective date
+			// (S3.5) is not the one held: it takes effect at the next close whether or
+			// not the band moves.
+			if o := activeOverride(a.Overrides, register.OverrideSetEffective, asOf); o == nil || o.Effective == old.Effective {
+				continue
+			}
 		}
 		hist, now := Transition(a.History, a.Registered, a.Overrides,
 			Change{Band: as.Band, On: asOf, Reason: ReassessReason(p), By: by}, &p.EffectiveDate)
