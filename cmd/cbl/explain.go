@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
+	"github.com/cbl-lettings/cbl"
+	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/letters"
+	"github.com/cbl-lettings/cbl/memstore"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -39,7 +44,9 @@ The application is as it stands after the recorded decisions (a refused final of
 have withdrawn a criterion), read alone from the register tables they are written back
 to; with --register DIR it is read from that snapshot instead, without the database.
 With --advert, print instead the bid's position on the advert's stored shortlist (or its
-skip reason), how many were ranked ahead by band, and the trace stored at cycle close.
+skip reason), how many were ranked ahead by band, and the trace stored at cycle close;
+with --register DIR, the advert's cycle is closed in memory from the snapshot, as
+cbl shortlist show --register does.
 With --letter, write the applicant's letter (plain English): the band and why, the band
 effective date and, with --advert, the place on the shortlist.
 The JSON does not depend on --output.`,
@@ -66,48 +73,58 @@ The JSON does not depend on --output.`,
 					}
 				}
 			}
-			if dir == "" || advert != 0 {
+			if dir == "" && band {
 				db, err := app.Open(ctx)
 				if err != nil {
 					return err
 				}
-				defer db.Close()
-				if dir == "" && band {
-					// Decisions are written back to the register tables, so the application
-					// as it stands is read alone, without replaying the record.
-					if p, err = pgstore.AllocationPolicy(ctx, db); err != nil {
+				// Decisions are written back to the register tables, so the application as
+				// it stands is read alone, without replaying the record.
+				if p, err = pgstore.AllocationPolicy(ctx, db); err != nil {
+					db.Close()
+					return err
+				}
+				a, err = pgstore.LoadApplication(ctx, db, ids[0])
+				db.Close()
+				if err != nil {
+					return err
+				}
+			}
+			if advert != 0 {
+				// The bid's place, through cbl.Store: the stored shortlist, or with
+				// --register the advert's cycle closed in memory from the snapshot.
+				st, done, err := app.openStore(ctx, dir)
+				if err != nil {
+					return err
+				}
+				defer done()
+				if mem, ok := st.(*memstore.Store); ok {
+					if held, err := mem.CloseCycleOf(ctx, advert, "cbl"); err != nil {
 						return err
-					}
-					if a, err = pgstore.LoadApplication(ctx, db, ids[0]); err != nil {
-						return err
+					} else if !held {
+						return fmt.Errorf("%s: advert %d: %w", dir, advert, pgstore.ErrNotFound)
 					}
 				}
-				if advert != 0 {
-					bp, err := pgstore.LoadBidPosition(ctx, db, advert, ids[0])
+				bp, err := bidPosition(ctx, st, advert, ids[0])
+				if err != nil {
+					return err
+				}
+				if !letter {
+					return printJSON(app, bidExplanation{Application: ids[0], Advert: advert, Position: bp.Entry.Position,
+						Of: bp.Of, Skip: bp.Entry.Skip, Check: bp.Entry.Check, Clause: bp.Entry.Clause,
+						Ahead: bp.Ahead, Trace: bp.Trace})
+				}
+				pos := &letters.Position{Advert: advert, Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead}
+				if bp.Entry.Skip != "" {
+					// Saying concretely why ("a 3-bedroom home; you may bid for 2") needs the
+					// advert and the decisions that skipped the bid.
+					sf, err := app.skipFactsOf(ctx, st, bp, ids[0], advert)
 					if err != nil {
 						return err
 					}
-					if !letter {
-						return printJSON(app, bidExplanation{Application: ids[0], Advert: advert, Position: bp.Entry.Position,
-							Of: bp.Of, Skip: bp.Entry.Skip, Check: bp.Entry.Check, Clause: bp.Entry.Clause,
-							Ahead: bp.Ahead, Trace: bp.Trace})
-					}
-					pos := &letters.Position{Advert: advert, Position: bp.Entry.Position, Of: bp.Of, Skip: bp.Entry.Skip, Ahead: bp.Ahead}
-					if bp.Entry.Skip != "" {
-						// Saying concretely why ("a 3-bedroom home; you may bid for 2") needs
-						// the advert, so only then is the record read.
-						st, err := pgstore.LoadState(ctx, db)
-						if err != nil {
-							return err
-						}
-						sf, err := skipFacts(st, bp, ids[0], advert)
-						if err != nil {
-							return err
-						}
-						pos.Home, pos.Reason = sf.Home, letters.SkipReason(sf)
-					}
-					return app.explainBand(a, ids[0], p, asOf, policyName, true, pos)
+					pos.Home, pos.Reason = sf.Home, letters.SkipReason(sf)
 				}
+				return app.explainBand(a, ids[0], p, asOf, policyName, true, pos)
 			}
 			return app.explainBand(a, ids[0], p, asOf, policyName, letter, nil)
 		},
@@ -173,4 +190,56 @@ func printJSON(app *App, v any) error {
 	enc := json.NewEncoder(app.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// bidPosition is app's entry on advert's shortlist held by st, how many were ranked, how
+// many ranked ahead of it by band, and its trace.
+func bidPosition(ctx context.Context, st cbl.Store, advert, app int64) (*pgstore.BidPosition, error) {
+	sl, err := st.Shortlist(ctx, advert)
+	if err != nil {
+		return nil, err
+	}
+	bp := &pgstore.BidPosition{Of: len(sl.Ranked)}
+	found := false
+	for _, e := range slices.Concat(sl.Ranked, sl.Skipped) {
+		if e.Application == app {
+			bp.Entry, found = e, true
+			break
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("advert %d: application %d did not bid", advert, app)
+	}
+	if bp.Entry.Position > 0 {
+		bp.Ahead = map[register.Band]int{}
+		for _, e := range sl.Ranked[:bp.Entry.Position-1] {
+			bp.Ahead[e.Band]++
+		}
+	}
+	if bp.Trace, err = st.Trace(ctx, advert, app); err != nil {
+		return nil, err
+	}
+	return bp, nil
+}
+
+// skipFactsOf gathers what a letter says about a skipped bid from the store: the
+// database's state as kept (with the decisions that skipped it), or the snapshot's
+// register.
+func (app *App) skipFactsOf(ctx context.Context, st cbl.Store, bp *pgstore.BidPosition, id, advert int64) (letters.SkipFacts, error) {
+	if pg, ok := st.(*pgstore.Store); ok {
+		state, err := pgstore.LoadState(ctx, pg.DB)
+		if err != nil {
+			return letters.SkipFacts{}, err
+		}
+		return skipFacts(state, bp, id, advert)
+	}
+	reg, err := st.Register(ctx)
+	if err != nil {
+		return letters.SkipFacts{}, err
+	}
+	p, err := pgstore.LatestPolicy(reg.Cycles)
+	if err != nil {
+		return letters.SkipFacts{}, err
+	}
+	return skipFacts(&pgstore.State{Input: &allocation.Input{Policy: p, Adverts: reg.Adverts}}, bp, id, advert)
 }

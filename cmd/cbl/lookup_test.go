@@ -122,3 +122,22 @@ func TestApplicationShow(t *testing.T) {
 	code, _, _ = w.cbl("application", "show", "999999")
 	require.Equal(t, 2, code)
 }
+
+// TestExplain_RegisterAdvertRanksFromTheSnapshot: explain --register DIR --advert reads
+// the bid's place from the snapshot (its cycle closed in memory, through cbl.Store), not
+// the database, and gives what the database kept for the same register.
+func TestExplain_RegisterAdvertRanksFromTheSnapshot(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	mustRun(t, "--dsn", dsn, "import", "../../testdata/snapshot/small")
+	mustRun(t, "--dsn", dsn, "cycle", "close", "42", "--actor", "kp")
+	dir := t.TempDir()
+	mustRun(t, "--dsn", dsn, "export", dir)
+	for _, app := range []string{"1001", "1002"} { // ranked first; skipped
+		fromDB := mustRun(t, "--dsn", dsn, "explain", app, "--advert", "7001")
+		// No database at all: a DSN that cannot connect.
+		fromDir := mustRun(t, "--dsn", "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1",
+			"explain", app, "--advert", "7001", "--register", dir)
+		require.Equal(t, fromDB, fromDir, "application %s", app)
+	}
+}
