@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/shopspring/decimal"
 )
@@ -330,6 +332,8 @@ func validate(s *Snapshot, o *origin, e *errs) {
 		}
 	}
 
+	checkBidCap(s, adverts, cycles, o, e)
+
 	// A base is checked like the application rows it stands for. That its decision is
 	// recorded is for the database that replays the record to check (pgstore.Import).
 	bases := map[int64]int{}
@@ -624,4 +628,47 @@ func validateLetting(ll bidding.LocalLetting, l loc) {
 	l.text("label", ll.Label, MaxText)
 	l.text("fact", ll.Fact, MaxText)
 	l.text("value", ll.Value, MaxText)
+}
+
+// checkBidCap refuses live bids beyond the cycle's policy's max_live_bids per
+// application (S6.2), as cbl bid place does: a snapshot holding four live bids from one
+// household must not import and have all four ranked. Each bid over the cap is named,
+// in placing order. Autobids (placed at close) and withdrawn bids do not count; a cycle
+// whose policy is not a shipped one is left to the import's policy check.
+func checkBidCap(s *Snapshot, adverts, cycles map[int64]int, o *origin, e *errs) {
+	type key struct{ app, cycle int64 }
+	live := map[key][]int{}
+	for i, b := range s.Bids {
+		ai, ok := adverts[b.Advert]
+		if !ok || b.Autobid || !b.Withdrawn.IsZero() {
+			continue
+		}
+		k := key{b.Application, s.Adverts[ai].Cycle}
+		live[k] = append(live[k], i)
+	}
+	limits := map[int64]int{}
+	for k, idx := range live {
+		ci, ok := cycles[k.cycle]
+		if !ok {
+			continue
+		}
+		limit, seen := limits[k.cycle]
+		if !seen {
+			c := s.Cycles[ci]
+			if p, err := policy.Builtins().ByName(c.Policy, register.DateOf(c.Closes)); err == nil {
+				limit = p.Bidding.MaxLiveBids
+			}
+			limits[k.cycle] = limit
+		}
+		if limit <= 0 || len(idx) <= limit {
+			continue
+		}
+		slices.SortStableFunc(idx, func(x, y int) int { return s.Bids[x].Placed.Compare(s.Bids[y].Placed) })
+		for _, i := range idx[limit:] {
+			b := s.Bids[i]
+			l := loc{FileBids, at(o.bids, i), fmt.Sprintf("bid %d (application %d, advert %d)", i+1, b.Application, b.Advert), e}
+			l.bad("placed", formatTime(b.Placed), fmt.Sprintf("application %d already has %d live bids in cycle %d, the most its policy allows (S6.2): withdraw one first",
+				b.Application, limit, k.cycle))
+		}
+	}
 }

@@ -60,12 +60,22 @@ func Register(seed uint64, apps, cycles, bidsPerAdvert int) *snapshot.Snapshot {
 		cyc := bidding.Cycle{ID: int64(c + 1), Opens: opens.AddDate(0, 0, 7*c), Policy: "nn-2021@1"}
 		cyc.Closes = cyc.Opens.Add(5*24*time.Hour + 23*time.Hour + 59*time.Minute)
 		s.Cycles = append(s.Cycles, cyc)
+		live := map[int]int{} // bids each application holds this cycle: at most 3 (S6.2)
 		for range 30 {
 			advertID++
 			s.Adverts = append(s.Adverts, bidding.Advert{ID: advertID, Cycle: cyc.ID, Landlord: "nnc",
 				Locality: "Corby", Bedrooms: 1 + r.IntN(3), BedSpaces: 2, Type: "house", Access: bidding.AccessGeneral,
 				Ordering: bidding.OrderBand, WeeklyRent: decimal.New(int64(8000+r.IntN(6000)), -2), Closes: cyc.Closes})
-			for _, k := range r.Perm(apps)[:min(apps, bidsPerAdvert)] {
+			placed := 0
+			for _, k := range r.Perm(apps) {
+				if placed == bidsPerAdvert {
+					break
+				}
+				if live[k] == 3 {
+					continue
+				}
+				live[k]++
+				placed++
 				s.Bids = append(s.Bids, bidding.Bid{Application: s.Applications[k].ID, Advert: advertID,
 					Placed: cyc.Opens.Add(time.Duration(r.IntN(5*24*3600)) * time.Second), By: "applicant"})
 			}
