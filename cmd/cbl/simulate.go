@@ -46,6 +46,9 @@ Progress goes to stderr. The same --seed always gives the same output.
 With --replay, the register's recorded cycles — its real adverts and bids — are run
 again under --policy and under --compare, and each home's row says who was offered it
 first and who was let it under each (--weeks and --scale do not apply).`,
+		Example: `  cbl simulate --register /tmp/kw --compare nn-2025-proposed --weeks 52
+  cbl simulate --policy nn-2021 --compare my-policy.json --report out.html
+  cbl simulate --register /tmp/kw --compare nn-2025-proposed --replay -o csv`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			perm, err := parseMode(*mode)
@@ -78,7 +81,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				if id == "" {
 					continue
 				}
-				p, err := policy.Builtin(id)
+				p, err := policy.Lookup(id)
 				if err != nil {
 					return usageErrorf("policy: %v", err)
 				}
@@ -135,8 +138,8 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&dir, "register", "", "snapshot directory to start from (default: the database, read-only)")
-	f.StringVar(&policyID, "policy", "nn-2021", "built-in policy to run under")
-	f.StringVar(&compareID, "compare", "", "second built-in policy to compare with (e.g. nn-2025-proposed)")
+	f.StringVar(&policyID, "policy", "nn-2021", "policy to run under: a shipped id (nn-2021) or a policy file")
+	f.StringVar(&compareID, "compare", "", "second policy to compare with: a shipped id (nn-2025-proposed) or a policy file")
 	f.IntVar(&weeks, "weeks", 52, "weekly cycles to run")
 	f.Uint64Var(&seed, "seed", 1, "seed of every draw")
 	f.StringVar(&scale, "scale", "keyways", "supply, joiner and behaviour rates: keyways, birmingham or england")
