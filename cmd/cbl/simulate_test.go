@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	stdhtml "html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/stretchr/testify/require"
 )
@@ -52,7 +55,7 @@ func TestSimulate_CompareFromSnapshot(t *testing.T) {
 	args := []string{"simulate", "--register", dir, "--weeks", "6", "--compare", "nn-2025-proposed"}
 	code, out, errOut := run(t, args...)
 	require.Equal(t, 0, code, errOut)
-	for _, want := range []string{"Summary: 6 weeks", "Lets by band", "Days from registration to let",
+	for _, want := range []string{"Summary: 6 weeks", "Lets by band", "Weeks from registration to let",
 		"Band movement on the first day", "Why they move", "sharing_no_dependants", "housed under this policy only"} {
 		require.Contains(t, out, want)
 	}
@@ -61,18 +64,12 @@ func TestSimulate_CompareFromSnapshot(t *testing.T) {
 
 	code, js, errOut := run(t, append(args, "--output", "json")...)
 	require.Equal(t, 0, code, errOut)
-	var c struct {
-		Weeks    int `json:"weeks"`
-		Policies []struct {
-			Policy string `json:"policy"`
-			Lets   int    `json:"lets"`
-		} `json:"policies"`
-		Movement [][]int `json:"movement"`
-	}
+	var c simulate.Study
 	require.NoError(t, json.Unmarshal([]byte(js), &c))
 	require.Equal(t, 6, c.Weeks)
-	require.Equal(t, "nn-2025-proposed@1", c.Policies[1].Policy)
-	require.Positive(t, c.Policies[0].Lets)
+	require.Equal(t, "nn-2025-proposed@1", c.Policies[1].Name)
+	require.Equal(t, "North Northamptonshire Keyways Housing Allocation Scheme (2021, in force)", c.Policies[0].Title)
+	require.Positive(t, c.Runs[0].Policies[0].Lets)
 	require.Len(t, c.Movement, 6)
 
 	code, cs, errOut := run(t, append(args, "--output", "csv")...)
@@ -140,17 +137,11 @@ func TestSimulate_ConfigFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"weeks": 2, "behaviour": {"refusal": 0, "no_reply": 0}}`), 0o644))
 	code, out, errOut := run(t, "simulate", "--register", dir, "--config", cfg, "-o", "json")
 	require.Equal(t, 0, code, errOut)
-	var v struct {
-		Weeks   int `json:"weeks"`
-		Outcome struct {
-			Refusals int `json:"refusals"`
-			Offers   int `json:"offers"`
-		} `json:"outcome"`
-	}
+	var v simulate.Study
 	require.NoError(t, json.Unmarshal([]byte(out), &v))
 	require.Equal(t, 2, v.Weeks)
-	require.Positive(t, v.Outcome.Offers)
-	require.Zero(t, v.Outcome.Refusals, "the file set refusals to zero")
+	require.Positive(t, v.Runs[0].Policies[0].Offers)
+	require.Zero(t, v.Runs[0].Policies[0].Refusals, "the file set refusals to zero")
 
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"behaviour": {"refusal": 2}}`), 0o644))
 	code, _, errOut = run(t, "simulate", "--register", dir, "--config", cfg)
@@ -176,4 +167,79 @@ func TestSimulate_Report(t *testing.T) {
 		require.Contains(t, string(page), want)
 	}
 	require.NotContains(t, string(page), "<script")
+}
+
+// The terminal and the report show the same figures: every row of the terminal's
+// summary and lets-by-band tables appears in the report's outcomes and lets tables with
+// the same cells, and the waits table's cells agree.
+func TestSimulate_TerminalAndReportAgree(t *testing.T) {
+	t.Parallel()
+	dir := keywaysDir(t)
+	file := filepath.Join(t.TempDir(), "r.html")
+	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "6", "--compare", "nn-2025-proposed",
+		"--report", file, "-o", "csv")
+	require.Equal(t, 0, code, errOut)
+	page, err := os.ReadFile(file)
+	require.NoError(t, err)
+	tables := htmlTables(t, string(page))
+	csvs := strings.Split(strings.TrimSpace(out), "\n\n")
+
+	summary, err := csv.NewReader(strings.NewReader(csvs[0])).ReadAll()
+	require.NoError(t, err)
+	outcomes := map[string][]string{}
+	for _, r := range tables["table-outcomes"][1:] {
+		outcomes[r[0]] = r[1:]
+	}
+	require.Len(t, outcomes, len(summary)-1, "the report has every summary row, and no other")
+	for _, r := range summary[1:] {
+		require.Equal(t, r[1:], outcomes[r[0]], r[0])
+	}
+	lets, err := csv.NewReader(strings.NewReader(csvs[1])).ReadAll()
+	require.NoError(t, err)
+	for i, r := range lets[1:] {
+		require.Equal(t, append([]string{"Band " + r[0]}, r[1:]...), tables["table-lets"][1+i])
+	}
+	waits, err := csv.NewReader(strings.NewReader(csvs[2])).ReadAll()
+	require.NoError(t, err)
+	html := map[[2]string][]string{}
+	for _, r := range tables["table-waits"][2:] {
+		html[[2]string{r[0], r[1]}] = r[2:]
+	}
+	for _, r := range waits[1:] {
+		if r[0] == "none" {
+			continue // lets to households with no band at close: the report's panels are bands
+		}
+		got := html[[2]string{r[0], r[1]}]
+		require.NotNil(t, got, "band %s size %s", r[0], r[1])
+		for i := range r[2:] {
+			want := r[2+i]
+			if want != "–" && i%4 != 0 { // weeks: one decimal in both
+				require.Equal(t, strings.TrimSuffix(got[i], ".0"), want, "band %s size %s cell %d", r[0], r[1], i)
+				continue
+			}
+			require.Equal(t, want, got[i], "band %s size %s cell %d", r[0], r[1], i)
+		}
+	}
+}
+
+// htmlTables reads each <table id=…> of page into rows of cell texts.
+func htmlTables(t *testing.T, page string) map[string][][]string {
+	t.Helper()
+	out := map[string][][]string{}
+	for _, part := range strings.Split(page, "<table")[1:] {
+		id := ""
+		if i := strings.Index(part, `id="`); i >= 0 && i < strings.Index(part, ">") {
+			id = part[i+4 : i+4+strings.Index(part[i+4:], `"`)]
+		}
+		body := part[:strings.Index(part, "</table>")]
+		for _, tr := range strings.Split(body, "<tr")[1:] {
+			var row []string
+			for _, cell := range regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`).FindAllStringSubmatch(tr, -1) {
+				text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(cell[1], " ")
+				row = append(row, strings.Join(strings.Fields(stdhtml.UnescapeString(text)), " "))
+			}
+			out[id] = append(out[id], row)
+		}
+	}
+	return out
 }
