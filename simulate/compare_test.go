@@ -226,3 +226,28 @@ func TestStudy_ReportDataIsValid(t *testing.T) {
 	}
 	require.Equal(t, len(c.Moves), len(d.Moves))
 }
+
+// Seeds run in parallel, and the study does not depend on the order they finish in:
+// its first run is the single-seed run, and two identical policies differ by nothing
+// on any seed (common random numbers within a seed).
+func TestRunSeeds_IntervalsAndCommonRandomNumbers(t *testing.T) {
+	snap := keyways(t, 9)
+	cfg := simulate.DefaultConfig()
+	cfg.Weeks = 3
+	base := builtin(t, "nn-2021")
+	st, err := simulate.RunSeeds(t.Context(), snap, cfg, 3, base, base)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{1, 2, 3}, st.Seeds)
+	one, err := simulate.RunSeeds(t.Context(), snap, cfg, 1, base, base)
+	require.NoError(t, err)
+	require.Equal(t, one.Runs[0].Policies[0].Lets, st.Runs[0].Policies[0].Lets)
+	for _, m := range st.Measures {
+		require.Zero(t, m.Change.Mean, m.Label)
+		require.Equal(t, m.Values[0], m.Values[1], m.Label)
+		require.Equal(t, 3, m.Values[0].Runs)
+	}
+	lets := st.Measures[2]
+	require.Equal(t, "lets", lets.Key)
+	require.Less(t, lets.Values[0].Lo, lets.Values[0].Hi, "seeds differ, so the interval is not empty")
+	require.Contains(t, st.Tables()[0].Title, "seeds 1–3")
+}
