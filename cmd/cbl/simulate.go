@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +25,7 @@ func newSimulateCommand(app *App) *cobra.Command {
 		seed                                        uint64
 		replay                                      bool
 		seeds                                       int
+		outDir                                      string
 		configFile                                  string
 		mode                                        *string
 	)
@@ -93,6 +96,9 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			if err != nil {
 				return err
 			}
+			if outDir != "" && replay {
+				return usageErrorf("--out writes a simulation's tables; --replay has one table, printed with -o csv")
+			}
 			if reportFile != "" && (len(pols) != 2 || replay) {
 				return usageErrorf("--report needs --compare: the report sets two policies side by side")
 			}
@@ -125,6 +131,12 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				}
 				app.Logf("report written to %s", reportFile)
 			}
+			if outDir != "" {
+				if err := writeTidy(outDir, perm, st); err != nil {
+					return err
+				}
+				app.Logf("tidy CSV files and README.md written to %s", outDir)
+			}
 			return app.printStudy(st)
 		},
 	}
@@ -138,6 +150,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 	f.StringVar(&scale, "scale", "keyways", "supply, joiner and behaviour rates: keyways, birmingham or england")
 	f.StringVar(&reportFile, "report", "", "also write the comparison as one self-contained HTML page to this file (needs --compare)")
 	f.StringVar(&configFile, "config", "", "JSON file of simulate.Config (seed, weeks, synth rates, behaviour) over the --scale's defaults; --seed and --weeks given on the command line win")
+	f.StringVar(&outDir, "out", "", "also write every table as tidy CSV (one observation per row), every let, a weekly series and a README to this directory")
 	mode = fileModeFlag(cmd)
 	f.BoolVar(&replay, "replay", false, "replay the register's recorded cycles (real adverts and bids) under --policy and --compare instead")
 	return cmd
@@ -157,6 +170,51 @@ func writeReport(file string, perm os.FileMode, st *simulate.Study, scale string
 		return fmt.Errorf("--report: %w", err)
 	}
 	return nil
+}
+
+// writeTidy writes each of the study's long-form tables (simulate.Study.Tidy) to
+// DIR/NAME.csv, and DIR/README.md saying what each file holds. Per-let rows carry
+// application ids, so the files get --mode's permissions like other personal data.
+func writeTidy(dir string, perm os.FileMode, st *simulate.Study) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	var readme strings.Builder
+	fmt.Fprintf(&readme, "# Simulation output: tidy data\n\n")
+	names := []string{}
+	for _, p := range st.Policies {
+		names = append(names, p.Name+" ("+p.Title+")")
+	}
+	fmt.Fprintf(&readme, "Written by `cbl simulate`: %d weeks from %s, seeds %d–%d, %d applications at the start, under %s.\n\n",
+		st.Weeks, st.Start, st.Seeds[0], st.Seeds[len(st.Seeds)-1], st.Applications, strings.Join(names, " and "))
+	readme.WriteString("Each file is one table in long form: a header row, then one observation per row; numbers are plain " +
+		"decimals (no thousands separators), dates YYYY-MM-DD, booleans true/false. Waits are weeks from the registration " +
+		"date to the day the offer was accepted; quantiles are type 7 (linear between ranks); intervals are 90% confidence " +
+		"intervals of the mean over the seeds (docs/simulation.md).\n\n| file | one row per |\n|---|---|\n")
+	for _, t := range st.Tidy() {
+		name := filepath.Join(dir, t.Name+".csv")
+		f, err := createFile(name, perm)
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		err = writeCSV(f, t.Header, t.Rows)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--out %s: %w", name, err)
+		}
+		fmt.Fprintf(&readme, "| `%s.csv` | %s; columns: %s |\n", t.Name, strings.TrimPrefix(t.Doc, "one row per "), strings.Join(t.Header, ", "))
+	}
+	f, err := createFile(filepath.Join(dir, "README.md"), perm)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if _, err := f.WriteString(readme.String()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // readConfig decodes a simulate.Config file over cfg (simulate.DecodeConfig).

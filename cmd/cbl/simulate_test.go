@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -242,4 +243,49 @@ func htmlTables(t *testing.T, page string) map[string][][]string {
 		}
 	}
 	return out
+}
+
+// --out writes one long-form CSV per table, readable as one table each: the per-let
+// rows add up to the lets the summary reports, per seed and policy, and the README
+// names every file.
+func TestSimulate_OutTidy(t *testing.T) {
+	t.Parallel()
+	dir := keywaysDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	code, js, errOut := run(t, "simulate", "--register", dir, "--weeks", "3", "--seeds", "2", "--compare", "nn-2025-proposed",
+		"--out", out, "-o", "json")
+	require.Equal(t, 0, code, errOut)
+	var st simulate.Study
+	require.NoError(t, json.Unmarshal([]byte(js), &st))
+	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	files, err := filepath.Glob(filepath.Join(out, "*.csv"))
+	require.NoError(t, err)
+	require.Len(t, files, 8)
+	tables := map[string][][]string{}
+	for _, f := range files {
+		name := filepath.Base(f)
+		require.Contains(t, string(readme), "`"+name+"`")
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll() // one table: equal-length rows
+		require.NoError(t, err, name)
+		require.Greater(t, len(rows), 1, name)
+		tables[strings.TrimSuffix(name, ".csv")] = rows
+	}
+	lets := map[string]int{}
+	for _, r := range tables["lets"][1:] {
+		lets[r[0]+" "+r[1]]++
+		_, err := strconv.ParseFloat(r[14], 64)
+		require.NoError(t, err, "wait_weeks is a number")
+		require.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, r[13])
+	}
+	for _, c := range st.Runs {
+		for i, p := range st.Policies {
+			require.Equal(t, c.Policies[i].Lets, lets[strconv.FormatUint(c.Seed, 10)+" "+p.Name])
+		}
+	}
+	require.Equal(t, []string{"seed", "policy", "week", "cycle", "band", "register", "lets"}, tables["weekly"][0])
+	require.Len(t, tables["weekly"], 1+2*2*3*6, "seeds × policies × weeks × bands")
+	require.Len(t, tables["movement"], 1+6*6)
 }
