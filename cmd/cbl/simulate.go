@@ -15,6 +15,7 @@ import (
 	"github.com/cbl-lettings/cbl/report"
 	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/synth"
 	"github.com/spf13/cobra"
 )
 
@@ -69,8 +70,8 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			cfg := simulate.ConfigFor(sc)
 			cfg.Seed, cfg.Weeks = seed, weeks
 			if configFile != "" {
-				if err := readConfig(configFile, &cfg); err != nil {
-					return err
+				if err := simulate.ReadConfig(configFile, &cfg); err != nil {
+					return fmt.Errorf("--config: %w", err)
 				}
 				if cmd.Flags().Changed("seed") {
 					cfg.Seed = seed
@@ -92,7 +93,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				pols = append(pols, p)
 			}
 			start := time.Now()
-			snap, err := app.loadRegister(cmd, dir)
+			snap, err := app.simulationRegister(cmd, dir, scale, seed)
 			if err != nil {
 				return err
 			}
@@ -141,7 +142,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "register", "", "snapshot directory to start from (default: the database, read-only)")
+	f.StringVar(&dir, "register", "", "snapshot directory to start from (default: the database, read-only; with none configured, a synthetic register at --scale)")
 	f.StringVar(&policyID, "policy", "nn-2021", "policy to run under: a shipped id (nn-2021) or a policy file")
 	f.StringVar(&compareID, "compare", "", "second policy to compare with: a shipped id (nn-2025-proposed) or a policy file")
 	f.IntVar(&weeks, "weeks", 52, "weekly cycles to run")
@@ -217,16 +218,31 @@ func writeTidy(dir string, perm os.FileMode, st *simulate.Study) error {
 	return f.Close()
 }
 
-// readConfig decodes a simulate.Config file over cfg (simulate.DecodeConfig).
-func readConfig(file string, cfg *simulate.Config) error {
-	data, err := os.ReadFile(file)
+// simulationRegister is the register a simulation starts from: the snapshot in dir;
+// else the database, when one is configured (--dsn, DATABASE_URL or PG*) or the default
+// server holds a register; else — nothing given, as on a fresh machine — a synthetic
+// register at --scale generated with seed, which it says on stderr.
+func (app *App) simulationRegister(cmd *cobra.Command, dir, scale string, seed uint64) (*snapshot.Snapshot, error) {
+	if dir != "" || pgstore.DSN(app.DSN) != pgstore.DefaultDSN {
+		return app.loadRegister(cmd, dir)
+	}
+	snap, err := app.loadRegister(cmd, "")
+	if err == nil && len(snap.Applications) > 0 {
+		return snap, nil
+	}
+	sc, err := synthSize(scale)
 	if err != nil {
-		return fmt.Errorf("--config: %w", err)
+		return nil, err
 	}
-	if err := simulate.DecodeConfig(data, cfg); err != nil {
-		return fmt.Errorf("--config %s: %w", file, err)
+	sc.Seed = seed
+	snap, err = synth.Generate(sc)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	app.Logf("no --register, no database configured and no register in the default one: simulating a synthetic %s register "+
+		"of %d applications generated with seed %d (what cbl generate --size %s --seed %d writes); give --register DIR or --dsn for a real one",
+		scale, len(snap.Applications), seed, scale, seed)
+	return snap, nil
 }
 
 // loadRegister reads the snapshot directory, or exports the database read-only.

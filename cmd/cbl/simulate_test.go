@@ -289,3 +289,17 @@ func TestSimulate_OutTidy(t *testing.T) {
 	require.Len(t, tables["weekly"], 1+2*2*3*6, "seeds × policies × weeks × bands")
 	require.Len(t, tables["movement"], 1+6*6)
 }
+
+// With neither --register nor a database configured, simulate generates the register
+// itself and says so, so README's simulate line works on a fresh machine: the figures
+// are those of the register cbl generate writes with the same seed.
+func TestSimulate_NoRegisterGeneratesOne(t *testing.T) {
+	for _, k := range []string{"DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"} {
+		t.Setenv(k, "")
+	}
+	code, out, errOut := run(t, "simulate", "--weeks", "2")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "simulating a synthetic keyways register of 7000 applications generated with seed 1")
+	_, want, _ := run(t, "simulate", "--weeks", "2", "--register", keywaysDir(t))
+	require.Equal(t, want, out)
+}
