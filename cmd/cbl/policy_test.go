@@ -4,10 +4,17 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/simulate"
+	"github.com/cbl-lettings/cbl/snapshot"
 )
 
 // overcrowdingToA writes nn-2021 with Band B overcrowding (overcrowded_two) moved to
@@ -98,4 +105,61 @@ func TestPolicy_FilesEverywhere(t *testing.T) {
 	code, _, errOut = run(t, "demo", "--policy", filepath.Join(t.TempDir(), "missing.json"))
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "missing.json")
+}
+
+// Issue 16's "done when": an analyst copies nn-2021, moves Band B overcrowding to Band A,
+// and simulate --compare FILE shows exactly the overcrowded households moving — every
+// application nn-2021 puts in Band B that lacks two or more bedrooms moves to Band A, and
+// nobody else moves.
+func TestPolicy_OvercrowdingToBandA_MovesExactlyTheOvercrowded(t *testing.T) {
+	t.Parallel()
+	dir := keywaysDir(t)
+	file := overcrowdingToA(t)
+	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "1", "--policy", "nn-2021", "--compare", file, "-o", "json")
+	require.Equal(t, 0, code, errOut)
+	var st simulate.Study
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+
+	// Independently: who is overcrowded by two or more bedrooms in Band B on the first day.
+	snap, err := snapshot.Read(dir)
+	require.NoError(t, err)
+	p, err := policy.Builtin("nn-2021")
+	require.NoError(t, err)
+	want := 0
+	for i := range snap.Applications {
+		a := &snap.Applications[i]
+		if a.Status == register.StatusPending || a.Status == register.StatusClosed {
+			continue
+		}
+		as, err := banding.Assess(a, p, st.Start)
+		require.NoError(t, err)
+		if as.Qualifies && as.Band == register.BandB && slices.ContainsFunc(as.Criteria, func(m banding.Met) bool { return m.ID == "overcrowded_two" }) {
+			want++
+		}
+	}
+	require.Positive(t, want)
+
+	a, b := slices.Index(st.Bands, "A"), slices.Index(st.Bands, "B")
+	for i := range st.Bands {
+		for j := range st.Bands {
+			switch {
+			case i == b && j == a:
+				require.Equal(t, want, st.Movement[i][j], "B → A: exactly the overcrowded")
+			case i != j:
+				require.Zero(t, st.Movement[i][j], "%s → %s", st.Bands[i], st.Bands[j])
+			}
+		}
+	}
+	moved := 0
+	for _, m := range st.Moves {
+		require.Equal(t, "B", m.From)
+		require.Equal(t, "A", m.To)
+		require.Equal(t, "overcrowded_two", m.ToWhy)
+		moved += m.Applications
+	}
+	require.Equal(t, want, moved)
+
+	code, out, errOut = run(t, "simulate", "--register", dir, "--weeks", "1", "--policy", "nn-2021", "--compare", file)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `B +A +\S+ +overcrowded_two +\d+`, out, "the terminal's why-they-move table says it")
 }
