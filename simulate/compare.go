@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -112,6 +114,12 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 		Applications: len(w.Applications), Bands: BandKeys}
 	c.Policies[0] = Summarise(runs[0], base)
 	c.Policies[1] = Summarise(runs[1], alt)
+	if base.Name() == alt.Name() && base.File != alt.File && base.File != "" && alt.File != "" {
+		// An analyst's copy of a shipped policy keeps its id@version: tell the columns apart
+		// by file.
+		c.Policies[0].Policy += " (" + path.Base(filepath.ToSlash(base.File)) + ")"
+		c.Policies[1].Policy += " (" + path.Base(filepath.ToSlash(alt.File)) + ")"
+	}
 	if err := c.movement(w, base, alt); err != nil {
 		return nil, err
 	}
