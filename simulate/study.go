@@ -95,7 +95,10 @@ func RunSeeds(ctx context.Context, s *snapshot.Snapshot, cfg Config, seeds int, 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	runs := make([]*Comparison, seeds)
-	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/len(pols)))
+	// As many seeds at once as CPUs, though each comparison runs its policies at once too:
+	// the two runs of a seed take unequal time, and with one seed at a time a core idles
+	// while the slower finishes (measured: 1.5 of 2 cores busy; BENCHMARKS.md).
+	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
 	for k := range seeds {
 		wg.Go(func() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,6 +115,13 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				app.Logf("replayed %d recorded cycles under %s and %s in %v", rp.Cycles, pols[0].Name(), pols[1].Name(),
 					time.Since(start).Round(time.Millisecond))
 				return app.printReplay(rp)
+			}
+			if os.Getenv("GOGC") == "" {
+				// A run allocates a week's profiles, shortlists and steps and drops them: at
+				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
+				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
+				// (263 → 670 MB peak; BENCHMARKS.md).
+				debug.SetGCPercent(300)
 			}
 			cfg.Progress = newProgress(app, cfg.Weeks*len(pols)*seeds)
 			st, err := simulate.RunSeeds(cmd.Context(), snap, cfg, seeds, pols...)
