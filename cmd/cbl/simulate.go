@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -72,7 +74,10 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			cfg.Seed, cfg.Weeks = seed, weeks
 			if configFile != "" {
 				if err := simulate.ReadConfig(configFile, &cfg); err != nil {
-					return fmt.Errorf("--config: %w", err)
+					if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+						return fmt.Errorf("--config: %w", err)
+					}
+					return fmt.Errorf("--config %w", err) // "--config FILE: problem"
 				}
 				if cmd.Flags().Changed("seed") {
 					cfg.Seed = seed
@@ -185,7 +190,7 @@ func writeReport(file string, perm os.FileMode, st *simulate.Study, scale string
 // DIR/NAME.csv, and DIR/README.md saying what each file holds. Per-let rows carry
 // application ids, so the files get --mode's permissions like other personal data.
 func writeTidy(dir string, perm os.FileMode, st *simulate.Study) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, snapshot.DirMode(perm)); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
 	var readme strings.Builder
