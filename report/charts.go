@@ -3,8 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
+
+	"github.com/cbl-lettings/cbl/analytics"
 )
 
 // Element ids of the three charts: stable, so tests and scripts/report-screenshot.sh can
@@ -37,14 +38,16 @@ func letsChart(d Data) svgChart {
 		Height: letsHeight,
 	}
 	counts := letsByBand(d)
-	most := 0
+	most := 0.0
 	for _, row := range counts {
-		most = max(most, slices.Max(row))
+		for _, e := range row {
+			most = math.Max(most, math.Max(e.Mean, e.Hi))
+		}
 	}
 	var desc []string
 	for b, band := range d.Bands {
 		desc = append(desc, fmt.Sprintf("Band %s: %s %s, %s %s", band,
-			names[0], count(counts[0][b]), names[1], count(counts[1][b])))
+			names[0], counts[0][b].String(), names[1], counts[1][b].String()))
 	}
 	c.Desc = "Homes let to households in each band under " + names[0] + " and " + names[1] +
 		". " + strings.Join(desc, "; ") + "."
@@ -52,19 +55,27 @@ func letsChart(d Data) svgChart {
 	c.legend(axisLabelSize, 18, names)
 	x0, y0 := float64(axisLabelSize+8), float64(legendHeight+16)
 	w, h := float64(letsWidth)-x0-10, float64(letsHeight)-y0-40
-	top, step := niceScale(float64(most)*1.08, 5)
+	top, step := niceScale(most*1.08, 5)
 	c.yAxis(x0, y0, w, h, top, step)
 	group := w / float64(len(d.Bands))
 	bar := math.Min(group*0.32, 70)
 	for b, band := range d.Bands {
 		gx := x0 + float64(b)*group + group/2
 		for i := range 2 {
-			n := counts[i][b]
-			bh := float64(n) / top * h
+			e := counts[i][b]
+			bh := e.Mean / top * h
 			x := gx - bar - 2 + float64(i)*(bar+4)
 			c.rect(x, y0+h-bh, bar, bh, policyClass(i),
-				fmt.Sprintf("%s, band %s: %s lets", names[i], band, count(n)))
-			c.text(x+bar/2, y0+h-bh-5, "middle", "value", compact(n))
+				fmt.Sprintf("%s, band %s: %s lets", names[i], band, e.String()))
+			label := y0 + h - bh - 5
+			if e.Runs > 1 && e.Hi > e.Lo { // the 90% interval over the seeds
+				cx, ylo, yhi := x+bar/2, y0+h-max(e.Lo, 0)/top*h, y0+h-e.Hi/top*h
+				c.mark(cx, ylo, cx, yhi, "whisker")
+				c.mark(cx-4, ylo, cx+4, ylo, "whisker")
+				c.mark(cx-4, yhi, cx+4, yhi, "whisker")
+				label = math.Min(label, yhi-5)
+			}
+			c.text(x+bar/2, label, "middle", "value", compact(int(math.Round(e.Mean))))
 		}
 		c.text(gx, y0+h+20, "middle", "cat", "Band "+band)
 	}
@@ -85,7 +96,7 @@ func waitsChart(d Data) svgChart {
 	for b := range grid {
 		grid[b] = make([][2]cell, len(d.Sizes))
 	}
-	most := make([]float64, len(d.Bands)) // largest upper quartile in each band
+	most := 0.0 // largest upper quartile of any panel: the panels share one scale
 	for i, p := range d.Policies {
 		for _, w := range p.Waits {
 			if w.N == 0 {
@@ -93,7 +104,7 @@ func waitsChart(d Data) svgChart {
 			}
 			b := index(d.Bands, w.Band)
 			grid[b][index(d.Sizes, w.Size)][i] = cell{w, true}
-			most[b] = math.Max(most[b], w.Q3)
+			most = math.Max(most, w.Q3)
 		}
 	}
 	var bands, sizes []int // indexes with any data, in display order
@@ -123,11 +134,11 @@ func waitsChart(d Data) svgChart {
 	}
 	c.Desc = fmt.Sprintf("One panel per band. In each panel, for each bedroom size, a bar for the "+
 		"median weeks waited by households housed under %s and one under %s; the whisker runs "+
-		"from the lower to the upper quartile. Each panel has its own scale. The table below gives "+
-		"every figure and the number of lets.",
+		"from the lower to the upper quartile. The panels share one scale. The table below gives "+
+		"every figure and the number of lets; a cell of fewer than 5 lets a run is drawn pale and starred.",
 		names[0], names[1])
 	c.legend(axisLabelSize, 18, names)
-	c.text(chartWidth-10, 20, "end", "note", "bar = median, whisker = quartiles; each panel has its own scale")
+	c.text(chartWidth-10, 20, "end", "note", "bar = median, whisker = quartiles; one scale for every panel; pale* = fewer than 5 lets")
 	if len(bands) == 0 {
 		c.text(chartWidth/2, legendHeight+40, "middle", "cat", "No lets in this run")
 		return c
@@ -138,7 +149,7 @@ func waitsChart(d Data) svgChart {
 		py := float64(legendHeight + (k/cols)*waitsPanelH)
 		x0, y0 := px+axisLabelSize, py+30
 		w, h := panelW-axisLabelSize-12, float64(waitsPanelH)-30-44
-		top, step := niceScale(most[b]*1.05, 4)
+		top, step := niceScale(most*1.05, 4)
 		c.text(x0+w/2, py+18, "middle", "panel", "Band "+d.Bands[b])
 		c.yAxis(x0, y0, w, h, top, step)
 		group := w / float64(len(sizes))
@@ -154,7 +165,12 @@ func waitsChart(d Data) svgChart {
 				}
 				wt := cl.w
 				bh := wt.Median / top * h
-				c.rect(x, y0+h-bh, bar, bh, policyClass(i), fmt.Sprintf(
+				class := policyClass(i)
+				if wt.Few() {
+					class += " few"
+					c.text(x+bar/2, y0+h-bh-4, "middle", "none", "*")
+				}
+				c.rect(x, y0+h-bh, bar, bh, class, fmt.Sprintf(
 					"%s, band %s, %s: median %s weeks (quartiles %s–%s), %s lets",
 					names[i], d.Bands[b], sizeLabel(d.Sizes[s]), num(wt.Median), num(wt.Q1), num(wt.Q3), count(wt.N)))
 				cx := x + bar/2
@@ -173,13 +189,16 @@ func waitsChart(d Data) svgChart {
 	return c
 }
 
-// letsByBand returns lets[policy][band index], summing repeated labels.
-func letsByBand(d Data) [][]int {
-	counts := make([][]int, len(d.Policies))
-	for i, p := range d.Policies {
-		counts[i] = make([]int, len(d.Bands))
-		for _, l := range p.Lets {
-			counts[i][index(d.Bands, l.Band)] += l.Count
+// letsByBand returns lets[policy][band index]; a band not listed in d.Lets had none.
+func letsByBand(d Data) [][]analytics.Estimate {
+	counts := make([][]analytics.Estimate, len(d.Policies))
+	for i := range d.Policies {
+		counts[i] = make([]analytics.Estimate, len(d.Bands))
+		for b := range counts[i] {
+			counts[i][b] = analytics.Estimate{Runs: 1}
+		}
+		for _, m := range d.Lets {
+			counts[i][index(d.Bands, m.Key)] = m.Values[i]
 		}
 	}
 	return counts

@@ -5,15 +5,21 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/cbl-lettings/cbl/analytics"
 )
 
-// Data is everything the report shows: the outcome of one simulation run under two policies
-// over the same register, adverts and bids. It is plain data, JSON-serialisable, so a run can
-// be saved and rendered later. Labels are shown as given (escaped); the report computes
-// nothing but totals, shares and chart geometry from them.
+// Data is everything the report shows: the outcome of a simulation under two policies over
+// the same register, adverts and bids, on one seed or several. It is plain data,
+// JSON-serialisable, so a run can be saved and rendered later. Labels are shown as given
+// (escaped); the report computes nothing but totals, shares and chart geometry from them,
+// and formats every figure as the terminal does (analytics.Estimate's String).
 type Data struct {
 	Title string `json:"title"`
 	Seed  int64  `json:"seed"`
+	// Seeds is how many seeded runs the figures are over (0 or 1: one run); with more,
+	// figures are means with 90% intervals and the charts draw the intervals.
+	Seeds int    `json:"seeds,omitempty"`
 	Weeks int    `json:"weeks"` // cycles simulated
 	Scale string `json:"scale"` // e.g. "keyways" or "birmingham"
 	// Bands lists the band labels in display order, most urgent first ("A".."E"). Lets and
@@ -29,6 +35,17 @@ type Data struct {
 	Movement Movement `json:"movement"`
 	// HousedBoth counts households housed under both policies.
 	HousedBoth int `json:"housed_both"`
+	// Lets are the lets by band of the successful household, Key the band label (one
+	// of Bands), as the terminal's "Lets by band" table.
+	Lets []analytics.Measure `json:"lets"`
+	// Measures are the headline figures, one value per policy and the change, exactly as
+	// the terminal's summary table lists them (register at the end, lets, manual bids and
+	// autobids, bids per advert, refusals, closures, duties discharged, adverts left to
+	// re-let, households housed under one policy only or both).
+	Measures []analytics.Measure `json:"measures"`
+	// Moves are why households move band on the first day: groups by band and deciding
+	// criterion under each policy.
+	Moves []Move `json:"moves,omitempty"`
 	// Notes are short caveats printed under the run details (what a wait is measured from,
 	// what the scale means).
 	Notes []string `json:"notes,omitempty"`
@@ -36,39 +53,25 @@ type Data struct {
 
 // PolicyResult is the outcome of the run under one policy.
 type PolicyResult struct {
-	Name     string      `json:"name"` // policy id and version, e.g. "nn-2021@1"
-	Lets     []BandCount `json:"lets"` // lets by band of the successful household
-	Waits    []Wait      `json:"waits"`
-	Refusals int         `json:"refusals"` // offers refused
-	Closures int         `json:"closures"` // applications closed after counted refusals
-	// HousedOnly counts households housed under this policy and not under the other.
-	HousedOnly int      `json:"housed_only"`
-	Bids       BidStats `json:"bids"` // bids per advert
+	Name  string `json:"name"`  // policy id and version, e.g. "nn-2021@1"
+	Title string `json:"title"` // the policy's title, e.g. "North Northamptonshire Keyways …"
+	// Waits are the weeks waited by band and size (analytics.Wait: over several runs,
+	// pooled with analytics.PoolWaits).
+	Waits []analytics.Wait `json:"waits"`
 }
 
-// BandCount is a count for one band label.
-type BandCount struct {
-	Band  string `json:"band"`
-	Count int    `json:"count"`
-}
+// Wait is the one wait type (analytics.Wait).
+type Wait = analytics.Wait
 
-// Wait is the distribution of weeks waited by the households housed in one band and
-// bedroom size: median, lower quartile (Q1) and upper quartile (Q3), over N lets.
-type Wait struct {
-	Band   string  `json:"band"`
-	Size   string  `json:"size"`
-	N      int     `json:"n"`
-	Median float64 `json:"median"`
-	Q1     float64 `json:"q1"`
-	Q3     float64 `json:"q3"`
-}
-
-// BidStats is the spread of bids received per advert.
-type BidStats struct {
-	Adverts int     `json:"adverts"`
-	Median  float64 `json:"median"`
-	P90     float64 `json:"p90"`
-	Max     int     `json:"max"`
+// Move is a group of households moving band on the first day: From under policy 1 to To
+// under policy 2, decided by FromWhy and ToWhy (criterion ids or failed qualification
+// rules).
+type Move struct {
+	From         string `json:"from"`
+	To           string `json:"to"`
+	FromWhy      string `json:"from_why"`
+	ToWhy        string `json:"to_why"`
+	Applications int    `json:"applications"`
 }
 
 // Movement is the band-movement matrix. Rows are the band labels under policy 1 and
@@ -95,14 +98,6 @@ func (d Data) Validate() error {
 		if p.Name == "" {
 			return fmt.Errorf("%s: name is empty", at)
 		}
-		for j, l := range p.Lets {
-			if !slices.Contains(d.Bands, l.Band) {
-				return fmt.Errorf("%s: lets[%d]: band %q not in bands %q", at, j, l.Band, d.Bands)
-			}
-			if l.Count < 0 {
-				return fmt.Errorf("%s: lets[%d]: count %d is negative", at, j, l.Count)
-			}
-		}
 		for j, w := range p.Waits {
 			if !slices.Contains(d.Bands, w.Band) {
 				return fmt.Errorf("%s: waits[%d]: band %q not in bands %q", at, j, w.Band, d.Bands)
@@ -115,12 +110,23 @@ func (d Data) Validate() error {
 					at, j, w.N, w.Q1, w.Median, w.Q3)
 			}
 		}
-		if p.Refusals < 0 || p.Closures < 0 || p.HousedOnly < 0 || p.Bids.Adverts < 0 || p.Bids.Max < 0 {
-			return fmt.Errorf("%s: a count is negative", at)
+	}
+	for i, m := range d.Measures {
+		if len(m.Values) != 2 {
+			return fmt.Errorf("report: measures[%d] (%q): want 2 values, got %d", i, m.Label, len(m.Values))
 		}
-		if b := p.Bids; !(0 <= b.Median && b.Median <= b.P90 && b.P90 <= float64(b.Max)) {
-			return fmt.Errorf("%s: bids: want 0 <= median <= p90 <= max, got median=%g p90=%g max=%d",
-				at, b.Median, b.P90, b.Max)
+	}
+	for i, m := range d.Lets {
+		if !slices.Contains(d.Bands, m.Key) {
+			return fmt.Errorf("report: lets[%d]: band %q not in bands %q", i, m.Key, d.Bands)
+		}
+		if len(m.Values) != 2 {
+			return fmt.Errorf("report: lets[%d]: want 2 values, got %d", i, len(m.Values))
+		}
+		for _, v := range m.Values {
+			if !(v.Mean >= 0 && v.Hi <= math.MaxFloat64) {
+				return fmt.Errorf("report: lets[%d] (band %s): count %g is negative or not a number", i, m.Key, v.Mean)
+			}
 		}
 	}
 	m := d.Movement

@@ -6,12 +6,16 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+
+	"github.com/cbl-lettings/cbl/analytics"
 )
 
 //go:embed report.html.tmpl
 var pageSource string
 
-var pageTemplate = template.Must(template.New("report").Parse(pageSource))
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pairValue": func(p pair) string { return p.Value },
+}).Parse(pageSource))
 
 // Write renders d as one self-contained HTML page: inline CSS, inline SVG charts and tables,
 // no scripts, fonts or links to fetch. It returns d.Validate's error before writing anything.
@@ -39,6 +43,8 @@ type page struct {
 	Movement  matrixView
 	Moves     []pair
 	MoveTotal string
+	// Why are the groups moving band: from, to, because under each, households.
+	Why [][]string
 }
 
 type pair struct{ Label, Value string }
@@ -74,9 +80,9 @@ func newPage(d Data) page {
 		Title: title,
 		Names: names,
 		Run: []pair{
-			{"Policy 1 (baseline)", names[0]},
-			{"Policy 2 (alternative)", names[1]},
-			{"Seed", strconv.FormatInt(d.Seed, 10)},
+			{"Policy 1 (baseline)", titled(d.Policies[0])},
+			{"Policy 2 (alternative)", titled(d.Policies[1])},
+			{"Seed", seeds(d)},
 			{"Weeks simulated", count(d.Weeks)},
 			{"Scale", d.Scale},
 		},
@@ -85,29 +91,17 @@ func newPage(d Data) page {
 		Waits:    waitsChart(d),
 		Movement: movementMatrix(d),
 	}
-	lets := letsByBand(d)
-	var total [2]int
 	p.LetsTable = countsTable{ID: "table-lets", Caption: "Lets by band", Head: "Band", Names: names}
-	for b, band := range d.Bands {
-		p.LetsTable.Rows = append(p.LetsTable.Rows, countRow("Band "+band, lets[0][b], lets[1][b]))
-		total[0] += lets[0][b]
-		total[1] += lets[1][b]
+	for _, m := range d.Lets {
+		p.LetsTable.Rows = append(p.LetsTable.Rows, measureRow(analytics.Measure{Label: "Band " + m.Key, Values: m.Values, Change: m.Change}))
 	}
-	p.LetsTable.Rows = append(p.LetsTable.Rows, countRow("All bands", total[0], total[1]))
-
-	p1, p2 := d.Policies[0], d.Policies[1]
-	p.Outcomes = countsTable{ID: "table-outcomes", Caption: "Lets, refusals, closures and bids per advert",
+	p.Outcomes = countsTable{ID: "table-outcomes", Caption: "Outcomes: the same figures as the terminal's summary",
 		Head: "Measure", Names: names}
-	p.Outcomes.Rows = []outcomeRow{
-		countRow("Lets", total[0], total[1]),
-		countRow("Offers refused", p1.Refusals, p2.Refusals),
-		countRow("Applications closed after refusals", p1.Closures, p2.Closures),
-		countRow("Housed under this policy only", p1.HousedOnly, p2.HousedOnly),
-		{Label: "Housed under both policies", Values: [2]string{count(d.HousedBoth), count(d.HousedBoth)}},
-		countRow("Adverts", p1.Bids.Adverts, p2.Bids.Adverts),
-		{Label: "Bids per advert, median", Values: [2]string{num(p1.Bids.Median), num(p2.Bids.Median)}},
-		{Label: "Bids per advert, 90th percentile", Values: [2]string{num(p1.Bids.P90), num(p2.Bids.P90)}},
-		countRow("Bids per advert, most", p1.Bids.Max, p2.Bids.Max),
+	for _, m := range d.Measures {
+		p.Outcomes.Rows = append(p.Outcomes.Rows, measureRow(m))
+	}
+	for _, m := range d.Moves {
+		p.Why = append(p.Why, []string{m.From, m.To, m.FromWhy, m.ToWhy, count(m.Applications)})
 	}
 	p.WaitRows = waitRows(d)
 
@@ -124,8 +118,14 @@ func newPage(d Data) page {
 	return p
 }
 
-func countRow(label string, a, b int) outcomeRow {
-	return outcomeRow{Label: label, Values: [2]string{count(a), count(b)}, Change: signed(b - a)}
+// measureRow formats a measure exactly as the terminal does (analytics.Estimate's String
+// and Signed), so the two can be compared figure for figure; "–" where there is none.
+func measureRow(m analytics.Measure) outcomeRow {
+	r := outcomeRow{Label: m.Label, Values: [2]string{m.Values[0].String(), m.Values[1].String()}, Change: "–"}
+	if m.Change != nil {
+		r.Change = m.Change.Signed()
+	}
+	return r
 }
 
 // waitRows lists every band × size with lets under either policy, in display order; a policy
@@ -142,7 +142,15 @@ func waitRows(d Data) []waitRow {
 			if found[k] == nil {
 				found[k] = &[2]waitCell{}
 			}
-			found[k][i] = waitCell{count(w.N), weeks(w.Median), weeks(w.Q1), weeks(w.Q3)}
+			n := count(w.N)
+			if w.Few() {
+				n += "*"
+			}
+			med := weeks(w.Median)
+			if w.Runs > 1 { // as the terminal prints it
+				med = analytics.Estimate{Mean: w.Median, Lo: w.MedianLo, Hi: w.MedianHi, Runs: w.Runs}.String()
+			}
+			found[k][i] = waitCell{n, med, weeks(w.Q1), weeks(w.Q3)}
 		}
 	}
 	var rows []waitRow
@@ -155,11 +163,27 @@ func waitRows(d Data) []waitRow {
 			r := waitRow{Band: band, Size: size, Cells: *cells}
 			for i := range r.Cells {
 				if r.Cells[i].N == "" {
-					r.Cells[i] = waitCell{"0", "–", "–", "–"}
+					r.Cells[i] = waitCell{"–", "–", "–", "–"}
 				}
 			}
 			rows = append(rows, r)
 		}
 	}
 	return rows
+}
+
+// titled is a policy's name and, when it has one, its title.
+func titled(p PolicyResult) string {
+	if p.Title == "" {
+		return p.Name
+	}
+	return p.Name + " — " + p.Title
+}
+
+// seeds describes the run's seeds: "7", or "1–20 (20 runs; figures are means with 90% intervals)".
+func seeds(d Data) string {
+	if d.Seeds <= 1 {
+		return strconv.FormatInt(d.Seed, 10)
+	}
+	return fmt.Sprintf("%d–%d (%d runs; figures are means [90%% interval])", d.Seed, d.Seed+int64(d.Seeds)-1, d.Seeds)
 }

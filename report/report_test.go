@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cbl-lettings/cbl/analytics"
 	"github.com/cbl-lettings/cbl/report"
 )
 
@@ -95,40 +96,34 @@ func TestWrite_TablesEqualInput(t *testing.T) {
 	tables := parseTables(t, render(t, d))
 
 	t.Run("lets by band", func(t *testing.T) {
-		rows := tables["table-lets"]
-		require.Len(t, rows, 1+len(d.Bands)+1) // header, bands, total
-		var total [2]int
-		for b, band := range d.Bands {
-			row := rows[1+b]
-			require.Equal(t, "Band "+band, row[0])
-			for i, p := range d.Policies {
-				want := 0
-				for _, l := range p.Lets {
-					if l.Band == band {
-						want += l.Count
-					}
-				}
-				total[i] += want
-				require.Equal(t, want, atoi(t, row[1+i]), "band %s policy %s", band, p.Name)
-			}
+		rows := byLabel(tables["table-lets"])
+		require.Len(t, rows, 1+len(d.Lets)) // header, bands
+		for _, m := range d.Lets {
+			row := rows["Band "+m.Key]
+			require.Equal(t, m.Values[0].String(), row[0])
+			require.Equal(t, m.Values[1].String(), row[1])
+			require.Equal(t, m.Change.Signed(), row[2])
 		}
-		last := rows[len(rows)-1]
-		require.Equal(t, total[0], atoi(t, last[1]))
-		require.Equal(t, total[1], atoi(t, last[2]))
-		require.Equal(t, total[1]-total[0], atoi(t, last[3]))
 	})
 
 	t.Run("outcomes", func(t *testing.T) {
 		rows := byLabel(tables["table-outcomes"])
-		for i, p := range d.Policies {
-			require.Equal(t, p.Refusals, atoi(t, rows["Offers refused"][i]))
-			require.Equal(t, p.Closures, atoi(t, rows["Applications closed after refusals"][i]))
-			require.Equal(t, p.HousedOnly, atoi(t, rows["Housed under this policy only"][i]))
-			require.Equal(t, d.HousedBoth, atoi(t, rows["Housed under both policies"][i]))
-			require.Equal(t, p.Bids.Adverts, atoi(t, rows["Adverts"][i]))
-			requireNear(t, p.Bids.Median, rows["Bids per advert, median"][i])
-			requireNear(t, p.Bids.P90, rows["Bids per advert, 90th percentile"][i])
-			require.Equal(t, p.Bids.Max, atoi(t, rows["Bids per advert, most"][i]))
+		require.Len(t, rows, 1+len(d.Measures))
+		for _, m := range d.Measures {
+			require.Equal(t, []string{m.Values[0].String(), m.Values[1].String(), m.Change.Signed()}, rows[m.Label], m.Label)
+		}
+		for _, label := range []string{"register at end", "manual bids", "autobids", "homeless duties discharged",
+			"adverts left to re-let", "bids per advert: median"} {
+			require.Contains(t, rows, label, "the report shows every figure the terminal does")
+		}
+	})
+
+	t.Run("why they move", func(t *testing.T) {
+		rows := tables["table-why"][1:]
+		require.Len(t, rows, len(d.Moves))
+		for i, m := range d.Moves {
+			require.Equal(t, []string{m.From, m.To, m.FromWhy, m.ToWhy, strconv.Itoa(m.Applications)},
+				[]string{rows[i][0], rows[i][1], rows[i][2], rows[i][3], strings.ReplaceAll(rows[i][4], ",", "")})
 		}
 	})
 
@@ -139,8 +134,9 @@ func TestWrite_TablesEqualInput(t *testing.T) {
 			for _, w := range p.Waits {
 				row := findRow(t, rows, w.Band, w.Size)
 				cells := row[2+4*i : 2+4*i+4]
-				require.Equal(t, w.N, atoi(t, cells[0]), "%s %s/%s", p.Name, w.Band, w.Size)
-				requireNear(t, w.Median, cells[1])
+				require.Equal(t, w.N, atoi(t, strings.TrimSuffix(cells[0], "*")), "%s %s/%s", p.Name, w.Band, w.Size)
+				require.Equal(t, w.Few(), strings.HasSuffix(cells[0], "*"), "few lets are starred")
+				requireNear(t, w.Median, strings.Fields(cells[1])[0])
 				requireNear(t, w.Q1, cells[2])
 				requireNear(t, w.Q3, cells[3])
 				seen++
@@ -183,8 +179,8 @@ func TestWrite_EscapesText(t *testing.T) {
 
 func TestWrite_NoLets(t *testing.T) {
 	d := sample(t)
+	d.Lets = nil
 	for i := range d.Policies {
-		d.Policies[i].Lets = nil
 		d.Policies[i].Waits = nil
 	}
 	page := render(t, d)
@@ -201,8 +197,9 @@ func TestData_Validate(t *testing.T) {
 	}{
 		"one policy":         {func(d *report.Data) { d.Policies = d.Policies[:1] }, "policies: want 2, got 1"},
 		"unnamed policy":     {func(d *report.Data) { d.Policies[1].Name = "" }, "policies[1]"},
-		"lets band unlisted": {func(d *report.Data) { d.Policies[0].Lets[0].Band = "Z" }, `lets[0]: band "Z" not in bands`},
-		"negative lets":      {func(d *report.Data) { d.Policies[0].Lets[1].Count = -1 }, "lets[1]: count -1 is negative"},
+		"lets band unlisted": {func(d *report.Data) { d.Lets[0].Key = "Z" }, `lets[0]: band "Z" not in bands`},
+		"negative lets":      {func(d *report.Data) { d.Lets[1].Values[0].Mean = -1 }, "lets[1] (band B): count -1 is negative"},
+		"one-sided measure":  {func(d *report.Data) { d.Measures[2].Values = d.Measures[2].Values[:1] }, `measures[2] ("lets"): want 2 values`},
 		"wait size unlisted": {func(d *report.Data) { d.Policies[1].Waits[2].Size = "9" }, `waits[2]: size "9" not in sizes`},
 		"quartiles reversed": {func(d *report.Data) { d.Policies[0].Waits[0].Q1 = 1e6 }, "waits[0]: want 0 <= q1 <= median <= q3"},
 		"matrix short row":   {func(d *report.Data) { d.Movement.Counts[2] = d.Movement.Counts[2][:1] }, "counts[2] has 1 cells for 5 column labels"},
@@ -210,7 +207,6 @@ func TestData_Validate(t *testing.T) {
 		"negative cell":      {func(d *report.Data) { d.Movement.Counts[0][0] = -3 }, "counts[0][0] = -3 is negative"},
 		"NaN median":         {func(d *report.Data) { d.Policies[1].Waits[0].Median = math.NaN() }, "waits[0]: want 0 <= q1"},
 		"infinite wait":      {func(d *report.Data) { d.Policies[1].Waits[0].Q3 = math.Inf(1) }, "waits[0]: want 0 <= q1"},
-		"bids out of order":  {func(d *report.Data) { d.Policies[0].Bids.P90 = 2e6 }, "bids: want 0 <= median <= p90 <= max"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := sample(t)
@@ -355,11 +351,8 @@ func randomData(rng *rand.Rand) report.Data {
 	n := func() int { return big[rng.IntN(len(big))] }
 	d := report.Data{Title: "random", Weeks: rng.IntN(200), Bands: bands, Sizes: sizes}
 	for p := range 2 {
-		r := report.PolicyResult{Name: fmt.Sprintf("p%d@1", p), Refusals: n(), Closures: n(), HousedOnly: n()}
+		r := report.PolicyResult{Name: fmt.Sprintf("p%d@1", p)}
 		for _, b := range bands {
-			if rng.IntN(3) > 0 {
-				r.Lets = append(r.Lets, report.BandCount{Band: b, Count: n()})
-			}
 			for _, s := range sizes {
 				if rng.IntN(2) == 0 {
 					continue
@@ -368,15 +361,24 @@ func randomData(rng *rand.Rand) report.Data {
 				for k := range weeks {
 					weeks[k] = rng.Float64() * float64(big[rng.IntN(len(big))])
 				}
-				r.Waits = append(r.Waits, report.NewWait(b, s, weeks))
+				r.Waits = append(r.Waits, analytics.NewWait(b, s, weeks))
 			}
 		}
-		bids := make([]int, rng.IntN(50))
-		for k := range bids {
-			bids[k] = n()
-		}
-		r.Bids = report.NewBidStats(bids)
 		d.Policies = append(d.Policies, r)
+	}
+	for _, b := range bands {
+		if rng.IntN(3) > 0 {
+			e := func() analytics.Estimate {
+				runs := 1 + rng.IntN(3)
+				xs := make([]float64, runs)
+				for k := range xs {
+					xs[k] = float64(n())
+				}
+				return analytics.NewEstimate(xs)
+			}
+			ch := e()
+			d.Lets = append(d.Lets, analytics.Measure{Key: b, Label: "Band " + b, Values: []analytics.Estimate{e(), e()}, Change: &ch})
+		}
 	}
 	d.Movement.Rows = append(slices.Clone(bands), "not qualifying")
 	d.Movement.Cols = append(slices.Clone(bands[:1+rng.IntN(len(bands))]), "not qualifying")

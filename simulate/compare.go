@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/analytics"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -52,6 +55,7 @@ type Move struct {
 // Outcome is one policy's run summarised.
 type Outcome struct {
 	Policy       string `json:"policy"`
+	Title        string `json:"title"`
 	AutobidAreas int    `json:"autobid_areas"`
 	// Removed stopped qualifying on the first day and left the register.
 	Removed  int `json:"removed"`
@@ -61,15 +65,16 @@ type Outcome struct {
 	LetsByBand map[string]int `json:"lets_by_band"`
 	// LetsAboveNeed counts lets of homes larger than the household's need, by need.
 	LetsAboveNeed map[string]int `json:"lets_above_need"`
-	// Waits are the days from registration to let by band and home size.
-	Waits      []Wait `json:"waits"`
-	ManualBids int    `json:"manual_bids"`
-	Autobids   int    `json:"autobids"`
+	// Waits are the weeks from registration to let by band and home size (bedsits
+	// apart), in BandKeys then analytics.Sizes order; cells without lets are left out.
+	Waits      []analytics.Wait `json:"waits"`
+	ManualBids int              `json:"manual_bids"`
+	Autobids   int              `json:"autobids"`
 	// BidsPerAdvert spreads the bids (manual and autobids) per advert.
-	BidsPerAdvert Spread `json:"bids_per_advert"`
-	Offers        int    `json:"offers"`
-	Refusals      int    `json:"refusals"`
-	Counted       int    `json:"counted_refusals"`
+	BidsPerAdvert analytics.Spread `json:"bids_per_advert"`
+	Offers        int              `json:"offers"`
+	Refusals      int              `json:"refusals"`
+	Counted       int              `json:"counted_refusals"`
 	// Closures are applications closed for counted refusals; Discharges, homeless duties
 	// discharged by a refused final offer.
 	Closures   int `json:"closures"`
@@ -77,24 +82,6 @@ type Outcome struct {
 	Relet      int `json:"adverts_to_relet"`
 
 	Run *RunResult `json:"-"`
-}
-
-// Wait is the spread of waits of the households housed in one band and home size.
-type Wait struct {
-	Band     string `json:"band"`
-	Bedrooms string `json:"bedrooms"` // "1", "2", "3", "4+"
-	Lets     int    `json:"lets"`
-	Q1       int    `json:"q1_days"`
-	Median   int    `json:"median_days"`
-	Q3       int    `json:"q3_days"`
-}
-
-// Spread summarises a count per item.
-type Spread struct {
-	Mean   float64 `json:"mean"`
-	Median int     `json:"median"`
-	P90    int     `json:"p90"`
-	Max    int     `json:"max"`
 }
 
 // Compare runs w under base and alt (concurrently; each run is deterministic) and
@@ -127,6 +114,12 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 		Applications: len(w.Applications), Bands: BandKeys}
 	c.Policies[0] = Summarise(runs[0], base)
 	c.Policies[1] = Summarise(runs[1], alt)
+	if base.Name() == alt.Name() && base.File != alt.File && base.File != "" && alt.File != "" {
+		// An analyst's copy of a shipped policy keeps its id@version: tell the columns apart
+		// by file.
+		c.Policies[0].Policy += " (" + path.Base(filepath.ToSlash(base.File)) + ")"
+		c.Policies[1].Policy += " (" + path.Base(filepath.ToSlash(alt.File)) + ")"
+	}
 	if err := c.movement(w, base, alt); err != nil {
 		return nil, err
 	}
@@ -219,7 +212,7 @@ func (c *Comparison) movement(w *World, base, alt *policy.Policy) error {
 	return nil
 }
 
-// SizeKey is the waits table's key of a home size.
+// SizeKey is the lets-above-need table's key of a bedroom need.
 func SizeKey(bedrooms int) string {
 	if bedrooms >= 4 {
 		return "4+"
@@ -229,9 +222,9 @@ func SizeKey(bedrooms int) string {
 
 // Summarise turns a run into its outcome.
 func Summarise(r *RunResult, p *policy.Policy) Outcome {
-	o := Outcome{Policy: r.Policy, AutobidAreas: len(p.Bidding.AutobidAreas), Removed: len(r.Removed),
+	o := Outcome{Policy: r.Policy, Title: p.Title, AutobidAreas: len(p.Bidding.AutobidAreas), Removed: len(r.Removed),
 		Register: r.Register, Lets: len(r.Housed), LetsByBand: map[string]int{}, LetsAboveNeed: map[string]int{},
-		Waits: []Wait{}, Run: r}
+		Waits: []analytics.Wait{}, Run: r}
 	for _, wk := range r.Weeks {
 		o.ManualBids += wk.ManualBids
 		o.Autobids += wk.Autobids
@@ -248,49 +241,23 @@ func Summarise(r *RunResult, p *policy.Policy) Outcome {
 			o.Discharges++
 		}
 	}
-	waits := map[[2]string][]int{}
+	waits := map[[2]string][]float64{}
 	for _, h := range r.Housed {
 		band := BandKey(h.Band)
 		o.LetsByBand[band]++
 		if h.Need > 0 && h.Bedrooms > h.Need {
 			o.LetsAboveNeed[SizeKey(h.Need)]++
 		}
-		k := [2]string{band, SizeKey(h.Bedrooms)}
-		waits[k] = append(waits[k], int(h.On-h.Registered))
+		k := [2]string{band, h.Size()}
+		waits[k] = append(waits[k], h.Weeks())
 	}
 	for _, band := range BandKeys {
-		for _, size := range []string{"1", "2", "3", "4+"} {
-			ds := waits[[2]string{band, size}]
-			if len(ds) == 0 {
-				continue
+		for _, size := range analytics.Sizes {
+			if ws := waits[[2]string{band, size}]; len(ws) > 0 {
+				o.Waits = append(o.Waits, analytics.Wait{Band: band, Size: size, Spread: analytics.NewSpread(ws)})
 			}
-			slices.Sort(ds)
-			o.Waits = append(o.Waits, Wait{Band: band, Bedrooms: size, Lets: len(ds),
-				Q1: quantile(ds, 0.25), Median: quantile(ds, 0.5), Q3: quantile(ds, 0.75)})
 		}
 	}
-	o.BidsPerAdvert = spread(r.BidsPerAdvert)
+	o.BidsPerAdvert = analytics.CountSpread(r.BidsPerAdvert)
 	return o
-}
-
-// quantile is the nearest-rank q-quantile of sorted xs.
-func quantile(xs []int, q float64) int {
-	if len(xs) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(xs))+0.999999) - 1
-	return xs[min(max(i, 0), len(xs)-1)]
-}
-
-func spread(xs []int) Spread {
-	if len(xs) == 0 {
-		return Spread{}
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	total := 0
-	for _, x := range s {
-		total += x
-	}
-	return Spread{Mean: float64(total) / float64(len(s)), Median: quantile(s, 0.5), P90: quantile(s, 0.9), Max: s[len(s)-1]}
 }

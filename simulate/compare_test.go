@@ -196,19 +196,58 @@ func TestConfig_JSONRoundTripAndProgress(t *testing.T) {
 	require.ErrorContains(t, err, "weeks")
 }
 
-func TestComparison_ReportDataIsValid(t *testing.T) {
+func TestStudy_ReportDataIsValid(t *testing.T) {
 	c, err := simulate.Compare(t.Context(), world(t, keyways(t, 9), 8), builtin(t, "nn-2021"), builtin(t, "nn-2025-proposed"))
 	require.NoError(t, err)
-	d := c.Report("keyways")
+	st := simulate.NewStudy([]*simulate.Comparison{c})
+	d := st.Report("keyways")
 	require.NoError(t, d.Validate())
 	for k := range 2 {
-		lets := 0
-		for _, l := range d.Policies[k].Lets {
-			lets += l.Count
+		lets := 0.0
+		for _, l := range d.Lets {
+			lets += l.Values[k].Mean
 		}
-		require.Equal(t, c.Policies[k].Lets, lets)
+		require.Equal(t, float64(c.Policies[k].Lets), lets)
+		n := 0
+		for _, w := range d.Policies[k].Waits {
+			n += w.N
+		}
+		require.Equal(t, c.Policies[k].Lets-c.Policies[k].LetsByBand["none"], n, "every let's wait, once")
 	}
 	require.Equal(t, "not qualifying", d.Movement.Rows[len(d.Movement.Rows)-1])
 	require.NotContains(t, d.Movement.Cols, "E", "nobody is in Band E under the review")
-	require.Equal(t, len(c.OnlyAlt), d.Policies[1].HousedOnly)
+	for _, m := range d.Measures {
+		if m.Key == "housed_only" {
+			require.Equal(t, float64(len(c.OnlyAlt)), m.Values[1].Mean)
+		}
+		if m.Key == "bids_per_advert_median" {
+			require.Equal(t, c.Policies[0].BidsPerAdvert.Median, m.Values[0].Mean, "one median of bids per advert")
+		}
+	}
+	require.Equal(t, len(c.Moves), len(d.Moves))
+}
+
+// Seeds run in parallel, and the study does not depend on the order they finish in:
+// its first run is the single-seed run, and two identical policies differ by nothing
+// on any seed (common random numbers within a seed).
+func TestRunSeeds_IntervalsAndCommonRandomNumbers(t *testing.T) {
+	snap := keyways(t, 9)
+	cfg := simulate.DefaultConfig()
+	cfg.Weeks = 3
+	base := builtin(t, "nn-2021")
+	st, err := simulate.RunSeeds(t.Context(), snap, cfg, 3, base, base)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{1, 2, 3}, st.Seeds)
+	one, err := simulate.RunSeeds(t.Context(), snap, cfg, 1, base, base)
+	require.NoError(t, err)
+	require.Equal(t, one.Runs[0].Policies[0].Lets, st.Runs[0].Policies[0].Lets)
+	for _, m := range st.Measures {
+		require.Zero(t, m.Change.Mean, m.Label)
+		require.Equal(t, m.Values[0], m.Values[1], m.Label)
+		require.Equal(t, 3, m.Values[0].Runs)
+	}
+	lets := st.Measures[2]
+	require.Equal(t, "lets", lets.Key)
+	require.Less(t, lets.Values[0].Lo, lets.Values[0].Hi, "seeds differ, so the interval is not empty")
+	require.Contains(t, st.Tables()[0].Title, "seeds 1–3")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -63,6 +64,18 @@ func DecodeConfig(data []byte, c *Config) error {
 		return errors.New("more than one JSON value")
 	}
 	return c.Validate()
+}
+
+// ReadConfig reads a JSON config file over c (DecodeConfig); errors name the file.
+func ReadConfig(file string, c *Config) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := DecodeConfig(data, c); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
 }
 
 // Validate reports the first setting a run cannot use.

@@ -3,65 +3,50 @@ package simulate
 import (
 	"fmt"
 
+	"github.com/cbl-lettings/cbl/analytics"
 	"github.com/cbl-lettings/cbl/report"
 )
 
-// reportSizes are the report's bedroom-size labels.
-var reportSizes = []string{"bedsit", "1", "2", "3", "4+"}
-
-// Report maps the comparison to the HTML report's figures (package report), scale
-// describing the run: waits in weeks from registration to let, bedsits apart from
-// one-bedroom homes, and the band-movement matrix without the rows and columns nobody is
-// in. Render it with report.Write.
-func (c *Comparison) Report(scale string) report.Data {
+// Report maps a two-policy study to the HTML report's figures (package report), scale
+// describing the run. The report shows the study's own figures — the same Measures,
+// lets by band and waits the terminal prints — plus the band-movement matrix without the
+// rows and columns nobody is in, and why households move. Render it with report.Write.
+func (s *Study) Report(scale string) report.Data {
 	bands := BandKeys[:5]
 	d := report.Data{
-		Title: fmt.Sprintf("Policy comparison: %s against %s", c.Policies[0].Policy, c.Policies[1].Policy),
-		Seed:  int64(c.Seed), Weeks: c.Weeks, Scale: scale, Bands: bands, Sizes: reportSizes,
-		HousedBoth: c.HousedBoth,
+		Title: fmt.Sprintf("Policy comparison: %s against %s", s.Policies[0].Name, s.Policies[1].Name),
+		Seed:  int64(s.Seeds[0]), Seeds: len(s.Seeds), Weeks: s.Weeks, Scale: scale, Bands: bands, Sizes: analytics.Sizes,
+		Lets: s.LetsByBand, Measures: s.Measures,
 		Notes: []string{
-			"Waits run from the registration date to the day the offer was accepted.",
+			"Waits run from the registration date to the day the offer was accepted, in weeks; bedsits apart from one-bedroom homes.",
 			"Both policies see the same register, adverts, joiners and behaviour draws (common random numbers); only the rules differ.",
-			fmt.Sprintf("The movement matrix is the register on the first day (%s), each application assessed under both policies.", c.Start),
+			fmt.Sprintf("The movement matrix is the register on the first day (%s), each application assessed under both policies.", s.Start),
+			"Quantiles are type 7 (linear between ranks), the same in every output.",
 		},
 	}
-	only := [2]int{len(c.OnlyBase), len(c.OnlyAlt)}
-	for k, o := range c.Policies {
-		pr := report.PolicyResult{Name: o.Policy, Refusals: o.Refusals, Closures: o.Closures, HousedOnly: only[k],
-			Bids: report.NewBidStats(o.Run.BidsPerAdvert)}
-		for _, b := range bands {
-			pr.Lets = append(pr.Lets, report.BandCount{Band: b, Count: o.LetsByBand[b]})
-		}
-		weeks := map[[2]string][]float64{}
-		for _, h := range o.Run.Housed {
-			size := SizeKey(h.Bedrooms)
-			if h.Type == "bedsit" {
-				size = "bedsit"
-			}
-			k := [2]string{BandKey(h.Band), size}
-			weeks[k] = append(weeks[k], float64(h.On-h.Registered)/7)
-		}
-		for _, b := range bands {
-			for _, sz := range reportSizes {
-				if ws := weeks[[2]string{b, sz}]; len(ws) > 0 {
-					pr.Waits = append(pr.Waits, report.NewWait(b, sz, ws))
-				}
+	if len(s.Seeds) > 1 {
+		d.Notes = append(d.Notes, fmt.Sprintf("Figures are means over %d seeded runs with 90%% confidence intervals "+
+			"(Student's t); a change is the mean of the paired per-seed differences.", len(s.Seeds)))
+	}
+	for i, p := range s.Policies {
+		pr := report.PolicyResult{Name: p.Name, Title: p.Title, Waits: []analytics.Wait{}}
+		for _, wr := range s.Waits {
+			if w := wr.Policies[i]; w.N > 0 && wr.Band != "none" {
+				pr.Waits = append(pr.Waits, w)
 			}
 		}
 		d.Policies = append(d.Policies, pr)
 	}
-	label := func(k string) string {
-		if k == "none" {
-			return "not qualifying"
-		}
-		return k
+	for _, m := range s.Moves {
+		d.Moves = append(d.Moves, report.Move{From: label(m.From), To: label(m.To), FromWhy: m.FromWhy, ToWhy: m.ToWhy,
+			Applications: m.Applications})
 	}
 	var rows, cols []int
-	for i := range c.Bands {
+	for i := range s.Bands {
 		rowSum, colSum := 0, 0
-		for j := range c.Bands {
-			rowSum += c.Movement[i][j]
-			colSum += c.Movement[j][i]
+		for j := range s.Bands {
+			rowSum += s.Movement[i][j]
+			colSum += s.Movement[j][i]
 		}
 		if rowSum > 0 {
 			rows = append(rows, i)
@@ -71,15 +56,22 @@ func (c *Comparison) Report(scale string) report.Data {
 		}
 	}
 	for _, i := range rows {
-		d.Movement.Rows = append(d.Movement.Rows, label(c.Bands[i]))
+		d.Movement.Rows = append(d.Movement.Rows, label(s.Bands[i]))
 		r := make([]int, 0, len(cols))
 		for _, j := range cols {
-			r = append(r, c.Movement[i][j])
+			r = append(r, s.Movement[i][j])
 		}
 		d.Movement.Counts = append(d.Movement.Counts, r)
 	}
 	for _, j := range cols {
-		d.Movement.Cols = append(d.Movement.Cols, label(c.Bands[j]))
+		d.Movement.Cols = append(d.Movement.Cols, label(s.Bands[j]))
 	}
 	return d
+}
+
+func label(k string) string {
+	if k == "none" {
+		return "not qualifying"
+	}
+	return k
 }

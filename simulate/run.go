@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cbl-lettings/cbl/analytics"
 	"slices"
 
 	"github.com/cbl-lettings/cbl/allocation"
@@ -139,6 +140,13 @@ type WeekStats struct {
 	Changed      int   `json:"changed"`
 	WeekSummary
 }
+
+// Size is the let home's size group (analytics.SizeOf): bedsits apart.
+func (h *Housed) Size() string { return analytics.SizeOf(h.Bedrooms, h.Type == "bedsit") }
+
+// Weeks is the household's wait: weeks from registration to the day the offer was
+// accepted. Every output measures a wait this way.
+func (h *Housed) Weeks() float64 { return analytics.WeeksBetween(int(h.On - h.Registered)) }
 
 // RunResult is one policy's run over the world's cycles.
 type RunResult struct {

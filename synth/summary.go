@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cbl-lettings/cbl/analytics"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -29,15 +30,9 @@ type Summary struct {
 	AdvertSizes   map[string]float64 `json:"advert_sizes"` // "bedsit", "1", "2", "3", "4+"
 	Sheltered     float64            `json:"sheltered"`
 	Bids          int                `json:"bids"`
-	BidsPerAdvert Spread             `json:"bids_per_advert"`
-}
-
-// Spread summarises a count per item.
-type Spread struct {
-	Mean   float64 `json:"mean"`
-	Median int     `json:"median"`
-	P90    int     `json:"p90"`
-	Max    int     `json:"max"`
+	// BidsPerAdvert spreads the bids per advert (analytics: type-7 quantiles, as the
+	// simulator's figures).
+	BidsPerAdvert analytics.Spread `json:"bids_per_advert"`
 }
 
 // Summarise assesses every application of s under p on asOf and measures the mixes the
@@ -110,13 +105,7 @@ func Summarise(s *snapshot.Snapshot, p *policy.Policy, asOf register.Date) (Summ
 			sum.AdvertSizes[k] /= n
 		}
 		sum.Sheltered /= n
-		slices.Sort(counts)
-		sum.BidsPerAdvert = Spread{
-			Mean:   float64(len(s.Bids)) / n,
-			Median: counts[len(counts)/2],
-			P90:    counts[min(len(counts)-1, len(counts)*9/10)],
-			Max:    counts[len(counts)-1],
-		}
+		sum.BidsPerAdvert = analytics.CountSpread(counts)
 	}
 	return sum, nil
 }
@@ -154,7 +143,8 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "bands: %s\n", pct(s.Bands, "A", "B", "C", "D", "E"))
 	fmt.Fprintf(&b, "bedroom need: %s\n", pct(s.BedroomNeed, "1", "2", "3", "4+"))
 	fmt.Fprintf(&b, "adverts: %d (%s; sheltered %.1f%%)\n", s.Adverts, pct(s.AdvertSizes, "bedsit", "1", "2", "3", "4+"), 100*s.Sheltered)
-	fmt.Fprintf(&b, "bids: %d; per advert mean %.1f, median %d, p90 %d, max %d\n",
-		s.Bids, s.BidsPerAdvert.Mean, s.BidsPerAdvert.Median, s.BidsPerAdvert.P90, s.BidsPerAdvert.Max)
+	fmt.Fprintf(&b, "bids: %d; per advert mean %.1f, median %s, p90 %s, max %s\n",
+		s.Bids, s.BidsPerAdvert.Mean, analytics.Format(s.BidsPerAdvert.Median), analytics.Format(s.BidsPerAdvert.P90),
+		analytics.Format(s.BidsPerAdvert.Max))
 	return b.String()
 }

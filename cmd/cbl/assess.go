@@ -35,7 +35,8 @@ directory instead of the database. --as-of must lie from 1900-01-01 to today plu
 day (exit 2 otherwise).`,
 		Example: `  cbl assess --dry-run --as-of 2025-11-12
   cbl assess --policy nn-2021 --actor kpatel
-  cbl assess --dry-run --register testdata/snapshot/small -o csv`,
+  cbl assess --dry-run --register testdata/snapshot/small -o csv
+  cbl assess --dry-run --register testdata/snapshot/small --policy my-policy.json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if registerDir != "" && !dryRun {
@@ -80,7 +81,7 @@ day (exit 2 otherwise).`,
 	f := cmd.Flags()
 	f.BoolVar(&dryRun, "dry-run", false, "show what would change; write nothing")
 	f.StringVar(&asOf, "as-of", "", "assess as on this date, YYYY-MM-DD (default today in the policy's time zone)")
-	f.StringVar(&policyID, "policy", "nn-2021", "policy id (the version in force on --as-of is used)")
+	f.StringVar(&policyID, "policy", "nn-2021", "policy id (the version in force on --as-of is used) or a policy file")
 	f.StringVar(&who, "actor", actor(), "who is recorded in band history and the events log")
 	f.StringVar(&registerDir, "register", "", "read this snapshot directory instead of the database (needs --dry-run)")
 	return cmd
@@ -97,7 +98,27 @@ func dateText(d register.Date) string {
 // policyAsOf returns the version of shipped policy id in force on --as-of and that day;
 // without --as-of, the version in force at now and today as the policy counts days
 // (Policy.Day), the same day cbl queue counts from.
+//
+// id may instead be a policy file's path (policy.IsFileRef): that file is used whatever
+// its effective dates.
 func policyAsOf(id, asOf string, now time.Time) (*policy.Policy, register.Date, error) {
+	if policy.IsFileRef(id) {
+		p, err := policy.ReadFile(id)
+		if err != nil {
+			return nil, 0, usageErrorf("--policy: %v", err)
+		}
+		if asOf == "" {
+			return p, p.Day(now), nil
+		}
+		day, err := register.ParseDate(asOf)
+		if err != nil {
+			return nil, 0, usageErrorf("--as-of: %v", err)
+		}
+		if err := register.UpTo(now, register.DateSkew).CheckDate(day); err != nil {
+			return nil, 0, usageErrorf("--as-of %v", err)
+		}
+		return p, day, nil
+	}
 	if asOf == "" {
 		p, err := policy.Builtins().AtTime(id, now)
 		if err != nil {

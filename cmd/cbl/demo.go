@@ -33,14 +33,20 @@ and skip counts, and the published feedback table. No database, no files.
 
 --output table prints all three; json prints them as one object; csv prints the
 feedback table. The same --seed always prints the same output.`,
+		Example: `  cbl demo
+  cbl demo --policy nn-2025-proposed --seed 7 -o json
+  cbl demo --policy my-policy.json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := time.Now()
 			cfg := synth.Keyways()
-			cfg.Seed, cfg.Policy = seed, policyID
-			p, err := policy.Builtin(policyID)
+			cfg.Seed = seed
+			p, err := policy.Lookup(policyID)
 			if err != nil {
 				return usageErrorf("--policy: %v", err)
+			}
+			if !policy.IsFileRef(policyID) {
+				cfg.Policy = p.ID // else the register keeps Keyways' geography (nn-2021)
 			}
 			snap, err := synth.GenerateWith(cfg, p)
 			if err != nil {
@@ -61,7 +67,7 @@ feedback table. The same --seed always prints the same output.`,
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the register, its bids and the behaviour model")
-	cmd.Flags().StringVar(&policyID, "policy", "nn-2021", "built-in policy to run under (nn-2021, nn-2025-proposed)")
+	cmd.Flags().StringVar(&policyID, "policy", "nn-2021", "policy to run under: a shipped id (nn-2021, nn-2025-proposed) or a policy file")
 	return cmd
 }
 

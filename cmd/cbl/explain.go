@@ -50,6 +50,9 @@ cbl shortlist show --register does.
 With --letter, write the applicant's letter (plain English): the band and why, the band
 effective date and, with --advert, the place on the shortlist.
 The JSON does not depend on --output.`,
+		Example: `  cbl explain 1002 --advert 7001 --letter
+  cbl explain 1001 --register testdata/snapshot/small --as-of 2025-11-12
+  cbl explain 1001 --register testdata/snapshot/small --policy my-policy.json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDs([]string{"APP"}, args)
@@ -134,7 +137,7 @@ The JSON does not depend on --output.`,
 	f.BoolVar(&letter, "letter", false, "write the applicant's letter in plain English instead of JSON")
 	f.StringVar(&dir, "register", "", "read the application from the snapshot in DIR (read-only) for the band")
 	f.StringVar(&asOf, "as-of", "", "assess as of this day, YYYY-MM-DD (default today)")
-	f.StringVar(&policyName, "policy", "", "assess under this shipped policy (id or id@version; default the latest closed cycle's, with --register the latest cycle's)")
+	f.StringVar(&policyName, "policy", "", "assess under this policy (a shipped id or id@version, or a policy file; default the latest closed cycle's, with --register the latest cycle's)")
 	return cmd
 }
 
@@ -156,7 +159,12 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 	}
 	if policyName != "" {
 		var err error
-		if p, err = pgstore.PolicyByName(policyName, day); err != nil {
+		if policy.IsFileRef(policyName) {
+			p, err = policy.ReadFile(policyName)
+		} else {
+			p, err = pgstore.PolicyByName(policyName, day)
+		}
+		if err != nil {
 			return usageErrorf("--policy: %v", err)
 		}
 	}

@@ -42,6 +42,7 @@ var commands = []func(*App) *cobra.Command{
 	newBidCommand,
 	newAutobidCommand,
 	newShortlistCommand,
+	newPolicyCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data

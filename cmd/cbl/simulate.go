@@ -1,13 +1,15 @@
 package main
 
 import (
-	"cmp"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"slices"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/cbl-lettings/cbl/report"
 	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/synth"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +28,8 @@ func newSimulateCommand(app *App) *cobra.Command {
 		weeks                                       int
 		seed                                        uint64
 		replay                                      bool
+		seeds                                       int
+		outDir                                      string
 		configFile                                  string
 		mode                                        *string
 	)
@@ -46,11 +51,17 @@ Progress goes to stderr. The same --seed always gives the same output.
 With --replay, the register's recorded cycles — its real adverts and bids — are run
 again under --policy and under --compare, and each home's row says who was offered it
 first and who was let it under each (--weeks and --scale do not apply).`,
+		Example: `  cbl simulate --register /tmp/kw --compare nn-2025-proposed --weeks 52
+  cbl simulate --policy nn-2021 --compare my-policy.json --report out.html
+  cbl simulate --register /tmp/kw --compare nn-2025-proposed --replay -o csv`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			perm, err := parseMode(*mode)
 			if err != nil {
 				return err
+			}
+			if seeds < 1 {
+				return usageErrorf("--seeds %d: want at least 1", seeds)
 			}
 			if weeks < 1 {
 				return usageErrorf("--weeks %d: want at least 1", weeks)
@@ -62,8 +73,11 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			cfg := simulate.ConfigFor(sc)
 			cfg.Seed, cfg.Weeks = seed, weeks
 			if configFile != "" {
-				if err := readConfig(configFile, &cfg); err != nil {
-					return err
+				if err := simulate.ReadConfig(configFile, &cfg); err != nil {
+					if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+						return fmt.Errorf("--config: %w", err)
+					}
+					return fmt.Errorf("--config %w", err) // "--config FILE: problem"
 				}
 				if cmd.Flags().Changed("seed") {
 					cfg.Seed = seed
@@ -78,16 +92,19 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				if id == "" {
 					continue
 				}
-				p, err := policy.Builtin(id)
+				p, err := policy.Lookup(id)
 				if err != nil {
 					return usageErrorf("policy: %v", err)
 				}
 				pols = append(pols, p)
 			}
 			start := time.Now()
-			snap, err := app.loadRegister(cmd, dir)
+			snap, err := app.simulationRegister(cmd, dir, scale, seed)
 			if err != nil {
 				return err
+			}
+			if outDir != "" && replay {
+				return usageErrorf("--out writes a simulation's tables; --replay has one table, printed with -o csv")
 			}
 			if reportFile != "" && (len(pols) != 2 || replay) {
 				return usageErrorf("--report needs --compare: the report sets two policies side by side")
@@ -104,17 +121,15 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 					time.Since(start).Round(time.Millisecond))
 				return app.printReplay(rp)
 			}
-			cfg.Progress = newProgress(app, cfg.Weeks, len(pols))
-			w, err := simulate.NewWorld(snap, cfg)
-			if err != nil {
-				return err
+			if os.Getenv("GOGC") == "" {
+				// A run allocates a week's profiles, shortlists and steps and drops them: at
+				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
+				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
+				// (263 → 670 MB peak; BENCHMARKS.md).
+				debug.SetGCPercent(300)
 			}
-			var out *simulate.Comparison
-			if len(pols) == 2 {
-				out, err = simulate.Compare(cmd.Context(), w, pols[0], pols[1])
-			} else {
-				out, err = single(cmd.Context(), w, pols[0])
-			}
+			cfg.Progress = newProgress(app, cfg.Weeks*len(pols)*seeds)
+			st, err := simulate.RunSeeds(cmd.Context(), snap, cfg, seeds, pols...)
 			if err != nil {
 				return err
 			}
@@ -122,39 +137,46 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			if len(pols) == 2 {
 				names += " and " + pols[1].Name()
 			}
-			app.Logf("simulated %d weeks of %d applications under %s in %v", cfg.Weeks, len(w.Applications),
+			app.Logf("simulated %d weeks × %d seed(s) of %d applications under %s in %v", cfg.Weeks, seeds, st.Applications,
 				names, time.Since(start).Round(time.Millisecond))
 			if reportFile != "" {
-				if err := writeReport(reportFile, perm, out, scale, w); err != nil {
+				if err := writeReport(reportFile, perm, st, fmt.Sprintf("%s, %d adverts a week", scale, cfg.Synth.Supply.AdvertsPerWeek)); err != nil {
 					return err
 				}
 				app.Logf("report written to %s", reportFile)
 			}
-			return app.printComparison(out, len(pols) == 2)
+			if outDir != "" {
+				if err := writeTidy(outDir, perm, st); err != nil {
+					return err
+				}
+				app.Logf("tidy CSV files and README.md written to %s", outDir)
+			}
+			return app.printStudy(st)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "register", "", "snapshot directory to start from (default: the database, read-only)")
-	f.StringVar(&policyID, "policy", "nn-2021", "built-in policy to run under")
-	f.StringVar(&compareID, "compare", "", "second built-in policy to compare with (e.g. nn-2025-proposed)")
+	f.StringVar(&dir, "register", "", "snapshot directory to start from (default: the database, read-only; with none configured, a synthetic register at --scale)")
+	f.StringVar(&policyID, "policy", "nn-2021", "policy to run under: a shipped id (nn-2021) or a policy file")
+	f.StringVar(&compareID, "compare", "", "second policy to compare with: a shipped id (nn-2025-proposed) or a policy file")
 	f.IntVar(&weeks, "weeks", 52, "weekly cycles to run")
-	f.Uint64Var(&seed, "seed", 1, "seed of every draw")
+	f.Uint64Var(&seed, "seed", 1, "seed of every draw (the first, with --seeds)")
+	f.IntVar(&seeds, "seeds", 1, "seeded worlds to run per policy (seeds --seed, --seed+1, …): figures become means with 90% intervals")
 	f.StringVar(&scale, "scale", "keyways", "supply, joiner and behaviour rates: keyways, birmingham or england")
 	f.StringVar(&reportFile, "report", "", "also write the comparison as one self-contained HTML page to this file (needs --compare)")
 	f.StringVar(&configFile, "config", "", "JSON file of simulate.Config (seed, weeks, synth rates, behaviour) over the --scale's defaults; --seed and --weeks given on the command line win")
+	f.StringVar(&outDir, "out", "", "also write every table as tidy CSV (one observation per row), every let, a weekly series and a README to this directory")
 	mode = fileModeFlag(cmd)
 	f.BoolVar(&replay, "replay", false, "replay the register's recorded cycles (real adverts and bids) under --policy and --compare instead")
 	return cmd
 }
 
-// writeReport renders the comparison as the HTML report (package report).
-func writeReport(file string, perm os.FileMode, c *simulate.Comparison, scale string, w *simulate.World) error {
-	d := c.Report(fmt.Sprintf("%s, %d adverts a week", scale, w.Config.Synth.Supply.AdvertsPerWeek))
+// writeReport renders the study as the HTML report (package report).
+func writeReport(file string, perm os.FileMode, st *simulate.Study, scale string) error {
 	f, err := createFile(file, perm)
 	if err != nil {
 		return fmt.Errorf("--report: %w", err)
 	}
-	if err := report.Write(f, d); err != nil {
+	if err := report.Write(f, st.Report(scale)); err != nil {
 		f.Close()
 		return fmt.Errorf("--report %s: %w", file, err)
 	}
@@ -164,16 +186,76 @@ func writeReport(file string, perm os.FileMode, c *simulate.Comparison, scale st
 	return nil
 }
 
-// readConfig decodes a simulate.Config file over cfg (simulate.DecodeConfig).
-func readConfig(file string, cfg *simulate.Config) error {
-	data, err := os.ReadFile(file)
+// writeTidy writes each of the study's long-form tables (simulate.Study.Tidy) to
+// DIR/NAME.csv, and DIR/README.md saying what each file holds. Per-let rows carry
+// application ids, so the files get --mode's permissions like other personal data.
+func writeTidy(dir string, perm os.FileMode, st *simulate.Study) error {
+	if err := os.MkdirAll(dir, snapshot.DirMode(perm)); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	var readme strings.Builder
+	fmt.Fprintf(&readme, "# Simulation output: tidy data\n\n")
+	names := []string{}
+	for _, p := range st.Policies {
+		names = append(names, p.Name+" ("+p.Title+")")
+	}
+	fmt.Fprintf(&readme, "Written by `cbl simulate`: %d weeks from %s, seeds %d–%d, %d applications at the start, under %s.\n\n",
+		st.Weeks, st.Start, st.Seeds[0], st.Seeds[len(st.Seeds)-1], st.Applications, strings.Join(names, " and "))
+	readme.WriteString("Each file is one table in long form: a header row, then one observation per row; numbers are plain " +
+		"decimals (no thousands separators), dates YYYY-MM-DD, booleans true/false. Waits are weeks from the registration " +
+		"date to the day the offer was accepted; quantiles are type 7 (linear between ranks); intervals are 90% confidence " +
+		"intervals of the mean over the seeds (docs/simulation.md).\n\n| file | one row per |\n|---|---|\n")
+	for _, t := range st.Tidy() {
+		name := filepath.Join(dir, t.Name+".csv")
+		f, err := createFile(name, perm)
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		err = writeCSV(f, t.Header, t.Rows)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--out %s: %w", name, err)
+		}
+		fmt.Fprintf(&readme, "| `%s.csv` | %s; columns: %s |\n", t.Name, strings.TrimPrefix(t.Doc, "one row per "), strings.Join(t.Header, ", "))
+	}
+	f, err := createFile(filepath.Join(dir, "README.md"), perm)
 	if err != nil {
-		return fmt.Errorf("--config: %w", err)
+		return fmt.Errorf("--out: %w", err)
 	}
-	if err := simulate.DecodeConfig(data, cfg); err != nil {
-		return fmt.Errorf("--config %s: %w", file, err)
+	if _, err := f.WriteString(readme.String()); err != nil {
+		f.Close()
+		return err
 	}
-	return nil
+	return f.Close()
+}
+
+// simulationRegister is the register a simulation starts from: the snapshot in dir;
+// else the database, when one is configured (--dsn, DATABASE_URL or PG*) or the default
+// server holds a register; else — nothing given, as on a fresh machine — a synthetic
+// register at --scale generated with seed, which it says on stderr.
+func (app *App) simulationRegister(cmd *cobra.Command, dir, scale string, seed uint64) (*snapshot.Snapshot, error) {
+	if dir != "" || pgstore.DSN(app.DSN) != pgstore.DefaultDSN {
+		return app.loadRegister(cmd, dir)
+	}
+	snap, err := app.loadRegister(cmd, "")
+	if err == nil && len(snap.Applications) > 0 {
+		return snap, nil
+	}
+	sc, err := synthSize(scale)
+	if err != nil {
+		return nil, err
+	}
+	sc.Seed = seed
+	snap, err = synth.Generate(sc)
+	if err != nil {
+		return nil, err
+	}
+	app.Logf("no --register, no database configured and no register in the default one: simulating a synthetic %s register "+
+		"of %d applications generated with seed %d (what cbl generate --size %s --seed %d writes); give --register DIR or --dsn for a real one",
+		scale, len(snap.Applications), seed, scale, seed)
+	return snap, nil
 }
 
 // loadRegister reads the snapshot directory, or exports the database read-only.
@@ -189,21 +271,10 @@ func (app *App) loadRegister(cmd *cobra.Command, dir string) (*snapshot.Snapshot
 	return pgstore.Export(cmd.Context(), db)
 }
 
-// single runs one policy and wraps it as a comparison with one outcome.
-func single(ctx context.Context, w *simulate.World, p *policy.Policy) (*simulate.Comparison, error) {
-	r, err := simulate.Run(ctx, w, p)
-	if err != nil {
-		return nil, err
-	}
-	c := &simulate.Comparison{Seed: w.Config.Seed, Weeks: len(w.Cycles), Start: w.Start,
-		Applications: len(w.Applications), Bands: simulate.BandKeys}
-	c.Policies[0] = simulate.Summarise(r, p)
-	return c, nil
-}
-
 // newProgress returns a progress callback redrawing one line on stderr when stderr is a
-// terminal; otherwise (a log file, a test) it stays quiet.
-func newProgress(app *App, weeks, runs int) func(string, int, int) {
+// terminal; otherwise (a log file, a test) it stays quiet. total is every week of every
+// run (weeks × policies × seeds); runs report their weeks concurrently.
+func newProgress(app *App, total int) func(string, int, int) {
 	f, ok := app.Stderr.(*os.File)
 	if !ok {
 		return nil
@@ -212,212 +283,40 @@ func newProgress(app *App, weeks, runs int) func(string, int, int) {
 		return nil
 	}
 	var mu sync.Mutex
-	done := map[string]int{}
-	var order []string
-	return func(name string, d, total int) {
+	done := 0
+	return func(string, int, int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if _, ok := done[name]; !ok {
-			order = append(order, name)
-		}
-		done[name] = d
-		line := "\r"
-		all := 0
-		for _, n := range order {
-			line += fmt.Sprintf("%s %3d/%d weeks  ", n, done[n], total)
-			all += done[n]
-		}
-		fmt.Fprint(app.Stderr, line)
-		if all == weeks*runs {
+		done++
+		fmt.Fprintf(app.Stderr, "\r%d/%d weeks simulated  ", done, total)
+		if done == total {
 			fmt.Fprintln(app.Stderr)
 		}
 	}
 }
 
-type table struct {
-	title  string
-	header []string
-	rows   [][]string
-}
-
-// printComparison writes the comparison (or the single run) in the --output format.
-func (app *App) printComparison(c *simulate.Comparison, two bool) error {
+// printStudy writes the study in the --output format: its tables (simulate.Study.Tables),
+// or the whole study as JSON.
+func (app *App) printStudy(st *simulate.Study) error {
 	if app.Output == "json" {
-		enc := json.NewEncoder(app.Stdout)
-		enc.SetIndent("", "  ")
-		if !two {
-			return enc.Encode(struct {
-				Seed    uint64           `json:"seed"`
-				Weeks   int              `json:"weeks"`
-				Outcome simulate.Outcome `json:"outcome"`
-			}{c.Seed, c.Weeks, c.Policies[0]})
-		}
-		return enc.Encode(c)
+		return printJSON(app, st)
 	}
-	tables := comparisonTables(c, two)
-	for i, t := range tables {
+	for i, t := range st.Tables() {
 		if i > 0 {
 			fmt.Fprintln(app.Stdout)
 		}
 		if app.Output == "csv" {
-			if err := writeCSV(app.Stdout, t.header, t.rows); err != nil {
+			if err := writeCSV(app.Stdout, t.Header, t.Rows); err != nil {
 				return err
 			}
 			continue
 		}
-		fmt.Fprintln(app.Stdout, t.title)
-		if err := app.Print(t.header, t.rows); err != nil {
+		fmt.Fprintln(app.Stdout, t.Title)
+		if err := app.Print(t.Header, t.Rows); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func comparisonTables(c *simulate.Comparison, two bool) []table {
-	n := 1
-	if two {
-		n = 2
-	}
-	ps := c.Policies[:n]
-	head := func(first string) []string {
-		h := []string{first}
-		for _, p := range ps {
-			h = append(h, p.Policy)
-		}
-		if two {
-			h = append(h, "difference")
-		}
-		return h
-	}
-	row := func(name string, vals ...float64) []string {
-		r := []string{name}
-		for _, v := range vals {
-			r = append(r, num(v))
-		}
-		if two {
-			r = append(r, signed(vals[1]-vals[0]))
-		}
-		return r
-	}
-	get := func(f func(o *simulate.Outcome) float64) []float64 {
-		vs := make([]float64, n)
-		for i := range ps {
-			vs[i] = f(&ps[i])
-		}
-		return vs
-	}
-	onlyHere := []float64{float64(len(c.OnlyBase)), float64(len(c.OnlyAlt))}
-	summary := table{title: fmt.Sprintf("Summary: %d weeks from %s, seed %d, %d applications at the start", c.Weeks, c.Start, c.Seed, c.Applications),
-		header: head("measure")}
-	for _, m := range []struct {
-		name string
-		f    func(o *simulate.Outcome) float64
-	}{
-		{"removed (stop qualifying)", func(o *simulate.Outcome) float64 { return float64(o.Removed) }},
-		{"register at end", func(o *simulate.Outcome) float64 { return float64(o.Register) }},
-		{"lets", func(o *simulate.Outcome) float64 { return float64(o.Lets) }},
-		{"manual bids", func(o *simulate.Outcome) float64 { return float64(o.ManualBids) }},
-		{"autobids", func(o *simulate.Outcome) float64 { return float64(o.Autobids) }},
-		{"autobid areas", func(o *simulate.Outcome) float64 { return float64(o.AutobidAreas) }},
-		{"bids per advert: mean", func(o *simulate.Outcome) float64 { return o.BidsPerAdvert.Mean }},
-		{"bids per advert: median", func(o *simulate.Outcome) float64 { return float64(o.BidsPerAdvert.Median) }},
-		{"bids per advert: p90", func(o *simulate.Outcome) float64 { return float64(o.BidsPerAdvert.P90) }},
-		{"bids per advert: max", func(o *simulate.Outcome) float64 { return float64(o.BidsPerAdvert.Max) }},
-		{"offers", func(o *simulate.Outcome) float64 { return float64(o.Offers) }},
-		{"refusals", func(o *simulate.Outcome) float64 { return float64(o.Refusals) }},
-		{"counted refusals", func(o *simulate.Outcome) float64 { return float64(o.Counted) }},
-		{"closed for refusals", func(o *simulate.Outcome) float64 { return float64(o.Closures) }},
-		{"homeless duties discharged", func(o *simulate.Outcome) float64 { return float64(o.Discharges) }},
-		{"adverts left to re-let", func(o *simulate.Outcome) float64 { return float64(o.Relet) }},
-	} {
-		summary.rows = append(summary.rows, row(m.name, get(m.f)...))
-	}
-	if two {
-		summary.rows = append(summary.rows, row("housed under this policy only", onlyHere...),
-			row("housed under both", float64(c.HousedBoth), float64(c.HousedBoth)))
-	}
-	lets := table{title: "Lets by band (band held at close)", header: head("band")}
-	above := table{title: "Lets of homes larger than the household's need, by need", header: head("need")}
-	for _, b := range simulate.BandKeys[:5] {
-		lets.rows = append(lets.rows, row(b, get(func(o *simulate.Outcome) float64 { return float64(o.LetsByBand[b]) })...))
-	}
-	for _, k := range []string{"1", "2", "3", "4+"} {
-		above.rows = append(above.rows, row(k, get(func(o *simulate.Outcome) float64 { return float64(o.LetsAboveNeed[k]) })...))
-	}
-	waits := table{title: "Days from registration to let, by band and home size (quartiles)", header: []string{"band", "bedrooms"}}
-	for _, p := range ps {
-		waits.header = append(waits.header, p.Policy+" lets", "q1", "median", "q3")
-	}
-	type cell = [2]string
-	seen := map[cell]bool{}
-	var cells []cell
-	for _, p := range ps {
-		for _, w := range p.Waits {
-			k := cell{w.Band, w.Bedrooms}
-			if !seen[k] {
-				seen[k] = true
-				cells = append(cells, k)
-			}
-		}
-	}
-	sortCells(cells)
-	for _, k := range cells {
-		r := []string{k[0], k[1]}
-		for _, p := range ps {
-			w := simulate.Wait{}
-			for _, x := range p.Waits {
-				if x.Band == k[0] && x.Bedrooms == k[1] {
-					w = x
-				}
-			}
-			r = append(r, strconv.Itoa(w.Lets), strconv.Itoa(w.Q1), strconv.Itoa(w.Median), strconv.Itoa(w.Q3))
-		}
-		waits.rows = append(waits.rows, r)
-	}
-	out := []table{summary, lets, waits, above}
-	if !two {
-		return out
-	}
-	mv := table{title: fmt.Sprintf("Band movement on the first day (rows %s, columns %s)", ps[0].Policy, ps[1].Policy),
-		header: append([]string{"from \\ to"}, c.Bands...)}
-	for i, b := range c.Bands {
-		r := []string{b}
-		for _, v := range c.Movement[i] {
-			r = append(r, strconv.Itoa(v))
-		}
-		mv.rows = append(mv.rows, r)
-	}
-	moves := table{title: "Why they move (deciding criterion or failed qualification rule)",
-		header: []string{"from", "to", "because (" + ps[0].Policy + ")", "because (" + ps[1].Policy + ")", "applications"}}
-	for _, m := range c.Moves {
-		moves.rows = append(moves.rows, []string{m.From, m.To, m.FromWhy, m.ToWhy, strconv.Itoa(m.Applications)})
-	}
-	return append(out, mv, moves)
-}
-
-func sortCells(cs [][2]string) {
-	rank := map[string]int{}
-	for i, b := range simulate.BandKeys {
-		rank[b] = i
-	}
-	slices.SortFunc(cs, func(x, y [2]string) int {
-		return cmp.Or(cmp.Compare(rank[x[0]], rank[y[0]]), cmp.Compare(x[1], y[1]))
-	})
-}
-
-// num formats a figure: integers as integers, others to one decimal place.
-func num(v float64) string {
-	if v == float64(int64(v)) {
-		return strconv.FormatInt(int64(v), 10)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
-}
-
-func signed(v float64) string {
-	if v > 0 {
-		return "+" + num(v)
-	}
-	return num(v)
 }
 
 // printReplay writes one row per replayed home.

@@ -3,12 +3,16 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	stdhtml "html"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/stretchr/testify/require"
 )
@@ -52,7 +56,7 @@ func TestSimulate_CompareFromSnapshot(t *testing.T) {
 	args := []string{"simulate", "--register", dir, "--weeks", "6", "--compare", "nn-2025-proposed"}
 	code, out, errOut := run(t, args...)
 	require.Equal(t, 0, code, errOut)
-	for _, want := range []string{"Summary: 6 weeks", "Lets by band", "Days from registration to let",
+	for _, want := range []string{"Summary: 6 weeks", "Lets by band", "Weeks from registration to let",
 		"Band movement on the first day", "Why they move", "sharing_no_dependants", "housed under this policy only"} {
 		require.Contains(t, out, want)
 	}
@@ -61,18 +65,12 @@ func TestSimulate_CompareFromSnapshot(t *testing.T) {
 
 	code, js, errOut := run(t, append(args, "--output", "json")...)
 	require.Equal(t, 0, code, errOut)
-	var c struct {
-		Weeks    int `json:"weeks"`
-		Policies []struct {
-			Policy string `json:"policy"`
-			Lets   int    `json:"lets"`
-		} `json:"policies"`
-		Movement [][]int `json:"movement"`
-	}
+	var c simulate.Study
 	require.NoError(t, json.Unmarshal([]byte(js), &c))
 	require.Equal(t, 6, c.Weeks)
-	require.Equal(t, "nn-2025-proposed@1", c.Policies[1].Policy)
-	require.Positive(t, c.Policies[0].Lets)
+	require.Equal(t, "nn-2025-proposed@1", c.Policies[1].Name)
+	require.Equal(t, "North Northamptonshire Keyways Housing Allocation Scheme (2021, in force)", c.Policies[0].Title)
+	require.Positive(t, c.Runs[0].Policies[0].Lets)
 	require.Len(t, c.Movement, 6)
 
 	code, cs, errOut := run(t, append(args, "--output", "csv")...)
@@ -140,17 +138,11 @@ func TestSimulate_ConfigFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"weeks": 2, "behaviour": {"refusal": 0, "no_reply": 0}}`), 0o644))
 	code, out, errOut := run(t, "simulate", "--register", dir, "--config", cfg, "-o", "json")
 	require.Equal(t, 0, code, errOut)
-	var v struct {
-		Weeks   int `json:"weeks"`
-		Outcome struct {
-			Refusals int `json:"refusals"`
-			Offers   int `json:"offers"`
-		} `json:"outcome"`
-	}
+	var v simulate.Study
 	require.NoError(t, json.Unmarshal([]byte(out), &v))
 	require.Equal(t, 2, v.Weeks)
-	require.Positive(t, v.Outcome.Offers)
-	require.Zero(t, v.Outcome.Refusals, "the file set refusals to zero")
+	require.Positive(t, v.Runs[0].Policies[0].Offers)
+	require.Zero(t, v.Runs[0].Policies[0].Refusals, "the file set refusals to zero")
 
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"behaviour": {"refusal": 2}}`), 0o644))
 	code, _, errOut = run(t, "simulate", "--register", dir, "--config", cfg)
@@ -176,4 +168,138 @@ func TestSimulate_Report(t *testing.T) {
 		require.Contains(t, string(page), want)
 	}
 	require.NotContains(t, string(page), "<script")
+}
+
+// The terminal and the report show the same figures: every row of the terminal's
+// summary and lets-by-band tables appears in the report's outcomes and lets tables with
+// the same cells, and the waits table's cells agree.
+func TestSimulate_TerminalAndReportAgree(t *testing.T) {
+	t.Parallel()
+	dir := keywaysDir(t)
+	file := filepath.Join(t.TempDir(), "r.html")
+	code, out, errOut := run(t, "simulate", "--register", dir, "--weeks", "6", "--compare", "nn-2025-proposed",
+		"--report", file, "-o", "csv")
+	require.Equal(t, 0, code, errOut)
+	page, err := os.ReadFile(file)
+	require.NoError(t, err)
+	tables := htmlTables(t, string(page))
+	csvs := strings.Split(strings.TrimSpace(out), "\n\n")
+
+	summary, err := csv.NewReader(strings.NewReader(csvs[0])).ReadAll()
+	require.NoError(t, err)
+	outcomes := map[string][]string{}
+	for _, r := range tables["table-outcomes"][1:] {
+		outcomes[r[0]] = r[1:]
+	}
+	require.Len(t, outcomes, len(summary)-1, "the report has every summary row, and no other")
+	for _, r := range summary[1:] {
+		require.Equal(t, r[1:], outcomes[r[0]], r[0])
+	}
+	lets, err := csv.NewReader(strings.NewReader(csvs[1])).ReadAll()
+	require.NoError(t, err)
+	for i, r := range lets[1:] {
+		require.Equal(t, append([]string{"Band " + r[0]}, r[1:]...), tables["table-lets"][1+i])
+	}
+	waits, err := csv.NewReader(strings.NewReader(csvs[2])).ReadAll()
+	require.NoError(t, err)
+	html := map[[2]string][]string{}
+	for _, r := range tables["table-waits"][2:] {
+		html[[2]string{r[0], r[1]}] = r[2:]
+	}
+	for _, r := range waits[1:] {
+		if r[0] == "none" {
+			continue // lets to households with no band at close: the report's panels are bands
+		}
+		got := html[[2]string{r[0], r[1]}]
+		require.NotNil(t, got, "band %s size %s", r[0], r[1])
+		for i := range r[2:] {
+			want := r[2+i]
+			if want != "–" && i%4 != 0 { // weeks: one decimal in both
+				require.Equal(t, strings.TrimSuffix(got[i], ".0"), want, "band %s size %s cell %d", r[0], r[1], i)
+				continue
+			}
+			require.Equal(t, want, got[i], "band %s size %s cell %d", r[0], r[1], i)
+		}
+	}
+}
+
+// htmlTables reads each <table id=…> of page into rows of cell texts.
+func htmlTables(t *testing.T, page string) map[string][][]string {
+	t.Helper()
+	out := map[string][][]string{}
+	for _, part := range strings.Split(page, "<table")[1:] {
+		id := ""
+		if i := strings.Index(part, `id="`); i >= 0 && i < strings.Index(part, ">") {
+			id = part[i+4 : i+4+strings.Index(part[i+4:], `"`)]
+		}
+		body := part[:strings.Index(part, "</table>")]
+		for _, tr := range strings.Split(body, "<tr")[1:] {
+			var row []string
+			for _, cell := range regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`).FindAllStringSubmatch(tr, -1) {
+				text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(cell[1], " ")
+				row = append(row, strings.Join(strings.Fields(stdhtml.UnescapeString(text)), " "))
+			}
+			out[id] = append(out[id], row)
+		}
+	}
+	return out
+}
+
+// --out writes one long-form CSV per table, readable as one table each: the per-let
+// rows add up to the lets the summary reports, per seed and policy, and the README
+// names every file.
+func TestSimulate_OutTidy(t *testing.T) {
+	t.Parallel()
+	dir := keywaysDir(t)
+	out := filepath.Join(t.TempDir(), "out")
+	code, js, errOut := run(t, "simulate", "--register", dir, "--weeks", "3", "--seeds", "2", "--compare", "nn-2025-proposed",
+		"--out", out, "-o", "json")
+	require.Equal(t, 0, code, errOut)
+	var st simulate.Study
+	require.NoError(t, json.Unmarshal([]byte(js), &st))
+	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	files, err := filepath.Glob(filepath.Join(out, "*.csv"))
+	require.NoError(t, err)
+	require.Len(t, files, 8)
+	tables := map[string][][]string{}
+	for _, f := range files {
+		name := filepath.Base(f)
+		require.Contains(t, string(readme), "`"+name+"`")
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll() // one table: equal-length rows
+		require.NoError(t, err, name)
+		require.Greater(t, len(rows), 1, name)
+		tables[strings.TrimSuffix(name, ".csv")] = rows
+	}
+	lets := map[string]int{}
+	for _, r := range tables["lets"][1:] {
+		lets[r[0]+" "+r[1]]++
+		_, err := strconv.ParseFloat(r[14], 64)
+		require.NoError(t, err, "wait_weeks is a number")
+		require.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, r[13])
+	}
+	for _, c := range st.Runs {
+		for i, p := range st.Policies {
+			require.Equal(t, c.Policies[i].Lets, lets[strconv.FormatUint(c.Seed, 10)+" "+p.Name])
+		}
+	}
+	require.Equal(t, []string{"seed", "policy", "week", "cycle", "band", "register", "lets"}, tables["weekly"][0])
+	require.Len(t, tables["weekly"], 1+2*2*3*6, "seeds × policies × weeks × bands")
+	require.Len(t, tables["movement"], 1+6*6)
+}
+
+// With neither --register nor a database configured, simulate generates the register
+// itself and says so, so README's simulate line works on a fresh machine: the figures
+// are those of the register cbl generate writes with the same seed.
+func TestSimulate_NoRegisterGeneratesOne(t *testing.T) {
+	for _, k := range []string{"DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"} {
+		t.Setenv(k, "")
+	}
+	code, out, errOut := run(t, "simulate", "--weeks", "2")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "simulating a synthetic keyways register of 7000 applications generated with seed 1")
+	_, want, _ := run(t, "simulate", "--weeks", "2", "--register", keywaysDir(t))
+	require.Equal(t, want, out)
 }
