@@ -175,6 +175,10 @@ type Input struct {
 	Bids, FirstFive, Offers []int64
 	// Lets are the lets made in the period.
 	Lets []Let
+	// NoDecisions: the source holds no offers or lets (a snapshot: decisions live in the
+	// database). The offers and lets columns are then not available: every cell of them
+	// is null, not 0.
+	NoDecisions bool
 }
 
 // DefaultSuppress is the smallest count shown: cells from 1 to DefaultSuppress-1 are
@@ -212,6 +216,7 @@ type Table struct {
 	AsOf        register.Date `json:"as_of"`
 	Suppress    int           `json:"suppress_below"`
 	Overlapping bool          `json:"overlapping"` // a household may be in several groups (flags)
+	NoDecisions bool          `json:"no_decisions"` // offers and lets not available (Input.NoDecisions)
 	Rows        []Row         `json:"rows"`
 	Total       Row           `json:"total"`
 }
@@ -309,7 +314,7 @@ func Tabulate(in *Input, by Dimension, suppress int) (*Table, error) {
 			}
 		}
 	}
-	t := &Table{By: by, AsOf: in.AsOf, Suppress: suppress, Overlapping: by.Overlapping()}
+	t := &Table{By: by, AsOf: in.AsOf, Suppress: suppress, Overlapping: by.Overlapping(), NoDecisions: in.NoDecisions}
 	cell := func(k, tot int, hide bool) Cell {
 		if hide {
 			return Cell{Suppressed: true}
@@ -348,7 +353,20 @@ func Tabulate(in *Input, by Dimension, suppress int) (*Table, error) {
 	if len(all) > 0 {
 		t.Total.MedianWaitDays = median(all)
 	}
+	if in.NoDecisions {
+		for _, r := range append([]*Row{&t.Total}, rowPtrs(t.Rows)...) {
+			r.Offers, r.Lets, r.MedianWaitDays = Cell{}, Cell{}, nil
+		}
+	}
 	return t, nil
+}
+
+func rowPtrs(rs []Row) []*Row {
+	out := make([]*Row, len(rs))
+	for i := range rs {
+		out[i] = &rs[i]
+	}
+	return out
 }
 
 // median is the middle of xs (the lower middle when even), as days.

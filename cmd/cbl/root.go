@@ -36,6 +36,7 @@ var commands = []func(*App) *cobra.Command{
 	newBidCommand,
 	newAutobidCommand,
 	newShortlistCommand,
+	newEqualityCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data
