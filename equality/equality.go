@@ -215,7 +215,7 @@ type Table struct {
 	By          Dimension     `json:"by"`
 	AsOf        register.Date `json:"as_of"`
 	Suppress    int           `json:"suppress_below"`
-	Overlapping bool          `json:"overlapping"` // a household may be in several groups (flags)
+	Overlapping bool          `json:"overlapping"`  // a household may be in several groups (flags)
 	NoDecisions bool          `json:"no_decisions"` // offers and lets not available (Input.NoDecisions)
 	Rows        []Row         `json:"rows"`
 	Total       Row           `json:"total"`
