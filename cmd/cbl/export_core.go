@@ -135,4 +135,3 @@ func writeCoreReturn(path string, ls []corereturn.Letting, ps *corereturn.Pseudo
 	}
 	return corereturn.Write(f, ls, ps)
 }
-
