@@ -77,3 +77,25 @@ func TestGroups_AgeAndFlags(t *testing.T) {
 	require.Equal(t, []string{"Male"}, equality.Groups(equality.BySex, &a, on))
 	require.Equal(t, []string{equality.NotKnown}, equality.Groups(equality.ByEthnicity, &a, on))
 }
+
+func TestCompareLets(t *testing.T) {
+	apps := []register.Application{
+		household(1, register.Female, "1950-01-01", register.DisabilityYes),
+		household(2, register.Male, "1995-01-01", register.DisabilityNo),
+	}
+	var base, alt []equality.Let
+	for i := range 6 {
+		base = append(base, equality.Let{Application: 1, On: register.MustDate("2025-01-01").AddDays(i)})
+		alt = append(alt, equality.Let{Application: 2, On: register.MustDate("2025-01-01").AddDays(i)})
+	}
+	alt = append(alt, equality.Let{Application: 1, On: register.MustDate("2025-02-01")})
+	c, err := equality.CompareLets(equality.ByDisability, register.MustDate("2025-01-01"), apps, base, alt, 5)
+	require.NoError(t, err)
+	require.Equal(t, "Disabled", c.Rows[0].Group)
+	require.Equal(t, 6, *c.Rows[0].Base.Count)
+	require.True(t, c.Rows[0].Alt.Suppressed, "1 let under the alternative")
+	require.Nil(t, c.Rows[0].Difference, "a difference with a suppressed side would give it away")
+	require.True(t, c.Rows[1].Alt.Suppressed, "6, the next smallest: with the total it would give the 1 away")
+	require.Equal(t, 0, *c.Rows[1].Base.Count, "0 is shown")
+	require.Equal(t, 1, *c.Total.Difference)
+}

@@ -5,7 +5,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/cbl-lettings/cbl/internal/fixtures"
 
 	"github.com/stretchr/testify/require"
 )
@@ -73,4 +76,31 @@ func TestEquality_UsageErrors(t *testing.T) {
 	code, _, errOut := run(t, "equality", "--register", smallDir, "--cycle", "999")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "cycle 999")
+}
+
+// cbl simulate --compare shows the policy change's lets by age group and disability,
+// each table's total the run's lets.
+func TestSimulate_LetsByGroup(t *testing.T) {
+	code, out, errOut := run(t, "simulate", "--register", fixtures.SmallDir(t, 1), "--compare", "nn-2025-proposed", "--weeks", "4")
+	require.Equal(t, 0, code, errOut)
+	for _, title := range []string{"Lets by age (counts under 5 suppressed: [c])", "Lets by disability"} {
+		require.Contains(t, out, title)
+	}
+	i := strings.Index(out, "Lets by age")
+	section := out[i:]
+	require.Contains(t, section, "65 and over")
+	require.Contains(t, section, "Disabled")
+	// The totals of both tables are the same lets.
+	var totals []string
+	for _, line := range strings.Split(section, "\n") {
+		if strings.HasPrefix(line, "Total") {
+			totals = append(totals, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	require.Len(t, totals, 2)
+	require.Equal(t, totals[0], totals[1])
+
+	code, out, errOut = run(t, "-o", "json", "simulate", "--register", fixtures.SmallDir(t, 1), "--compare", "nn-2025-proposed", "--weeks", "2")
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, out, "Lets by age", "JSON output is the comparison alone")
 }

@@ -130,7 +130,13 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				}
 				app.Logf("report written to %s", reportFile)
 			}
-			return app.printComparison(out, len(pols) == 2)
+			if err := app.printComparison(out, len(pols) == 2); err != nil {
+				return err
+			}
+			if len(pols) == 2 {
+				return app.printLetsByGroup(out, w) // simulate_equality.go
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
