@@ -68,8 +68,9 @@ func HousedLets(h []Housed) []equality.Let {
 	return out
 }
 
-// Households are every household of w: the register it starts from and every joiner,
-// for equality.CompareLets (their monitoring data and members do not change in a run).
+// Households are every household of w as it starts or joins: the register it starts from
+// and every joiner, for equality.CompareLets. Their monitoring data does not change in a
+// run; their members may (a birth), so a household type is the one it joined with.
 func (w *World) Households() []register.Application {
 	n := len(w.Applications)
 	for _, j := range w.Joiners {

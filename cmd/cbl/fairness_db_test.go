@@ -88,6 +88,26 @@ func TestFairness_EqualityAndCoreReturnFromTheDatabase(t *testing.T) {
 	}
 	require.Equal(t, len(let), lets, "group lets sum to the total")
 	require.Equal(t, bids, bidSum)
+	// The same lets by period: the days from the close to ten days after.
+	{
+		day := cycle.Closes.UTC().Format("2006-01-02")
+		end := cycle.Closes.Add(10 * 24 * time.Hour).UTC().Format("2006-01-02")
+		out := mustRun(t, "--dsn", dsn, "-o", "json", "equality", "--from", day, "--to", end, "--by", "sex", "--suppress", "0")
+		var byPeriod struct {
+			Total struct {
+				Lets   struct{ Count *int } `json:"lets"`
+				Offers struct{ Count *int } `json:"offers"`
+				Bids   struct{ Count *int } `json:"bids"`
+			} `json:"total"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &byPeriod))
+		require.Equal(t, len(let), *byPeriod.Total.Lets.Count)
+		require.Equal(t, len(let), *byPeriod.Total.Offers.Count)
+		require.Equal(t, bids, *byPeriod.Total.Bids.Count, "the cycle closed in the period")
+		before := mustRun(t, "--dsn", dsn, "-o", "json", "equality", "--to", cycle.Closes.Add(-48*time.Hour).UTC().Format("2006-01-02"), "--by", "sex")
+		require.Contains(t, before, `"lets": {
+      "count": 0`, "nothing was let before the close")
+	}
 	// With the default threshold, fewer than 5 lets in a group are not shown.
 	table := mustRun(t, "--dsn", dsn, "equality", "--cycle", cid, "--by", "disability")
 	require.Contains(t, table, "[c]")
