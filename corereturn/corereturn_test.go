@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,5 +88,19 @@ func TestWrite_OneLet(t *testing.T) {
 	require.True(t, strings.HasPrefix(get("unittype_gn"), `"'=`), "a formula is neutralised: %s", get("unittype_gn"))
 	for _, secret := range []string{"Ada", "Bell", "1990-04-02", "2016-07-19", ",1001,", key} {
 		require.NotContains(t, buf.String(), secret)
+	}
+}
+
+// docs/core.md documents every column the return writes.
+func TestColumns_Documented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/core.md")
+	require.NoError(t, err)
+	numbered := regexp.MustCompile(`^(age|sex|relat)[1-8]$`)
+	for _, c := range corereturn.Columns {
+		name := c
+		if m := numbered.FindStringSubmatch(c); m != nil {
+			name = m[1] + map[string]string{"age": "1", "sex": "1", "relat": "2"}[m[1]] + "..8"
+		}
+		require.Contains(t, string(doc), "`"+name+"`", "docs/core.md: column %s", c)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cbl-lettings/cbl/corereturn"
 	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/stretchr/testify/require"
@@ -142,6 +143,7 @@ func TestFairness_EqualityAndCoreReturnFromTheDatabase(t *testing.T) {
 	recs, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, recs, 1+len(let), "a header and one row per let")
+	require.Equal(t, corereturn.Columns, recs[0], "the documented columns (docs/core.md)")
 	col := map[string]int{}
 	for i, h := range recs[0] {
 		col[h] = i
