@@ -151,11 +151,12 @@ func readApplicationRows(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]regis
 	var (
 		id, registered, statusUntil, homeBedrooms, debtLastOwed, bits       int64
 		status, statusReason, area, mobility, tenure, homelessDuty, debtAmt string
+		ethnic, disability, econ                                            string
 		areas                                                               pq.StringArray
 	)
 	err := eachRow(ctx, tx, `SELECT id, `+dayOf("registered")+`, status, status_reason, `+dayOf("status_until")+`,
 		area, mobility, home_bedrooms, tenure, legal_agreement_areas, homeless_duty, `+appFlagBits+`,
-		debt_amount, `+dayOf("debt_last_owed")+`
+		debt_amount, `+dayOf("debt_last_owed")+`, ethnic_group, disability, economic_status
 		FROM applications`+f.where("id")+` ORDER BY id`, f.args(), func(rows *sql.Rows) error {
 		apps = append(apps, register.Application{})
 		a := &apps[len(apps)-1]
@@ -163,7 +164,7 @@ func readApplicationRows(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]regis
 		areas = nil
 		if err := rows.Scan(&id, &registered, &status, &statusReason, &statusUntil,
 			&area, &mobility, &homeBedrooms, &tenure, &areas, &homelessDuty, &bits, &debtAmt,
-			&debtLastOwed); err != nil {
+			&debtLastOwed, &ethnic, &disability, &econ); err != nil {
 			return err
 		}
 		for i, p := range appFlags(a) {
@@ -186,6 +187,8 @@ func readApplicationRows(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]regis
 			a.Debt.Amount = d
 		}
 		a.Mobility, a.Area = register.Mobility(mobility), area
+		a.Monitoring = register.Monitoring{EthnicGroup: register.EthnicGroup(ethnic),
+			Disability: register.Disability(disability), EconomicStatus: register.EconomicStatus(econ)}
 		return nil
 	})
 	if err != nil {

@@ -158,7 +158,7 @@ func tables(s *snapshot.Snapshot) []table {
 		"nn_connection", "right_to_move", "legal_agreement_areas", "immigration_ineligible", "homeless_duty",
 		"armed_forces", "care_leaver", "care_leaver_nnc", "adult_social_care_move_on", "domestic_abuse",
 		"sheltered_eligible", "connected", "guarantor", "unacceptable_behaviour", "exceptional_circumstances",
-		"working", "debt_amount", "debt_last_owed"}, n: len(apps), row: func(i int) []any {
+		"working", "debt_amount", "debt_last_owed", "ethnic_group", "disability", "economic_status"}, n: len(apps), row: func(i int) []any {
 		a := &apps[i]
 		f := a.Flags
 		return []any{a.ID, dateArg(a.Registered), string(a.Status), a.StatusReason,
@@ -167,7 +167,8 @@ func tables(s *snapshot.Snapshot) []table {
 			a.Connection.RightToMove, pq.StringArray(nonNil(a.Connection.LegalAgreementAreas)),
 			f.ImmigrationIneligible, string(f.HomelessDuty), f.ArmedForces, f.CareLeaver, f.CareLeaverNNC,
 			f.AdultSocialCareMoveOn, f.DomesticAbuse, f.ShelteredEligible, f.Connected, f.Guarantor,
-			f.UnacceptableBehaviour, f.ExceptionalCircumstances, f.Working, a.Debt.Amount, dateArg(a.Debt.LastOwed)}
+			f.UnacceptableBehaviour, f.ExceptionalCircumstances, f.Working, a.Debt.Amount, dateArg(a.Debt.LastOwed),
+			string(a.Monitoring.EthnicGroup), string(a.Monitoring.Disability), string(a.Monitoring.EconomicStatus)}
 	}}
 	members := children(apps, func(a *register.Application) int { return len(a.Members) })
 	mem := table{name: "members", cols: []string{"application", "seq", "name", "born", "sex", "relationship", "joint", "pregnancy_due"},

@@ -12,6 +12,7 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -201,7 +202,7 @@ func readAdverts(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]bidding.Adver
 			Bedrooms: r.Bedrooms, BedSpaces: r.BedSpaces, Type: r.Type, Garden: r.Garden, Floor: r.Floor,
 			Lift: r.Lift, Access: bidding.Accessibility(r.Access), Sheltered: r.Sheltered, MinAge: r.MinAge,
 			MaxAge: r.MaxAge, LegalAgreementArea: r.LegalAgreementArea, Ordering: bidding.Ordering(r.Ordering),
-			Closes: r.Closes.UTC(), Withdrawn: r.Withdrawn}
+			WeeklyRent: snapshot.Money(r.WeeklyRent), Closes: r.Closes.UTC(), Withdrawn: r.Withdrawn}
 	}
 	return out, nil
 }

@@ -45,6 +45,8 @@ type Application struct {
 	Mobility   Mobility        `json:"mobility"`
 	// Area is the autobid area the household is assigned to (S6.4).
 	Area string `json:"area,omitempty"`
+	// Monitoring is equality monitoring data; no rule reads it.
+	Monitoring Monitoring `json:"monitoring,omitzero"`
 
 	Medical   []MedicalAssessment `json:"medical,omitempty"`
 	History   []BandSpell         `json:"history,omitempty"`

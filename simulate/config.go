@@ -33,6 +33,10 @@ type Config struct {
 	Behaviour Behaviour `json:"behaviour"`
 	// Progress, if set, is called after each cycle of each policy run.
 	Progress func(policy string, done, total int) `json:"-"`
+	// Observe, if set, is called after each cycle's week is run, with the week and the
+	// register at its close (before the households housed leave it): for breakdowns the
+	// run result does not keep, such as outcomes by group (EqualityRecorder).
+	Observe func(res *WeekResult, apps []register.Application) `json:"-"`
 }
 
 // DefaultConfig is 52 weeks at Keyways scale (synth.Keyways) with the default behaviour.

@@ -272,6 +272,9 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cfg.Observe != nil {
+			cfg.Observe(res, apps)
+		}
 		st.Cycle, st.Applications, st.WeekSummary = c.ID, len(apps), res.Summary()
 		out.Weeks = append(out.Weeks, st)
 		for _, refs := range res.Closed.Closing.Bids {

@@ -57,6 +57,14 @@ var applicationColumns = []string{
 	"care_leaver_nnc", "adult_social_care_move_on", "domestic_abuse",
 	"sheltered_eligible", "connected", "guarantor", "unacceptable_behaviour",
 	"exceptional_circumstances", "working", "debt_amount", "debt_last_owed",
+	"ethnic_group", "disability", "economic_status",
+}
+
+// optionalColumns are the columns a file may leave out: an absent column is empty in
+// every row. They were added after snapshots were first written (equality monitoring,
+// issue 15), so that a snapshot written before them still reads; Write always writes them.
+var optionalColumns = map[string][]string{
+	FileApplications: {"ethnic_group", "disability", "economic_status"},
 }
 
 var memberColumns = []string{

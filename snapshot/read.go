@@ -106,6 +106,11 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 				Amount:   r.money("debt_amount"),
 				LastOwed: r.date("debt_last_owed"),
 			},
+			Monitoring: register.Monitoring{
+				EthnicGroup:    register.EthnicGroup(r.str("ethnic_group")),
+				Disability:     register.Disability(r.str("disability")),
+				EconomicStatus: register.EconomicStatus(r.str("economic_status")),
+			},
 		}
 		if _, dup := byID[a.ID]; !dup && a.ID != 0 {
 			byID[a.ID] = len(s.Applications)

@@ -80,7 +80,7 @@ func readRows(fsys fs.FS, file string, cols []string, e *errs, yield func(*row) 
 	}
 	bad := false
 	for _, c := range cols {
-		if _, ok := idx[c]; !ok {
+		if _, ok := idx[c]; !ok && !contains(optionalColumns[file], c) {
 			e.add(RowError{File: file, Line: 1, Column: "header", Value: c, Reason: "missing column"})
 			bad = true
 		}
@@ -174,7 +174,14 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (r *row) str(col string) string { return r.rec[r.idx[col]] }
+// str is the cell of col; "" when col is an optional column the file leaves out.
+func (r *row) str(col string) string {
+	i, ok := r.idx[col]
+	if !ok {
+		return ""
+	}
+	return r.rec[i]
+}
 
 func (r *row) bad(col, reason string) {
 	r.e.add(RowError{File: r.file, Line: r.line, Column: col, Value: r.str(col), Reason: reason})

@@ -393,6 +393,15 @@ func validateApplication(a *register.Application, l loc) {
 	default:
 		l.bad("mobility", a.Mobility, "want none, level-access or wheelchair")
 	}
+	if !a.Monitoring.EthnicGroup.Valid() {
+		l.bad("ethnic_group", a.Monitoring.EthnicGroup, "want empty or a 2021 Census group: "+joinValues(register.EthnicGroups))
+	}
+	if !a.Monitoring.Disability.Valid() {
+		l.bad("disability", a.Monitoring.Disability, "want empty, yes, no or prefer_not_to_say")
+	}
+	if !a.Monitoring.EconomicStatus.Valid() {
+		l.bad("economic_status", a.Monitoring.EconomicStatus, "want empty or "+joinValues(register.EconomicStatuses))
+	}
 	if a.Home.Bedrooms < 0 {
 		l.bad("home_bedrooms", a.Home.Bedrooms, "must not be negative")
 	}
@@ -671,4 +680,16 @@ func checkBidCap(s *Snapshot, adverts, cycles map[int64]int, o *origin, e *errs)
 				b.Application, limit, k.cycle))
 		}
 	}
+}
+
+// joinValues lists an enum's values for an error message: "a, b or c".
+func joinValues[T ~string](vs []T) string {
+	ss := make([]string, len(vs))
+	for i, v := range vs {
+		ss[i] = string(v)
+	}
+	if len(ss) < 2 {
+		return strings.Join(ss, "")
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " or " + ss[len(ss)-1]
 }

@@ -55,6 +55,7 @@ func WriteMode(dir string, s *Snapshot, mode os.FileMode) error {
 			fmtBool(a.Flags.ShelteredEligible), fmtBool(a.Flags.Connected), fmtBool(a.Flags.Guarantor),
 			fmtBool(a.Flags.UnacceptableBehaviour), fmtBool(a.Flags.ExceptionalCircumstances),
 			fmtBool(a.Flags.Working), a.Debt.Amount.StringFixed(2), a.Debt.LastOwed.String(),
+			string(a.Monitoring.EthnicGroup), string(a.Monitoring.Disability), string(a.Monitoring.EconomicStatus),
 		})
 		for _, m := range a.Members {
 			mem = append(mem, []string{

@@ -122,6 +122,8 @@ type RegisterMix struct {
 	// LateMedicalShare of medical assessments were decided after registration (a band
 	// move up in the history).
 	LateMedicalShare float64 `json:"late_medical_share"`
+	// Monitoring is the equality monitoring mix (register.Monitoring); no rule reads it.
+	Monitoring MonitoringMix `json:"monitoring"`
 }
 
 // LegalAgreementArea is an S106 / village exception area and the locality it is in.
@@ -249,6 +251,9 @@ func (c *Config) Validate() error {
 		if err := checkShares(l.field, l.xs); err != nil {
 			return err
 		}
+	}
+	if err := r.Monitoring.validate(); err != nil {
+		return err
 	}
 	if len(r.JoinerBands) > 0 {
 		if err := checkShares("register.joiner_bands", r.JoinerBands); err != nil {

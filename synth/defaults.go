@@ -74,6 +74,7 @@ func Defaults() Config {
 			WheelchairShare:         0.015,
 			CarerBedroomShare:       0.05,
 			LateMedicalShare:        0.4,
+			Monitoring:              defaultMonitoring(),
 		},
 		Supply: SupplyMix{
 			Landlords: []LandlordSpec{

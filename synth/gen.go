@@ -26,6 +26,8 @@ type gen struct {
 	applicantAges ages
 	parentAges    ages
 	areas         table // keys: autobid area ids
+	ethnic        table // keys: register.EthnicGroup
+	notDisabled   table // the Disability mix without "yes"
 	localities    map[string][]string
 	laaByArea     map[string][]LegalAgreementArea
 	medical       map[string][2]int // level -> points range
@@ -50,7 +52,15 @@ func newGen(cfg *Config, p *policy.Policy) (*gen, error) {
 		localities:    map[string][]string{},
 		laaByArea:     map[string][]LegalAgreementArea{},
 		medical:       map[string][2]int{},
+		ethnic:        newTable(r.Monitoring.EthnicGroups),
 	}
+	var notYes []Share
+	for _, x := range r.Monitoring.Disability {
+		if x.Key != string(register.DisabilityYes) {
+			notYes = append(notYes, x)
+		}
+	}
+	g.notDisabled = newTable(notYes)
 	for _, k := range g.bands.keys {
 		if _, err := register.ParseBand(k); err != nil || k == "" {
 			return nil, fmt.Errorf("synth config: register.bands: key %q: want A, B, C, D or E", k)

@@ -35,6 +35,7 @@ func Joiners(cfg Config, p *policy.Policy, from, to register.Date, firstID int64
 		r := newRand(cfg.Seed, streamJoiners, uint64(from)<<20|uint64(c))
 		for i := c * chunkSize; i < min(n, (c+1)*chunkSize); i++ {
 			g.application(r, firstID+int64(i), &apps[i])
+			g.monitoring(&apps[i])
 		}
 	})
 	return apps, nil

@@ -79,6 +79,7 @@ func (g *gen) register() ([]register.Application, []profile) {
 		r := newRand(g.cfg.Seed, streamApplications, uint64(c))
 		for i := c * chunkSize; i < min(n, (c+1)*chunkSize); i++ {
 			as, ok := g.application(r, int64(i+1), &apps[i])
+			g.monitoring(&apps[i])
 			if ok {
 				profs[i] = g.profile(&apps[i], &as)
 			} else {

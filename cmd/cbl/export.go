@@ -48,5 +48,6 @@ an apostrophe in front; cbl import takes it off again.`,
 		},
 	}
 	mode = fileModeFlag(cmd)
+	cmd.AddCommand(newExportCoreCommand(app))
 	return cmd
 }

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -15,20 +12,6 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-// golden compares got with testdata/golden/name (rewritten with -update).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Equal(t, string(want), got)
-}
 
 // TestCycleList: each cycle's window in Europe/London, its state at the moment asked
 // (cycle 42 closed, 43 bidding), its adverts and live bids; typed JSON (numbers, null
@@ -48,7 +31,7 @@ func TestCycleList(t *testing.T) {
 	for _, o := range []string{"table", "json"} {
 		code, out, errOut := runAt(t, now, "--dsn", dsn, "-o", o, "cycle", "list")
 		require.Equal(t, 0, code, errOut)
-		golden(t, "cycle_list."+o, out)
+		golden(t, "golden/cycle_list."+o, out)
 	}
 }
 
@@ -60,10 +43,10 @@ func TestAdvertAndBidList(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	mustRun(t, "--dsn", dsn, "import", "../../testdata/snapshot/small")
 	mustRun(t, "--dsn", dsn, "cycle", "close", "42", "--actor", "kp")
-	golden(t, "advert_list.table", mustRun(t, "--dsn", dsn, "advert", "list"))
-	golden(t, "advert_list_open.json", mustRun(t, "--dsn", dsn, "-o", "json", "advert", "list", "--open"))
-	golden(t, "bid_list.csv", mustRun(t, "--dsn", dsn, "-o", "csv", "bid", "list", "--application", "1002"))
-	golden(t, "bid_list_advert.json", mustRun(t, "--dsn", dsn, "-o", "json", "bid", "list", "--advert", "7001"))
+	golden(t, "golden/advert_list.table", mustRun(t, "--dsn", dsn, "advert", "list"))
+	golden(t, "golden/advert_list_open.json", mustRun(t, "--dsn", dsn, "-o", "json", "advert", "list", "--open"))
+	golden(t, "golden/bid_list.csv", mustRun(t, "--dsn", dsn, "-o", "csv", "bid", "list", "--application", "1002"))
+	golden(t, "golden/bid_list_advert.json", mustRun(t, "--dsn", dsn, "-o", "json", "bid", "list", "--advert", "7001"))
 	code, _, errOut := run(t, "--dsn", dsn, "bid", "list")
 	require.Equal(t, 2, code, errOut)
 }

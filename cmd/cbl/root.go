@@ -43,6 +43,7 @@ var commands = []func(*App) *cobra.Command{
 	newAutobidCommand,
 	newShortlistCommand,
 	newPolicyCommand,
+	newEqualityCommand,
 }
 
 // App is what every subcommand shares: the global flags and the output streams. Data

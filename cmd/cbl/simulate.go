@@ -151,7 +151,19 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				}
 				app.Logf("tidy CSV files and README.md written to %s", outDir)
 			}
-			return app.printStudy(st)
+			if err := app.printStudy(st); err != nil {
+				return err
+			}
+			if len(pols) == 2 && len(st.Runs) > 0 {
+				// Lets by age, disability and the other monitoring groups, base against
+				// alternative, in the first seed's world (simulate_equality.go).
+				w, err := simulate.NewWorld(snap, cfg)
+				if err != nil {
+					return err
+				}
+				return app.printLetsByGroup(st.Runs[0], w)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()

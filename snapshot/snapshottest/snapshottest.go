@@ -45,6 +45,8 @@ func Full() *snapshot.Snapshot {
 			Debt:     register.HousingDebt{Amount: decimal.RequireFromString("1234.56"), LastOwed: d("2024-12-31")},
 			Mobility: register.MobilityWheelchair,
 			Area:     "corby",
+			Monitoring: register.Monitoring{EthnicGroup: register.EthnicBlackAfrican, Disability: register.DisabilityYes,
+				EconomicStatus: register.EconPartTime},
 			Medical: []register.MedicalAssessment{{
 				ID: 3, Requested: d("2025-01-01"), Assessed: d("2025-01-02"), Assessor: "Dr Who",
 				Conditions: []register.Condition{{Name: "asthma\nsevere", Severity: 2, Impact: 3}},
