@@ -72,6 +72,9 @@ default (-o json and table alike print the whole view).`,
 				if day, err = register.ParseDate(asOf); err != nil {
 					return usageErrorf("--as-of %q: want YYYY-MM-DD", asOf)
 				}
+				if err := register.UpTo(app.now(), register.PlanAhead).CheckDate(day); err != nil {
+					return usageErrorf("--as-of %v", err)
+				}
 			}
 			v := applicationView{Application: a, Policy: p.Name(), AsOf: day, Band: "none",
 				RefusalLimit: p.Refusals.CountedLimit, RefusalWindow: p.Refusals.WindowMonths}

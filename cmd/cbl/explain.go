@@ -155,6 +155,9 @@ func (app *App) explainBand(a *register.Application, id int64, p *policy.Policy,
 		if err != nil {
 			return usageErrorf("--as-of %q: want YYYY-MM-DD", asOf)
 		}
+		if err := register.UpTo(app.now(), register.PlanAhead).CheckDate(d); err != nil {
+			return usageErrorf("--as-of %v", err)
+		}
 		day = d
 	}
 	if policyName != "" {

@@ -38,6 +38,10 @@ offer, reply, nominate, landlord, request_more, relet) and since when.`,
 				if day, err = register.ParseDate(asOf); err != nil {
 					return usageErrorf("--as-of %q: want YYYY-MM-DD", asOf)
 				}
+				// Looking ahead is planning; a year 2999 is a typo (register.PlanAhead).
+				if err := register.UpTo(app.now(), register.PlanAhead).CheckDate(day); err != nil {
+					return usageErrorf("--as-of %v", err)
+				}
 			}
 			if adverts {
 				var rows [][]string
