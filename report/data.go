@@ -46,6 +46,10 @@ type Data struct {
 	// Moves are why households move band on the first day: groups by band and deciding
 	// criterion under each policy.
 	Moves []Move `json:"moves,omitempty"`
+	// Groups are the lets of each policy by a monitoring group (age, disability: the
+	// questions of an Equality Impact Assessment), in the first seed's run; counts under
+	// Suppress are withheld (nil), as published statistics do.
+	Groups []GroupTable `json:"groups,omitempty"`
 	// Notes are short caveats printed under the run details (what a wait is measured from,
 	// what the scale means).
 	Notes []string `json:"notes,omitempty"`
@@ -147,4 +151,20 @@ func (d Data) Validate() error {
 		return fmt.Errorf("report: housed_both: %d is negative", d.HousedBoth)
 	}
 	return nil
+}
+
+// GroupTable is one policy comparison of lets by the groups of one dimension.
+type GroupTable struct {
+	By       string     `json:"by"` // e.g. "age", "disability"
+	Suppress int        `json:"suppress_below"`
+	Rows     []GroupRow `json:"rows"` // the last is the total
+}
+
+// GroupRow is one group's lets under each policy and the difference; nil where
+// suppressed.
+type GroupRow struct {
+	Group      string `json:"group"`
+	Base       *int   `json:"base"`
+	Alt        *int   `json:"alt"`
+	Difference *int   `json:"difference"`
 }

@@ -45,6 +45,14 @@ type page struct {
 	MoveTotal string
 	// Why are the groups moving band: from, to, because under each, households.
 	Why [][]string
+	// Groups are the lets by group tables: a caption and rows of group, lets under
+	// each policy, difference ("–" where suppressed).
+	Groups []groupView
+}
+
+type groupView struct {
+	By, Caption string
+	Rows        [][4]string
 }
 
 type pair struct{ Label, Value string }
@@ -104,6 +112,13 @@ func newPage(d Data) page {
 		p.Why = append(p.Why, []string{m.From, m.To, m.FromWhy, m.ToWhy, count(m.Applications)})
 	}
 	p.WaitRows = waitRows(d)
+	for _, g := range d.Groups {
+		v := groupView{By: g.By, Caption: fmt.Sprintf("Lets by %s: counts under %d withheld (–)", g.By, g.Suppress)}
+		for _, r := range g.Rows {
+			v.Rows = append(v.Rows, [4]string{r.Group, optCount(r.Base), optCount(r.Alt), optSigned(r.Difference)})
+		}
+		p.Groups = append(p.Groups, v)
+	}
 
 	s := summariseMovement(d)
 	p.Moves = []pair{
@@ -186,4 +201,24 @@ func seeds(d Data) string {
 		return strconv.FormatInt(d.Seed, 10)
 	}
 	return fmt.Sprintf("%d–%d (%d runs; figures are means [90%% interval])", d.Seed, d.Seed+int64(d.Seeds)-1, d.Seeds)
+}
+
+// optCount is a count, or "–" when withheld.
+func optCount(n *int) string {
+	if n == nil {
+		return "–"
+	}
+	return count(*n)
+}
+
+// optSigned is a signed difference, or "–" when withheld: "+3", "-2", "0", as the
+// terminal writes it.
+func optSigned(n *int) string {
+	switch {
+	case n == nil:
+		return "–"
+	case *n > 0:
+		return "+" + strconv.Itoa(*n)
+	}
+	return strconv.Itoa(*n)
 }

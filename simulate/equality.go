@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	"errors"
+
 	"github.com/cbl-lettings/cbl/equality"
 	"github.com/cbl-lettings/cbl/register"
 )
@@ -82,4 +84,34 @@ func (w *World) Households() []register.Application {
 		out = append(out, j...)
 	}
 	return out
+}
+
+// EqualityDimensions are the groups a comparison breaks lets down by: the first questions
+// of an Equality Impact Assessment of a policy change — does it move lets between age
+// groups, or away from disabled households?
+var EqualityDimensions = []equality.Dimension{equality.ByAge, equality.ByDisability}
+
+// LetsByGroup compares the two policies' lets in the first seed's run by each of dims
+// (equality.CompareLets, counts under equality.DefaultSuppress suppressed), the households
+// taken from w, that run's world (ages on its first day), and keeps them in s.Equality
+// for the terminal, JSON and the report alike.
+func (s *Study) LetsByGroup(w *World, dims ...equality.Dimension) error {
+	if len(s.Runs) == 0 || len(s.Runs[0].Policies) != 2 {
+		return errors.New("simulate: lets by group need a comparison of two policies")
+	}
+	c := s.Runs[0]
+	if c.Policies[0].Run == nil || c.Policies[1].Run == nil {
+		return errors.New("simulate: lets by group: the comparison holds no runs")
+	}
+	households := w.Households()
+	s.Equality = nil
+	for _, by := range dims {
+		cmp, err := equality.CompareLets(by, w.Start, households, HousedLets(c.Policies[0].Run.Housed),
+			HousedLets(c.Policies[1].Run.Housed), equality.DefaultSuppress)
+		if err != nil {
+			return err
+		}
+		s.Equality = append(s.Equality, *cmp)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cbl-lettings/cbl/analytics"
+	"github.com/cbl-lettings/cbl/equality"
 	"github.com/cbl-lettings/cbl/report"
 )
 
@@ -36,6 +37,13 @@ func (s *Study) Report(scale string) report.Data {
 			}
 		}
 		d.Policies = append(d.Policies, pr)
+	}
+	for _, cmp := range s.Equality {
+		g := report.GroupTable{By: string(cmp.By), Suppress: cmp.Suppress}
+		for _, r := range append(cmp.Rows, cmp.Total) {
+			g.Rows = append(g.Rows, report.GroupRow{Group: r.Group, Base: shown(r.Base), Alt: shown(r.Alt), Difference: r.Difference})
+		}
+		d.Groups = append(d.Groups, g)
 	}
 	for _, m := range s.Moves {
 		d.Moves = append(d.Moves, report.Move{From: label(m.From), To: label(m.To), FromWhy: m.FromWhy, ToWhy: m.ToWhy,
@@ -74,4 +82,12 @@ func label(k string) string {
 		return "not qualifying"
 	}
 	return k
+}
+
+// shown is a cell's count, nil when it is suppressed.
+func shown(c equality.Cell) *int {
+	if c.Suppressed {
+		return nil
+	}
+	return c.Count
 }

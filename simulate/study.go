@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/cbl-lettings/cbl/analytics"
+	"github.com/cbl-lettings/cbl/equality"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -46,7 +47,7 @@ type Study struct {
 	Runs []*Comparison `json:"runs"`
 	// Equality is left for the equality breakdowns (issue 15): figures by monitoring
 	// group, filled by that feature from Runs' Housed lets. Nil until then.
-	Equality any `json:"equality,omitempty"`
+	Equality []equality.Comparison `json:"equality,omitempty"`
 }
 
 // PolicyInfo names a policy in a study.

@@ -139,6 +139,17 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			}
 			app.Logf("simulated %d weeks × %d seed(s) of %d applications under %s in %v", cfg.Weeks, seeds, st.Applications,
 				names, time.Since(start).Round(time.Millisecond))
+			if len(pols) == 2 && len(st.Runs) > 0 {
+				// Lets by age and disability, base against alternative, in the first seed's
+				// world: for the terminal, JSON and the report alike.
+				w, err := simulate.NewWorld(snap, cfg)
+				if err != nil {
+					return err
+				}
+				if err := st.LetsByGroup(w, simulate.EqualityDimensions...); err != nil {
+					return err
+				}
+			}
 			if reportFile != "" {
 				if err := writeReport(reportFile, perm, st, fmt.Sprintf("%s, %d adverts a week", scale, cfg.Synth.Supply.AdvertsPerWeek)); err != nil {
 					return err
@@ -154,16 +165,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			if err := app.printStudy(st); err != nil {
 				return err
 			}
-			if len(pols) == 2 && len(st.Runs) > 0 {
-				// Lets by age, disability and the other monitoring groups, base against
-				// alternative, in the first seed's world (simulate_equality.go).
-				w, err := simulate.NewWorld(snap, cfg)
-				if err != nil {
-					return err
-				}
-				return app.printLetsByGroup(st.Runs[0], w)
-			}
-			return nil
+			return app.printLetsByGroup(st) // simulate_equality.go
 		},
 	}
 	f := cmd.Flags()

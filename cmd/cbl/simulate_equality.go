@@ -8,16 +8,11 @@ import (
 	"github.com/cbl-lettings/cbl/simulate"
 )
 
-// equalityDimensions are the groups cbl simulate breaks lets down by: the 2025 review's
-// first Equality Impact Assessment questions (issue 15) — does it move lets between age
-// groups, or away from disabled households?
-var equalityDimensions = []equality.Dimension{equality.ByAge, equality.ByDisability}
-
-// printLetsByGroup prints, after the comparison tables, each policy's lets by age group
-// and by disability (equality.CompareLets, small counts suppressed), in table or CSV
-// output; JSON output is the comparison alone. Ages are taken on the run's first day.
-func (app *App) printLetsByGroup(c *simulate.Comparison, w *simulate.World) error {
-	if app.Output == "json" || c.Policies[0].Run == nil || c.Policies[1].Run == nil {
+// printLetsByGroup prints, after the comparison tables, each policy's lets by the groups
+// the study compared (Study.LetsByGroup: age and disability; small counts suppressed), in
+// table or CSV output; JSON output carries them in the study.
+func (app *App) printLetsByGroup(st *simulate.Study) error {
+	if app.Output == "json" || len(st.Equality) == 0 {
 		return nil
 	}
 	cell := func(x equality.Cell) string {
@@ -26,14 +21,8 @@ func (app *App) printLetsByGroup(c *simulate.Comparison, w *simulate.World) erro
 		}
 		return strconv.Itoa(*x.Count)
 	}
-	households := w.Households()
-	for _, by := range equalityDimensions {
-		cmp, err := equality.CompareLets(by, w.Start, households, simulate.HousedLets(c.Policies[0].Run.Housed),
-			simulate.HousedLets(c.Policies[1].Run.Housed), equality.DefaultSuppress)
-		if err != nil {
-			return err
-		}
-		header := []string{string(by), c.Policies[0].Policy, c.Policies[1].Policy, "difference"}
+	for _, cmp := range st.Equality {
+		header := []string{string(cmp.By), st.Policies[0].Name, st.Policies[1].Name, "difference"}
 		var rows [][]string
 		for _, r := range append(cmp.Rows, cmp.Total) {
 			d := "[c]"
@@ -49,7 +38,7 @@ func (app *App) printLetsByGroup(c *simulate.Comparison, w *simulate.World) erro
 			}
 			continue
 		}
-		fmt.Fprintf(app.Stdout, "Lets by %s (counts under %d suppressed: [c])\n", by, equality.DefaultSuppress)
+		fmt.Fprintf(app.Stdout, "Lets by %s (counts under %d suppressed: [c])\n", cmp.By, cmp.Suppress)
 		if err := app.Print(header, rows); err != nil {
 			return err
 		}

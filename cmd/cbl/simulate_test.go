@@ -221,6 +221,22 @@ func TestSimulate_TerminalAndReportAgree(t *testing.T) {
 			require.Equal(t, want, got[i], "band %s size %s cell %d", r[0], r[1], i)
 		}
 	}
+	// Lets by age and by disability (issue 15): the terminal's tables are the report's,
+	// a withheld count "[c]" in one and "–" in the other.
+	require.GreaterOrEqual(t, len(csvs), 5, "the terminal prints lets by age and by disability")
+	for k, by := range []string{"age", "disability"} {
+		groups, err := csv.NewReader(strings.NewReader(csvs[len(csvs)-2+k])).ReadAll()
+		require.NoError(t, err)
+		require.Equal(t, by, groups[0][0])
+		html := tables["table-group-"+by]
+		require.Len(t, html, len(groups), "the report has every %s row", by)
+		for i, r := range groups[1:] {
+			for j := range r {
+				r[j] = strings.ReplaceAll(r[j], "[c]", "–")
+			}
+			require.Equal(t, r, html[1+i], "%s row %d", by, i)
+		}
+	}
 }
 
 // htmlTables reads each <table id=…> of page into rows of cell texts.
