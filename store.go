@@ -14,8 +14,14 @@ package cbl
 
 import (
 	"context"
+
 	"encoding/json"
 	"time"
+
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/shortlist"
@@ -47,6 +53,12 @@ type Store interface {
 	// engine refuses returns an error wrapping allocation.ErrDecision, and nothing
 	// changes.
 	Decide(ctx context.Context, at time.Time, d allocation.Decision) (*allocation.Step, error)
+	// PlaceBid places application app's bid on advert at time at for by (S6.1–S6.3:
+	// the window, the live-bid cap, duplicates, the hard checks), as bidding.PlaceBid.
+	PlaceBid(ctx context.Context, at time.Time, app, advert int64, by string) (bidding.Bid, error)
+	// Reassess re-bands every application under p as on asOf (banding.Rebands) and,
+	// unless dryRun, writes the new band spells as actor. It returns the changes.
+	Reassess(ctx context.Context, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]banding.Reband, error)
 	// Verify replays the whole record of decisions and returns the first difference
 	// from what was kept ("" if none) and how many decisions it replayed.
 	Verify(ctx context.Context) (difference string, decisions int, err error)

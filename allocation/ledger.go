@@ -300,3 +300,14 @@ func (l *Ledger) Waiting(advert int64) ([]Wait, error) {
 	}
 	return w.Waiting(advert), nil
 }
+
+// Update puts applications changed outside decisions into the ledger as they now stand
+// (a re-assessment, an intake of new facts): the next decisions read them so.
+func (l *Ledger) Update(apps ...register.Application) {
+	for i := range apps {
+		a := cloneApp(&apps[i])
+		if _, ok := l.apps[a.ID]; ok {
+			l.apps[a.ID] = &a
+		}
+	}
+}

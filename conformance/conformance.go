@@ -16,6 +16,8 @@ import (
 
 	"github.com/cbl-lettings/cbl"
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
@@ -93,6 +95,10 @@ func Run(t *testing.T, open Open) {
 		if !traced {
 			t.Fatal("no bid to trace")
 		}
+	})
+	t.Run("PlaceBid", func(t *testing.T) {
+		t.Parallel()
+		placeBids(t, open(t, reg), reg)
 	})
 	t.Run("Decide", func(t *testing.T) {
 		t.Parallel()
@@ -237,6 +243,98 @@ func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
 	if diff, n, err := s.Verify(ctx); err != nil || diff != "" || n != decided+1 {
 		t.Fatalf("audit after the void: %d decisions, difference %q, %v", n, diff, err)
 	}
+
+	// Re-assessment: a dry run changes nothing; a real one writes the bands Rebands gives,
+	// and the record still replays to what is kept.
+	day := p.Day(at.Add(41 * 24 * time.Hour))
+	now, err = s.Register(ctx)
+	must(t, err)
+	rebands, err := banding.Rebands(now.Applications, p, day, "assessor")
+	must(t, err)
+	dry, err := s.Reassess(ctx, p, day, "assessor", true)
+	must(t, err)
+	if !sameJSON(dry, rebands) {
+		t.Fatalf("a dry run re-bands %d applications; banding.Rebands %d", len(dry), len(rebands))
+	}
+	if again, err := s.Register(ctx); err != nil || !sameJSON(again.Applications, now.Applications) {
+		t.Fatalf("a dry run changed the register (%v)", err)
+	}
+	t.Logf("re-assessment as of %s re-bands %d applications", day, len(rebands))
+	done, err := s.Reassess(ctx, p, day, "assessor", false)
+	must(t, err)
+	if !sameJSON(done, rebands) {
+		t.Fatal("the re-assessment written is not the dry run's")
+	}
+	rebanded, err := s.Register(ctx)
+	must(t, err)
+	for _, c := range done {
+		i := slices.IndexFunc(rebanded.Applications, func(a register.Application) bool { return a.ID == c.Application })
+		if !sameJSON(rebanded.Applications[i].History, c.History) {
+			t.Fatalf("application %d: band history %s, want %s", c.Application, js(rebanded.Applications[i].History), js(c.History))
+		}
+	}
+	if diff, _, err := s.Verify(ctx); err != nil || diff != "" {
+		t.Fatalf("audit after the re-assessment: difference %q, %v", diff, err)
+	}
+}
+
+// placeBids places bids in the second week's window and holds each outcome to
+// bidding.PlaceBid on the register as it stands: the same bid, or the same refusal.
+func placeBids(t *testing.T, s cbl.Store, reg *cbl.Register) {
+	ctx := context.Background()
+	c := reg.Cycles[len(reg.Cycles)-1]
+	p, err := policy.Builtins().ByName(c.Policy, register.DateOf(c.Closes))
+	must(t, err)
+	rules, err := bidding.Compile(p)
+	must(t, err)
+	ads := c.AdvertsOf(reg.Adverts)
+	bids := slices.Clone(reg.Bids)
+	at := c.Opens.Add(time.Hour)
+	placed, refused := 0, 0
+	for k := 0; k < 60; k++ {
+		a := reg.Applications[(k*7)%len(reg.Applications)]
+		ad := ads[k%len(ads)]
+		at = at.Add(time.Minute)
+		ix, err := bidding.Assess(rules, []register.Application{a}, p.Day(at))
+		must(t, err)
+		want, _, werr := bidding.PlaceBid(rules, c, reg.Adverts, &ix.Profiles[0], bids, at, ad.ID, "conformance")
+		got, err := s.PlaceBid(ctx, at, a.ID, ad.ID, "conformance")
+		if (err == nil) != (werr == nil) || (err != nil && !sameRefusal(err, werr)) {
+			t.Fatalf("application %d on advert %d: the store says %v; bidding.PlaceBid %v", a.ID, ad.ID, err, werr)
+		}
+		if err != nil {
+			refused++
+			continue
+		}
+		if !got.Placed.Equal(want.Placed) || got.Application != want.Application || got.Advert != want.Advert {
+			t.Fatalf("placed %+v, want %+v", got, want)
+		}
+		bids = slices.DeleteFunc(bids, func(b bidding.Bid) bool { return b.Application == a.ID && b.Advert == ad.ID })
+		bids = append(bids, want)
+		placed++
+	}
+	if placed < 5 || refused < 5 {
+		t.Fatalf("%d bids placed, %d refused: the suite needs both", placed, refused)
+	}
+	now, err := s.Register(ctx)
+	must(t, err)
+	if len(now.Bids) != len(bids) {
+		t.Fatalf("the register holds %d bids, want %d", len(now.Bids), len(bids))
+	}
+}
+
+// sameRefusal: both errors are the same bidding refusal.
+func sameRefusal(a, b error) bool {
+	for _, e := range []error{bidding.ErrBidLimit, bidding.ErrDuplicateBid, bidding.ErrCycleClosed, bidding.ErrWrongCycle} {
+		if errors.Is(b, e) {
+			return errors.Is(a, e)
+		}
+	}
+	var ia, ib *bidding.IneligibleError
+	if errors.As(b, &ib) {
+		return errors.As(a, &ia) && ia.Code == ib.Code
+	}
+	return a.Error() == b.Error()
 }
 
 func must(t *testing.T, err error) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cbl-lettings/cbl"
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -34,6 +35,7 @@ type Store struct {
 	policy     *policy.Policy // the latest closed cycle's
 	ledger     *allocation.Ledger
 	record     []record
+	based      map[int64]bool // applications a decision has changed: the audit replays them from base
 }
 
 type record struct {
@@ -54,7 +56,7 @@ func New(reg *cbl.Register) *Store {
 	c.Applications = slices.Clone(reg.Applications)
 	slices.SortFunc(c.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
 	return &Store{reg: &c, base: slices.Clone(c.Applications), shortlists: map[int64]shortlist.Shortlist{},
-		closings: map[int64]*shortlist.Closed{}, closed: map[int64]bool{}}
+		closings: map[int64]*shortlist.Closed{}, closed: map[int64]bool{}, based: map[int64]bool{}}
 }
 
 // Register returns a copy of the register as it stands.
@@ -193,9 +195,102 @@ func (s *Store) Decide(ctx context.Context, at time.Time, d allocation.Decision)
 	if err != nil {
 		return nil, err
 	}
-	allocation.WriteBack(s.reg.Applications, []*allocation.Step{step})
+	s.keep(step)
 	s.record = append(s.record, record{at: at, policy: s.policy, d: d})
 	return step, nil
+}
+
+// keep writes step's applications back to the register and marks them as the record's.
+func (s *Store) keep(step *allocation.Step) {
+	allocation.WriteBack(s.reg.Applications, []*allocation.Step{step})
+	for _, c := range step.Applications {
+		s.based[c.After.ID] = true
+	}
+}
+
+// PlaceBid places application app's bid on advert (bidding.PlaceBid).
+func (s *Store) PlaceBid(ctx context.Context, at time.Time, app, advert int64, by string) (bidding.Bid, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ai := slices.IndexFunc(s.reg.Adverts, func(a bidding.Advert) bool { return a.ID == advert })
+	if ai < 0 {
+		return bidding.Bid{}, fmt.Errorf("advert %d: not in the register", advert)
+	}
+	ci := slices.IndexFunc(s.reg.Cycles, func(c bidding.Cycle) bool { return c.ID == s.reg.Adverts[ai].Cycle })
+	c := s.reg.Cycles[ci]
+	p, err := policy.Builtins().ByName(c.Policy, register.DateOf(c.Closes))
+	if err != nil {
+		return bidding.Bid{}, err
+	}
+	rules, err := bidding.Compile(p)
+	if err != nil {
+		return bidding.Bid{}, err
+	}
+	i, ok := slices.BinarySearchFunc(s.reg.Applications, app, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) })
+	if !ok {
+		return bidding.Bid{}, fmt.Errorf("application %d: not in the register", app)
+	}
+	ix, err := bidding.Assess(rules, s.reg.Applications[i:i+1], p.Day(at))
+	if err != nil {
+		return bidding.Bid{}, err
+	}
+	var held []bidding.Bid
+	for _, b := range s.reg.Bids {
+		if b.Application == app {
+			held = append(held, b)
+		}
+	}
+	bid, _, err := bidding.PlaceBid(rules, c, s.reg.Adverts, &ix.Profiles[0], held, at, advert, by)
+	if err != nil {
+		return bidding.Bid{}, err
+	}
+	// One bid per application and advert: a withdrawn one is replaced.
+	if k := slices.IndexFunc(s.reg.Bids, func(b bidding.Bid) bool { return b.Application == app && b.Advert == advert }); k >= 0 {
+		s.reg.Bids[k] = bid
+	} else {
+		s.reg.Bids = append(s.reg.Bids, bid)
+	}
+	return bid, nil
+}
+
+// Reassess re-bands the register under p as on asOf (banding.Rebands) and, unless
+// dryRun, writes the new spells. An application a decision has changed is re-banded by a
+// reband decision in the record, as pgstore does, so the audit's replay keeps the spell.
+func (s *Store) Reassess(ctx context.Context, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]banding.Reband, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changes, err := banding.Rebands(s.reg.Applications, p, asOf, actor)
+	if err != nil || dryRun {
+		return changes, err
+	}
+	loc := p.Location()
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := asOf.YMD()
+	at := time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
+	for _, c := range changes {
+		i, _ := slices.BinarySearchFunc(s.reg.Applications, c.Application, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) })
+		if s.based[c.Application] && s.ledger != nil {
+			dec := allocation.Decision{Kind: allocation.Reband, On: asOf, At: at, Actor: actor, Application: c.Application,
+				Reason: banding.ReassessReason(p), Band: c.New.Band, Effective: c.New.Effective}
+			step, err := s.ledger.Decide(dec)
+			if err != nil {
+				return nil, fmt.Errorf("application %d: its reassessment joins the record, which refuses it: %w", c.Application, err)
+			}
+			s.keep(step)
+			s.record = append(s.record, record{at: at, policy: s.policy, d: dec})
+			continue
+		}
+		s.reg.Applications[i].History = c.History
+		if j, ok := slices.BinarySearchFunc(s.base, c.Application, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) }); ok {
+			s.base[j].History = c.History // no decision changed it: the record starts from it as it stands
+		}
+		if s.ledger != nil {
+			s.ledger.Update(s.reg.Applications[i])
+		}
+	}
+	return changes, nil
 }
 
 // Verify replays the whole record from the register as it was given, and compares the

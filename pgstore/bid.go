@@ -94,48 +94,15 @@ func PlaceBid(ctx context.Context, db *sqlx.DB, app, advert int64, at time.Time,
 	if err != nil {
 		return bidding.Bid{}, err
 	}
-	profile := &ix.Profiles[0]
-	var adverts []bidding.Advert
-	for _, a := range s.Adverts {
-		if a.Cycle == c.ID {
-			adverts = append(adverts, a)
-		}
-	}
-	find := func(id int64) *bidding.Advert {
-		k := slices.IndexFunc(adverts, func(a bidding.Advert) bool { return a.ID == id })
-		if k < 0 {
-			return nil
-		}
-		return &adverts[k]
-	}
-	book, err := bidding.NewBook(rules, c.Cycle, adverts)
-	if err != nil {
-		return bidding.Bid{}, err
-	}
-	// The application's live bids in the cycle, replayed into the book so its cap and
-	// duplicate rules see them. A bid the current facts would refuse still holds its
-	// slot, so mine is checked again after the book accepts.
-	var mine []bidding.Bid
+	var held []bidding.Bid
 	for _, b := range s.Bids {
-		if b.Application == app && b.Live() && !b.Autobid && find(b.Advert) != nil {
-			mine = append(mine, b)
+		if b.Application == app {
+			held = append(held, b)
 		}
 	}
-	slices.SortFunc(mine, func(x, y bidding.Bid) int { return x.Placed.Compare(y.Placed) })
-	for _, b := range mine {
-		book.Place(b.Placed, profile, find(b.Advert), b.By) // best effort: see below
-	}
-	bid, err := book.Place(at, profile, find(advert), by)
+	bid, live, err := bidding.PlaceBid(rules, c.Cycle, s.Adverts, &ix.Profiles[0], held, at, advert, by)
 	if err != nil {
 		return bidding.Bid{}, err
-	}
-	for _, b := range mine {
-		if b.Advert == advert {
-			return bidding.Bid{}, bidding.ErrDuplicateBid
-		}
-	}
-	if len(mine) >= p.Bidding.MaxLiveBids {
-		return bidding.Bid{}, bidding.ErrBidLimit
 	}
 	// A withdrawn bid on the same advert is replaced (one row per application and
 	// advert); the events log keeps the earlier one.
@@ -145,7 +112,7 @@ func PlaceBid(ctx context.Context, db *sqlx.DB, app, advert int64, at time.Time,
 			autobid = false, placed_by = EXCLUDED.placed_by`, bid.Application, bid.Advert, timeArg(bid.Placed), bid.By); err != nil {
 		return bidding.Bid{}, fmt.Errorf("place bid: %w", err)
 	}
-	d, _ := json.Marshal(map[string]any{"cycle": c.ID, "placed": timeArg(bid.Placed), "by": bid.By, "live_bids": book.LiveBids(app)})
+	d, _ := json.Marshal(map[string]any{"cycle": c.ID, "placed": timeArg(bid.Placed), "by": bid.By, "live_bids": live})
 	if _, err := AppendEvent(ctx, tx, Event{Actor: actor, Kind: "bid", Application: app, Advert: advert, Reason: "bid placed", Detail: d}); err != nil {
 		return bidding.Bid{}, err
 	}

@@ -10,6 +10,10 @@ import (
 
 	"github.com/cbl-lettings/cbl"
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/banding"
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/jmoiron/sqlx"
 )
@@ -99,6 +103,16 @@ func (s *Store) Decide(ctx context.Context, at time.Time, d allocation.Decision)
 		return nil, err
 	}
 	return got.Step, nil
+}
+
+// PlaceBid places a bid (see PlaceBid) as by.
+func (s *Store) PlaceBid(ctx context.Context, at time.Time, app, advert int64, by string) (bidding.Bid, error) {
+	return PlaceBid(ctx, s.DB, app, advert, at, by, by)
+}
+
+// Reassess re-bands the register (see Reassess).
+func (s *Store) Reassess(ctx context.Context, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]banding.Reband, error) {
+	return Reassess(ctx, s.DB, p, asOf, actor, dryRun)
 }
 
 // Verify replays the record (see Verify).

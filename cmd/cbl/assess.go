@@ -5,11 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cbl-lettings/cbl/banding"
-	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -46,24 +43,16 @@ day (exit 2 otherwise).`,
 			if err != nil {
 				return err
 			}
-			var changes []banding.Reband
-			if registerDir != "" {
-				s, err := snapshot.Read(registerDir)
-				if err != nil {
-					return err
-				}
-				if changes, err = banding.Rebands(s.Applications, p, day, who); err != nil {
-					return err
-				}
-			} else {
-				db, err := app.Open(cmd.Context())
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				if changes, err = pgstore.Reassess(cmd.Context(), db, p, day, who, dryRun); err != nil {
-					return fmt.Errorf("assess: %w", err)
-				}
+			// Through cbl.Store: the database, or with --register a snapshot held in
+			// memory (nothing is written back to the directory, hence --dry-run).
+			st, done, err := app.openStore(cmd.Context(), registerDir)
+			if err != nil {
+				return err
+			}
+			defer done()
+			changes, err := st.Reassess(cmd.Context(), p, day, who, dryRun)
+			if err != nil {
+				return fmt.Errorf("assess: %w", err)
 			}
 			var rows [][]string
 			for _, c := range changes {

@@ -272,17 +272,15 @@ func (app *App) simulationRegister(cmd *cobra.Command, dir, scale string, seed u
 	return snap, nil
 }
 
-// loadRegister reads the snapshot directory, or exports the database read-only.
+// loadRegister reads the register through cbl.Store: the snapshot directory, or the
+// database read-only.
 func (app *App) loadRegister(cmd *cobra.Command, dir string) (*snapshot.Snapshot, error) {
-	if dir != "" {
-		return snapshot.Read(dir)
-	}
-	db, err := app.Open(cmd.Context())
+	st, done, err := app.openStore(cmd.Context(), dir)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	return pgstore.Export(cmd.Context(), db)
+	defer done()
+	return st.Register(cmd.Context())
 }
 
 // newProgress returns a progress callback redrawing one line on stderr when stderr is a
