@@ -14,6 +14,7 @@ package cbl
 
 import (
 	"context"
+	"errors"
 
 	"encoding/json"
 	"time"
@@ -33,11 +34,20 @@ import (
 // written against Store.)
 type Register = snapshot.Snapshot
 
+// ErrNoApplication means the application asked for is not in the register.
+var ErrNoApplication = errors.New("not in the register")
+
 // Store is a register that keeps the weekly job's results: closed cycles' shortlists and
 // the decisions officers record, each applied to just what it touches.
 type Store interface {
 	// Register reads the register as it stands, decisions' changes included.
 	Register(ctx context.Context) (*Register, error)
+	// Policy returns the policy decisions are applied under now: the latest closed
+	// cycle's, else the latest cycle's.
+	Policy(ctx context.Context) (*policy.Policy, error)
+	// Application reads one application as it stands (decisions' changes included); an
+	// error wrapping ErrNoApplication if the register holds none.
+	Application(ctx context.Context, id int64) (*register.Application, error)
 	// CloseCycle closes cycle id as actor: autobids, ranks every advert, keeps the
 	// shortlists. It returns how many shortlists it kept (0 if the cycle was closed
 	// before).

@@ -68,6 +68,9 @@ func Run(t *testing.T, open Open) {
 		if n != len(ads) {
 			t.Fatalf("closed %d shortlists, want one per advert (%d)", n, len(ads))
 		}
+		if pol, err := s.Policy(ctx); err != nil || pol.Name() != c.Policy {
+			t.Fatalf("the policy after closing cycle %d: %v, %v; want %s", c.ID, pol, err, c.Policy)
+		}
 		if again, err := s.CloseCycle(ctx, c.ID, "conformance"); err != nil || again != 0 {
 			t.Fatalf("closing again: %d, %v; want 0, nil", again, err)
 		}
@@ -214,6 +217,14 @@ func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
 	i := slices.IndexFunc(now.Applications, func(a register.Application) bool { return a.ID == tenant })
 	if i < 0 || now.Applications[i].Status != register.StatusClosed {
 		t.Fatalf("application %d was let a home but the register holds it as %v", tenant, now.Applications[i].Status)
+	}
+	one, err := s.Application(ctx, tenant)
+	must(t, err)
+	if !sameJSON(one, &now.Applications[i]) {
+		t.Fatalf("application %d read alone is not as the register holds it", tenant)
+	}
+	if _, err := s.Application(ctx, 987654321); !errors.Is(err, cbl.ErrNoApplication) {
+		t.Fatalf("an application not held: %v, want cbl.ErrNoApplication", err)
 	}
 
 	diff, n, err := s.Verify(ctx)

@@ -68,6 +68,37 @@ func (s *Store) Register(ctx context.Context) (*cbl.Register, error) {
 	return &c, nil
 }
 
+// Policy returns the latest closed cycle's policy, else the latest cycle's.
+func (s *Store) Policy(ctx context.Context) (*policy.Policy, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.policy != nil {
+		return s.policy, nil
+	}
+	var last *bidding.Cycle
+	for i := range s.reg.Cycles {
+		if c := &s.reg.Cycles[i]; last == nil || c.Closes.After(last.Closes) {
+			last = c
+		}
+	}
+	if last == nil {
+		return nil, errors.New("no cycles held")
+	}
+	return policy.Builtins().ByName(last.Policy, register.DateOf(last.Closes))
+}
+
+// Application returns a copy of one application as it stands.
+func (s *Store) Application(ctx context.Context, id int64) (*register.Application, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := slices.BinarySearchFunc(s.reg.Applications, id, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) })
+	if !ok {
+		return nil, fmt.Errorf("application %d: %w", id, cbl.ErrNoApplication)
+	}
+	a := s.reg.Applications[i]
+	return &a, nil
+}
+
 // CloseCycle closes cycle id: the register as it stands is assessed, bids resolved,
 // autobids placed and every advert of the cycle ranked (shortlist.CloseCycle).
 func (s *Store) CloseCycle(ctx context.Context, id int64, actor string) (int, error) {

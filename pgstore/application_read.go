@@ -3,15 +3,15 @@ package pgstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
+	"github.com/cbl-lettings/cbl"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/jmoiron/sqlx"
 )
 
-// ErrNoApplication means the application asked for is not in the register.
-var ErrNoApplication = errors.New("not in the register")
+// ErrNoApplication means the application asked for is not in the register (cbl's).
+var ErrNoApplication = cbl.ErrNoApplication
 
 // LoadApplication reads application id as the register tables hold it, with its members,
 // medical assessments, band history, overrides and refusals, in one read-only,

@@ -29,6 +29,16 @@ var _ cbl.Store = (*Store)(nil)
 // Register exports the register as it stands.
 func (s *Store) Register(ctx context.Context) (*cbl.Register, error) { return Export(ctx, s.DB) }
 
+// Policy returns the policy decisions are applied under now (see AllocationPolicy).
+func (s *Store) Policy(ctx context.Context) (*policy.Policy, error) {
+	return AllocationPolicy(ctx, s.DB)
+}
+
+// Application reads one application (see LoadApplication).
+func (s *Store) Application(ctx context.Context, id int64) (*register.Application, error) {
+	return LoadApplication(ctx, s.DB, id)
+}
+
 // CloseCycle closes cycle id (see CloseCycle).
 func (s *Store) CloseCycle(ctx context.Context, id int64, actor string) (int, error) {
 	res, err := CloseCycle(ctx, s.DB, id, CloseOptions{Actor: actor})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -14,7 +15,6 @@ import (
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -64,34 +64,28 @@ The JSON does not depend on --output.`,
 			band := advert == 0 || letter
 			var a *register.Application
 			var p *policy.Policy
-			if dir != "" && band {
-				s, err := snapshot.Read(dir)
+			if band {
+				// Through cbl.Store: the application as it stands (the database's register
+				// tables, where decisions are written back; or the snapshot), read alone.
+				st, done, err := app.openStore(ctx, dir)
 				if err != nil {
 					return err
 				}
-				a = findApplication(s.Applications, nil, ids[0])
+				a, err = st.Application(ctx, ids[0])
+				if err != nil && !errors.Is(err, cbl.ErrNoApplication) {
+					done()
+					return err
+				}
 				if policyName == "" {
-					if p, err = pgstore.LatestPolicy(s.Cycles); err != nil {
-						return fmt.Errorf("%s: %w (name one with --policy)", dir, err)
+					if p, err = st.Policy(ctx); err != nil {
+						done()
+						if dir != "" {
+							return fmt.Errorf("%s: %w (name one with --policy)", dir, err)
+						}
+						return err
 					}
 				}
-			}
-			if dir == "" && band {
-				db, err := app.Open(ctx)
-				if err != nil {
-					return err
-				}
-				// Decisions are written back to the register tables, so the application as
-				// it stands is read alone, without replaying the record.
-				if p, err = pgstore.AllocationPolicy(ctx, db); err != nil {
-					db.Close()
-					return err
-				}
-				a, err = pgstore.LoadApplication(ctx, db, ids[0])
-				db.Close()
-				if err != nil {
-					return err
-				}
+				done()
 			}
 			if advert != 0 {
 				// The bid's place, through cbl.Store: the stored shortlist, or with
