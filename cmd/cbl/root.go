@@ -144,6 +144,8 @@ func NewRootCommand(app *App) *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c(app))
 	}
+	addExamples(root)
+	completeFlags(root, flagValues())
 	return root
 }
 
