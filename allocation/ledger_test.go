@@ -55,6 +55,18 @@ func randomDecision(rng *rand.Rand, w *allocation.Walk, in *allocation.Input, on
 		return allocation.Decision{Kind: allocation.Upkeep, On: on, Actor: "scheduler"}
 	case u < 6:
 		return allocation.Decision{Kind: allocation.Renew, On: on, Actor: "officer", Application: app}
+	case u < 7:
+		return allocation.Decision{Kind: allocation.SetBand, On: on, Actor: "officer", Application: app,
+			Band: register.Band(1 + rng.IntN(4)), Reason: "exceptional circumstances"}
+	case u < 8:
+		return allocation.Decision{Kind: allocation.SetEffective, On: on, Actor: "officer", Application: app,
+			Effective: on - register.Date(rng.IntN(400)), Reason: "date of the first application"}
+	case u < 9:
+		return allocation.Decision{Kind: allocation.ClearOverride, On: on, Actor: "officer", Application: app,
+			Subject: []string{allocation.SubjectBand, allocation.SubjectEffective}[rng.IntN(2)], Reason: "no longer applies"}
+	case u < 10:
+		st := []register.Status{register.StatusActive, register.StatusClosed}[rng.IntN(2)]
+		return allocation.Decision{Kind: allocation.SetStatus, On: on, Actor: "officer", Application: app, Status: st, Reason: "officer"}
 	case u < 8:
 		return allocation.Decision{Kind: allocation.Reband, On: on, Actor: "officer", Application: app,
 			Band: register.Band(1 + rng.IntN(4)), Effective: on - register.Date(rng.IntN(30)), Reason: "reassessed"}

@@ -259,3 +259,91 @@ func (e *engine) void(d *Decision) error {
 	e.decided("decision_voided", 0, 0, d.Reason, fmt.Sprintf("decision %d", d.Voids))
 	return nil
 }
+
+// override records an officer's set band or effective date (S3.5), which survives
+// re-assessment, or ends one (clear_override, Subject band or effective_date): the
+// application is then re-assessed under the policy as of the decision's day.
+func (e *engine) override(d *Decision) error {
+	if _, err := e.app(d); err != nil {
+		return err
+	}
+	if strings.TrimSpace(d.Reason) == "" {
+		return e.fail("reason", "missing: an officer's override says why")
+	}
+	a := e.mut(d.Application)
+	switch d.Kind {
+	case SetBand:
+		if d.Band == register.NoBand {
+			return e.fail("band", "missing: a set band names the band")
+		}
+		a.Overrides = append(a.Overrides, register.Override{Kind: register.OverrideSetBand, Band: d.Band,
+			Reason: d.Reason, By: d.Actor, On: d.On})
+		e.decided("override_set", a.ID, 0, d.Reason, fmt.Sprintf("band %s", d.Band))
+		return e.transition(a, banding.Change{Band: d.Band, On: d.On, Reason: "officer: " + d.Reason, By: d.Actor})
+	case SetEffective:
+		cur, ok := banding.Current(a.History)
+		if !ok {
+			return e.fail("application", fmt.Sprintf("%d holds no band", a.ID))
+		}
+		if d.Effective.IsZero() || d.Effective > d.On {
+			return e.fail("effective", fmt.Sprintf("%q: want a date not after the decision's", d.Effective))
+		}
+		a.Overrides = append(a.Overrides, register.Override{Kind: register.OverrideSetEffective,
+			Effective: d.Effective, Reason: d.Reason, By: d.Actor, On: d.On})
+		e.decided("override_set", a.ID, 0, d.Reason, fmt.Sprintf("effective date %s", d.Effective))
+		return e.transition(a, banding.Change{Band: cur.Band, On: d.On, Reason: "officer: " + d.Reason, By: d.Actor,
+			Effective: d.Effective})
+	}
+	kind := register.OverrideSetBand
+	switch d.Subject {
+	case SubjectBand:
+	case SubjectEffective:
+		kind = register.OverrideSetEffective
+	default:
+		return e.fail("subject", fmt.Sprintf("%q: want band or effective_date", d.Subject))
+	}
+	ended := 0
+	for i := range a.Overrides {
+		if o := &a.Overrides[i]; o.Kind == kind && o.Active(d.On) {
+			o.Removed = d.On
+			ended++
+		}
+	}
+	if ended == 0 {
+		return e.fail("subject", fmt.Sprintf("application %d has no officer's %s in force", a.ID, d.Subject))
+	}
+	e.decided("override_cleared", a.ID, 0, d.Reason, d.Subject)
+	return e.reband(a, d.On, "officer's "+d.Subject+" cleared: "+d.Reason)
+}
+
+// setStatus verifies a pending application (it becomes active and is banded), cancels
+// one (closed) or reinstates a closed one (active, re-banded).
+func (e *engine) setStatus(d *Decision) error {
+	a, err := e.app(d)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(d.Reason) == "" {
+		return e.fail("reason", "missing: a change of status says why")
+	}
+	switch {
+	case d.Status == register.StatusActive && a.Status == register.StatusActive:
+		return e.fail("status", fmt.Sprintf("application %d is active already", a.ID))
+	case d.Status == register.StatusClosed && a.Status == register.StatusClosed:
+		return e.fail("status", fmt.Sprintf("application %d is closed already (%s)", a.ID, a.StatusReason))
+	case d.Status != register.StatusActive && d.Status != register.StatusClosed:
+		return e.fail("status", fmt.Sprintf("%q: want active (verify, reinstate) or closed (cancel)", d.Status))
+	}
+	if o, ok := e.openOffer(a.ID); ok && d.Status == register.StatusClosed {
+		return e.fail("application", fmt.Sprintf("%d is under offer on advert %d: withdraw the offer first", a.ID, o.Advert))
+	}
+	was := a.Status
+	a = e.mut(a.ID)
+	a.Status, a.StatusReason, a.StatusUntil = d.Status, d.Reason, 0
+	e.decided("application_"+string(d.Status), a.ID, 0, d.Reason, fmt.Sprintf("was %s", was))
+	e.touch(a.ID)
+	if d.Status == register.StatusActive {
+		return e.reband(a, d.On, "status "+string(d.Status)+": "+d.Reason)
+	}
+	return nil
+}

@@ -457,6 +457,10 @@ func (e *engine) apply(d *Decision) error {
 		return e.reassessed(d)
 	case Void:
 		return e.void(d)
+	case SetBand, SetEffective, ClearOverride:
+		return e.override(d)
+	case SetStatus:
+		return e.setStatus(d)
 	}
 	return e.fail("kind", fmt.Sprintf("unknown kind %q", d.Kind))
 }

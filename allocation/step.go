@@ -91,7 +91,8 @@ type Household struct {
 // ownsHousehold: the kinds that move the household's own clock (see Household).
 func ownsHousehold(k Kind) bool {
 	switch k {
-	case MakeOffer, Accept, Refuse, LandlordAccept, DirectLet, RequestReview, DecideReview, Renew, Reband:
+	case MakeOffer, Accept, Refuse, LandlordAccept, DirectLet, RequestReview, DecideReview, Renew, Reband,
+		SetBand, SetEffective, ClearOverride, SetStatus:
 		return true
 	case Withdraw:
 		return true

@@ -59,6 +59,10 @@ const (
 	DecideReview   Kind = "decide_review"   // the review's outcome
 	Renew          Kind = "renew"           // the annual renewal is made
 	Upkeep         Kind = "upkeep"          // run the register's clocks as of On (S9.1–S9.3, S9.8)
+	SetBand        Kind = "set_band"        // an officer sets the band (Band), surviving re-assessment until cleared (S3.5)
+	SetEffective   Kind = "set_effective"   // an officer sets the band effective date (Effective) (S3.5)
+	ClearOverride  Kind = "clear_override"  // an officer's set band or date (Subject band or effective_date) ends; the application is re-assessed
+	SetStatus      Kind = "set_status"      // verify (pending → active), cancel (→ closed) or reinstate (→ active): Status
 	Void           Kind = "void"            // a decision recorded wrongly is voided (Voids: its number in the record; Reason required)
 	Reband         Kind = "reband"          // a reassessment moved the band to Band, effective Effective (S2.2, S3.1–S3.4)
 )
@@ -114,6 +118,8 @@ type Decision struct {
 	Effective register.Date `json:"effective,omitempty"`
 	// Voids is the record's number (sequence) of the decision a void voids.
 	Voids int64 `json:"voids,omitempty"`
+	// Status is the status a set_status decision gives the application.
+	Status register.Status `json:"status,omitempty"`
 }
 
 // Result is everything Run decides. Slices are in a fixed order, so encoding a Result

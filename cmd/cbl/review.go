@@ -110,5 +110,6 @@ closed application.`
 	renew.Example = `  cbl application renew 1752 --note "renewed by phone"`
 	renew.Flags().StringVar(&note, "note", "", "a note for the record")
 	cmd.AddCommand(renew, newApplicationShowCommand(app))
+	cmd.AddCommand(statusCommands(app)...)
 	return cmd
 }

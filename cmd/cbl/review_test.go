@@ -45,3 +45,39 @@ func TestS9_4_ReviewAndRenewalThroughTheCLI(t *testing.T) {
 	code, _, errOut = w.cbl("decisions", "verify")
 	require.Equal(t, 0, code, errOut)
 }
+
+// TestS3_5_OverridesAndStatusThroughTheCLI: an officer sets a band and an effective date,
+// ends the set band (the application is re-assessed), cancels the application and
+// reinstates it — each a decision in the record, the register written back, the audit
+// clean. A cancel without a reason is refused before anything is written.
+func TestS3_5_OverridesAndStatusThroughTheCLI(t *testing.T) {
+	t.Parallel()
+	w := newWeek(t)
+	var app int64
+	for _, a := range w.snap.Applications {
+		if h := a.History; a.Status == register.StatusActive && len(h) > 0 && h[len(h)-1].Band == register.BandD {
+			app = a.ID
+			break
+		}
+	}
+	require.NotZero(t, app, "an active Band D application")
+	id := idArg(app)
+	w.decide("override", "band", id, "--band", "A", "--reason", "fleeing violence")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM band_history WHERE application = $1 AND to_date IS NULL AND band = 'A'`, app))
+	w.decide("override", "date", id, "--effective", "2024-03-01", "--reason", "date of the first application")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM band_history WHERE application = $1 AND to_date IS NULL
+		AND effective = '2024-03-01'`, app))
+	w.decide("override", "clear", id, "--subject", "band", "--reason", "circumstances resolved")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM overrides WHERE application = $1 AND kind = 'set_band' AND removed_on IS NOT NULL`, app))
+	require.Zero(t, w.count(`SELECT count(*) FROM band_history WHERE application = $1 AND to_date IS NULL AND band = 'A'`, app),
+		"re-assessed: back to the band its facts give")
+	code, _, errOut := w.cbl("application", "cancel", id)
+	require.Equal(t, 2, code, errOut)
+	w.decide("application", "cancel", id, "--reason", "moved out of the area")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM applications WHERE id = $1 AND status = 'closed'`, app))
+	w.decide("application", "reinstate", id, "--reason", "came back")
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM applications WHERE id = $1 AND status = 'active'`, app))
+	code, _, errOut = w.cbl("decisions", "verify")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 5, w.count(`SELECT count(*) FROM decisions WHERE application = $1`, app))
+}

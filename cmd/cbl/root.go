@@ -27,6 +27,7 @@ var commands = []func(*App) *cobra.Command{
 	newNominateCommand,
 	newLetCommand,
 	newReviewCommand,
+	newOverrideCommand,
 	newAdvertCommand,
 	newApplicationCommand,
 	newFeedbackCommand,
