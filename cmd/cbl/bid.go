@@ -60,7 +60,7 @@ and an events row are written in one transaction.`,
 				b.Placed.Format(time.RFC3339Nano), b.By}})
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "when the bid is placed, RFC 3339 or YYYY-MM-DD (default now)")
+	cmd.Flags().StringVar(&at, "at", "", "when the bid is placed: RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in Europe/London (default now)")
 	cmd.Flags().StringVar(&by, "by", "officer:"+actor(), "who placed the bid: applicant, or officer:NAME for assisted bidding")
 	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded in the events log")
 	return cmd
@@ -96,7 +96,7 @@ slot. The withdrawal and an events row are written in one transaction.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "when the bid is withdrawn, RFC 3339 or YYYY-MM-DD (default now)")
+	cmd.Flags().StringVar(&at, "at", "", "when the bid is withdrawn: RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in Europe/London (default now)")
 	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded in the events log")
 	return cmd
 }

@@ -71,7 +71,7 @@ in advance); anything else is refused (exit 2).`,
 				strconv.FormatInt(c.ID, 10), c.Opens.Format(time.RFC3339), c.Closes.Format(time.RFC3339), c.Policy}})
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "a time in the week, RFC 3339 or YYYY-MM-DD (default now)")
+	cmd.Flags().StringVar(&at, "at", "", "a time in the week: RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in Europe/London (default now)")
 	cmd.Flags().StringVar(&policyID, "policy", "nn-2021", "policy id (the version in force at --at is used)")
 	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded in the events log")
 	return cmd
@@ -144,16 +144,8 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 
 // parseAt reads a --at flag: RFC 3339, or a date (midnight UTC); empty is now.
 func parseAt(s string) (time.Time, error) {
-	if s == "" {
-		return time.Now().UTC(), nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := register.ParseDate(s); err == nil {
-		return d.Time(), nil
-	}
-	return time.Time{}, usageErrorf("--at %q: want RFC 3339 (2025-11-07T10:00:00Z) or YYYY-MM-DD", s)
+	t, err := parseDecisionAt(s, london, time.Now())
+	return t.UTC(), err
 }
 
 // noSubcommand rejects arguments to a command that only groups subcommands.

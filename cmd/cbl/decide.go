@@ -64,11 +64,15 @@ func parseIDs(names, args []string) ([]int64, error) {
 }
 
 // parseDecisionAt reads a --at value: RFC 3339, or a date or date and time read in loc. Empty is now.
+//
+// It is the one --at of every command (decisions, cycle open, bid place and withdraw):
+// RFC 3339 with an offset (fractions of a second allowed), or a date, or a date and time
+// to the minute or second, read in loc (the scheme's time zone, Europe/London).
 func parseDecisionAt(s string, loc *time.Location, now time.Time) (time.Time, error) {
 	if s == "" {
 		return now, nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
@@ -76,7 +80,7 @@ func parseDecisionAt(s string, loc *time.Location, now time.Time) (time.Time, er
 			return t, nil
 		}
 	}
-	return time.Time{}, usageErrorf("--at %q: want RFC 3339 (2025-11-13T09:30:00Z) or YYYY-MM-DD[THH:MM]", s)
+	return time.Time{}, usageErrorf("--at %q: want RFC 3339 (2025-11-13T09:30:00Z) or YYYY-MM-DD[THH:MM[:SS]] in %s", s, loc)
 }
 
 // record stores decision d made at (a --at value), or with dryRun only checks it, and
