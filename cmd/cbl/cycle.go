@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -106,8 +107,13 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 			}
 			defer db.Close()
 			start := time.Now()
+			progress := app.rowProgress(fmt.Sprintf("closing cycle %d", id))
 			res, err := pgstore.CloseCycle(cmd.Context(), db, id, pgstore.CloseOptions{Actor: who, Now: time.Now(),
-				Waiting: func() { app.Logf("cycle %d is being closed by another run; waiting for it", id) }})
+				Waiting:  func() { app.Logf("cycle %d is being closed by another run; waiting for it", id) },
+				Progress: progress})
+			if progress != nil {
+				fmt.Fprintln(app.Stderr)
+			}
 			if err != nil {
 				return err
 			}

@@ -49,8 +49,13 @@ database that records none it is not loaded, and a note on stderr says so.`,
 			}
 			defer db.Close()
 			start = time.Now()
-			opts := pgstore.ImportOptions{Actor: actor(), Replace: replace, Note: func(msg string) { app.Logf("%s", msg) }}
-			if err := pgstore.ImportWith(cmd.Context(), db, s, opts); err != nil {
+			opts := pgstore.ImportOptions{Actor: actor(), Replace: replace, Note: func(msg string) { app.Logf("%s", msg) },
+				Progress: app.rowProgress("importing " + dir)}
+			err = pgstore.ImportWith(cmd.Context(), db, s, opts)
+			if opts.Progress != nil {
+				fmt.Fprintln(app.Stderr)
+			}
+			if err != nil {
 				if errors.As(err, &ve) { // register_base rows naming decisions this database does not record
 					return badValues(app, dir, ve)
 				}

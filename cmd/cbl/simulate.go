@@ -287,11 +287,7 @@ func (app *App) loadRegister(cmd *cobra.Command, dir string) (*snapshot.Snapshot
 // terminal; otherwise (a log file, a test) it stays quiet. total is every week of every
 // run (weeks × policies × seeds); runs report their weeks concurrently.
 func newProgress(app *App, total int) func(string, int, int) {
-	f, ok := app.Stderr.(*os.File)
-	if !ok {
-		return nil
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !app.stderrTerminal() {
 		return nil
 	}
 	var mu sync.Mutex
@@ -370,4 +366,24 @@ func (app *App) printReplay(rp *simulate.Replay) error {
 			len(rp.Adverts), rp.Changed, b)
 	}
 	return app.Print(header, rows)
+}
+
+// stderrTerminal: stderr is a terminal (progress is drawn there; a log file or a test
+// gets none).
+func (app *App) stderrTerminal() bool {
+	f, ok := app.Stderr.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// rowProgress returns a callback drawing "what: N rows written" on stderr when it is a
+// terminal (nil otherwise), for import and cycle close, which report every batch.
+func (app *App) rowProgress(what string) func(rows int) {
+	if !app.stderrTerminal() {
+		return nil
+	}
+	return func(rows int) { fmt.Fprintf(app.Stderr, "\r%s: %d rows written  ", what, rows) }
 }
