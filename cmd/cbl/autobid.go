@@ -24,12 +24,12 @@ func newAutobidCommand(app *App) *cobra.Command {
 func newAutobidExcludeCommand(app *App) *cobra.Command {
 	var reason, who string
 	cmd := &cobra.Command{
-		Use:   "exclude APP ADVERT",
+		Use:   "exclude ADVERT APP",
 		Short: "Exclude ADVERT from application APP's autobids",
 		Long: `Record an officer's exclusion (S6.5): when ADVERT's cycle closes, cbl cycle
 close places no autobid for APP on it. A bid the applicant placed is not affected.
 The exclusion and an events row (autobid_excluded) are written in one transaction.`,
-		Example: `  cbl autobid exclude 1002 7001 --reason "known risk at the block" --actor kpatel`,
+		Example: `  cbl autobid exclude 7001 1002 --reason "known risk at the block" --actor kpatel`,
 		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			appID, advert, err := bidArgs(args)
@@ -63,14 +63,14 @@ The exclusion and an events row (autobid_excluded) are written in one transactio
 func newAutobidIncludeCommand(app *App) *cobra.Command {
 	var reason, who string
 	cmd := &cobra.Command{
-		Use:   "include APP ADVERT",
+		Use:   "include ADVERT APP",
 		Short: "Remove the exclusion of ADVERT from application APP's autobids",
 		Long: `Remove an officer's exclusion made with cbl autobid exclude: when ADVERT's cycle
 closes, cbl cycle close may autobid APP onto it again. A cycle already closed is not
 changed. The exclusion is deleted with an events row (autobid_included, the officer, the
 reason; the detail keeps the exclusion removed) in one transaction. Prints the exclusion
 removed. With no such exclusion it fails (exit 1) and writes nothing.`,
-		Example: `  cbl autobid include 1002 7001 --reason "block risk reviewed: resolved" --actor kpatel`,
+		Example: `  cbl autobid include 7001 1002 --reason "block risk reviewed: resolved" --actor kpatel`,
 		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			appID, advert, err := bidArgs(args)

@@ -25,7 +25,7 @@ func newBidCommand(app *App) *cobra.Command {
 func newBidPlaceCommand(app *App) *cobra.Command {
 	var at, by, who string
 	cmd := &cobra.Command{
-		Use:   "place APP ADVERT",
+		Use:   "place ADVERT APP",
 		Short: "Place application APP's bid on ADVERT",
 		Long: `Place a bid under the cycle's policy (S6.1–S6.3): the cycle must be open at --at
 (default now) and not closed; the application active (and, under the guarantor age,
@@ -33,8 +33,8 @@ with a guarantor); at most the policy's live bids per cycle (3 in nn-2021); one 
 bid per advert; and it must pass the checks the policy refuses at placing (bedroom
 size, property type, age, mobility). A refused bid is explained and exits 1. The bid
 and an events row are written in one transaction.`,
-		Example: `  cbl bid place 1002 7001 --by officer:kpatel
-  cbl bid place 1002 7001 --at 2025-11-07T10:00:00Z`,
+		Example: `  cbl bid place 7001 1002 --by officer:kpatel
+  cbl bid place 7001 1002 --at 2025-11-07T10:00:00Z`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			appID, advert, err := bidArgs(args)
@@ -69,11 +69,11 @@ and an events row are written in one transaction.`,
 func newBidWithdrawCommand(app *App) *cobra.Command {
 	var at, who string
 	cmd := &cobra.Command{
-		Use:   "withdraw APP ADVERT",
+		Use:   "withdraw ADVERT APP",
 		Short: "Withdraw application APP's live bid on ADVERT",
 		Long: `Withdraw a live bid while its cycle is open at --at (default now), freeing its
 slot. The withdrawal and an events row are written in one transaction.`,
-		Example: `  cbl bid withdraw 1002 7001`,
+		Example: `  cbl bid withdraw 7001 1002`,
 		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			appID, advert, err := bidArgs(args)
@@ -101,14 +101,15 @@ slot. The withdrawal and an events row are written in one transaction.`,
 	return cmd
 }
 
+// bidArgs reads ADVERT then APP, the one argument order of every command that takes both.
 func bidArgs(args []string) (app, advert int64, err error) {
-	app, err = strconv.ParseInt(args[0], 10, 64)
-	if err != nil || app <= 0 {
-		return 0, 0, usageErrorf("APP %q: want an application number", args[0])
-	}
-	advert, err = strconv.ParseInt(args[1], 10, 64)
+	advert, err = strconv.ParseInt(args[0], 10, 64)
 	if err != nil || advert <= 0 {
-		return 0, 0, usageErrorf("ADVERT %q: want an advert number", args[1])
+		return 0, 0, usageErrorf("ADVERT %q: want an advert number", args[0])
+	}
+	app, err = strconv.ParseInt(args[1], 10, 64)
+	if err != nil || app <= 0 {
+		return 0, 0, usageErrorf("APP %q: want an application number", args[1])
 	}
 	return app, advert, nil
 }
@@ -124,7 +125,14 @@ func bidError(what string, app, advert int64, err error) error {
 		errors.Is(err, bidding.ErrCycleClosed), errors.Is(err, bidding.ErrNotActive),
 		errors.Is(err, bidding.ErrNoGuarantor), errors.Is(err, bidding.ErrAdvertWithdrawn),
 		errors.Is(err, bidding.ErrNoBid), errors.Is(err, pgstore.ErrNotFound):
+		if errors.Is(err, pgstore.ErrNotFound) {
+			return fmt.Errorf("%s: application %d, advert %d: %w%s", what, app, advert, err, argOrderHint)
+		}
 		return fmt.Errorf("%s: application %d, advert %d: %w", what, app, advert, err)
 	}
 	return err
 }
+
+// argOrderHint is added where an advert or application is not found: the arguments may
+// have been given the wrong way round.
+const argOrderHint = " (commands that take both take ADVERT then APP)"

@@ -93,7 +93,7 @@ func TestWeeklyJob(t *testing.T) {
 
 	// Bids in cycle 43 (open 13–18 Nov). 1002 holds one live bid (7004).
 	at := []string{"--at", "2025-11-14T10:00:00Z"}
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "1002", "7006", "--by", "officer:kp"}, at...)...)
+	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "7006", "1002", "--by", "officer:kp"}, at...)...)
 	refused := func(want string, args ...string) {
 		t.Helper()
 		if !slices.Contains(args, "--at") {
@@ -104,19 +104,19 @@ func TestWeeklyJob(t *testing.T) {
 		require.Empty(t, out)
 		require.Contains(t, errOut, want)
 	}
-	refused("application 1002 is not eligible for advert 7009: bedroom_mismatch", "bid", "place", "1002", "7009")
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "1002", "7007"}, at...)...)
-	refused("bid refused: application 1002, advert 7008: live bid limit reached", "bid", "place", "1002", "7008")
-	refused("already bid on this advert", "bid", "place", "1002", "7007")
-	refused("application is not active", "bid", "place", "1005", "7006")
-	refused("advert 424242: not found", "bid", "place", "1002", "424242")
-	refused("no live bid", "bid", "withdraw", "1003", "7006")
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "withdraw", "1002", "7006"}, at...)...)
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "1002", "7008"}, at...)...)
-	refused("live bid limit reached", "bid", "place", "1002", "7006")
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "withdraw", "1002", "7007"}, at...)...)
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "1002", "7006"}, at...)...) // withdrawn, then again
-	refused("cycle is not open", "bid", "place", "1003", "7006", "--at", "2025-11-19T10:00:00Z")
+	refused("application 1002 is not eligible for advert 7009: bedroom_mismatch", "bid", "place", "7009", "1002")
+	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "7007", "1002"}, at...)...)
+	refused("bid refused: application 1002, advert 7008: live bid limit reached", "bid", "place", "7008", "1002")
+	refused("already bid on this advert", "bid", "place", "7007", "1002")
+	refused("application is not active", "bid", "place", "7006", "1005")
+	refused("advert 424242: not found", "bid", "place", "424242", "1002")
+	refused("no live bid", "bid", "withdraw", "7006", "1003")
+	mustRun(t, append([]string{"--dsn", dsn, "bid", "withdraw", "7006", "1002"}, at...)...)
+	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "7008", "1002"}, at...)...)
+	refused("live bid limit reached", "bid", "place", "7006", "1002")
+	mustRun(t, append([]string{"--dsn", dsn, "bid", "withdraw", "7007", "1002"}, at...)...)
+	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "7006", "1002"}, at...)...) // withdrawn, then again
+	refused("cycle is not open", "bid", "place", "7006", "1003", "--at", "2025-11-19T10:00:00Z")
 	require.NoError(t, db.Get(&events, `SELECT count(*) FROM events WHERE kind IN ('bid', 'bid_withdraw') AND application = 1002`))
 	require.Equal(t, 6, events)
 
@@ -124,7 +124,7 @@ func TestWeeklyJob(t *testing.T) {
 	close42 := mustRun(t, "--dsn", dsn, "-o", "csv", "cycle", "close", "42")
 	require.Equal(t, "advert,bids,ranked,skipped,autobids,first\n7001,3,1,2,1,1001\n7002,1,0,1,0,\n7003,1,0,1,0,\n", close42)
 	mustRun(t, "--dsn", dsn, "cycle", "close", "43")
-	refused("cycle 43 was closed at", "bid", "place", "1003", "7006")
+	refused("cycle 43 was closed at", "bid", "place", "7006", "1003")
 
 	show := mustRun(t, "--dsn", dsn, "-o", "csv", "shortlist", "show", "7001")
 	require.Equal(t, `position,application,band,effective,registered,autobid,placed,skip,check,clause

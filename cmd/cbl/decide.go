@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +109,11 @@ func (app *App) record(ctx context.Context, at string, d allocation.Decision, dr
 		decide, verb = pgstore.Check, "dry run, nothing recorded:"
 	}
 	got, err := decide(ctx, db, when, d)
+	var re *pgstore.RejectedError
+	if errors.As(err, &re) && d.Advert != 0 && d.Application != 0 && (re.Field == "advert" || re.Field == "application") &&
+		(strings.Contains(re.Msg, "not among") || strings.Contains(re.Msg, "not in the register") || strings.Contains(re.Msg, "is not ranked")) {
+		return fmt.Errorf("%w%s", err, argOrderHint)
+	}
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,9 @@ var examples = map[string]string{
   cbl cycle close 42 && cbl shortlist show 7001
   cbl offer verify 7001 1001 && cbl offer make 7001 1001`,
 	"cbl advert":                `  cbl advert list --open`,
-	"cbl autobid":               `  cbl autobid exclude 1001 7001 --reason "household asked not to be offered Corby"`,
+	"cbl autobid":               `  cbl autobid exclude 7001 1001 --reason "household asked not to be offered Corby"`,
 	"cbl autobid list":          `  cbl autobid list`,
-	"cbl bid":                   `  cbl bid place 1001 7001 --by officer.lee`,
+	"cbl bid":                   `  cbl bid place 7001 1001 --by officer.lee`,
 	"cbl cycle":                 `  cbl cycle list`,
 	"cbl export":                `  cbl export /tmp/register                 # files 0600 in a 0700 directory`,
 	"cbl feedback":              "  cbl feedback 42\n  cbl feedback --landlords -o csv",

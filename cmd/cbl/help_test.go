@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -35,4 +36,27 @@ func TestCompletion_FlagValues(t *testing.T) {
 	require.Contains(t, out, "nn-2025-proposed\n")
 	out = mustRun(t, "__complete", "cycle", "list", "-o", "")
 	require.Contains(t, out, "json\n")
+}
+
+// TestArgOrder_Hint: every command that takes an advert and an application takes ADVERT
+// then APP, and says so when the ids given do not fit.
+func TestArgOrder_Hint(t *testing.T) {
+	t.Parallel()
+	w := newWeek(t)
+	sl := w.advert(true, 1)
+	app := sl.Ranked[0].Application
+	// Swapped: the application where the advert goes.
+	code, _, errOut := w.cbl("offer", "verify", idArg(app), idArg(sl.Advert))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "(commands that take both take ADVERT then APP)")
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if strings.Contains(c.Use, "ADVERT") && strings.Contains(c.Use, "APP") {
+			require.Less(t, strings.Index(c.Use, "ADVERT"), strings.Index(c.Use, "APP"), c.CommandPath())
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(NewRootCommand(&App{}))
 }

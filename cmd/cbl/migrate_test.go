@@ -87,9 +87,9 @@ func TestNewerDatabase_EveryCommandRefuses(t *testing.T) {
 		{"explain", "1002"},
 		{"decisions"},
 		{"offer", "verify", "7001", "1001"},
-		{"bid", "place", "1001", "7001"},
-		{"bid", "withdraw", "1001", "7001"},
-		{"autobid", "exclude", "1001", "7001", "--reason", "r"},
+		{"bid", "place", "7001", "1001"},
+		{"bid", "withdraw", "7001", "1001"},
+		{"autobid", "exclude", "7001", "1001", "--reason", "r"},
 		{"autobid", "list"},
 		{"simulate", "--weeks", "1"},
 	} {

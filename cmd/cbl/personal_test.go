@@ -63,13 +63,13 @@ func TestWriteCSV_NeutralisesFormulas(t *testing.T) {
 // by every command before anything is read or written.
 func TestBlankText_Refused(t *testing.T) {
 	for _, args := range [][]string{
-		{"autobid", "exclude", "1002", "7001", "--reason", "   "},
-		{"autobid", "include", "1002", "7001", "--reason", "\t"},
+		{"autobid", "exclude", "7001", "1002", "--reason", "   "},
+		{"autobid", "include", "7001", "1002", "--reason", "\t"},
 		{"let", "direct", "4", "368", "--category", "decant", "--reason", " ", "--authoriser", "mgr"},
 		{"let", "direct", "4", "368", "--category", "decant", "--reason", "r", "--authoriser", "  "},
 		{"offer", "verify", "4", "582", "--skip", "arrears", "--note", "  "},
 		{"offer", "make", "4", "141", "--actor", " "},
-		{"bid", "place", "1002", "7001", "--by", " "},
+		{"bid", "place", "7001", "1002", "--by", " "},
 		{"cycle", "close", "1", "--actor", "\n"},
 	} {
 		code, out, errOut := run(t, append([]string{"--dsn", "host=127.0.0.1 port=1 connect_timeout=1"}, args...)...)

@@ -45,8 +45,8 @@ func TestS8_1_WholeWeek(t *testing.T) {
 		ORDER BY b.application, b.advert LIMIT 1`, cycle.ID, cycle.Closes.Add(-time.Hour)))
 	during := bid.Placed.Add(time.Minute).UTC().Format(time.RFC3339)
 	app, ad := strconv.FormatInt(bid.Application, 10), strconv.FormatInt(bid.Advert, 10)
-	mustRun(t, "--dsn", dsn, "bid", "withdraw", app, ad, "--at", during)
-	mustRun(t, "--dsn", dsn, "bid", "place", app, ad, "--at", during, "--by", "officer:kp")
+	mustRun(t, "--dsn", dsn, "bid", "withdraw", ad, app, "--at", during)
+	mustRun(t, "--dsn", dsn, "bid", "place", ad, app, "--at", during, "--by", "officer:kp")
 
 	closed := mustRun(t, "--dsn", dsn, "-o", "csv", "cycle", "close", strconv.FormatInt(cycle.ID, 10))
 	require.Equal(t, 31, strings.Count(closed, "\n"), "a header and 30 adverts")

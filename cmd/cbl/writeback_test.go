@@ -252,13 +252,13 @@ func TestS6_5_OfficerExcludesAnAdvertFromAutobid(t *testing.T) {
 	require.NotZero(t, x, "no household autobid on two adverts next week")
 	ad := next[x][0]
 
-	code, _, errOut := w.cbl("autobid", "exclude", idArg(x), idArg(ad), "--actor", "kpatel")
+	code, _, errOut := w.cbl("autobid", "exclude", idArg(ad), idArg(x), "--actor", "kpatel")
 	require.Equal(t, 2, code, "--reason is required: %s", errOut)
-	code, out, errOut := w.cbl("-o", "csv", "autobid", "exclude", idArg(x), idArg(ad),
+	code, out, errOut := w.cbl("-o", "csv", "autobid", "exclude", idArg(ad), idArg(x),
 		"--reason", "known risk at the block", "--actor", "kpatel")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, fmt.Sprintf("%d,%d,known risk at the block,kpatel,", x, ad))
-	code, _, errOut = w.cbl("autobid", "exclude", idArg(x), idArg(ad), "--reason", "again", "--actor", "kpatel")
+	code, _, errOut = w.cbl("autobid", "exclude", idArg(ad), idArg(x), "--reason", "again", "--actor", "kpatel")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "already excluded")
 	code, out, errOut = w.cbl("-o", "csv", "autobid", "list")
@@ -374,11 +374,11 @@ func TestS6_5_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
 	require.NotZero(t, x, "no household autobid next week")
 	ad := next[x][0]
 
-	code, _, errOut := w.cbl("autobid", "exclude", idArg(x), idArg(ad), "--reason", "known risk at the block", "--actor", "kpatel")
+	code, _, errOut := w.cbl("autobid", "exclude", idArg(ad), idArg(x), "--reason", "known risk at the block", "--actor", "kpatel")
 	require.Equal(t, 0, code, errOut)
-	code, _, errOut = w.cbl("autobid", "include", idArg(x), idArg(ad), "--actor", "kpatel")
+	code, _, errOut = w.cbl("autobid", "include", idArg(ad), idArg(x), "--actor", "kpatel")
 	require.Equal(t, 2, code, "--reason is required: %s", errOut)
-	code, out, errOut := w.cbl("-o", "csv", "autobid", "include", idArg(x), idArg(ad),
+	code, out, errOut := w.cbl("-o", "csv", "autobid", "include", idArg(ad), idArg(x),
 		"--reason", "risk reviewed: resolved", "--actor", "jlee")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, fmt.Sprintf("%d,%d,known risk at the block,kpatel,", x, ad), "prints the exclusion removed")
@@ -386,7 +386,7 @@ func TestS6_5_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
 		AND advert = $2 AND actor = 'jlee' AND reason = 'risk reviewed: resolved'
 		AND detail->'removed'->>'by' = 'kpatel'`, x, ad))
 
-	code, _, errOut = w.cbl("autobid", "include", idArg(x), idArg(ad), "--reason", "again", "--actor", "jlee")
+	code, _, errOut = w.cbl("autobid", "include", idArg(ad), idArg(x), "--reason", "again", "--actor", "jlee")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "not excluded")
 	require.Equal(t, 1, w.count(`SELECT count(*) FROM events WHERE kind = 'autobid_included'`), "a failed removal writes nothing")
