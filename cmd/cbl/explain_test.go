@@ -98,13 +98,17 @@ func TestQueue_ListsOverdueWork(t *testing.T) {
 	w := newWeek(t)
 	code, out, errOut := w.cbl("-o", "json", "queue", "--as-of", "2025-06-02")
 	require.Equal(t, 0, code, errOut)
-	var items []map[string]string
-	require.NoError(t, json.Unmarshal([]byte(out), &items))
+	var items []struct {
+		Kind        string `json:"kind"`
+		Application int64  `json:"application"`
+		DaysOverdue int    `json:"days_overdue"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &items), "typed JSON: numbers")
 	kinds := map[string]int{}
 	for _, it := range items {
-		kinds[it["kind"]]++
-		if it["kind"] == "verification_overdue" {
-			require.NotEqual(t, "0", it["days_overdue"], it)
+		kinds[it.Kind]++
+		if it.Kind == "verification_overdue" {
+			require.Positive(t, it.DaysOverdue, it)
 		}
 	}
 	require.Positive(t, kinds["verification_overdue"], "pending applications not answered within 10 working days: %v", kinds)

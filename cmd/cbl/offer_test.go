@@ -100,12 +100,16 @@ func (w *weekEnv) waits(advert int64) map[string]string {
 	w.t.Helper()
 	code, out, errOut := w.cbl("-o", "json", "queue", "--adverts")
 	require.Equal(w.t, 0, code, errOut)
-	var rows []map[string]string
+	var rows []struct {
+		Advert       int64   `json:"advert"`
+		WaitsFor     string  `json:"waits_for"`
+		Applications []int64 `json:"applications"`
+	}
 	require.NoError(w.t, json.Unmarshal([]byte(out), &rows))
 	got := map[string]string{}
 	for _, r := range rows {
-		if r["advert"] == strconv.FormatInt(advert, 10) {
-			got[r["waits_for"]] = r["applications"]
+		if r.Advert == advert {
+			got[r.WaitsFor] = joinIDs(r.Applications)
 		}
 	}
 	return got

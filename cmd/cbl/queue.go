@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strconv"
-
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
@@ -44,24 +42,35 @@ offer, reply, nominate, landlord, request_more, relet) and since when.`,
 				}
 			}
 			if adverts {
-				var rows [][]string
+				rows := []waitRow{}
 				for _, w := range st.Result.Pending {
-					rows = append(rows, []string{strconv.FormatInt(w.Advert, 10), w.For, joinIDs(w.Applications),
-						w.Since.String(), strconv.Itoa(int(day - w.Since))})
+					rows = append(rows, waitRow{Advert: w.Advert, WaitsFor: w.For, Applications: nonNilIDs(w.Applications),
+						Since: w.Since, Days: int(day - w.Since)})
 				}
-				return app.Print([]string{"advert", "waits_for", "applications", "since", "days"}, rows)
+				return app.PrintRows(rows)
 			}
 			items := allocation.WorkQueue(st.Input, st.Result, day, allocation.EnglandWales())
-			rows := make([][]string, len(items))
-			for i, it := range items {
-				rows[i] = []string{it.Kind, strconv.FormatInt(it.Application, 10), it.Since.String(), it.Due.String(),
-					strconv.Itoa(it.DaysOverdue), it.Detail}
-			}
 			app.Logf("%d item(s) due as of %s", len(items), day)
-			return app.Print([]string{"kind", "application", "since", "due", "days_overdue", "detail"}, rows)
+			return app.PrintRows(items)
 		},
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "the day to run the clocks to, YYYY-MM-DD (default today)")
 	cmd.Flags().BoolVar(&adverts, "adverts", false, "list what each open advert waits for instead")
 	return cmd
+}
+
+// waitRow is one thing an open advert waits for, as cbl queue --adverts prints it.
+type waitRow struct {
+	Advert       int64         `json:"advert"`
+	WaitsFor     string        `json:"waits_for"`
+	Applications []int64       `json:"applications"`
+	Since        register.Date `json:"since"`
+	Days         int           `json:"days"`
+}
+
+func nonNilIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }

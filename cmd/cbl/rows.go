@@ -82,6 +82,9 @@ func cell(f reflect.Value) string {
 	case fmt.Stringer:
 		return x.String()
 	}
+	if ids, ok := f.Interface().([]int64); ok {
+		return joinIDs(ids)
+	}
 	switch f.Kind() {
 	case reflect.Bool:
 		return strconv.FormatBool(f.Bool())
