@@ -1,10 +1,9 @@
 package main
 
 import (
-	"strconv"
-
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/pgstore"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
 )
 
@@ -49,44 +48,73 @@ falls short (all cycles; CYCLE is not allowed).`,
 				if cycle != 0 {
 					return usageErrorf("--landlords counts every cycle: give no CYCLE")
 				}
-				var rows [][]string
+				rows := []landlordRow{}
 				for _, l := range allocation.Landlords(in, res) {
-					short := ""
-					if l.Short {
-						short = "yes"
-					}
-					achieved := ""
+					r := landlordRow{Landlord: l.Landlord, Council: l.Council, Lets: l.Lets, Nominated: l.Nominated,
+						Direct: l.Direct, SharePercent: l.SharePercent, Short: l.Short}
 					if l.Lets > 0 && !l.Council {
-						achieved = strconv.FormatFloat(float64(l.AchievedBasisPoints)/100, 'f', 2, 64)
+						v := float64(l.AchievedBasisPoints) / 100
+						r.AchievedPercent = &v
 					}
-					rows = append(rows, []string{l.Landlord, boolString(l.Council), strconv.Itoa(l.Lets),
-						strconv.Itoa(l.Nominated), strconv.Itoa(l.Direct), strconv.Itoa(l.SharePercent), achieved, short})
+					rows = append(rows, r)
 				}
-				return app.Print([]string{"landlord", "council", "lets", "nominated", "direct", "share_percent",
-					"achieved_percent", "short"}, rows)
+				return app.PrintRows(rows)
 			}
 			cycleOf := map[int64]int64{}
 			for _, a := range in.Adverts {
 				cycleOf[a.ID] = a.Cycle
 			}
-			var rows [][]string
+			rows := []feedbackRow{}
 			for _, r := range allocation.Feedback(in, res) {
 				if cycle != 0 && cycleOf[r.Advert] != cycle {
 					continue
 				}
-				band, eff := r.Band.String(), ""
-				if !r.Effective.IsZero() {
-					eff = r.Effective.String()
+				row := feedbackRow{Advert: r.Advert, Cycle: cycleOf[r.Advert], Locality: r.Locality, Type: r.Type,
+					Bedrooms: r.Bedrooms, Landlord: r.Landlord, Route: r.Route, Bids: r.BidsReceived,
+					Eligible: r.EligibleBids, Position: r.Position, DaysEffectiveToOffer: r.DaysToOffer}
+				if r.Band != register.NoBand {
+					b := r.Band.String()
+					row.Band = &b
 				}
-				rows = append(rows, []string{strconv.FormatInt(r.Advert, 10), strconv.FormatInt(cycleOf[r.Advert], 10),
-					r.Locality, r.Type, strconv.Itoa(r.Bedrooms), r.Landlord, r.Route, strconv.Itoa(r.BidsReceived),
-					strconv.Itoa(r.EligibleBids), band, eff, strconv.Itoa(r.Position), strconv.Itoa(r.DaysToOffer)})
+				if !r.Effective.IsZero() {
+					e := r.Effective
+					row.Effective = &e
+				}
+				rows = append(rows, row)
 			}
 			app.Logf("%d let(s)", len(rows))
-			return app.Print([]string{"advert", "cycle", "locality", "type", "bedrooms", "landlord", "route", "bids",
-				"eligible", "band", "effective", "position", "days_effective_to_offer"}, rows)
+			return app.PrintRows(rows)
 		},
 	}
 	cmd.Flags().BoolVar(&landlords, "landlords", false, "print each landlord's lets against its nomination agreement instead")
 	return cmd
+}
+
+// feedbackRow is one let as the published table shows it: nothing that names the household.
+type feedbackRow struct {
+	Advert               int64          `json:"advert"`
+	Cycle                int64          `json:"cycle"`
+	Locality             string         `json:"locality"`
+	Type                 string         `json:"type"`
+	Bedrooms             int            `json:"bedrooms"`
+	Landlord             string         `json:"landlord"`
+	Route                string         `json:"route"`
+	Bids                 int            `json:"bids"`
+	Eligible             int            `json:"eligible"`
+	Band                 *string        `json:"band"`
+	Effective            *register.Date `json:"effective"`
+	Position             int            `json:"position"`
+	DaysEffectiveToOffer int            `json:"days_effective_to_offer"`
+}
+
+// landlordRow is one landlord's lets against its nomination agreement.
+type landlordRow struct {
+	Landlord        string   `json:"landlord"`
+	Council         bool     `json:"council"`
+	Lets            int      `json:"lets"`
+	Nominated       int      `json:"nominated"`
+	Direct          int      `json:"direct"`
+	SharePercent    int      `json:"share_percent"`
+	AchievedPercent *float64 `json:"achieved_percent"`
+	Short           bool     `json:"short"`
 }

@@ -178,14 +178,20 @@ func TestS8_1_WeekOfOffers(t *testing.T) {
 
 	code, out, errOut = w.cbl("-o", "json", "feedback", idArg(w.snap.Cycles[0].ID))
 	require.Equal(t, 0, code, errOut)
-	var rows []map[string]string
-	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	var rows []struct {
+		Advert   int64   `json:"advert"`
+		Route    string  `json:"route"`
+		Position int     `json:"position"`
+		Band     *string `json:"band"`
+		Eligible int     `json:"eligible"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rows), "typed JSON")
 	require.Len(t, rows, 1)
-	require.Equal(t, a, rows[0]["advert"])
-	require.Equal(t, "shortlist", rows[0]["route"])
-	require.Equal(t, "3", rows[0]["position"])
-	require.Equal(t, r[2].Band.String(), rows[0]["band"])
-	require.Equal(t, strconv.Itoa(len(sl.Ranked)), rows[0]["eligible"])
+	require.Equal(t, ad, rows[0].Advert)
+	require.Equal(t, "shortlist", rows[0].Route)
+	require.Equal(t, 3, rows[0].Position)
+	require.Equal(t, r[2].Band.String(), *rows[0].Band)
+	require.Equal(t, len(sl.Ranked), rows[0].Eligible)
 	require.NotContains(t, out, idArg(r[2].Application), "feedback does not name the household")
 
 	code, out, _ = w.cbl("feedback", "999")
@@ -231,7 +237,7 @@ func TestS8_7_NominationRejectThenRequestMore(t *testing.T) {
 
 	code, out, errOut := w.cbl("-o", "json", "feedback", "--landlords")
 	require.Equal(t, 0, code, errOut)
-	var rows []map[string]string
+	var rows []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &rows))
 	var landlord string
 	for _, ad := range w.snap.Adverts {
@@ -244,8 +250,8 @@ func TestS8_7_NominationRejectThenRequestMore(t *testing.T) {
 	for _, r := range rows {
 		if r["landlord"] == landlord {
 			found++
-			require.Equal(t, map[string]string{"landlord": landlord, "council": "no", "lets": "1", "nominated": "1",
-				"direct": "0", "share_percent": r["share_percent"], "achieved_percent": "100.00", "short": ""}, r)
+			require.Equal(t, map[string]any{"landlord": landlord, "council": false, "lets": 1.0, "nominated": 1.0,
+				"direct": 0.0, "share_percent": r["share_percent"], "achieved_percent": 100.0, "short": false}, r)
 		}
 	}
 	require.Equal(t, 1, found)
