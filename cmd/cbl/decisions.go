@@ -51,15 +51,15 @@ history, overrides, refusals) in the state the record implies, with an events ro
 			if err != nil {
 				return err
 			}
-			var rows [][]string
+			rows := []decisionRow{}
 			for _, r := range recs {
 				if (advert != 0 && r.Advert != advert) || (application != 0 && r.Application != application) {
 					continue
 				}
-				rows = append(rows, []string{idString(r.Seq), r.At.In(loc).Format(time.RFC3339), r.Actor,
-					string(r.Kind), idString(r.Advert), idString(r.Application), details(r)})
+				rows = append(rows, decisionRow{Seq: r.Seq, At: r.At.In(loc), Actor: r.Actor, Kind: string(r.Kind),
+					Advert: optID(r.Advert), Application: optID(r.Application), Details: details(r)})
 			}
-			return app.Print([]string{"seq", "at", "actor", "kind", "advert", "application", "details"}, rows)
+			return app.PrintRows(rows)
 		},
 	}
 	cmd.Flags().Int64Var(&advert, "advert", 0, "only decisions on this advert")
@@ -151,4 +151,23 @@ func boolString(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// decisionRow is one recorded decision as cbl decisions lists it.
+type decisionRow struct {
+	Seq         int64     `json:"seq"`
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor"`
+	Kind        string    `json:"kind"`
+	Advert      *int64    `json:"advert"`
+	Application *int64    `json:"application"`
+	Details     string    `json:"details"`
+}
+
+// optID is an id, nil for none (null in JSON, empty in a table).
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
