@@ -57,6 +57,8 @@ type Store interface {
 	// Trace returns application app's trace on advert's shortlist, as JSON
 	// (shortlist.Trace): every check and the ranking key.
 	Trace(ctx context.Context, advert, app int64) (json.RawMessage, error)
+	// Walk returns where advert's walk stands, nil if no decision has reached it.
+	Walk(ctx context.Context, advert int64) (*allocation.AdvertWalk, error)
 	// Waiting returns what advert's walk waits for.
 	Waiting(ctx context.Context, advert int64) ([]allocation.Wait, error)
 	// Decide applies decision d, made at at, and keeps the step it made. A decision the

@@ -197,6 +197,18 @@ func decide(t *testing.T, s cbl.Store, reg *cbl.Register) {
 		t.Fatalf("%d decisions, %d lets: the suite needs more", decided, lets)
 	}
 
+	// Each walk as kept is the engine's.
+	for _, want := range ref.Walks() {
+		got, err := s.Walk(ctx, want.Advert)
+		must(t, err)
+		if got != nil && !sameJSON(*got, want) {
+			t.Fatalf("walk of advert %d: kept %s; the engine's %s", want.Advert, js(got), js(want))
+		}
+		if got == nil && len(want.Entries) > 0 {
+			t.Fatalf("walk of advert %d: none kept; the engine's reached %d entries", want.Advert, len(want.Entries))
+		}
+	}
+
 	// A decision that does not fit is refused and changes nothing.
 	before, err := s.Waiting(ctx, ids[0])
 	must(t, err)

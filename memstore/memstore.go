@@ -197,6 +197,21 @@ func (s *Store) CloseCycleOf(ctx context.Context, advert int64, actor string) (b
 	return true, err
 }
 
+// Walk returns where advert's walk stands, nil if no decision has reached it.
+func (s *Store) Walk(ctx context.Context, advert int64) (*allocation.AdvertWalk, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ledger == nil {
+		return nil, nil
+	}
+	for _, w := range s.ledger.Walks() {
+		if w.Advert == advert {
+			return &w, nil
+		}
+	}
+	return nil, nil
+}
+
 // Waiting returns what advert's walk waits for.
 func (s *Store) Waiting(ctx context.Context, advert int64) ([]allocation.Wait, error) {
 	s.mu.Lock()

@@ -70,11 +70,31 @@ func (s *Store) Shortlist(ctx context.Context, advert int64) (*shortlist.Shortli
 
 // Trace returns the trace stored with app's entry on advert's latest shortlist.
 func (s *Store) Trace(ctx context.Context, advert, app int64) (json.RawMessage, error) {
-	p, err := LoadBidPosition(ctx, s.DB, advert, app)
+	var trace []byte
+	err := s.DB.GetContext(ctx, &trace, `SELECT e.trace FROM shortlists s JOIN shortlist_entries e
+		ON e.shortlist = s.id AND e.cycle = s.cycle
+		WHERE s.id = (SELECT max(id) FROM shortlists WHERE advert = $1) AND e.application = $2`, advert, app)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("advert %d: application %d has no entry on its stored shortlist (%w)", advert, app, ErrNotShortlisted)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return p.Trace, nil
+	return json.RawMessage(trace), nil
+}
+
+// Walk reads where advert's walk stands, nil if no decision has reached it.
+func (s *Store) Walk(ctx context.Context, advert int64) (*allocation.AdvertWalk, error) {
+	tx, err := s.DB.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ws, err := readWalks(ctx, tx, []int64{advert})
+	if err != nil || len(ws) == 0 {
+		return nil, err
+	}
+	return &ws[0], tx.Commit()
 }
 
 // Waiting reads what advert's walk waits for from the walk kept (no replay).

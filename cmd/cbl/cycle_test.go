@@ -127,10 +127,10 @@ func TestWeeklyJob(t *testing.T) {
 	refused("cycle 43 was closed at", "bid", "place", "7006", "1003")
 
 	show := mustRun(t, "--dsn", dsn, "-o", "csv", "shortlist", "show", "7001")
-	require.Equal(t, `position,application,band,effective,registered,autobid,placed,skip,check,clause
-1,1001,A,2023-02-01,2021-06-14,true,2025-11-11T23:59:00Z,,,
-,1002,B,2022-01-10,2022-01-10,false,2025-11-06T08:15:30Z,bedroom_mismatch,bedrooms,S5.4
-,1006,,2020-11-20,2020-11-20,false,2025-11-07T19:02:11.25Z,not_active,status,S1.11
+	require.Equal(t, `position,application,band,effective,registered,autobid,placed,skip,check,clause,ahead_by,outcome
+1,1001,A,2023-02-01,2021-06-14,true,2025-11-11T23:59:00Z,,,,,
+,1002,B,2022-01-10,2022-01-10,false,2025-11-06T08:15:30Z,bedroom_mismatch,bedrooms,S5.4,,
+,1006,,2020-11-20,2020-11-20,false,2025-11-07T19:02:11.25Z,not_active,status,S1.11,,
 `, show, "bands as they stood at the close (11 Nov), before the re-assessment of 12 Nov")
 	for _, o := range []string{"table", "json"} {
 		require.NotEmpty(t, mustRun(t, "--dsn", dsn, "-o", o, "shortlist", "show", "7006"))

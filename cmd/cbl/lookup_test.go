@@ -124,3 +124,28 @@ func TestExplain_RegisterAdvertRanksFromTheSnapshot(t *testing.T) {
 		require.Equal(t, fromDB, fromDir, "application %s", app)
 	}
 }
+
+// TestShortlistShow_OutcomeSoFar: shortlist show says how the advert is ordered and each
+// bid's outcome on the walk so far (the head offered, so an officer does not read the
+// order as wrong).
+func TestShortlistShow_OutcomeSoFar(t *testing.T) {
+	t.Parallel()
+	w := newWeek(t)
+	sl := w.advert(true, 2)
+	head := sl.Ranked[0].Application
+	w.decide("offer", "verify", idArg(sl.Advert), idArg(head))
+	w.decide("offer", "make", idArg(sl.Advert), idArg(head))
+	code, out, errOut := w.cbl("-o", "json", "shortlist", "show", idArg(sl.Advert))
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `advert \d+ is (band-ordered|first come, first served)`, errOut)
+	var rows []struct {
+		Position    *int   `json:"position"`
+		Application int64  `json:"application"`
+		Outcome     string `json:"outcome"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Equal(t, head, rows[0].Application)
+	require.Equal(t, 1, *rows[0].Position)
+	require.Equal(t, "offered", rows[0].Outcome)
+	require.Equal(t, "", rows[1].Outcome, "not reached yet")
+}

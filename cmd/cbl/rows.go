@@ -73,7 +73,7 @@ func cell(f reflect.Value) string {
 		if x.IsZero() {
 			return ""
 		}
-		return x.In(london).Format(time.RFC3339)
+		return x.In(london).Format(time.RFC3339Nano)
 	case register.Date:
 		if x.IsZero() {
 			return ""

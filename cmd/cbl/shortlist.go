@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cbl-lettings/cbl/memstore"
 	"github.com/cbl-lettings/cbl/pgstore"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/spf13/cobra"
 )
@@ -83,21 +85,93 @@ check with its result and clause, and the ranking key.`,
 				_, err = app.Stdout.Write(out.Bytes())
 				return err
 			}
-			rows := make([][]string, len(entries))
-			for i, e := range entries {
-				pos := ""
-				if e.Position > 0 {
-					pos = strconv.Itoa(e.Position)
-				}
-				rows[i] = []string{pos, strconv.FormatInt(e.Application, 10), e.Band.String(), dateText(e.Effective),
-					dateText(e.Registered), strconv.FormatBool(e.Autobid), e.Placed.Format(time.RFC3339Nano),
-					e.Skip, e.Check, e.Clause}
+			walk, err := st.Walk(cmd.Context(), advert)
+			if err != nil {
+				return err
 			}
-			return app.Print([]string{"position", "application", "band", "effective", "registered", "autobid",
-				"placed", "skip", "check", "clause"}, rows)
+			outcome := map[int64]string{}
+			if walk != nil {
+				for _, we := range walk.Entries {
+					outcome[we.Application] = we.State
+					if we.Code != "" {
+						outcome[we.Application] += ": " + we.Code
+					}
+				}
+			}
+			rows := make([]shortlistRow, len(entries))
+			ordering := ""
+			for i, e := range entries {
+				r := shortlistRow{Application: e.Application, Band: e.Band.String(), Effective: optDate(e.Effective),
+					Registered: optDate(e.Registered), Autobid: e.Autobid, Placed: e.Placed.In(london),
+					Skip: e.Skip, Check: e.Check, Clause: e.Clause, Outcome: outcome[e.Application]}
+				if e.Position > 0 {
+					p := e.Position
+					r.Position = &p
+					// Which rule put the bid where it is: read from its trace's ranking key.
+					if raw, err := st.Trace(cmd.Context(), advert, e.Application); err == nil {
+						var tr shortlist.Trace
+						if json.Unmarshal(raw, &tr) == nil && tr.Key != nil {
+							r.AheadBy = aheadBy(tr.Key)
+							if ordering == "" {
+								ordering = tr.Key.Ordering
+							}
+						}
+					}
+				}
+				rows[i] = r
+			}
+			switch ordering {
+			case "fcfs":
+				app.Logf("advert %d is first come, first served: ranked by when each bid was placed, after any overlay (ahead_by)", advert)
+			case "band":
+				app.Logf("advert %d is band-ordered: band, then band effective date, registration date, application; overlays (ahead_by) first", advert)
+			}
+			return app.PrintRows(rows)
 		},
 	}
 	cmd.Flags().StringVar(&registerDir, "register", "", "shortlist from this snapshot directory instead of the database")
 	cmd.Flags().Int64Var(&trace, "trace", 0, "print this application's JSON trace instead of the list")
 	return cmd
+}
+
+// shortlistRow is one bid on a stored shortlist as cbl shortlist show prints it: its
+// place (null when skipped at close), what the close read of it, which rule put it ahead
+// (ahead_by: an overlay or an additional preference) and its outcome on the walk so far.
+type shortlistRow struct {
+	Position    *int           `json:"position"`
+	Application int64          `json:"application"`
+	Band        string         `json:"band"`
+	Effective   *register.Date `json:"effective"`
+	Registered  *register.Date `json:"registered"`
+	Autobid     bool           `json:"autobid"`
+	Placed      time.Time      `json:"placed"`
+	Skip        string         `json:"skip"`
+	Check       string         `json:"check"`
+	Clause      string         `json:"clause"`
+	AheadBy     string         `json:"ahead_by"`
+	Outcome     string         `json:"outcome"`
+}
+
+// aheadBy names the overlay or preference a ranking key applied: mobility (a household
+// needing the accessible home it is), legal_agreement_area (a household from the area the
+// home's legal agreement names), or the additional preference; "" when none.
+func aheadBy(k *shortlist.TraceKey) string {
+	var out []string
+	if k.MobilityFirst != nil && *k.MobilityFirst {
+		out = append(out, "mobility")
+	}
+	if k.AreaFirst != nil && *k.AreaFirst {
+		out = append(out, "legal_agreement_area")
+	}
+	if k.Preference != "" {
+		out = append(out, "preference: "+k.Preference)
+	}
+	return strings.Join(out, ", ")
+}
+
+func optDate(d register.Date) *register.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
 }
