@@ -54,17 +54,18 @@ day (exit 2 otherwise).`,
 			if err != nil {
 				return fmt.Errorf("assess: %w", err)
 			}
-			var rows [][]string
+			rows := []rebandRow{}
 			for _, c := range changes {
-				rows = append(rows, []string{fmt.Sprint(c.Application), c.Old.Band.String(), dateText(c.Old.Effective),
-					c.New.Band.String(), dateText(c.New.Effective), strings.Join(c.Criteria, ";")})
+				rows = append(rows, rebandRow{Application: c.Application, OldBand: c.Old.Band.String(),
+					OldEffective: optDate(c.Old.Effective), NewBand: c.New.Band.String(), NewEffective: optDate(c.New.Effective),
+					Criteria: strings.Join(c.Criteria, ";")})
 			}
 			if dryRun {
 				app.Logf("%d application(s) would change band under %s on %s (dry run: nothing written)", len(changes), p.Name(), day)
 			} else {
 				app.Logf("%d application(s) changed band under %s on %s", len(changes), p.Name(), day)
 			}
-			return app.Print([]string{"application", "old_band", "old_effective", "new_band", "new_effective", "criteria"}, rows)
+			return app.PrintRows(rows)
 		},
 	}
 	f := cmd.Flags()
@@ -129,4 +130,14 @@ func policyAsOf(id, asOf string, now time.Time) (*policy.Policy, register.Date, 
 		return nil, 0, usageErrorf("--policy: %v", err)
 	}
 	return p, day, nil
+}
+
+// rebandRow is one application re-assessment moves, as cbl assess prints it.
+type rebandRow struct {
+	Application  int64          `json:"application"`
+	OldBand      string         `json:"old_band"`
+	OldEffective *register.Date `json:"old_effective"`
+	NewBand      string         `json:"new_band"`
+	NewEffective *register.Date `json:"new_effective"`
+	Criteria     string         `json:"criteria"`
 }

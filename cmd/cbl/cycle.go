@@ -132,16 +132,12 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 					return err
 				}
 			}
-			rows := make([][]string, len(sum))
+			rows := make([]closeRow, len(sum))
 			for i, s := range sum {
-				first := ""
-				if s.First != 0 {
-					first = strconv.FormatInt(s.First, 10)
-				}
-				rows[i] = []string{strconv.FormatInt(s.Advert, 10), strconv.Itoa(s.Bids), strconv.Itoa(s.Ranked),
-					strconv.Itoa(s.Skipped), strconv.Itoa(s.Autobids), first}
+				rows[i] = closeRow{Advert: s.Advert, Bids: s.Bids, Ranked: s.Ranked, Skipped: s.Skipped, Autobids: s.Autobids,
+					First: optID(s.First)}
 			}
-			return app.Print([]string{"advert", "bids", "ranked", "skipped", "autobids", "first"}, rows)
+			return app.PrintRows(rows)
 		},
 	}
 	cmd.Flags().StringVar(&who, "actor", actor(), "who is recorded as closing the cycle and in the events log")
@@ -194,4 +190,14 @@ adverts and live bids it holds, and when and by whom it was closed. -o json is t
 			return app.PrintRows(rows)
 		},
 	}
+}
+
+// closeRow is one advert's shortlist at a cycle's close, in numbers.
+type closeRow struct {
+	Advert   int64  `json:"advert"`
+	Bids     int    `json:"bids"`
+	Ranked   int    `json:"ranked"`
+	Skipped  int    `json:"skipped"`
+	Autobids int    `json:"autobids"`
+	First    *int64 `json:"first"` // the application ranked first, null when none was
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/pgstore"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/spf13/cobra"
 )
 
@@ -144,11 +145,23 @@ func joinIDs(ids []int64) string {
 }
 
 func (app *App) printEvents(events []allocation.Event) error {
-	rows := make([][]string, len(events))
+	rows := make([]eventRow, len(events))
 	for i, e := range events {
-		rows[i] = []string{e.At.String(), e.Actor, e.Kind, idString(e.Advert), idString(e.Application), e.Reason, e.Detail}
+		rows[i] = eventRow{On: e.At, Actor: e.Actor, Event: e.Kind, Advert: optID(e.Advert), Application: optID(e.Application),
+			Reason: e.Reason, Detail: e.Detail}
 	}
-	return app.Print([]string{"on", "actor", "event", "advert", "application", "reason", "detail"}, rows)
+	return app.PrintRows(rows)
+}
+
+// eventRow is one event a decision caused, as the decision commands print it.
+type eventRow struct {
+	On          register.Date `json:"on"`
+	Actor       string        `json:"actor"`
+	Event       string        `json:"event"`
+	Advert      *int64        `json:"advert"`
+	Application *int64        `json:"application"`
+	Reason      string        `json:"reason"`
+	Detail      string        `json:"detail"`
 }
 
 func idString[T ~int64](id T) string {
