@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/cbl-lettings/cbl/pgstore"
@@ -52,7 +51,7 @@ The exclusion and an events row (autobid_excluded) are written in one transactio
 				return err
 			}
 			app.Logf("autobid excluded: application %d on advert %d", appID, advert)
-			return app.Print(exclusionHeader, [][]string{exclusionRow(e)})
+			return app.PrintRows([]exclusionRow{exclusionRowOf(e)})
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why the advert is excluded (required)")
@@ -93,7 +92,7 @@ removed. With no such exclusion it fails (exit 1) and writes nothing.`,
 				return err
 			}
 			app.Logf("autobid exclusion removed: application %d on advert %d", appID, advert)
-			return app.Print(exclusionHeader, [][]string{exclusionRow(e)})
+			return app.PrintRows([]exclusionRow{exclusionRowOf(e)})
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why the exclusion is removed (required)")
@@ -116,18 +115,24 @@ func newAutobidListCommand(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows := make([][]string, len(es))
+			rows := make([]exclusionRow, len(es))
 			for i, e := range es {
-				rows[i] = exclusionRow(e)
+				rows[i] = exclusionRowOf(e)
 			}
-			return app.Print(exclusionHeader, rows)
+			return app.PrintRows(rows)
 		},
 	}
 }
 
-var exclusionHeader = []string{"application", "advert", "reason", "by", "at"}
+// exclusionRow is one officer's autobid exclusion.
+type exclusionRow struct {
+	Application int64     `json:"application"`
+	Advert      int64     `json:"advert"`
+	Reason      string    `json:"reason"`
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
+}
 
-func exclusionRow(e pgstore.Exclusion) []string {
-	return []string{strconv.FormatInt(e.Application, 10), strconv.FormatInt(e.Advert, 10), e.Reason, e.By,
-		e.At.Format(time.RFC3339)}
+func exclusionRowOf(e pgstore.Exclusion) exclusionRow {
+	return exclusionRow{Application: e.Application, Advert: e.Advert, Reason: e.Reason, By: e.By, At: e.At.In(london)}
 }

@@ -44,7 +44,7 @@ an apostrophe in front; cbl import takes it off again.`,
 				return fmt.Errorf("export: %w", err)
 			}
 			app.Logf("exported to %s in %v", dir, time.Since(start).Round(time.Millisecond))
-			return app.Print([]string{"file", "rows"}, countRows(s))
+			return app.PrintRows(countRows(s))
 		},
 	}
 	mode = fileModeFlag(cmd)

@@ -59,7 +59,7 @@ the same files. Prints the rows written per file.`,
 				return fmt.Errorf("generate: %w", err)
 			}
 			app.Logf("generated %s (seed %d) to %s in %v", size, seed, args[0], time.Since(start).Round(time.Millisecond))
-			return app.Print([]string{"file", "rows"}, countRows(s))
+			return app.PrintRows(countRows(s))
 		},
 	}
 	// Synthetic, but shaped like a real register and easily mistaken for one.

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/cbl-lettings/cbl/pgstore"
@@ -41,7 +40,7 @@ database that records none it is not loaded, and a note on stderr says so.`,
 			}
 			app.Logf("read and checked %s in %v", dir, time.Since(start).Round(time.Millisecond))
 			if check {
-				return app.Print([]string{"file", "rows"}, countRows(s))
+				return app.PrintRows(countRows(s))
 			}
 			db, err := app.Open(cmd.Context())
 			if err != nil {
@@ -62,7 +61,7 @@ database that records none it is not loaded, and a note on stderr says so.`,
 				return fmt.Errorf("import %s: %w", dir, err)
 			}
 			app.Logf("imported %s in %v", dir, time.Since(start).Round(time.Millisecond))
-			return app.Print([]string{"file", "rows"}, countRows(s))
+			return app.PrintRows(countRows(s))
 		},
 	}
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the register already held (its shortlists, offers and lets too; the events log is kept)")
@@ -79,10 +78,16 @@ func badValues(app *App, dir string, ve *snapshot.ValidationError) error {
 	return fmt.Errorf("%s: %d bad value(s); nothing imported", dir, ve.Total())
 }
 
-func countRows(s *snapshot.Snapshot) [][]string {
-	var rows [][]string
+// fileRows is how many rows a snapshot file holds.
+type fileRows struct {
+	File string `json:"file"`
+	Rows int    `json:"rows"`
+}
+
+func countRows(s *snapshot.Snapshot) []fileRows {
+	rows := []fileRows{}
 	for _, c := range s.Counts() {
-		rows = append(rows, []string{c.File, strconv.Itoa(c.Rows)})
+		rows = append(rows, fileRows{File: c.File, Rows: c.Rows})
 	}
 	return rows
 }

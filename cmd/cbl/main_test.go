@@ -95,9 +95,9 @@ func TestImport_Small(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	code, out, errOut := run(t, "--dsn", dsn, "-o", "json", "import", smallDir)
 	require.Equal(t, 0, code, errOut)
-	var counts []map[string]string
+	var counts []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &counts))
-	require.Equal(t, map[string]string{"file": "applications.csv", "rows": "6"}, counts[0])
+	require.Equal(t, map[string]any{"file": "applications.csv", "rows": 6.0}, counts[0], "typed JSON")
 	require.Contains(t, errOut, "imported "+smallDir)
 
 	db := openDSN(t, dsn)
