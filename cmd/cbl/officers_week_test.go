@@ -36,4 +36,3 @@ func TestOfficersWeek(t *testing.T) {
 	}
 	require.Greater(t, n, 10)
 }
-
