@@ -24,7 +24,7 @@ var examples = map[string]string{
 	"cbl export":                `  cbl export /tmp/register                 # files 0600 in a 0700 directory`,
 	"cbl feedback":              "  cbl feedback 42\n  cbl feedback --landlords -o csv",
 	"cbl generate":              "  cbl generate /tmp/keyways\n  cbl generate --size birmingham /tmp/bham",
-	"cbl import":                "  cbl import --check testdata/snapshot/small   # validate only\n  cbl import testdata/snapshot/small\n  cbl import --replace /tmp/register",
+	"cbl import":                "  cbl import --check testdata/snapshot/small   # validate only\n  cbl import testdata/snapshot/small\n  cbl import --replace /tmp/register\n  cbl import --merge /tmp/intake-week-48   # this week's new applications, changes and adverts",
 	"cbl let":                   `  cbl let direct 7001 1001 --category decant --reason "estate regeneration" --authoriser "Head of Housing"`,
 	"cbl let direct":            `  cbl let direct 7001 1001 --category decant --reason "estate regeneration" --authoriser "Head of Housing"`,
 	"cbl letter":                "  cbl letter band 1001\n  cbl letter skipped 1002 --advert 7001\n  cbl letter offer 1001 --advert 7001 --reply-by 2025-11-19",

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/cbl-lettings/cbl/pgstore"
@@ -11,7 +12,7 @@ import (
 )
 
 func newImportCommand(app *App) *cobra.Command {
-	var replace, check bool
+	var replace, check, merge bool
 	cmd := &cobra.Command{
 		Use:   "import DIR",
 		Short: "Load a register snapshot (a directory of CSV files) into the database",
@@ -25,11 +26,26 @@ reads and checks DIR (no database needed).
 register_base*.csv (the state before officers' decisions changed applications, as cbl
 export writes it) is loaded only into a database that records decisions (import
 --replace under the same record), and each row must name a recorded decision; into a
-database that records none it is not loaded, and a note on stderr says so.`,
+database that records none it is not loaded, and a note on stderr says so.
+
+With --merge, DIR is a partial snapshot — the week's intake — merged into the register
+held: any subset of the files, in the format cbl export writes. An application, landlord,
+cycle or advert is added or updated by id (an application's members and medical
+assessments, when given, replace those held; its band history, overrides and refusals
+are kept), a bid by application and advert. New live bids are held to the rules cbl bid
+place applies, and a closed cycle's advert may only be withdrawn. Every bad row is named
+by DIR's own file and line and nothing is written. Shortlists and the record of
+decisions are untouched (docs/cli.md, "An officer's week").`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			start := time.Now()
+			if merge {
+				if replace || check {
+					return fmt.Errorf("--merge cannot be used with --replace or --check")
+				}
+				return mergeIntake(cmd, app, dir)
+			}
 			s, err := snapshot.Read(dir)
 			var ve *snapshot.ValidationError
 			if errors.As(err, &ve) {
@@ -66,7 +82,46 @@ database that records none it is not loaded, and a note on stderr says so.`,
 	}
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the register already held (its shortlists, offers and lets too; the events log is kept)")
 	cmd.Flags().BoolVar(&check, "check", false, "only check DIR; write nothing and do not connect")
+	cmd.Flags().BoolVar(&merge, "merge", false, "merge DIR, a partial snapshot (the week's intake), into the register held")
 	return cmd
+}
+
+// mergeRow is what an intake merge added and updated.
+type mergeRow struct {
+	Applications        int `json:"applications_added"`
+	ApplicationsUpdated int `json:"applications_updated"`
+	Adverts             int `json:"adverts_added"`
+	AdvertsUpdated      int `json:"adverts_updated"`
+	Bids                int `json:"bids_added"`
+	BidsUpdated         int `json:"bids_updated"`
+	Landlords           int `json:"landlords"`
+	Cycles              int `json:"cycles"`
+}
+
+func mergeIntake(cmd *cobra.Command, app *App, dir string) error {
+	if _, err := os.Stat(dir); err != nil {
+		return err
+	}
+	db, err := app.Open(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	res, err := pgstore.Merge(cmd.Context(), db, os.DirFS(dir), actor())
+	var ve *snapshot.ValidationError
+	if errors.As(err, &ve) {
+		for _, l := range ve.Lines() {
+			fmt.Fprintln(app.Stderr, l)
+		}
+		return fmt.Errorf("%s: %d bad value(s); nothing merged", dir, ve.Total())
+	}
+	if err != nil {
+		return fmt.Errorf("import --merge %s: %w", dir, err)
+	}
+	app.Logf("merged %s in %v", dir, time.Since(start).Round(time.Millisecond))
+	return app.PrintRows([]mergeRow{{res.ApplicationsAdded, res.ApplicationsUpdated, res.AdvertsAdded, res.AdvertsUpdated,
+		res.BidsAdded, res.BidsUpdated, res.Landlords, res.Cycles}})
 }
 
 // badValues prints the bad values of a snapshot, one a line (the first

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -209,4 +211,40 @@ func TestDSN_PasswordNeverPrinted(t *testing.T) {
 	require.Contains(t, errOut, "alice:xxxxx@")
 	require.NotContains(t, errOut, "S3cret")
 	require.NotContains(t, errOut, "%zz")
+}
+
+// TestImport_MergeIntake: import --merge takes a partial snapshot — a new advert in the
+// open cycle and a bid on it — and prints what it added as typed JSON; a delta with a
+// bid on a closed cycle's advert is refused by file and line and writes nothing.
+func TestImport_MergeIntake(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	mustRun(t, "--dsn", dsn, "import", smallDir)
+	mustRun(t, "--dsn", dsn, "cycle", "close", "42")
+	s, err := snapshot.Read(smallDir)
+	require.NoError(t, err)
+	ad := s.Adverts[0] // 7001, a two-bedroom house in Corby
+	ad.ID, ad.Cycle, ad.Closes = 7010, 43, s.Cycles[1].Closes
+	delta := &snapshot.Snapshot{Adverts: []bidding.Advert{ad},
+		Bids: []bidding.Bid{{Application: 1001, Advert: 7010, Placed: s.Cycles[1].Opens.Add(time.Hour), By: "applicant"}}}
+	dir := t.TempDir()
+	require.NoError(t, snapshot.Write(dir, delta))
+	out := mustRun(t, "--dsn", dsn, "-o", "json", "import", "--merge", dir)
+	var rows []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Equal(t, 1.0, rows[0]["adverts_added"])
+	require.Equal(t, 1.0, rows[0]["bids_added"])
+	require.Equal(t, 0.0, rows[0]["applications_added"])
+
+	db := openDSN(t, dsn)
+	before := registerRows(t, db)
+	late := &snapshot.Snapshot{Bids: []bidding.Bid{{Application: 1001, Advert: 7002, Placed: s.Cycles[1].Opens, By: "applicant"}}}
+	dir = t.TempDir()
+	require.NoError(t, snapshot.Write(dir, late))
+	code, out, errOut := run(t, "--dsn", dsn, "import", "--merge", dir)
+	require.Equal(t, 1, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, "bids.csv:2: placed:")
+	require.Contains(t, errOut, "nothing merged")
+	require.Equal(t, before, registerRows(t, db))
 }
