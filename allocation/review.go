@@ -33,8 +33,13 @@ func (e *engine) requestReview(d *Decision) error {
 		if _, err := e.entryOf(&e.adverts[i], d.Application); err != nil {
 			return err
 		}
+	case SubjectRefusal:
+		a := e.get(d.Application)
+		if !slices.ContainsFunc(a.Refusals, func(r register.Refusal) bool { return r.Advert == d.Advert && r.Counted }) {
+			return e.fail("advert", fmt.Sprintf("%d: application %d has no counted refusal of it (a refusal review names the advert)", d.Advert, d.Application))
+		}
 	default:
-		return e.fail("subject", fmt.Sprintf("%q: want band, effective_date or skip", d.Subject))
+		return e.fail("subject", fmt.Sprintf("%q: want band, effective_date, skip or refusal", d.Subject))
 	}
 	if d.Of.IsZero() || d.Of > d.On {
 		return e.fail("of", fmt.Sprintf("%q: the reviewed decision's date must be set and not after the request", d.Of))
@@ -67,7 +72,9 @@ func (e *engine) requestReview(d *Decision) error {
 //   - effective_date: an officer set_effective_date override, and a new band spell with
 //     that effective date (banding.Transition);
 //   - skip: the skipped candidate is put back on the advert's walk at its rank, if the
-//     advert is still open; otherwise the outcome is recorded against the let.
+//     advert is still open; otherwise the outcome is recorded against the let;
+//   - refusal: the refusal no longer counts (S8.4); a closure it caused stands until an
+//     officer reinstates the application.
 func (e *engine) decideReview(d *Decision) error {
 	a, err := e.app(d)
 	if err != nil {
@@ -117,6 +124,15 @@ func (e *engine) decideReview(d *Decision) error {
 		a.Overrides = append(a.Overrides, register.Override{Kind: register.OverrideSetEffective,
 			Effective: d.Effective, Reason: why, By: d.Actor, On: d.On})
 		return e.transition(a, banding.Change{Band: cur.Band, On: d.On, Reason: why, By: d.Actor, Effective: d.Effective})
+	case SubjectRefusal:
+		k := slices.IndexFunc(a.Refusals, func(x register.Refusal) bool { return x.Advert == r.Advert && x.Counted })
+		if k < 0 {
+			return e.fail("advert", fmt.Sprintf("%d: application %d has no counted refusal of it", r.Advert, a.ID))
+		}
+		a.Refusals = slices.Clone(a.Refusals) // not the caller's array
+		a.Refusals[k].Counted = false
+		e.decided("refusal_uncounted", a.ID, r.Advert, "", why)
+		return nil
 	default: // skip
 		i := e.advIdx[r.Advert]
 		s := &e.adverts[i]

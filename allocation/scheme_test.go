@@ -269,6 +269,38 @@ func TestS9_4_ReviewOverturnsSkip(t *testing.T) {
 	require.Len(t, events(res, "skip_overturned"), 1)
 }
 
+// A review may find a refusal should not have counted (S9.4, S8.4): application 2's
+// no reply, counted, closed it; the review changes it to uncounted, and the closure
+// stands until an officer reinstates the application. The input is not written.
+func TestS9_4_ReviewMakesRefusalUncounted(t *testing.T) {
+	in, ds, _ := loadScenario(t, "uncounted_refusal")
+	res, err := allocation.Run(in, ds)
+	require.NoError(t, err)
+	b := app(t, in, res, 2)
+	require.True(t, b.Refusals[1].Counted)
+	require.Equal(t, register.StatusClosed, b.Status)
+	refused := b.Refusals[1]
+	req := allocation.Decision{Kind: allocation.RequestReview, On: refused.On, Actor: "reviews.officer", Application: 2,
+		Subject: allocation.SubjectRefusal, Advert: refused.Advert, Of: refused.On, Reason: "the letter went to the old address"}
+	dec := allocation.Decision{Kind: allocation.DecideReview, On: refused.On.AddDays(5), Actor: "reviews.officer", Application: 2,
+		Outcome: allocation.Changed, Reason: "the offer was never received"}
+	res, err = allocation.Run(in, append(slices.Clone(ds), req, dec))
+	require.NoError(t, err)
+	b = app(t, in, res, 2)
+	require.False(t, b.Refusals[1].Counted)
+	require.Equal(t, register.StatusClosed, b.Status, "reinstating is the officer's decision")
+	require.Len(t, events(res, "refusal_uncounted"), 1)
+	again, err := allocation.Run(in, ds)
+	require.NoError(t, err)
+	require.True(t, app(t, in, again, 2).Refusals[1].Counted, "the input is not written")
+	// Only a counted refusal can be reviewed so: application 1's was not counted.
+	a := app(t, in, res, 1)
+	bad := req
+	bad.Application, bad.Advert = 1, a.Refusals[1].Advert
+	_, err = allocation.Run(in, append(slices.Clone(ds), bad))
+	require.ErrorContains(t, err, "has no counted refusal of it")
+}
+
 func TestS9_1_RenewalLapsesAndNoBidReview(t *testing.T) {
 	in, res, _ := runScenario(t, "register_upkeep")
 	require.Equal(t, register.StatusActive, app(t, in, res, 1).Status, "renewed in time")

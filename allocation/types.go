@@ -80,6 +80,7 @@ const (
 	SubjectBand      = "band"
 	SubjectEffective = "effective_date"
 	SubjectSkip      = "skip"
+	SubjectRefusal   = "refusal" // whether a refusal counts (S8.4)
 	Upheld           = "upheld"  // the decision stands
 	Changed          = "changed" // the decision is changed
 	OutOfTime        = "out_of_time"

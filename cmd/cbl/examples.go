@@ -68,7 +68,7 @@ func flagValues() map[string][]string {
 		"size":     {"keyways", "birmingham", "england"},
 		"category": {allocation.AdaptedProperty, allocation.Decant, allocation.ManagementMove, allocation.HomelessDutyDischarge},
 		"kind":     {string(register.RefusedOffer), string(register.RefusedNoReply), string(register.RefusedNoView)},
-		"subject":  {allocation.SubjectBand, allocation.SubjectEffective, allocation.SubjectSkip},
+		"subject":  reviewSubjects,
 		"outcome":  {allocation.Upheld, allocation.Changed},
 		"band":     {"A", "B", "C", "D", "E"},
 	}
@@ -88,3 +88,6 @@ func completeFlags(c *cobra.Command, values map[string][]string) {
 		completeFlags(s, values)
 	}
 }
+
+// reviewSubjects are what a review may be of (S9.4).
+var reviewSubjects = []string{allocation.SubjectBand, allocation.SubjectEffective, allocation.SubjectSkip, allocation.SubjectRefusal}

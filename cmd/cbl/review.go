@@ -21,15 +21,15 @@ func newReviewCommand(app *App) *cobra.Command {
 	var advert int64
 	request := decisionCommand(app, "request APP", "Record that an applicant asks for a review of a decision", 1,
 		func(ids []int64) (allocation.Decision, error) {
-			if !slices.Contains([]string{allocation.SubjectBand, allocation.SubjectEffective, allocation.SubjectSkip}, subject) {
-				return allocation.Decision{}, usageErrorf("--subject %q: want band, effective_date or skip", subject)
+			if !slices.Contains(reviewSubjects, subject) {
+				return allocation.Decision{}, usageErrorf("--subject %q: want band, effective_date, skip or refusal", subject)
 			}
 			day, err := register.ParseDate(of)
 			if err != nil {
 				return allocation.Decision{}, usageErrorf("--of %q: the date of the decision reviewed, YYYY-MM-DD", of)
 			}
-			if subject == allocation.SubjectSkip && advert == 0 {
-				return allocation.Decision{}, usageErrorf("--advert is required for a review of a skip")
+			if (subject == allocation.SubjectSkip || subject == allocation.SubjectRefusal) && advert == 0 {
+				return allocation.Decision{}, usageErrorf("--advert is required for a review of a %s", subject)
 			}
 			if reason == "" {
 				return allocation.Decision{}, usageErrorf("--reason is required: what the applicant says")
@@ -38,14 +38,16 @@ func newReviewCommand(app *App) *cobra.Command {
 				Advert: advert, Reason: reason}, nil
 		})
 	request.Long = `Record that APP asks for a review of a decision of --of about --subject: band,
-effective_date, or skip (a bid skipped on --advert). A request made more than the policy's
+effective_date, skip (a bid skipped on --advert) or refusal (that a refusal of --advert
+was counted, S8.4; changed, it no longer counts towards closure). A request made more than the policy's
 review_request_days after the decision is recorded as out of time and opens nothing. An
 open review is on cbl queue until decided.`
 	request.Example = `  cbl review request 1752 --subject band --of 2025-11-03 --reason "my son's medical needs were missed"
-  cbl review request 1752 --subject skip --advert 7001 --of 2025-11-12 --reason "I had paid the arrears"`
-	request.Flags().StringVar(&subject, "subject", "", "band, effective_date or skip")
+  cbl review request 1752 --subject skip --advert 7001 --of 2025-11-12 --reason "I had paid the arrears"
+  cbl review request 1752 --subject refusal --advert 7001 --of 2025-11-14 --reason "the home had no ground-floor toilet"`
+	request.Flags().StringVar(&subject, "subject", "", "band, effective_date, skip or refusal")
 	request.Flags().StringVar(&of, "of", "", "the date of the decision reviewed, YYYY-MM-DD")
-	request.Flags().Int64Var(&advert, "advert", 0, "the advert a reviewed skip was on")
+	request.Flags().Int64Var(&advert, "advert", 0, "the advert a reviewed skip was on, or a reviewed refusal was of")
 	request.Flags().StringVar(&reason, "reason", "", "the applicant's grounds (required)")
 
 	var outcome, band, effective, decideReason, decideSubject string

@@ -22,8 +22,8 @@ import (
 // birth that raises a household's bedroom need and (week 6) new applications. In
 // "whole" every cycle's adverts and bids are imported at the start and only the birth
 // and the new applications are merged. Both then run the same weeks: assess, cycle
-// close, and on the week's first council advert verify, offer (a counted refusal on week 3) and
-// a let. A household let a home bids no more: intake refuses its later bids at the door,
+// close, and on the week's first council advert verify, offer (on week 3 a counted refusal,
+// then a review that makes it uncounted) and a let. A household let a home bids no more: intake refuses its later bids at the door,
 // the whole import keeps them and the close skips them (not_active), so those rows are
 // left out of the comparison. At the end the two databases hold the same shortlists, walks, offers, lets and
 // decisions; no shortlist kept after a close changed later; and decisions verify (the
@@ -59,6 +59,7 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 			bids = append(bids, b)
 		}
 	}
+	var refuser int64
 	housed := map[int64]bool{} // a bid from a household let a home is refused at intake
 	week := func(c bidding.Cycle) *snapshot.Snapshot {
 		d := &snapshot.Snapshot{Cycles: []bidding.Cycle{c}}
@@ -140,6 +141,11 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 			mustRun(t, append([]string{"--dsn", r.dsn, "offer", "make"}, append(args, "--at", at(10))...)...)
 			if w == 2 {
 				mustRun(t, append([]string{"--dsn", r.dsn, "offer", "refuse", "--counted"}, append(args, "--at", at(30))...)...)
+				refuser = top
+				mustRun(t, "--dsn", r.dsn, "review", "request", fmt.Sprint(top), "--subject", "refusal", "--advert", fmt.Sprint(ad),
+					"--of", at(30)[:10], "--reason", "the home had no ground-floor toilet", "--at", at(31))
+				mustRun(t, "--dsn", r.dsn, "review", "decide", fmt.Sprint(top), "--outcome", "changed",
+					"--reason", "the refusal was reasonable", "--at", at(50))
 				continue
 			}
 			mustRun(t, append([]string{"--dsn", r.dsn, "offer", "accept"}, append(args, "--at", at(30))...)...)
@@ -161,6 +167,8 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	require.Len(t, dump(t, intake.dsn, `SELECT advert FROM lets`), len(housed), "a let each week but the refusal's")
 	require.Greater(t, len(housed), 8)
 	require.Len(t, dump(t, intake.dsn, `SELECT advert FROM offers WHERE counted`), 1, "the counted refusal")
+	require.Equal(t, []string{"false"}, dump(t, intake.dsn, fmt.Sprintf(`SELECT counted FROM refusals WHERE application = %d`, refuser)),
+		"the review made it uncounted")
 	require.Len(t, dump(t, intake.dsn, `SELECT id FROM applications WHERE id >= 900000`), 3, "the new applications")
 	for _, q := range []string{
 		`SELECT s.advert, e.application, e.position, e.skip FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
