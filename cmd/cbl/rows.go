@@ -22,8 +22,9 @@ var london = func() *time.Location {
 
 // PrintRows writes rows, a slice of structs, in the --output format. The columns are the
 // structs' fields in order, named by their json tags. JSON is typed (numbers, booleans,
-// null for a nil pointer) in field order, straight from the structs; the table and CSV
-// show times in Europe/London (RFC 3339), dates as YYYY-MM-DD and nil as empty.
+// null for a nil pointer) in field order, straight from the structs; every format shows
+// times in Europe/London (RFC 3339 with the offset), dates as YYYY-MM-DD; tables and CSV
+// show nil as empty.
 func (app *App) PrintRows(rows any) error {
 	v := reflect.ValueOf(rows)
 	if v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Struct {
@@ -36,7 +37,7 @@ func (app *App) PrintRows(rows any) error {
 		}
 		enc := json.NewEncoder(app.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return enc.Encode(inLondon(v).Interface())
 	}
 	t := v.Type().Elem()
 	var header []string
@@ -58,6 +59,29 @@ func (app *App) PrintRows(rows any) error {
 		}
 	}
 	return app.Print(header, out)
+}
+
+// inLondon is a copy of rows with every time field (or pointer to one) in Europe/London,
+// so JSON shows the same instants the table does, with their UTC offset.
+func inLondon(rows reflect.Value) reflect.Value {
+	out := reflect.MakeSlice(rows.Type(), rows.Len(), rows.Len())
+	reflect.Copy(out, rows)
+	tt := reflect.TypeFor[time.Time]()
+	for r := range out.Len() {
+		row := out.Index(r)
+		for i := range row.NumField() {
+			f := row.Field(i)
+			switch {
+			case !f.CanSet():
+			case f.Type() == tt:
+				f.Set(reflect.ValueOf(f.Interface().(time.Time).In(london)))
+			case f.Kind() == reflect.Pointer && f.Type().Elem() == tt && !f.IsNil():
+				t := f.Elem().Interface().(time.Time).In(london)
+				f.Set(reflect.ValueOf(&t))
+			}
+		}
+	}
+	return out
 }
 
 // cell renders one value for a table or CSV.
