@@ -30,8 +30,9 @@ import (
 // register_base — are not taken. The merged register is validated exactly as an import
 // is, every bad row named by the delta's own file and line; new live bids are held to the
 // rules cbl bid place applies (window, cap, duplicates, hard checks); an advert of a
-// closed cycle may only be withdrawn. Nothing is written on any error. Stored
-// shortlists and the record of decisions are not touched.
+// closed cycle may only be withdrawn; an application's status is left to decisions.
+// Nothing is written on any error. Stored shortlists and the record of decisions are not
+// touched.
 
 // MergeResult counts what a merge added and updated.
 type MergeResult struct {
@@ -121,6 +122,7 @@ type mergeKeysSeen struct {
 	landlords                                     map[string]bool
 	cycles                                        map[int64]bool
 	bids                                          map[[2]int64]int // delta line of each bid
+	appLine                                       map[int64]int    // delta line of each application
 	heldApp                                       map[int64]bool
 }
 
@@ -137,7 +139,7 @@ func mergeSnapshot(held *snapshot.Snapshot, delta fs.FS) (*snapshot.Snapshot, *m
 	}
 	k := &mergeKeysSeen{apps: map[int64]bool{}, members: map[int64]bool{}, assessments: map[int64]bool{},
 		adverts: map[int64]bool{}, lettings: map[int64]bool{}, conditions: map[int64]bool{}, landlords: map[string]bool{},
-		cycles: map[int64]bool{}, bids: map[[2]int64]int{}, heldApp: map[int64]bool{}}
+		cycles: map[int64]bool{}, bids: map[[2]int64]int{}, appLine: map[int64]int{}, heldApp: map[int64]bool{}}
 	for _, a := range held.Applications {
 		k.heldApp[a.ID] = true
 	}
@@ -263,6 +265,7 @@ func (k *mergeKeysSeen) note(file, kv string, line int) {
 	switch file {
 	case snapshot.FileApplications:
 		k.apps[parseID(kv)] = true
+		k.appLine[parseID(kv)] = line
 	case snapshot.FileMembers:
 		k.members[parseID(kv)] = true
 	case snapshot.FileAssessments:
@@ -325,6 +328,23 @@ func checkMerge(held, merged *snapshot.Snapshot, k *mergeKeysSeen, closed []int6
 		if fmt.Sprint(was) != fmt.Sprint(now) {
 			bad = append(bad, snapshot.RowError{File: snapshot.FileAdverts, Key: fmt.Sprintf("advert %d", a.ID), Column: "-",
 				Reason: fmt.Sprintf("its cycle %d is closed and shortlisted: only withdrawn may change", a.Cycle)})
+		}
+	}
+	// An application's status is the record's: decisions set it (application verify,
+	// cancel, reinstate; lets and refusals), so the audit can replay it.
+	heldApp := map[int64]register.Application{}
+	for _, a := range held.Applications {
+		heldApp[a.ID] = a
+	}
+	for _, a := range merged.Applications {
+		old, ok := heldApp[a.ID]
+		if !ok || !k.apps[a.ID] {
+			continue
+		}
+		if old.Status != a.Status || old.StatusReason != a.StatusReason || old.StatusUntil != a.StatusUntil {
+			bad = append(bad, snapshot.RowError{File: snapshot.FileApplications, Line: k.appLine[a.ID], Key: fmt.Sprintf("application %d", a.ID),
+				Column: "status", Value: string(a.Status),
+				Reason: fmt.Sprintf("held as %q: a status is changed by a decision (cbl application verify|cancel|reinstate), not by intake", old.Status)})
 		}
 	}
 	heldBid := map[[2]int64]bidding.Bid{}

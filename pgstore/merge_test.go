@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,6 +35,15 @@ func intakeDB(t *testing.T) (*pgstore.Store, *snapshot.Snapshot) {
 	return st, s
 }
 
+// waitsFor is the application advert's walk waits for.
+func waitsFor(t *testing.T, st *pgstore.Store, advert int64) int64 {
+	t.Helper()
+	waits, err := st.Waiting(context.Background(), advert)
+	require.NoError(t, err)
+	require.NotEmpty(t, waits)
+	return waits[0].Applications[0]
+}
+
 // writeDelta writes d as a partial snapshot directory.
 func writeDelta(t *testing.T, d *snapshot.Snapshot) string {
 	t.Helper()
@@ -58,6 +68,21 @@ func TestMerge_WeeklyIntake(t *testing.T) {
 			grown = a
 		}
 	}
+	// The household let 7001 has a new baby: a decision changed it (its status), and
+	// intake changes its facts; the record must still replay.
+	let := waitsFor(t, st, 7001)
+	for _, d := range []allocation.Decision{
+		{Kind: allocation.MakeOffer, Actor: "kp", Advert: 7001, Application: let},
+		{Kind: allocation.Accept, Actor: "kp", Advert: 7001, Application: let},
+	} {
+		_, err := st.Decide(ctx, time.Date(2025, 11, 13, 10, 0, 0, 0, time.UTC), d)
+		require.NoError(t, err)
+	}
+	housed, err := st.Application(ctx, let)
+	require.NoError(t, err)
+	housed.History, housed.Overrides, housed.Refusals = nil, nil, nil
+	housed.Members = append(slices.Clone(housed.Members), register.Member{Name: "Baby", Born: register.MustDate("2025-11-12"),
+		Sex: register.Male, Relationship: register.RelChild})
 	newApp.ID, newApp.History, newApp.Overrides, newApp.Refusals = 2001, nil, nil, nil
 	grown.History, grown.Overrides, grown.Refusals = nil, nil, nil
 	grown.Members = append(grown.Members, register.Member{Name: "Baby", Born: register.MustDate("2025-11-10"),
@@ -69,11 +94,11 @@ func TestMerge_WeeklyIntake(t *testing.T) {
 		}
 	}
 	ad.ID, ad.Cycle, ad.Closes = 7010, 43, time.Date(2025, 11, 18, 23, 59, 0, 0, time.UTC)
-	delta := &snapshot.Snapshot{Applications: []register.Application{grown, newApp}, Adverts: []bidding.Advert{ad},
+	delta := &snapshot.Snapshot{Applications: []register.Application{grown, newApp, *housed}, Adverts: []bidding.Advert{ad},
 		Bids: []bidding.Bid{{Application: 2001, Advert: 7010, Placed: time.Date(2025, 11, 14, 10, 0, 0, 0, time.UTC), By: "applicant"}}}
 	res, err := pgstore.Merge(ctx, st.DB, os.DirFS(writeDelta(t, delta)), "intake")
 	require.NoError(t, err)
-	require.Equal(t, pgstore.MergeResult{ApplicationsAdded: 1, ApplicationsUpdated: 1, AdvertsAdded: 1, BidsAdded: 1}, *res)
+	require.Equal(t, pgstore.MergeResult{ApplicationsAdded: 1, ApplicationsUpdated: 2, AdvertsAdded: 1, BidsAdded: 1}, *res)
 
 	a, err := st.Application(ctx, 1002)
 	require.NoError(t, err)
@@ -85,11 +110,15 @@ func TestMerge_WeeklyIntake(t *testing.T) {
 	require.NoError(t, st.DB.Get(&n, `SELECT count(*) FROM bids WHERE application = 2001 AND advert = 7010`))
 	require.Equal(t, 1, n)
 	require.NoError(t, st.DB.Get(&n, `SELECT count(*) FROM events WHERE kind = 'intake_application'`))
-	require.Equal(t, 2, n)
+	require.Equal(t, 3, n)
 	diff, decisions, err := st.Verify(ctx)
 	require.NoError(t, err)
 	require.Empty(t, diff, "the stored shortlists and the record still replay")
-	require.Equal(t, 1, decisions)
+	require.Equal(t, 3, decisions)
+	got, err := st.Application(ctx, let)
+	require.NoError(t, err)
+	require.Len(t, got.Members, len(housed.Members))
+	require.Equal(t, register.StatusClosed, got.Status)
 }
 
 // TestMerge_RefusedWritesNothing: a bid the rules refuse, a bid on a closed cycle's
@@ -109,6 +138,13 @@ func TestMerge_RefusedWritesNothing(t *testing.T) {
 	_, err := pgstore.Merge(ctx, st.DB, os.DirFS(writeDelta(t, late)), "intake")
 	require.ErrorContains(t, err, "bids.csv:2")
 	require.ErrorContains(t, err, "refused as cbl bid place would refuse it")
+	// A status change: that is a decision's, not intake's.
+	cancelled := s.Applications[1]
+	cancelled.History, cancelled.Overrides, cancelled.Refusals = nil, nil, nil
+	cancelled.Status, cancelled.StatusReason = register.StatusClosed, "moved away"
+	_, err = pgstore.Merge(ctx, st.DB, os.DirFS(writeDelta(t, &snapshot.Snapshot{Applications: []register.Application{cancelled}})), "intake")
+	require.ErrorContains(t, err, "applications.csv:2: status:")
+	require.ErrorContains(t, err, "cbl application verify|cancel|reinstate")
 	// A band history row.
 	a := s.Applications[0]
 	a.Members = nil
