@@ -17,6 +17,7 @@ import (
 	"errors"
 
 	"encoding/json"
+	"io/fs"
 	"time"
 
 	"github.com/cbl-lettings/cbl/banding"
@@ -25,6 +26,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 
 	"github.com/cbl-lettings/cbl/allocation"
+	"github.com/cbl-lettings/cbl/intake"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 )
@@ -71,6 +73,11 @@ type Store interface {
 	// Reassess re-bands every application under p as on asOf (banding.Rebands) and,
 	// unless dryRun, writes the new band spells as actor. It returns the changes.
 	Reassess(ctx context.Context, p *policy.Policy, asOf register.Date, actor string, dryRun bool) ([]banding.Reband, error)
+	// Merge takes the week's intake as actor: the partial snapshot in delta (new
+	// applications, changed facts, new adverts, bids; package intake). Any bad row gives
+	// a *snapshot.ValidationError naming the delta's file and line, and nothing changes.
+	// Kept shortlists and the record of decisions are not touched.
+	Merge(ctx context.Context, delta fs.FS, actor string) (*intake.Result, error)
 	// Verify replays the whole record of decisions and returns the first difference
 	// from what was kept ("" if none) and how many decisions it replayed.
 	Verify(ctx context.Context) (difference string, decisions int, err error)

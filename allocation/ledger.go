@@ -301,6 +301,15 @@ func (l *Ledger) Waiting(advert int64) ([]Wait, error) {
 	return w.Waiting(advert), nil
 }
 
+// Join adds applications new to the register (an intake) or, for those held, puts them
+// in as they now stand, as Update does.
+func (l *Ledger) Join(apps ...register.Application) {
+	for i := range apps {
+		a := cloneApp(&apps[i])
+		l.apps[a.ID] = &a
+	}
+}
+
 // Update puts applications changed outside decisions into the ledger as they now stand
 // (a re-assessment, an intake of new facts): the next decisions read them so.
 func (l *Ledger) Update(apps ...register.Application) {

@@ -10,7 +10,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,9 +22,11 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/intake"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/cbl-lettings/cbl/synth"
 )
 
@@ -107,6 +113,95 @@ func Run(t *testing.T, open Open) {
 		t.Parallel()
 		decide(t, open(t, reg), reg)
 	})
+	t.Run("Merge", func(t *testing.T) {
+		t.Parallel()
+		merge(t, open(t, reg), reg)
+	})
+}
+
+// merge takes an intake — a new application, a new advert in the open cycle and a
+// changed household — after the first cycle closed and a let; then a delta with a band
+// history row, refused with nothing changed. The record still replays.
+func merge(t *testing.T, s cbl.Store, reg *cbl.Register) {
+	ctx := context.Background()
+	_, err := s.CloseCycle(ctx, reg.Cycles[0].ID, "conformance")
+	must(t, err)
+	var ad bidding.Advert // the first the council lets itself
+	for _, a := range reg.Cycles[0].AdvertsOf(reg.Adverts) {
+		if l := slices.IndexFunc(reg.Landlords, func(l bidding.Landlord) bool { return l.ID == a.Landlord && l.Council }); l >= 0 && ad.ID == 0 {
+			ad = a
+		}
+	}
+	waits, err := s.Waiting(ctx, ad.ID)
+	must(t, err)
+	at := reg.Cycles[0].Closes.Add(24 * time.Hour)
+	if len(waits) == 0 || waits[0].For != allocation.WaitVerify {
+		t.Fatalf("advert %d waits for %v; the suite needs a candidate to verify", ad.ID, waits)
+	}
+	for _, k := range []allocation.Kind{allocation.VerifyPass, allocation.MakeOffer, allocation.Accept} {
+		_, err := s.Decide(ctx, at, allocation.Decision{Kind: k, Actor: "conformance", Advert: ad.ID, Application: waits[0].Applications[0]})
+		must(t, err)
+	}
+	before, err := s.Register(ctx)
+	must(t, err)
+	// The household let has a baby; a new household joins; a new advert.
+	grown := before.Applications[slices.IndexFunc(before.Applications, func(a register.Application) bool { return a.ID == waits[0].Applications[0] })]
+	grown.Members = append(slices.Clone(grown.Members), register.Member{Name: "Baby", Born: register.DateOf(at),
+		Sex: register.Female, Relationship: register.RelChild})
+	joiner := before.Applications[1]
+	joiner.ID, joiner.History, joiner.Overrides, joiner.Refusals = 990001, nil, nil, nil
+	grown.History, grown.Overrides, grown.Refusals = nil, nil, nil
+	open := reg.Cycles[len(reg.Cycles)-1]
+	fresh := open.AdvertsOf(reg.Adverts)[0]
+	fresh.ID = 990001
+	res, err := s.Merge(ctx, deltaFS(t, &snapshot.Snapshot{Applications: []register.Application{grown, joiner},
+		Adverts: []bidding.Advert{fresh}}), "conformance")
+	must(t, err)
+	if want := (intake.Result{ApplicationsAdded: 1, ApplicationsUpdated: 1, AdvertsAdded: 1}); *res != want {
+		t.Fatalf("merged %+v, want %+v", *res, want)
+	}
+	got, err := s.Application(ctx, grown.ID)
+	must(t, err)
+	if len(got.Members) != len(grown.Members) {
+		t.Fatalf("application %d holds %d members after the birth, want %d", grown.ID, len(got.Members), len(grown.Members))
+	}
+	if _, err := s.Application(ctx, joiner.ID); err != nil {
+		t.Fatalf("the new application: %v", err)
+	}
+	if diff, _, err := s.Verify(ctx); err != nil || diff != "" {
+		t.Fatalf("the record after the intake: %q, %v", diff, err)
+	}
+	// What decisions and assessment keep is not taken.
+	now, err := s.Register(ctx)
+	must(t, err)
+	i := slices.IndexFunc(now.Applications, func(a register.Application) bool { return len(a.History) > 0 })
+	if i < 0 {
+		t.Fatal("no application holds a band history")
+	}
+	hist := now.Applications[i]
+	hist.Members, hist.Medical = nil, nil
+	_, err = s.Merge(ctx, deltaFS(t, &snapshot.Snapshot{Applications: []register.Application{hist}}), "conformance")
+	var ve *snapshot.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "band_history.csv:2") {
+		t.Fatalf("a band history row merged: %v; want it refused by file and line", err)
+	}
+	after, err := s.Register(ctx)
+	must(t, err)
+	if js(after.Counts()) != js(now.Counts()) {
+		t.Fatalf("a refused merge changed the register: %v, was %v", after.Counts(), now.Counts())
+	}
+}
+
+// deltaFS is d as a partial snapshot: only the files with rows.
+func deltaFS(t *testing.T, d *snapshot.Snapshot) fs.FS {
+	dir := t.TempDir()
+	must(t, snapshot.Write(dir, d))
+	for _, c := range d.Counts() {
+		if c.Rows == 0 {
+			must(t, os.Remove(filepath.Join(dir, c.File)))
+		}
+	}
+	return os.DirFS(dir)
 }
 
 // decide closes both cycles and works their adverts through their walks, a day per

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/intake"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
@@ -337,6 +339,49 @@ func (s *Store) Reassess(ctx context.Context, p *policy.Policy, asOf register.Da
 		}
 	}
 	return changes, nil
+}
+
+// Merge takes the week's intake (intake.Merge). A household a decision changed keeps, in
+// the register the record replays from, its status, band history, overrides and
+// refusals as they were before the decisions; its facts are the intake's.
+func (s *Store) Merge(ctx context.Context, delta fs.FS, actor string) (*intake.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var closed []int64
+	for id, ok := range s.closed {
+		if ok {
+			closed = append(closed, id)
+		}
+	}
+	plan, err := intake.Merge(s.reg, delta, closed)
+	if err != nil {
+		return nil, err
+	}
+	reg := plan.Register
+	byID := func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) }
+	slices.SortFunc(reg.Applications, byID)
+	var changed []register.Application
+	for _, id := range slices.Concat(plan.Added, plan.Updated) {
+		a := reg.Applications[slices.IndexFunc(reg.Applications, func(x register.Application) bool { return x.ID == id })]
+		changed = append(changed, a)
+		i, held := slices.BinarySearchFunc(s.base, id, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) })
+		if !held {
+			s.base = slices.Insert(s.base, i, a)
+			continue
+		}
+		b := a
+		if s.based[id] {
+			was := s.base[i]
+			b.Status, b.StatusReason, b.StatusUntil = was.Status, was.StatusReason, was.StatusUntil
+			b.History, b.Overrides, b.Refusals = was.History, was.Overrides, was.Refusals
+		}
+		s.base[i] = b
+	}
+	s.reg = reg
+	if s.ledger != nil {
+		s.ledger.Join(changed...)
+	}
+	return &plan.Result, nil
 }
 
 // Verify replays the whole record from the register as it was given, and compares the

@@ -152,3 +152,8 @@ func writeMerge(ctx context.Context, tx *sqlx.Tx, w *closeWriter, d *snapshot.Sn
 	}
 	return nil
 }
+
+// Merge takes the week's intake into the register held (the package's Merge).
+func (s *Store) Merge(ctx context.Context, delta fs.FS, actor string) (*intake.Result, error) {
+	return Merge(ctx, s.DB, delta, actor)
+}
