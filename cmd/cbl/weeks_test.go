@@ -1,16 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/cbl-lettings/cbl/allocation"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/internal/fixtures"
 	"github.com/cbl-lettings/cbl/internal/pgtest"
+	"github.com/cbl-lettings/cbl/memstore"
 	"github.com/cbl-lettings/cbl/pgstore"
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/stretchr/testify/require"
@@ -27,7 +32,10 @@ import (
 // the whole import keeps them and the close skips them (not_active), so those rows are
 // left out of the comparison. At the end the two databases hold the same shortlists, walks, offers, lets and
 // decisions; no shortlist kept after a close changed later; and decisions verify (the
-// library's replay of the record) agrees with what intake kept.
+// library's replay of the record) agrees with what intake kept. Alongside, the library's
+// own run (memstore, through cbl.Store: Merge, Reassess, CloseCycle, Decide) takes the
+// same weeks and must rank every week's advert alike, let the same households and leave
+// the reviewed refusal uncounted.
 func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	t.Parallel()
 	s := fixtures.Small(t, 12)
@@ -100,6 +108,10 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	}
 	intake := run{dsn: pgtest.DSN(t), kept: map[int64]string{}}
 	ref := run{dsn: pgtest.DSN(t), kept: map[int64]string{}}
+	// The library's own run: the same weeks on memstore, through cbl.Store.
+	ctx := context.Background()
+	lib := memstore.New(&first)
+	libKept := map[int64]string{}
 	mustRun(t, "--dsn", intake.dsn, "import", write(&first))
 	mustRun(t, "--dsn", ref.dsn, "import", write(&whole))
 	need := func(r run) float64 {
@@ -115,6 +127,7 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 		if w > 0 {
 			mustRun(t, "--dsn", intake.dsn, "import", "--merge", write(week(c)))
 		}
+		libWeek(t, ctx, lib, w, c, week, birth, newApps, libKept, councilAdvert(s, week(c).Adverts))
 		for _, r := range []run{intake, ref} {
 			switch w {
 			case 3:
@@ -164,6 +177,18 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 		mustRun(t, "--dsn", r.dsn, "decisions", "verify")
 	}
 	require.Equal(t, ref.kept, intake.kept)
+	require.Equal(t, libKept, intake.kept, "the library's own run ranks every week's advert alike")
+	for id := range housed {
+		a, err := lib.Application(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, register.StatusClosed, a.Status, "application %d: let in the library's run too", id)
+	}
+	refused, err := lib.Application(ctx, refuser)
+	require.NoError(t, err)
+	require.False(t, refused.Refusals[len(refused.Refusals)-1].Counted, "the review made it uncounted in the library's run")
+	diff, _, err := lib.Verify(ctx)
+	require.NoError(t, err)
+	require.Empty(t, diff)
 	require.Len(t, dump(t, intake.dsn, `SELECT advert FROM lets`), len(housed), "a let each week but the refusal's")
 	require.Greater(t, len(housed), 8)
 	require.Len(t, dump(t, intake.dsn, `SELECT advert FROM offers WHERE counted`), 1, "the counted refusal")
@@ -180,6 +205,65 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	} {
 		require.Equal(t, dump(t, intake.dsn, q), dump(t, ref.dsn, q), q)
 	}
+}
+
+// libWeek runs week w of the twelve on the library's memstore, as the CLI runs it:
+// intake, assess, close, and the same decisions on the week's council advert.
+func libWeek(t *testing.T, ctx context.Context, lib *memstore.Store, w int, c bidding.Cycle,
+	week func(bidding.Cycle) *snapshot.Snapshot, birth, newApps string, kept map[int64]string, ad int64) {
+	t.Helper()
+	merge := func(dir string) {
+		_, err := lib.Merge(ctx, os.DirFS(dir), "intake")
+		require.NoError(t, err)
+	}
+	if w > 0 {
+		d := t.TempDir()
+		require.NoError(t, snapshot.Write(d, week(c)))
+		merge(d)
+	}
+	switch w {
+	case 3:
+		merge(birth)
+	case 5:
+		merge(newApps)
+	}
+	day := register.DateOf(c.Closes.AddDate(0, 0, 1))
+	p, err := policy.Builtins().At("nn-2021", day)
+	require.NoError(t, err)
+	_, err = lib.Reassess(ctx, p, day, "cbl", false)
+	require.NoError(t, err)
+	_, err = lib.CloseCycle(ctx, c.ID, "cbl")
+	require.NoError(t, err)
+	sl, err := lib.Shortlist(ctx, ad)
+	require.NoError(t, err)
+	var ranked string
+	for _, e := range sl.Ranked {
+		ranked += fmt.Sprintf("%d:%d ", e.Position, e.Application)
+	}
+	kept[ad] = ranked
+	if len(sl.Ranked) == 0 {
+		return
+	}
+	top := sl.Ranked[0].Application
+	at := func(h int) time.Time { return c.Closes.AddDate(0, 0, 1).Add(time.Duration(h) * time.Hour) }
+	decide := func(h int, d allocation.Decision) {
+		d.Actor, d.Advert, d.Application = "cbl", ad, top
+		_, err := lib.Decide(ctx, at(h), d)
+		require.NoError(t, err, "%s", d.Kind)
+	}
+	decide(9, allocation.Decision{Kind: allocation.VerifyPass})
+	decide(10, allocation.Decision{Kind: allocation.MakeOffer})
+	if w == 2 {
+		decide(30, allocation.Decision{Kind: allocation.Refuse, Refusal: register.RefusedOffer, Counted: true})
+		decide(31, allocation.Decision{Kind: allocation.RequestReview, Subject: allocation.SubjectRefusal,
+			Of: p.Day(at(30)), Reason: "the home had no ground-floor toilet"})
+		d := allocation.Decision{Kind: allocation.DecideReview, Outcome: allocation.Changed, Reason: "the refusal was reasonable"}
+		d.Actor, d.Application = "cbl", top
+		_, err := lib.Decide(ctx, at(50), d)
+		require.NoError(t, err)
+		return
+	}
+	decide(30, allocation.Decision{Kind: allocation.Accept})
 }
 
 // placeable reports whether cbl bid place would take bid b, given the bids taken so
