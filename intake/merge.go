@@ -150,9 +150,28 @@ func mergeSnapshot(held *snapshot.Snapshot, delta fs.FS) (*snapshot.Snapshot, *m
 			return nil, nil, err
 		}
 		if len(heldHeader) > 0 && !slices.Equal(header, heldHeader) {
-			bad = append(bad, snapshot.RowError{File: f.Name, Line: 1, Column: "-", Value: strings.Join(header, ","),
-				Reason: "header: want the columns cbl export writes: " + strings.Join(heldHeader, ",")})
-			continue
+			// Columns in any order, as an import takes them; every one present.
+			order := make([]int, len(heldHeader))
+			ok := len(header) == len(heldHeader)
+			for i, c := range heldHeader {
+				order[i] = slices.Index(header, c)
+				ok = ok && order[i] >= 0
+			}
+			if !ok {
+				bad = append(bad, snapshot.RowError{File: f.Name, Line: 1, Column: "-", Value: strings.Join(header, ","),
+					Reason: "header: want the columns cbl export writes, in any order: " + strings.Join(heldHeader, ",")})
+				continue
+			}
+			for i, r := range rows {
+				out := make([]string, len(order))
+				for j, from := range order {
+					if from < len(r) {
+						out[j] = r[from]
+					}
+				}
+				rows[i] = out
+			}
+			header = heldHeader
 		}
 		key := func(hdr []string, r []string) string {
 			var parts []string
@@ -189,13 +208,10 @@ func mergeSnapshot(held *snapshot.Snapshot, delta fs.FS) (*snapshot.Snapshot, *m
 			}
 			kept = append(kept, r)
 		}
+		// The delta's rows first, so a bad one is named by the delta's own line.
 		var buf bytes.Buffer
-		buf.Write(data)
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			buf.WriteByte('\n')
-		}
 		cw := csv.NewWriter(&buf)
-		if err := cw.WriteAll(kept); err != nil {
+		if err := cw.WriteAll(slices.Concat([][]string{header}, rows, kept)); err != nil {
 			return nil, nil, err
 		}
 		overlay[f.Name] = &fstest.MapFile{Data: buf.Bytes()}
@@ -267,7 +283,7 @@ func readCSV(data []byte) (rows [][]string, header []string, err error) {
 	if len(data) == 0 {
 		return nil, nil, nil
 	}
-	r := csv.NewReader(bytes.NewReader(data))
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))) // a spreadsheet's byte-order mark
 	r.FieldsPerRecord = -1
 	header, err = r.Read()
 	if err == io.EOF {

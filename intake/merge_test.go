@@ -102,3 +102,15 @@ func TestMerge_RefusesByFileAndLine(t *testing.T) {
 	require.Equal(t, intake.Result{AdvertsUpdated: 1}, p.Result)
 	require.True(t, p.Delta.Adverts[0].Withdrawn)
 }
+
+// Columns may come in any order, as an import takes them, and a spreadsheet's
+// byte-order mark is ignored.
+func TestMerge_ColumnsInAnyOrder(t *testing.T) {
+	t.Parallel()
+	held := small(t)
+	csvText := "\ufeffwithdrawn,by,autobid,placed,advert,application\n2025-11-14T09:00:00Z,applicant,false,2025-11-13T07:45:00Z,7004,1004\n"
+	p, err := intake.Merge(held, fstest.MapFS{snapshot.FileBids: {Data: []byte(csvText)}}, []int64{42})
+	require.NoError(t, err)
+	require.Equal(t, intake.Result{BidsUpdated: 1}, p.Result)
+	require.Equal(t, time.Date(2025, 11, 14, 9, 0, 0, 0, time.UTC), p.Delta.Bids[0].Withdrawn.UTC())
+}
