@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"testing/fstest"
@@ -99,12 +98,8 @@ type mergeKeysSeen struct {
 // mergeSnapshot reads held with delta's rows first in each file (so a bad row is named
 // by the delta's own line), held rows the delta replaces left out, and validates it all.
 func mergeSnapshot(held *snapshot.Snapshot, delta fs.FS) (*snapshot.Snapshot, *mergeKeysSeen, error) {
-	tmp, err := os.MkdirTemp("", "cbl-merge-")
+	files, err := snapshot.Encode(held)
 	if err != nil {
-		return nil, nil, err
-	}
-	defer os.RemoveAll(tmp)
-	if err := snapshot.Write(tmp, held); err != nil {
 		return nil, nil, err
 	}
 	k := &mergeKeysSeen{apps: map[int64]bool{}, members: map[int64]bool{}, assessments: map[int64]bool{},
@@ -121,9 +116,7 @@ func mergeSnapshot(held *snapshot.Snapshot, delta fs.FS) (*snapshot.Snapshot, *m
 	for _, f := range snapshot.Files {
 		data, err := fs.ReadFile(delta, f.Name)
 		if errors.Is(err, fs.ErrNotExist) {
-			if b, err := os.ReadFile(tmp + "/" + f.Name); err == nil {
-				overlay[f.Name] = &fstest.MapFile{Data: b}
-			}
+			overlay[f.Name] = &fstest.MapFile{Data: files[f.Name]}
 			continue
 		}
 		if err != nil {
@@ -139,12 +132,10 @@ func mergeSnapshot(held *snapshot.Snapshot, delta fs.FS) (*snapshot.Snapshot, *m
 				bad = append(bad, snapshot.RowError{File: f.Name, Line: 2, Column: "-",
 					Reason: "not taken in a merge: band history, overrides, refusals and register_base are kept by cbl (assess, decisions)"})
 			}
-			if b, err := os.ReadFile(tmp + "/" + f.Name); err == nil {
-				overlay[f.Name] = &fstest.MapFile{Data: b}
-			}
+			overlay[f.Name] = &fstest.MapFile{Data: files[f.Name]}
 			continue
 		}
-		heldData, _ := os.ReadFile(tmp + "/" + f.Name)
+		heldData := files[f.Name]
 		heldRows, heldHeader, err := readCSV(heldData)
 		if err != nil {
 			return nil, nil, err

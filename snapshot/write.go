@@ -1,8 +1,10 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +41,32 @@ func WriteMode(dir string, s *Snapshot, mode os.FileMode) error {
 	if err := os.MkdirAll(dir, DirMode(mode)); err != nil {
 		return err
 	}
+	tables := rowsOf(s)
+	for _, f := range Files {
+		if err := writeTable(filepath.Join(dir, f.Name), f.Columns, tables[f.Name], mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Encode returns s as the bytes of each snapshot file, exactly as Write writes them, by
+// file name: for a caller that works on files in memory (an intake's overlay).
+func Encode(s *Snapshot) (map[string][]byte, error) {
+	tables := rowsOf(s)
+	out := make(map[string][]byte, len(Files))
+	for _, f := range Files {
+		var buf bytes.Buffer
+		if err := writeCSV(&buf, f.Columns, tables[f.Name]); err != nil {
+			return nil, err
+		}
+		out[f.Name] = buf.Bytes()
+	}
+	return out, nil
+}
+
+// rowsOf is s as the rows of each snapshot file, by name, in Files' columns.
+func rowsOf(s *Snapshot) map[string][][]string {
 	var app, mem, ass, con, his, ovr, ref [][]string
 	for _, a := range s.Applications {
 		id := fmtID(a.ID)
@@ -113,18 +141,12 @@ func WriteMode(dir string, s *Snapshot, mode os.FileMode) error {
 			formatTime(b.Withdrawn), b.By,
 		})
 	}
-	tables := map[string][][]string{
+	return map[string][][]string{
 		FileApplications: app, FileMembers: mem, FileAssessments: ass, FileConditions: con,
 		FileBandHistory: his, FileOverrides: ovr, FileRefusals: ref, FileLandlords: lan,
 		FileCycles: cyc, FileAdverts: adv, FileLocalLetting: let, FileBids: bid,
 		FileBase: base, FileBaseHistory: bhis, FileBaseOverrides: bovr, FileBaseRefusals: bref,
 	}
-	for _, f := range Files {
-		if err := writeTable(filepath.Join(dir, f.Name), f.Columns, tables[f.Name], mode); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // appendSpells, appendOverrides and appendRefusals add the rows of application id's band
@@ -169,7 +191,12 @@ func writeTable(path string, cols []string, rows [][]string, mode os.FileMode) (
 	if err := f.Chmod(mode); err != nil {
 		return err
 	}
-	w := csv.NewWriter(f)
+	return writeCSV(f, cols, rows)
+}
+
+// writeCSV writes a header and rows, each cell escaped against spreadsheet formulas.
+func writeCSV(out io.Writer, cols []string, rows [][]string) error {
+	w := csv.NewWriter(out)
 	if err := w.Write(cols); err != nil {
 		return err
 	}
