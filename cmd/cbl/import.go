@@ -42,7 +42,7 @@ decisions are untouched (docs/cli.md, "An officer's week").`,
 			start := time.Now()
 			if merge {
 				if replace || check {
-					return fmt.Errorf("--merge cannot be used with --replace or --check")
+					return usageErrorf("--merge cannot be used with --replace or --check")
 				}
 				return mergeIntake(cmd, app, dir)
 			}
@@ -99,8 +99,8 @@ type mergeRow struct {
 }
 
 func mergeIntake(cmd *cobra.Command, app *App, dir string) error {
-	if _, err := os.Stat(dir); err != nil {
-		return err
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("import --merge %s: not a directory of snapshot files (docs/snapshot.md)", dir)
 	}
 	db, err := app.Open(cmd.Context())
 	if err != nil {
