@@ -14,10 +14,7 @@ import (
 
 // EqualityPeriod selects what LoadEquality reads: one cycle (Cycle), or the days From
 // to To (both included).
-type EqualityPeriod struct {
-	Cycle    int64
-	From, To register.Date
-}
+type EqualityPeriod = equality.Period
 
 // LoadEquality reads the outcomes of a period for equality.Tabulate, in one read-only
 // snapshot of the database:

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
-	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/equality"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
-	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
 )
@@ -83,7 +81,13 @@ waits are not available (n/a; null in JSON).`,
 			}
 			var in *equality.Input
 			if registerDir != "" {
-				in, err = equalityFromRegister(cmd.Context(), registerDir, period)
+				s, err2 := snapshot.Read(registerDir)
+				if err2 != nil {
+					return err2
+				}
+				if in, err = equality.FromRegister(cmd.Context(), s, period); errors.Is(err, equality.ErrNoCycle) {
+					err = fmt.Errorf("%s: cycle %d: %w", registerDir, period.Cycle, pgstore.ErrNotFound)
+				}
 			} else {
 				db, err2 := app.Open(cmd.Context())
 				if err2 != nil {
@@ -124,60 +128,6 @@ func dayFlag(name, v string, def register.Date) (register.Date, error) {
 		return 0, usageErrorf("%s %q: want a date YYYY-MM-DD", name, v)
 	}
 	return d, nil
-}
-
-// equalityFromRegister gathers a period's outcomes from the snapshot in dir: its
-// register, and the bids and shortlists of its cycles in the period, each closed in
-// memory under its own policy.
-func equalityFromRegister(ctx context.Context, dir string, p pgstore.EqualityPeriod) (*equality.Input, error) {
-	s, err := snapshot.Read(dir)
-	if err != nil {
-		return nil, err
-	}
-	in := &equality.Input{AsOf: p.To, Applications: s.Applications, NoDecisions: true}
-	for _, a := range s.Applications {
-		if a.Status != register.StatusClosed {
-			in.Register = append(in.Register, a.ID)
-		}
-	}
-	found := false
-	for _, c := range s.Cycles {
-		pol, err := pgstore.CyclePolicy(c)
-		if err != nil {
-			return nil, err
-		}
-		day := pol.Day(c.Closes)
-		if p.Cycle != 0 && c.ID != p.Cycle || p.Cycle == 0 && (day < p.From || day > p.To) {
-			continue
-		}
-		found = true
-		if p.Cycle != 0 {
-			in.AsOf = day
-		}
-		rules, err := bidding.Compile(pol)
-		if err != nil {
-			return nil, err
-		}
-		closed, err := shortlist.CloseCycle(ctx, rules, c, s.Applications, c.AdvertsOf(s.Adverts), s.Bids, nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, sl := range closed.Shortlists {
-			for k, e := range sl.Ranked {
-				in.Bids = append(in.Bids, e.Application)
-				if k < 5 {
-					in.FirstFive = append(in.FirstFive, e.Application)
-				}
-			}
-			for _, e := range sl.Skipped {
-				in.Bids = append(in.Bids, e.Application)
-			}
-		}
-	}
-	if p.Cycle != 0 && !found {
-		return nil, fmt.Errorf("%s: cycle %d: %w", dir, p.Cycle, pgstore.ErrNotFound)
-	}
-	return in, nil
 }
 
 // printEquality writes t in the --output format: JSON as the typed table (numbers,
