@@ -23,10 +23,10 @@ import (
 
 // TestTwelveWeeks_IntakeEqualsWholeImport drives a generated register through 12 weekly
 // cycles by the CLI only, twice. In "intake" the first week is imported and every later
-// week arrives by import --merge: the cycle, its adverts and its bids, plus (week 4) a
-// birth that raises a household's bedroom need and (week 6) new applications. In
-// "whole" every cycle's adverts and bids are imported at the start and only the birth
-// and the new applications are merged. Both then run the same weeks: assess, cycle
+// week arrives by import --merge: the cycle, its adverts and its bids, three new
+// applications, and (week 4) a birth that raises a household's bedroom need. In "whole"
+// every cycle's adverts and bids are imported at the start and only the new applications
+// and the birth are merged. Both then run the same weeks: assess, cycle
 // close, and on the week's first council advert verify, offer (on week 3 a counted refusal,
 // then a review that makes it uncounted) and a let. A household let a home bids no more: intake refuses its later bids at the door,
 // the whole import keeps them and the close skips them (not_active), so those rows are
@@ -94,13 +94,21 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	whole.Bids = bids
 
 	birth := write(&snapshot.Snapshot{Applications: []register.Application{parent}})
-	var joiners []register.Application
-	for i, a := range s.Applications[:3] {
-		a.ID, a.History, a.Overrides, a.Refusals = 900000+int64(i), nil, nil, nil
-		a.Registered = register.DateOf(cycles[5].Opens)
-		joiners = append(joiners, a)
+	// Each later week three households join (copies of held ones, under new ids).
+	newApps := make([]string, len(cycles))
+	for w := 1; w < len(cycles); w++ {
+		var joiners []register.Application
+		for i, a := range s.Applications[3*w : 3*w+3] {
+			a.ID, a.History, a.Overrides, a.Refusals = 900000+int64(10*w+i), nil, nil, nil
+			a.Registered = register.DateOf(cycles[w].Opens)
+			a.Medical = slices.Clone(a.Medical)
+			for k := range a.Medical {
+				a.Medical[k].ID = a.ID*10 + int64(k) // assessment ids are the register's own
+			}
+			joiners = append(joiners, a)
+		}
+		newApps[w] = write(&snapshot.Snapshot{Applications: joiners})
 	}
-	newApps := write(&snapshot.Snapshot{Applications: joiners})
 
 	type run struct {
 		dsn  string
@@ -129,11 +137,11 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 		}
 		libWeek(t, ctx, lib, w, c, week, birth, newApps, libKept, councilAdvert(s, week(c).Adverts))
 		for _, r := range []run{intake, ref} {
-			switch w {
-			case 3:
+			if w > 0 {
+				mustRun(t, "--dsn", r.dsn, "import", "--merge", newApps[w])
+			}
+			if w == 3 {
 				mustRun(t, "--dsn", r.dsn, "import", "--merge", birth)
-			case 5:
-				mustRun(t, "--dsn", r.dsn, "import", "--merge", newApps)
 			}
 			day := register.DateOf(c.Closes.AddDate(0, 0, 1)).String()
 			mustRun(t, "--dsn", r.dsn, "assess", "--as-of", day)
@@ -194,7 +202,7 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	require.Len(t, dump(t, intake.dsn, `SELECT advert FROM offers WHERE counted`), 1, "the counted refusal")
 	require.Equal(t, []string{"false"}, dump(t, intake.dsn, fmt.Sprintf(`SELECT counted FROM refusals WHERE application = %d`, refuser)),
 		"the review made it uncounted")
-	require.Len(t, dump(t, intake.dsn, `SELECT id FROM applications WHERE id >= 900000`), 3, "the new applications")
+	require.Len(t, dump(t, intake.dsn, `SELECT id FROM applications WHERE id >= 900000`), 3*(len(cycles)-1), "the new applications")
 	for _, q := range []string{
 		`SELECT s.advert, e.application, e.position, e.skip FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
 			WHERE e.skip IS DISTINCT FROM 'not_active' ORDER BY 1, 2`,
@@ -210,7 +218,7 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 // libWeek runs week w of the twelve on the library's memstore, as the CLI runs it:
 // intake, assess, close, and the same decisions on the week's council advert.
 func libWeek(t *testing.T, ctx context.Context, lib *memstore.Store, w int, c bidding.Cycle,
-	week func(bidding.Cycle) *snapshot.Snapshot, birth, newApps string, kept map[int64]string, ad int64) {
+	week func(bidding.Cycle) *snapshot.Snapshot, birth string, newApps []string, kept map[int64]string, ad int64) {
 	t.Helper()
 	merge := func(dir string) {
 		_, err := lib.Merge(ctx, os.DirFS(dir), "intake")
@@ -221,11 +229,11 @@ func libWeek(t *testing.T, ctx context.Context, lib *memstore.Store, w int, c bi
 		require.NoError(t, snapshot.Write(d, week(c)))
 		merge(d)
 	}
-	switch w {
-	case 3:
+	if w > 0 {
+		merge(newApps[w])
+	}
+	if w == 3 {
 		merge(birth)
-	case 5:
-		merge(newApps)
 	}
 	day := register.DateOf(c.Closes.AddDate(0, 0, 1))
 	p, err := policy.Builtins().At("nn-2021", day)
