@@ -33,10 +33,14 @@ import (
 
 // Result counts what a merge added and updated.
 type Result struct {
-	ApplicationsAdded, ApplicationsUpdated int
-	AdvertsAdded, AdvertsUpdated           int
-	BidsAdded, BidsUpdated                 int
-	Landlords, Cycles                      int
+	ApplicationsAdded   int `json:"applications_added"`
+	ApplicationsUpdated int `json:"applications_updated"`
+	AdvertsAdded        int `json:"adverts_added"`
+	AdvertsUpdated      int `json:"adverts_updated"`
+	BidsAdded           int `json:"bids_added"`
+	BidsUpdated         int `json:"bids_updated"`
+	Landlords           int `json:"landlords"` // added or updated
+	Cycles              int `json:"cycles"`    // added or updated
 }
 
 // Plan is what merging a delta into a register changes.
@@ -332,12 +336,31 @@ func checkMerge(held, merged *snapshot.Snapshot, k *mergeKeysSeen, closed []int6
 	for i := range merged.Applications {
 		apps[merged.Applications[i].ID] = &merged.Applications[i]
 	}
+	// Indexes of the merged register, and each cycle's rules compiled once.
+	mergedBid := map[[2]int64]bidding.Bid{}
+	bidsOf := map[int64][]bidding.Bid{}
+	for _, b := range merged.Bids {
+		mergedBid[[2]int64{b.Application, b.Advert}] = b
+		bidsOf[b.Application] = append(bidsOf[b.Application], b)
+	}
+	cycleOf := map[int64]bidding.Cycle{}
+	for _, c := range merged.Cycles {
+		cycleOf[c.ID] = c
+	}
+	advertCycle := map[int64]int64{}
+	for _, a := range merged.Adverts {
+		advertCycle[a.ID] = a.Cycle
+	}
+	type compiled struct {
+		p     *policy.Policy
+		rules *bidding.Rules
+	}
+	rulesOf := map[int64]compiled{}
 	for key, line := range k.bids {
-		i := slices.IndexFunc(merged.Bids, func(b bidding.Bid) bool { return b.Application == key[0] && b.Advert == key[1] })
-		if i < 0 {
+		b, ok := mergedBid[key]
+		if !ok {
 			continue
 		}
-		b := merged.Bids[i]
 		at := snapshot.RowError{File: snapshot.FileBids, Line: line, Key: fmt.Sprintf("bid (application %d, advert %d)", b.Application, b.Advert)}
 		if b.Autobid {
 			at.Column, at.Value, at.Reason = "autobid", "true", "autobids are placed by cbl cycle close, not merged"
@@ -347,28 +370,31 @@ func checkMerge(held, merged *snapshot.Snapshot, k *mergeKeysSeen, closed []int6
 		if old, ok := heldBid[key]; (ok && old.Live() == b.Live()) || !b.Live() {
 			continue // a withdrawal, or a bid held already: nothing to place
 		}
-		ai := slices.IndexFunc(merged.Adverts, func(a bidding.Advert) bool { return a.ID == b.Advert })
-		ci := slices.IndexFunc(merged.Cycles, func(c bidding.Cycle) bool { return c.ID == merged.Adverts[ai].Cycle })
-		c := merged.Cycles[ci]
-		p, err := policy.Builtins().ByName(c.Policy, register.DateOf(c.Closes))
-		if err != nil {
-			return err
+		c := cycleOf[advertCycle[b.Advert]]
+		cr, ok := rulesOf[c.ID]
+		if !ok {
+			p, err := policy.Builtins().ByName(c.Policy, register.DateOf(c.Closes))
+			if err != nil {
+				return err
+			}
+			rules, err := bidding.Compile(p)
+			if err != nil {
+				return err
+			}
+			cr = compiled{p, rules}
+			rulesOf[c.ID] = cr
 		}
-		rules, err := bidding.Compile(p)
-		if err != nil {
-			return err
-		}
-		ix, err := bidding.Assess(rules, []register.Application{*apps[b.Application]}, p.Day(b.Placed))
+		ix, err := bidding.Assess(cr.rules, []register.Application{*apps[b.Application]}, cr.p.Day(b.Placed))
 		if err != nil {
 			return err
 		}
 		var others []bidding.Bid
-		for _, o := range merged.Bids {
-			if o.Application == b.Application && o.Advert != b.Advert {
+		for _, o := range bidsOf[b.Application] {
+			if o.Advert != b.Advert {
 				others = append(others, o)
 			}
 		}
-		if _, _, err := bidding.PlaceBid(rules, c, merged.Adverts, &ix.Profiles[0], others, b.Placed, b.Advert, b.By); err != nil {
+		if _, _, err := bidding.PlaceBid(cr.rules, c, merged.Adverts, &ix.Profiles[0], others, b.Placed, b.Advert, b.By); err != nil {
 			at.Column, at.Value, at.Reason = "placed", b.Placed.Format("2006-01-02T15:04:05Z07:00"), "refused as cbl bid place would refuse it: "+err.Error()
 			bad = append(bad, at)
 		}

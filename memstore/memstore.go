@@ -358,13 +358,14 @@ func (s *Store) Merge(ctx context.Context, delta fs.FS, actor string) (*intake.R
 		return nil, err
 	}
 	reg := plan.Register
-	byID := func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) }
-	slices.SortFunc(reg.Applications, byID)
+	slices.SortFunc(reg.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
+	byApp := func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) }
 	var changed []register.Application
 	for _, id := range slices.Concat(plan.Added, plan.Updated) {
-		a := reg.Applications[slices.IndexFunc(reg.Applications, func(x register.Application) bool { return x.ID == id })]
+		k, _ := slices.BinarySearchFunc(reg.Applications, id, byApp)
+		a := reg.Applications[k]
 		changed = append(changed, a)
-		i, held := slices.BinarySearchFunc(s.base, id, func(x register.Application, id int64) int { return cmp.Compare(x.ID, id) })
+		i, held := slices.BinarySearchFunc(s.base, id, byApp)
 		if !held {
 			s.base = slices.Insert(s.base, i, a)
 			continue

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cbl-lettings/cbl/intake"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/spf13/cobra"
@@ -49,7 +50,7 @@ decisions are untouched (docs/cli.md, "An officer's week").`,
 			s, err := snapshot.Read(dir)
 			var ve *snapshot.ValidationError
 			if errors.As(err, &ve) {
-				return badValues(app, dir, ve)
+				return badValues(app, dir, ve, "imported")
 			}
 			if err != nil {
 				return err
@@ -72,7 +73,7 @@ decisions are untouched (docs/cli.md, "An officer's week").`,
 			}
 			if err != nil {
 				if errors.As(err, &ve) { // register_base rows naming decisions this database does not record
-					return badValues(app, dir, ve)
+					return badValues(app, dir, ve, "imported")
 				}
 				return fmt.Errorf("import %s: %w", dir, err)
 			}
@@ -84,18 +85,6 @@ decisions are untouched (docs/cli.md, "An officer's week").`,
 	cmd.Flags().BoolVar(&check, "check", false, "only check DIR; write nothing and do not connect")
 	cmd.Flags().BoolVar(&merge, "merge", false, "merge DIR, a partial snapshot (the week's intake), into the register held")
 	return cmd
-}
-
-// mergeRow is what an intake merge added and updated.
-type mergeRow struct {
-	Applications        int `json:"applications_added"`
-	ApplicationsUpdated int `json:"applications_updated"`
-	Adverts             int `json:"adverts_added"`
-	AdvertsUpdated      int `json:"adverts_updated"`
-	Bids                int `json:"bids_added"`
-	BidsUpdated         int `json:"bids_updated"`
-	Landlords           int `json:"landlords"`
-	Cycles              int `json:"cycles"`
 }
 
 func mergeIntake(cmd *cobra.Command, app *App, dir string) error {
@@ -111,26 +100,23 @@ func mergeIntake(cmd *cobra.Command, app *App, dir string) error {
 	res, err := pgstore.Merge(cmd.Context(), db, os.DirFS(dir), actor())
 	var ve *snapshot.ValidationError
 	if errors.As(err, &ve) {
-		for _, l := range ve.Lines() {
-			fmt.Fprintln(app.Stderr, l)
-		}
-		return fmt.Errorf("%s: %d bad value(s); nothing merged", dir, ve.Total())
+		return badValues(app, dir, ve, "merged")
 	}
 	if err != nil {
 		return fmt.Errorf("import --merge %s: %w", dir, err)
 	}
 	app.Logf("merged %s in %v", dir, time.Since(start).Round(time.Millisecond))
-	return app.PrintRows([]mergeRow{{res.ApplicationsAdded, res.ApplicationsUpdated, res.AdvertsAdded, res.AdvertsUpdated,
-		res.BidsAdded, res.BidsUpdated, res.Landlords, res.Cycles}})
+	return app.PrintRows([]intake.Result{*res})
 }
 
 // badValues prints the bad values of a snapshot, one a line (the first
-// snapshot.ErrorsPerFile of each file, then how many more), and returns the summary.
-func badValues(app *App, dir string, ve *snapshot.ValidationError) error {
+// snapshot.ErrorsPerFile of each file, then how many more), and returns the summary:
+// nothing done (imported, merged).
+func badValues(app *App, dir string, ve *snapshot.ValidationError, done string) error {
 	for _, l := range ve.Lines() {
 		fmt.Fprintln(app.Stderr, l)
 	}
-	return fmt.Errorf("%s: %d bad value(s); nothing imported", dir, ve.Total())
+	return fmt.Errorf("%s: %d bad value(s); nothing %s", dir, ve.Total(), done)
 }
 
 // fileRows is how many rows a snapshot file holds.
