@@ -114,3 +114,25 @@ func TestMerge_ColumnsInAnyOrder(t *testing.T) {
 	require.Equal(t, intake.Result{BidsUpdated: 1}, p.Result)
 	require.Equal(t, time.Date(2025, 11, 14, 9, 0, 0, 0, time.UTC), p.Delta.Bids[0].Withdrawn.UTC())
 }
+
+// A delta's bids count against the cap in time order, as an import's do: of four live
+// bids from one household in a week, only the one placed last is refused (S6.2).
+func TestMerge_CapInTimeOrder(t *testing.T) {
+	t.Parallel()
+	held := small(t)
+	base := held.Adverts[slices.IndexFunc(held.Adverts, func(a bidding.Advert) bool { return a.ID == 7001 })]
+	d := &snapshot.Snapshot{}
+	for i := range 4 {
+		a := base
+		a.ID, a.Cycle, a.Closes = 7101+int64(i), 43, held.Cycles[1].Closes
+		d.Adverts = append(d.Adverts, a)
+		d.Bids = append(d.Bids, bidding.Bid{Application: 1001, Advert: a.ID, By: "applicant",
+			Placed: held.Cycles[1].Opens.Add(time.Duration(4-i) * time.Hour)}) // the last row placed first
+	}
+	_, err := intake.Merge(held, delta(t, d), []int64{42})
+	var ve *snapshot.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Len(t, ve.Errors, 1, "%v", err)
+	require.Equal(t, 2, ve.Errors[0].Line, "advert 7101's bid, placed last")
+	require.Contains(t, err.Error(), "already has 3 live bids")
+}
