@@ -137,10 +137,7 @@ type Audit struct {
 // reviews, renewals, sanctions, household clocks and the register rows decisions change.
 // It writes nothing.
 func Verify(ctx context.Context, db *sqlx.DB) (*Audit, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, err
-	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, db)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -77,4 +78,13 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 		return nil, RedactError(fmt.Errorf("connect to %s: %w", Redact(dsn), err), dsn)
 	}
 	return db, nil
+}
+
+// readTx checks the schema (CheckVersion) and begins a read-only, repeatable-read
+// transaction: one consistent view of the register for a read.
+func readTx(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
+	if err := CheckVersion(ctx, db); err != nil {
+		return nil, err
+	}
+	return db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 }

@@ -56,10 +56,7 @@ func locationOf(p *policy.Policy) *time.Location {
 // reviews, renewals and sanctions, and the recorded decisions, in one read-only,
 // repeatable-read transaction. Its cost grows with the register, not with the record.
 func LoadState(ctx context.Context, db *sqlx.DB) (*State, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, err
-	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +133,7 @@ func loadDecisions(ctx context.Context, tx *sqlx.Tx) ([]Recorded, error) {
 // LoadDecisions reads the recorded decisions in order, and the time zone of the policy
 // decisions are applied under now (to show their times in).
 func LoadDecisions(ctx context.Context, db *sqlx.DB) ([]Recorded, *time.Location, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, nil, err
-	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -312,10 +306,7 @@ func decide(ctx context.Context, db *sqlx.DB, at time.Time, d allocation.Decisio
 // the lets with their adverts (Input.Adverts, Input.Landlords, Input.Policy) and, in
 // the result, the lets and their adverts in processing order (closing time, then id).
 func LoadLets(ctx context.Context, db *sqlx.DB) (*allocation.Input, *allocation.Result, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, nil, err
-	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}

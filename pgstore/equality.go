@@ -29,10 +29,7 @@ type EqualityPeriod = equality.Period
 // Days are the scheme's (the policy's Day of a time). AsOf is the cycle's closing day,
 // or To.
 func LoadEquality(ctx context.Context, db *sqlx.DB, p EqualityPeriod) (*equality.Input, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, err
-	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, db)
 	if err != nil {
 		return nil, err
 	}

@@ -19,10 +19,7 @@ import (
 // canonical form (snapshot.Canonical), so exporting what Import wrote returns
 // s.Canonical() (without the bases if the database records no decisions).
 func Export(ctx context.Context, db *sqlx.DB) (*snapshot.Snapshot, error) {
-	if err := CheckVersion(ctx, db); err != nil {
-		return nil, err
-	}
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, db)
 	if err != nil {
 		return nil, err
 	}

@@ -99,10 +99,7 @@ func (s *Store) Walk(ctx context.Context, advert int64) (*allocation.AdvertWalk,
 
 // Waiting reads what advert's walk waits for from the walk kept (no replay).
 func (s *Store) Waiting(ctx context.Context, advert int64) ([]allocation.Wait, error) {
-	if err := CheckVersion(ctx, s.DB); err != nil {
-		return nil, err
-	}
-	tx, err := s.DB.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := readTx(ctx, s.DB)
 	if err != nil {
 		return nil, err
 	}
