@@ -134,5 +134,5 @@ type exclusionRow struct {
 }
 
 func exclusionRowOf(e pgstore.Exclusion) exclusionRow {
-	return exclusionRow{Application: e.Application, Advert: e.Advert, Reason: e.Reason, By: e.By, At: e.At.In(london)}
+	return exclusionRow{Application: e.Application, Advert: e.Advert, Reason: e.Reason, By: e.By, At: e.At}
 }

@@ -180,14 +180,7 @@ adverts and live bids it holds, and when and by whom it was closed. -o json is t
 			if err != nil {
 				return err
 			}
-			for i := range rows { // shown in the scheme's time zone, JSON too
-				rows[i].Opens, rows[i].Closes = rows[i].Opens.In(london), rows[i].Closes.In(london)
-				if rows[i].ClosedAt != nil {
-					t := rows[i].ClosedAt.In(london)
-					rows[i].ClosedAt = &t
-				}
-			}
-			return app.PrintRows(rows)
+			return app.PrintRows(rows) // in the scheme's time zone, JSON too
 		},
 	}
 }

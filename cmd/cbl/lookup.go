@@ -35,9 +35,6 @@ officers still have to work). -o json is typed.`,
 			if err != nil {
 				return err
 			}
-			for i := range rows {
-				rows[i].Closes = rows[i].Closes.In(london)
-			}
 			return app.PrintRows(rows)
 		},
 	}
@@ -70,13 +67,6 @@ the stored shortlist or its skip code. -o json is typed (null where none).`,
 			rows, err := pgstore.Bids(cmd.Context(), db, application, advert)
 			if err != nil {
 				return err
-			}
-			for i := range rows {
-				rows[i].Placed = rows[i].Placed.In(london)
-				if rows[i].Withdrawn != nil {
-					t := rows[i].Withdrawn.In(london)
-					rows[i].Withdrawn = &t
-				}
 			}
 			return app.PrintRows(rows)
 		},

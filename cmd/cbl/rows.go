@@ -8,16 +8,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
 )
 
-// london is where the scheme's times are shown.
+// london is where the scheme's times are shown and read: the time zone of the shipped
+// policy (cycle.time_zone, Europe/London), not a second statement of it.
 var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
+	p, err := policy.Builtins().AtTime("nn-2021", time.Now())
 	if err != nil {
 		return time.UTC
 	}
-	return loc
+	return p.Location()
 }()
 
 // PrintRows writes rows, a slice of structs, in the --output format. The columns are the
