@@ -11,8 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +25,7 @@ import (
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
 	"github.com/cbl-lettings/cbl/synth"
 )
 
@@ -192,16 +191,11 @@ func merge(t *testing.T, s cbl.Store, reg *cbl.Register) {
 	}
 }
 
-// deltaFS is d as a partial snapshot: only the files with rows.
+// deltaFS is d as a partial snapshot: only the files it has rows for.
 func deltaFS(t *testing.T, d *snapshot.Snapshot) fs.FS {
-	dir := t.TempDir()
-	must(t, snapshot.Write(dir, d))
-	for _, c := range d.Counts() {
-		if c.Rows == 0 {
-			must(t, os.Remove(filepath.Join(dir, c.File)))
-		}
-	}
-	return os.DirFS(dir)
+	fsys, err := snapshottest.Delta(d)
+	must(t, err)
+	return fsys
 }
 
 // decide closes both cycles and works their adverts through their walks, a day per

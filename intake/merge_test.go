@@ -1,8 +1,7 @@
 package intake_test
 
 import (
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -12,6 +11,7 @@ import (
 	"github.com/cbl-lettings/cbl/intake"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,19 +22,11 @@ func small(t *testing.T) *snapshot.Snapshot {
 	return s
 }
 
-// delta writes d as a partial snapshot: only the files with rows.
-func delta(t *testing.T, d *snapshot.Snapshot) fstest.MapFS {
+// delta is d as a partial snapshot: only the files it has rows for.
+func delta(t *testing.T, d *snapshot.Snapshot) fs.FS {
 	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, snapshot.Write(dir, d))
-	fsys := fstest.MapFS{}
-	for _, c := range d.Counts() {
-		if c.Rows > 0 {
-			b, err := os.ReadFile(filepath.Join(dir, c.File))
-			require.NoError(t, err)
-			fsys[c.File] = &fstest.MapFile{Data: b}
-		}
-	}
+	fsys, err := snapshottest.Delta(d)
+	require.NoError(t, err)
 	return fsys
 }
 

@@ -2,8 +2,7 @@ package pgstore_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/snapshot"
+	"github.com/cbl-lettings/cbl/snapshot/snapshottest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -44,12 +44,12 @@ func waitsFor(t *testing.T, st *pgstore.Store, advert int64) int64 {
 	return waits[0].Applications[0]
 }
 
-// writeDelta writes d as a partial snapshot directory.
-func writeDelta(t *testing.T, d *snapshot.Snapshot) string {
+// writeDelta is d as a partial snapshot: only the files it has rows for.
+func writeDelta(t *testing.T, d *snapshot.Snapshot) fs.FS {
 	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, snapshot.Write(dir, d))
-	return dir
+	fsys, err := snapshottest.Delta(d)
+	require.NoError(t, err)
+	return fsys
 }
 
 // TestMerge_WeeklyIntake: a partial snapshot adds an application, records a birth in a
@@ -96,7 +96,7 @@ func TestMerge_WeeklyIntake(t *testing.T) {
 	ad.ID, ad.Cycle, ad.Closes = 7010, 43, time.Date(2025, 11, 18, 23, 59, 0, 0, time.UTC)
 	delta := &snapshot.Snapshot{Applications: []register.Application{grown, newApp, *housed}, Adverts: []bidding.Advert{ad},
 		Bids: []bidding.Bid{{Application: 2001, Advert: 7010, Placed: time.Date(2025, 11, 14, 10, 0, 0, 0, time.UTC), By: "applicant"}}}
-	res, err := pgstore.Merge(ctx, st.DB, os.DirFS(writeDelta(t, delta)), "intake")
+	res, err := pgstore.Merge(ctx, st.DB, writeDelta(t, delta), "intake")
 	require.NoError(t, err)
 	require.Equal(t, pgstore.MergeResult{ApplicationsAdded: 1, ApplicationsUpdated: 2, AdvertsAdded: 1, BidsAdded: 1}, *res)
 
@@ -135,23 +135,21 @@ func TestMerge_RefusedWritesNothing(t *testing.T) {
 	before := count()
 	// A bid placed after its cycle closed.
 	late := &snapshot.Snapshot{Bids: []bidding.Bid{{Application: 1001, Advert: 7002, Placed: time.Date(2025, 11, 20, 10, 0, 0, 0, time.UTC), By: "applicant"}}}
-	_, err := pgstore.Merge(ctx, st.DB, os.DirFS(writeDelta(t, late)), "intake")
+	_, err := pgstore.Merge(ctx, st.DB, writeDelta(t, late), "intake")
 	require.ErrorContains(t, err, "bids.csv:2")
 	require.ErrorContains(t, err, "refused as cbl bid place would refuse it")
 	// A status change: that is a decision's, not intake's.
 	cancelled := s.Applications[1]
 	cancelled.History, cancelled.Overrides, cancelled.Refusals = nil, nil, nil
 	cancelled.Status, cancelled.StatusReason = register.StatusClosed, "moved away"
-	_, err = pgstore.Merge(ctx, st.DB, os.DirFS(writeDelta(t, &snapshot.Snapshot{Applications: []register.Application{cancelled}})), "intake")
+	_, err = pgstore.Merge(ctx, st.DB, writeDelta(t, &snapshot.Snapshot{Applications: []register.Application{cancelled}}), "intake")
 	require.ErrorContains(t, err, "applications.csv:2: status:")
 	require.ErrorContains(t, err, "cbl application verify|cancel|reinstate")
 	// A band history row.
 	a := s.Applications[0]
 	a.Members = nil
 	hist := &snapshot.Snapshot{Applications: []register.Application{a}}
-	dir := writeDelta(t, hist)
-	require.NoError(t, os.Remove(filepath.Join(dir, snapshot.FileMembers)))
-	_, err = pgstore.Merge(ctx, st.DB, os.DirFS(dir), "intake")
+	_, err = pgstore.Merge(ctx, st.DB, writeDelta(t, hist), "intake")
 	require.ErrorContains(t, err, "band_history.csv:2")
 	require.ErrorContains(t, err, "not taken in a merge")
 	require.Equal(t, before, count())
