@@ -2,7 +2,6 @@ package shortlist
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
@@ -81,7 +80,10 @@ func (t Trace) Stored() Trace {
 	return t
 }
 
-// TraceKey is a ranked bid's key, component by component, most significant first.
+// TraceKey is a ranked bid's key, component by component, most significant first. It
+// names facts, never the packed key an index builds from them: that depends on who else
+// was assessed, and a trace rebuilt from a cycle's recorded inputs must equal the one
+// its close computed (S7.7).
 type TraceKey struct {
 	Ordering      string        `json:"ordering"` // band or fcfs
 	MobilityFirst *bool         `json:"mobility_first,omitempty"`
@@ -95,7 +97,6 @@ type TraceKey struct {
 	Registered   register.Date `json:"registered,omitempty"`
 	PlacedMillis *uint32       `json:"placed_ms,omitempty"`
 	Application  int64         `json:"application"`
-	Packed       string        `json:"packed"` // the uint64 key in hex
 }
 
 var flagNames = []struct {
@@ -180,8 +181,7 @@ func explain(cl *bidding.Closing, res *Result, app int64, full bool) (Trace, err
 			break
 		}
 	}
-	k := ix.Key(l, at, bid.At)
-	tk := &TraceKey{Ordering: string(bidding.OrderBand), Application: app, Packed: "0x" + strconv.FormatUint(k, 16)}
+	tk := &TraceKey{Ordering: string(bidding.OrderBand), Application: app}
 	mob, area := l.Overlay(p)
 	if l.MobilityOverlay() {
 		tk.MobilityFirst = &mob
