@@ -1,0 +1,132 @@
+// Package replay keeps what a cycle's close was ranked from, so that the close can be
+// run again at any later date and give the same shortlists bit for bit, whatever the
+// register has become since (docs/scheme.md S7.7): an applicant's review months later,
+// or an auditor asking the council to show its working.
+//
+// It is pure: a store keeps Inputs (in any encoding that round-trips them), and Run
+// ranks them again. Run under another policy is a counterfactual for one real week.
+package replay
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/cbl-lettings/cbl/shortlist"
+)
+
+// Inputs are everything a close ranked from. Applications are those that reached a
+// shortlist — a household that bid on one of the cycle's adverts or was autobid — as they
+// stood at the close, in id order, without the facts no rule reads (members' names and
+// equality monitoring). Households that did neither produce no entry, so are not kept.
+type Inputs struct {
+	Cycle        bidding.Cycle          `json:"cycle"` // its Policy is the policy the close ran under
+	Applications []register.Application `json:"applications"`
+	// Adverts are the cycle's, in id order.
+	Adverts []bidding.Advert `json:"adverts"`
+	// Bids are the live bids on the cycle's adverts the close was given (not the autobids
+	// it placed), by advert, application and time placed.
+	Bids []bidding.Bid `json:"bids"`
+	// Excluded are the officers' autobid exclusions (application, advert) on the cycle's
+	// adverts, in order.
+	Excluded [][2]int64 `json:"excluded"`
+}
+
+// Capture returns the inputs closed was ranked from. apps, bids and excluded are what
+// the close was given (the whole register's; Capture keeps what reached the ranking).
+func Capture(closed *shortlist.Closed, apps []register.Application, bids []bidding.Bid, excluded [][2]int64) (*Inputs, error) {
+	cl := closed.Closing
+	in := &Inputs{Cycle: cl.Cycle, Applications: []register.Application{}, Adverts: []bidding.Advert{},
+		Bids: []bidding.Bid{}, Excluded: [][2]int64{}}
+	ads := map[int64]bool{}
+	for _, l := range cl.Listings {
+		in.Adverts = append(in.Adverts, *l.Advert)
+		ads[l.Advert.ID] = true
+	}
+	reached := map[int64]bool{}
+	for _, refs := range cl.Bids {
+		for _, r := range refs {
+			reached[cl.Index.Profiles[r.App].ID] = true
+		}
+	}
+	for i := range apps {
+		if reached[apps[i].ID] {
+			in.Applications = append(in.Applications, Minimal(apps[i]))
+		}
+	}
+	if len(in.Applications) != len(reached) {
+		return nil, fmt.Errorf("replay: cycle %d: %d applications reached the shortlists but %d were given",
+			cl.Cycle.ID, len(reached), len(in.Applications))
+	}
+	for _, b := range bids {
+		if ads[b.Advert] && b.Live() {
+			in.Bids = append(in.Bids, b)
+		}
+	}
+	for _, e := range excluded {
+		if ads[e[1]] && reached[e[0]] {
+			in.Excluded = append(in.Excluded, e)
+		}
+	}
+	in.sort()
+	return in, nil
+}
+
+// Minimal is a without the facts no rule reads: members' names and equality monitoring
+// (docs/scheme.md S7.7). Ranking a and Minimal(a) gives the same result.
+func Minimal(a register.Application) register.Application {
+	a.Monitoring = register.Monitoring{}
+	ms := make([]register.Member, len(a.Members))
+	for i, m := range a.Members {
+		m.Name = ""
+		ms[i] = m
+	}
+	a.Members = ms
+	return a
+}
+
+// sort puts in into its one canonical order, which Digest hashes.
+func (in *Inputs) sort() {
+	slices.SortFunc(in.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(in.Adverts, func(a, b bidding.Advert) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(in.Bids, func(a, b bidding.Bid) int {
+		return cmp.Or(cmp.Compare(a.Advert, b.Advert), cmp.Compare(a.Application, b.Application), a.Placed.Compare(b.Placed))
+	})
+	slices.SortFunc(in.Excluded, func(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+}
+
+// Digest is the SHA-256 of the inputs' canonical JSON: the same inputs give the same
+// digest on any machine, and any change to any of them gives another.
+func (in *Inputs) Digest() ([32]byte, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return sha256.Sum256(b), nil
+}
+
+// Run ranks the inputs under rules as the close did: assessment as at the close,
+// autobids among the kept households, every advert ranked. Under the rules of the
+// policy the close ran under it gives the close's shortlists and traces exactly.
+func Run(ctx context.Context, rules *bidding.Rules, in *Inputs) (*shortlist.Closed, error) {
+	var excluded func(app, advert int64) bool
+	if len(in.Excluded) > 0 {
+		set := make(map[[2]int64]bool, len(in.Excluded))
+		for _, e := range in.Excluded {
+			set[e] = true
+		}
+		excluded = func(app, advert int64) bool { return set[[2]int64{app, advert}] }
+	}
+	return shortlist.CloseCycle(ctx, rules, in.Cycle, in.Applications, in.Adverts, in.Bids, excluded)
+}
+
+// Policy is the shipped policy the close of in ran under (its cycle's id@version).
+func Policy(in *Inputs) (*policy.Policy, error) {
+	return policy.Builtins().ByName(in.Cycle.Policy, register.DateOf(in.Cycle.Closes))
+}
