@@ -12,8 +12,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
@@ -101,14 +104,66 @@ func (in *Inputs) sort() {
 	slices.SortFunc(in.Excluded, func(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
 }
 
-// Digest is the SHA-256 of the inputs' canonical JSON: the same inputs give the same
-// digest on any machine, and any change to any of them gives another.
+// Parts are the inputs in their canonical form, as a store may keep them: head is the
+// JSON of everything but the applications, apps[i] the JSON of Applications[i].
+func (in *Inputs) Parts() (head []byte, apps [][]byte, err error) {
+	h := *in
+	h.Applications = nil
+	if head, err = json.Marshal(h); err != nil {
+		return nil, nil, err
+	}
+	apps = make([][]byte, len(in.Applications))
+	errs := make([]error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := range errs {
+		wg.Go(func() {
+			for i := w; i < len(apps); i += len(errs) {
+				if apps[i], errs[w] = json.Marshal(&in.Applications[i]); errs[w] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return head, apps, errors.Join(errs...)
+}
+
+// FromParts is the inputs whose Parts are head and apps.
+func FromParts(head []byte, apps [][]byte) (*Inputs, error) {
+	var in Inputs
+	if err := json.Unmarshal(head, &in); err != nil {
+		return nil, fmt.Errorf("replay: inputs: %w", err)
+	}
+	in.Applications = make([]register.Application, len(apps))
+	for i, b := range apps {
+		if err := json.Unmarshal(b, &in.Applications[i]); err != nil {
+			return nil, fmt.Errorf("replay: inputs: household %d: %w", i+1, err)
+		}
+	}
+	return &in, nil
+}
+
+// Digest is the SHA-256 of the inputs' canonical form (Parts): the same inputs give the
+// same digest on any machine, and a change to any of them gives another.
 func (in *Inputs) Digest() ([32]byte, error) {
-	b, err := json.Marshal(in)
+	head, apps, err := in.Parts()
 	if err != nil {
 		return [32]byte{}, err
 	}
-	return sha256.Sum256(b), nil
+	return DigestOf(head, apps), nil
+}
+
+// DigestOf is Digest of the inputs whose Parts are head and apps.
+func DigestOf(head []byte, apps [][]byte) [32]byte {
+	h := sha256.New()
+	h.Write(head)
+	for _, a := range apps {
+		h.Write([]byte{'\n'})
+		h.Write(a)
+	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
 }
 
 // Run ranks the inputs under rules as the close did: assessment as at the close,
