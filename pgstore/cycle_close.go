@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/replay"
 	"github.com/cbl-lettings/cbl/shortlist"
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
@@ -168,7 +169,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	start := time.Now()
-	s, excluded, err := loadForCycle(ctx, db, tx)
+	s, excluded, pairs, err := loadForCycle(ctx, db, tx)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
@@ -179,6 +180,17 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
 	res.Closed = closed
+	in, err := replay.Capture(closed, s.Applications, s.Bids, pairs)
+	if err != nil {
+		return nil, fmt.Errorf("close cycle %d: %w", id, err)
+	}
+	// Encoding what the close ranked from takes seconds at national scale: it runs while
+	// the rows below are written.
+	encoded := make(chan encodeResult, 1)
+	go func() {
+		e, err := encodeInputs(in)
+		encoded <- encodeResult{e, err}
+	}()
 	for _, sl := range closed.Shortlists {
 		res.Entries += len(sl.Ranked) + len(sl.Skipped)
 	}
@@ -202,6 +214,13 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	if err := w.events(c.ID, opts.Actor, closed, added); err != nil {
+		return nil, err
+	}
+	enc := <-encoded
+	if enc.err != nil {
+		return nil, fmt.Errorf("close cycle %d: record its inputs: %w", id, enc.err)
+	}
+	if err := w.inputs(c.ID, enc.e); err != nil {
 		return nil, err
 	}
 	r, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
@@ -251,6 +270,11 @@ const (
 		LOCK TABLE shortlists IN SHARE ROW EXCLUSIVE MODE`
 )
 
+type encodeResult struct {
+	e   *encodedInputs
+	err error
+}
+
 // summaryOf is CycleSummary of cycle as closed: each of its adverts in id order.
 func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) []AdvertSummary {
 	lists := make(map[int64]*shortlist.Shortlist, len(closed.Shortlists))
@@ -291,14 +315,15 @@ func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) 
 // rows are attached to the applications afterwards. The split follows the tables' read
 // times at England scale (applications 3.0 s, members 2.7 s, band history 1.2 s, bids
 // 1.2 s, conditions 0.66 s, assessments 0.45 s), so that both sides take about as long.
-func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snapshot, func(app, advert int64) bool, error) {
+func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snapshot, func(app, advert int64) bool, [][2]int64, error) {
 	var snap string
 	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	s := &snapshot.Snapshot{}
 	var (
 		excluded func(app, advert int64) bool
+		pairs    [][2]int64
 		children appChildren // each reader below fills only its own field
 	)
 	err := both(ctx,
@@ -331,7 +356,7 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snap
 			if err := exportBids(ctx, rtx, s); err != nil {
 				return err
 			}
-			if excluded, err = excludedFunc(ctx, rtx); err != nil {
+			if excluded, pairs, err = excludedFunc(ctx, rtx); err != nil {
 				return err
 			}
 			if err := children.readMembers(ctx, rtx, 0); err != nil {
@@ -340,12 +365,12 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*snapshot.Snap
 			return children.readConditions(ctx, rtx, 0)
 		})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := children.attach(s.Applications); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s, excluded, nil
+	return s, excluded, pairs, nil
 }
 
 // both runs a and b at once (b on a new goroutine) and returns the first error either

@@ -195,9 +195,11 @@ func TestReassess_WritesHistoryAndEvents(t *testing.T) {
 	require.Empty(t, again)
 }
 
-// TestCloseCycle_SameShortlistsAsStoretest: the shortlists and traces CloseCycle stores
-// are those the decision tests' stand-in (storetest.CloseCycle) stores, so the decision
-// record reads a real close the way its tests read the stand-in.
+// TestCloseCycle_SameShortlistsAsStoretest: the shortlists CloseCycle stores are those
+// the decision tests' stand-in (storetest.CloseCycle) stores, so the decision record
+// reads a real close the way its tests read the stand-in; and each trace the store
+// rebuilds from the cycle's recorded inputs is the one the stand-in stored as the close
+// computed it (S7.7).
 func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -209,17 +211,32 @@ func TestCloseCycle_SameShortlistsAsStoretest(t *testing.T) {
 	require.NoError(t, err)
 	storetest.CloseCycle(t, standIn, s.Cycles[0].ID)
 
-	rows := func(db *sqlx.DB) []string {
-		var out []string
+	type row struct {
+		Entry  string `db:"entry"`
+		Advert int64  `db:"advert"`
+		App    int64  `db:"application"`
+		Trace  string `db:"trace"`
+	}
+	rows := func(db *sqlx.DB) []row {
+		var out []row
 		require.NoError(t, db.Select(&out, `SELECT concat_ws('|', s.advert, s.policy, e.application, e.position,
 			e.skip, e.check_name, e.clause, e.note, e.skipped_by, e.band, e.effective, e.registered, e.autobid,
-			e.placed, e.trace) FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
+			e.placed) AS entry, s.advert, e.application, e.trace::text AS trace
+			FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
 			ORDER BY s.advert, e.application`))
 		return out
 	}
-	want := rows(standIn)
+	want, got := rows(standIn), rows(real)
 	require.NotEmpty(t, want)
-	require.Equal(t, want, rows(real))
+	require.Len(t, got, len(want))
+	st := &pgstore.Store{DB: real}
+	for i := range want {
+		require.Equal(t, want[i].Entry, got[i].Entry)
+		require.Equal(t, "{}", got[i].Trace, "a close stores no trace")
+		rebuilt, err := st.Trace(ctx, got[i].Advert, got[i].App)
+		require.NoError(t, err)
+		require.JSONEq(t, want[i].Trace, string(rebuilt), "advert %d application %d", got[i].Advert, got[i].App)
+	}
 }
 
 // TestCloseCycle_BidsWaitForTheClose: a bid placed while its cycle is being closed waits

@@ -179,7 +179,8 @@ func (w *closeWriter) autobids(closed *shortlist.Closed, held []bidding.Bid) ([]
 	return add, err
 }
 
-// shortlists writes one shortlist row per advert and every entry with its trace.
+// shortlists writes one shortlist row per advert and every entry. Traces are not
+// stored: they are rebuilt on request from the cycle's recorded inputs (Trace).
 func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 	n := len(closed.Shortlists)
 	var ids []int64
@@ -211,19 +212,11 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 		return err
 	}
 	err = w.copy(table, []string{"shortlist", "cycle", "application", "position", "skip", "check_name", "clause",
-		"note", "skipped_by", "skipped_at", "band", "effective", "registered", "autobid", "placed", "trace"}, len(refs),
+		"note", "skipped_by", "skipped_at", "band", "effective", "registered", "autobid", "placed"}, len(refs),
 		func(k int) ([]any, error) {
 			r := refs[k]
 			sl := &closed.Shortlists[r.sl]
 			e := entryAt(sl, r.entry)
-			tr, err := shortlist.ExplainStored(closed.Closing, &closed.Results[r.sl], e.Application)
-			if err != nil {
-				return nil, err
-			}
-			trace, err := json.Marshal(tr)
-			if err != nil {
-				return nil, err
-			}
 			var pos, skip any
 			if e.Skip != "" {
 				skip = e.Skip
@@ -231,7 +224,7 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 				pos = e.Position
 			}
 			return []any{ids[r.sl], cycle, e.Application, pos, skip, e.Check, e.Clause, e.Note, e.By, timeArg(e.At),
-				bandArg(e.Band), dateArg(e.Effective), dateArg(e.Registered), e.Autobid, timeArg(e.Placed), string(trace)}, nil
+				bandArg(e.Band), dateArg(e.Effective), dateArg(e.Registered), e.Autobid, timeArg(e.Placed)}, nil
 		})
 	if err != nil {
 		return err

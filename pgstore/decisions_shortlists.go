@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -87,7 +88,7 @@ var ErrNotShortlisted = errors.New("no stored shortlist")
 
 // BidPosition is one bid's place on an advert's stored shortlist: its entry, how many
 // bids were ranked, how many ranked ahead of it by band, and the trace stored with it
-// (shortlist.Trace as JSON; {} if none was stored).
+// (shortlist.Trace as JSON, rebuilt from the cycle's recorded inputs when not stored).
 type BidPosition struct {
 	Entry shortlist.Entry       `json:"entry"`
 	Of    int                   `json:"of"`
@@ -97,8 +98,12 @@ type BidPosition struct {
 
 // LoadBidPosition reads application app's entry on the latest stored shortlist of advert.
 func LoadBidPosition(ctx context.Context, db sqlx.QueryerContext, advert, app int64) (*BidPosition, error) {
-	var id int64
-	err := sqlx.GetContext(ctx, db, &id, `SELECT id FROM shortlists WHERE advert = $1 ORDER BY id DESC LIMIT 1`, advert)
+	var head struct {
+		ID    int64 `db:"id"`
+		Cycle int64 `db:"cycle"`
+	}
+	err := sqlx.GetContext(ctx, db, &head, `SELECT id, cycle FROM shortlists WHERE advert = $1 ORDER BY id DESC LIMIT 1`, advert)
+	id, cycle := head.ID, head.Cycle
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("advert %d: %w", advert, ErrNotShortlisted)
 	}
@@ -115,6 +120,12 @@ func LoadBidPosition(ctx context.Context, db sqlx.QueryerContext, advert, app in
 		return nil, err
 	}
 	p := &BidPosition{Entry: r.entry(advert), Trace: json.RawMessage(r.Trace)}
+	if t := bytes.TrimSpace(r.Trace); len(t) == 0 || bytes.Equal(t, []byte("{}")) {
+		// Not stored (closes from schema version 11 on): ranked again from the record.
+		if p.Trace, err = rebuildTrace(ctx, db, cycle, advert, app); err != nil {
+			return nil, err
+		}
+	}
 	if err := sqlx.GetContext(ctx, db, &p.Of, `SELECT count(*) FROM shortlist_entries
 		WHERE shortlist = $1 AND position IS NOT NULL`, id); err != nil {
 		return nil, err

@@ -131,15 +131,17 @@ func Exclusions(ctx context.Context, db sqlx.QueryerContext) ([]Exclusion, error
 }
 
 // excludedFunc reads the exclusions in tx as the function shortlist.CloseCycle takes
-// (nil when there are none).
-func excludedFunc(ctx context.Context, tx *sqlx.Tx) (func(app, advert int64) bool, error) {
+// (nil when there are none) and as (application, advert) pairs.
+func excludedFunc(ctx context.Context, tx *sqlx.Tx) (func(app, advert int64) bool, [][2]int64, error) {
 	es, err := Exclusions(ctx, tx)
 	if err != nil || len(es) == 0 {
-		return nil, err
+		return nil, nil, err
 	}
 	set := make(map[[2]int64]bool, len(es))
-	for _, e := range es {
-		set[[2]int64{e.Application, e.Advert}] = true
+	pairs := make([][2]int64, len(es))
+	for i, e := range es {
+		pairs[i] = [2]int64{e.Application, e.Advert}
+		set[pairs[i]] = true
 	}
-	return func(app, advert int64) bool { return set[[2]int64{app, advert}] }, nil
+	return func(app, advert int64) bool { return set[[2]int64{app, advert}] }, pairs, nil
 }

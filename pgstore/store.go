@@ -3,7 +3,6 @@ package pgstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +21,8 @@ import (
 // same operations with more options; Store is what code written against cbl.Store uses.
 type Store struct {
 	DB *sqlx.DB
+
+	replays replays // the last cycle ranked again for a trace
 }
 
 var _ cbl.Store = (*Store)(nil)
@@ -66,21 +67,6 @@ func (s *Store) Shortlist(ctx context.Context, advert int64) (*shortlist.Shortli
 		}
 	}
 	return sl, nil
-}
-
-// Trace returns the trace stored with app's entry on advert's latest shortlist.
-func (s *Store) Trace(ctx context.Context, advert, app int64) (json.RawMessage, error) {
-	var trace []byte
-	err := s.DB.GetContext(ctx, &trace, `SELECT e.trace FROM shortlists s JOIN shortlist_entries e
-		ON e.shortlist = s.id AND e.cycle = s.cycle
-		WHERE s.id = (SELECT max(id) FROM shortlists WHERE advert = $1) AND e.application = $2`, advert, app)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("advert %d: application %d has no entry on its stored shortlist (%w)", advert, app, ErrNotShortlisted)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return json.RawMessage(trace), nil
 }
 
 // Walk reads where advert's walk stands, nil if no decision has reached it.

@@ -5,7 +5,7 @@
 --
 -- Households' states are kept once per change, not once per cycle: a close keeps in
 -- its own row (states) only the states of households whose state differs from the one
--- last kept (recorded_states), and its applications map says, for every household that
+-- kept last (recorded_states), and its applications map says, for every household that
 -- reached its shortlists, which close's states hold that household's state as it stood.
 CREATE TABLE cycle_inputs (
     cycle        bigint      PRIMARY KEY REFERENCES cycles (id) ON DELETE CASCADE,
@@ -26,11 +26,15 @@ CREATE TABLE cycle_inputs (
     CHECK ((purged_at IS NULL) = (applications IS NOT NULL))
 );
 
--- The state last kept for each household, to keep the next close's states to the changed.
+-- Each household state a close kept, by household and close, to keep the next close's
+-- states to those that changed. Rows are only added (and removed by a purge), so closes
+-- of two cycles at once never contend for one: one that does not yet see the other's
+-- rows keeps a state twice, which costs space, never correctness.
 CREATE TABLE recorded_states (
-    application bigint PRIMARY KEY,
+    application bigint NOT NULL,
     cycle       bigint NOT NULL REFERENCES cycle_inputs (cycle) ON DELETE CASCADE,
-    digest      bytea  NOT NULL CHECK (length(digest) = 32)
+    digest      bytea  NOT NULL CHECK (length(digest) = 32),
+    PRIMARY KEY (application, cycle)
 );
 CREATE INDEX recorded_states_cycle ON recorded_states (cycle);
 

@@ -1,0 +1,285 @@
+package pgstore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cbl-lettings/cbl/replay"
+	"github.com/cbl-lettings/cbl/shortlist"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// ErrNoInputs means a cycle has no recorded inputs: it is not closed, or was closed
+// before cbl kept what closes ranked from (schema version 11).
+var ErrNoInputs = errors.New("no recorded inputs")
+
+// ErrInputsPurged means a cycle's households' states were removed under the policy's
+// retention (cycle.inputs_retention_days); its digest stays.
+var ErrInputsPurged = errors.New("recorded households purged under the retention setting")
+
+// encodedInputs are a close's inputs in the parts cycle_inputs keeps (migration 0011).
+type encodedInputs struct {
+	in     *replay.Inputs
+	head   []byte
+	apps   [][]byte
+	sums   [][32]byte
+	digest [32]byte
+}
+
+// encodeInputs puts in into its stored parts. A close runs it while it writes its rows.
+func encodeInputs(in *replay.Inputs) (*encodedInputs, error) {
+	head, apps, err := in.Parts()
+	if err != nil {
+		return nil, err
+	}
+	e := &encodedInputs{in: in, head: head, apps: apps, sums: make([][32]byte, len(apps))}
+	for i, a := range apps {
+		e.sums[i] = sha256.Sum256(a)
+	}
+	e.digest = replay.DigestOf(head, apps)
+	return e, nil
+}
+
+// inputs writes what cycle's close ranked from: one cycle_inputs row holding the states
+// of the households whose state differs from the one last kept, and the map from every
+// household that reached a shortlist to the close whose row holds its state.
+func (w *closeWriter) inputs(cycle int64, e *encodedInputs) error {
+	if err := asWriter(w.ctx, w.tx); err != nil {
+		return err
+	}
+	ids := make([]int64, len(e.in.Applications))
+	for i := range e.in.Applications {
+		ids[i] = e.in.Applications[i].ID
+	}
+	var heads []struct {
+		Application int64  `db:"application"`
+		Cycle       int64  `db:"cycle"`
+		Digest      []byte `db:"digest"`
+	}
+	if err := w.tx.SelectContext(w.ctx, &heads, `SELECT DISTINCT ON (application) application, cycle, digest
+		FROM recorded_states WHERE application = ANY($1) ORDER BY application, cycle DESC`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("write cycle inputs: %w", err)
+	}
+	type head struct {
+		cycle  int64
+		digest [32]byte
+	}
+	last := make(map[int64]head, len(heads))
+	for _, h := range heads {
+		last[h.Application] = head{h.Cycle, [32]byte(h.Digest)}
+	}
+	held := make([][2]int64, len(ids)) // application, the close whose states hold it
+	var kept []int // indexes into ids of the states this close keeps
+	var lines [][]byte
+	for i, id := range ids {
+		if h, ok := last[id]; ok && h.digest == e.sums[i] {
+			held[i] = [2]int64{id, h.cycle}
+			continue
+		}
+		held[i] = [2]int64{id, cycle}
+		line := append(strconv.AppendInt(nil, id, 10), '\t')
+		lines = append(lines, append(line, e.apps[i]...))
+		kept = append(kept, i)
+	}
+	mapJSON, err := json.Marshal(held)
+	if err != nil {
+		return err
+	}
+	var states []byte
+	if len(lines) > 0 {
+		states = gzipLines(lines)
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO cycle_inputs (cycle, policy, digest, head, applications, states, households)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cycle, e.in.Cycle.Policy, e.digest[:], gzipLines([][]byte{e.head}),
+		gzipLines([][]byte{mapJSON}), states, len(ids)); err != nil {
+		return fmt.Errorf("write cycle inputs: %w", err)
+	}
+	return w.copy("recorded_states", []string{"application", "cycle", "digest"}, len(kept), func(k int) ([]any, error) {
+		i := kept[k]
+		return []any{ids[i], cycle, e.sums[i][:]}, nil
+	})
+}
+
+// gzipLines is one gzip stream per half of lines (a reader takes them as one), each line
+// ended by a newline: two cores compress a national close's states at once.
+func gzipLines(lines [][]byte) []byte {
+	half := (len(lines) + 1) / 2
+	parts := [2][]byte{}
+	var wg sync.WaitGroup
+	for p, chunk := range [][][]byte{lines[:half], lines[half:]} {
+		if len(chunk) == 0 {
+			continue
+		}
+		wg.Go(func() {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+			for _, l := range chunk {
+				zw.Write(l)
+				zw.Write([]byte{'\n'})
+			}
+			zw.Close()
+			parts[p] = buf.Bytes()
+		})
+	}
+	wg.Wait()
+	return append(parts[0], parts[1]...)
+}
+
+// gunzipLines is the lines gzipLines compressed.
+func gunzipLines(b []byte) ([][]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	all, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, err
+	}
+	all = bytes.TrimSuffix(all, []byte{'\n'})
+	if len(all) == 0 {
+		return nil, nil
+	}
+	return bytes.Split(all, []byte{'\n'}), nil
+}
+
+// InputsRecord is what cycle_inputs says of one closed cycle.
+type InputsRecord struct {
+	Cycle      int64        `db:"cycle" json:"cycle"`
+	Policy     string       `db:"policy" json:"policy"`
+	Digest     []byte       `db:"digest" json:"-"`
+	Households int          `db:"households" json:"households"`
+	RecordedAt time.Time    `db:"recorded_at" json:"recorded_at"`
+	PurgedAt   sql.NullTime `db:"purged_at" json:"-"`
+}
+
+// CycleInputs reads what cycle's close ranked from, and checks it against the digest
+// recorded with it: an error names a changed record. ErrNoInputs if none was kept,
+// ErrInputsPurged if its households were removed under the retention setting.
+func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*replay.Inputs, *InputsRecord, error) {
+	var r struct {
+		InputsRecord
+		Head         []byte `db:"head"`
+		Applications []byte `db:"applications"`
+	}
+	err := sqlx.GetContext(ctx, db, &r, `SELECT cycle, policy, digest, households, recorded_at, purged_at, head, applications
+		FROM cycle_inputs WHERE cycle = $1`, cycle)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("cycle %d: %w (not closed, or closed before schema version 11)", cycle, ErrNoInputs)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.PurgedAt.Valid {
+		return nil, &r.InputsRecord, fmt.Errorf("cycle %d: %w on %s", cycle, ErrInputsPurged, r.PurgedAt.Time.UTC().Format(time.DateOnly))
+	}
+	bad := func(what string, err error) error {
+		return fmt.Errorf("cycle %d: the recorded inputs cannot be read (%s): %w", cycle, what, err)
+	}
+	head, err := gunzipLines(r.Head)
+	if err != nil || len(head) != 1 {
+		return nil, nil, bad("head", errors.Join(err, errors.New("not one line")))
+	}
+	mapLines, err := gunzipLines(r.Applications)
+	if err != nil || len(mapLines) != 1 {
+		return nil, nil, bad("applications", errors.Join(err, errors.New("not one line")))
+	}
+	var held [][2]int64
+	if err := json.Unmarshal(mapLines[0], &held); err != nil {
+		return nil, nil, bad("applications", err)
+	}
+	from := make(map[int64]int64, len(held))
+	var closes []int64
+	seen := map[int64]bool{}
+	for _, h := range held {
+		from[h[0]] = h[1]
+		if !seen[h[1]] {
+			seen[h[1]] = true
+			closes = append(closes, h[1])
+		}
+	}
+	var chunks []struct {
+		Cycle  int64  `db:"cycle"`
+		States []byte `db:"states"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &chunks, `SELECT cycle, states FROM cycle_inputs
+		WHERE cycle = ANY($1) AND states IS NOT NULL`, pq.Array(closes)); err != nil {
+		return nil, nil, err
+	}
+	state := make(map[int64][]byte, len(held))
+	for _, c := range chunks {
+		lines, err := gunzipLines(c.States)
+		if err != nil {
+			return nil, nil, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), err)
+		}
+		for _, l := range lines {
+			id, js, ok := bytes.Cut(l, []byte{'\t'})
+			app, err := strconv.ParseInt(string(id), 10, 64)
+			if !ok || err != nil {
+				return nil, nil, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), fmt.Errorf("line %q", l[:min(len(l), 40)]))
+			}
+			if from[app] == c.Cycle {
+				state[app] = js
+			}
+		}
+	}
+	apps := make([][]byte, len(held))
+	for i, h := range held {
+		if apps[i] = state[h[0]]; apps[i] == nil {
+			return nil, nil, bad("states", fmt.Errorf("application %d's state, kept at cycle %d's close, is missing", h[0], h[1]))
+		}
+	}
+	if d := replay.DigestOf(head[0], apps); !bytes.Equal(d[:], r.Digest) {
+		return nil, nil, fmt.Errorf("cycle %d: the recorded inputs do not match the digest recorded with them (sha256 %x, recorded %x): they were changed after the close",
+			cycle, d, r.Digest)
+	}
+	in, err := replay.FromParts(head[0], apps)
+	if err != nil {
+		return nil, nil, bad("JSON", err)
+	}
+	return in, &r.InputsRecord, nil
+}
+
+// CycleShortlists reads the shortlists stored at cycle's close, in advert order.
+func CycleShortlists(ctx context.Context, db sqlx.QueryerContext, cycle int64) ([]shortlist.Shortlist, error) {
+	var heads []struct {
+		ID     int64  `db:"id"`
+		Advert int64  `db:"advert"`
+		Policy string `db:"policy"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &heads, `SELECT id, advert, policy FROM shortlists
+		WHERE cycle = $1 ORDER BY advert`, cycle); err != nil {
+		return nil, err
+	}
+	out := make([]shortlist.Shortlist, len(heads))
+	at := make(map[int64]int, len(heads))
+	for i, h := range heads {
+		out[i] = shortlist.Shortlist{Advert: h.Advert, Policy: h.Policy, Ranked: []shortlist.Entry{}, Skipped: []shortlist.Entry{}}
+		at[h.ID] = i
+	}
+	var rows []shortlistEntryRow
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT `+shortlistEntryColumns+` FROM shortlist_entries
+		WHERE cycle = $1 ORDER BY shortlist, position NULLS LAST, application`, cycle); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		sl := &out[at[rows[i].Shortlist]]
+		e := rows[i].entry(sl.Advert)
+		if rows[i].Position.Valid {
+			sl.Ranked = append(sl.Ranked, e)
+		} else {
+			sl.Skipped = append(sl.Skipped, e)
+		}
+	}
+	return out, nil
+}
