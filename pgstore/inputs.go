@@ -24,6 +24,10 @@ import (
 // before cbl kept what closes ranked from (schema version 11).
 var ErrNoInputs = errors.New("no recorded inputs")
 
+// ErrInputsChanged means a cycle's recorded inputs were changed after its close: they
+// no longer read, or no longer match the digest recorded with them.
+var ErrInputsChanged = errors.New("recorded inputs changed after the close")
+
 // ErrInputsPurged means a cycle's households' states were removed under the policy's
 // retention (cycle.inputs_retention_days); its digest stays.
 var ErrInputsPurged = errors.New("recorded households purged under the retention setting")
@@ -183,20 +187,21 @@ func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*rep
 	if r.PurgedAt.Valid {
 		return nil, &r.InputsRecord, fmt.Errorf("cycle %d: %w on %s", cycle, ErrInputsPurged, r.PurgedAt.Time.UTC().Format(time.DateOnly))
 	}
+	rec := &r.InputsRecord
 	bad := func(what string, err error) error {
-		return fmt.Errorf("cycle %d: the recorded inputs cannot be read (%s): %w", cycle, what, err)
+		return fmt.Errorf("cycle %d: %w: %s: %w", cycle, ErrInputsChanged, what, err)
 	}
 	head, err := gunzipLines(r.Head)
 	if err != nil || len(head) != 1 {
-		return nil, nil, bad("head", errors.Join(err, errors.New("not one line")))
+		return nil, rec, bad("head", errors.Join(err, errors.New("not one line")))
 	}
 	mapLines, err := gunzipLines(r.Applications)
 	if err != nil || len(mapLines) != 1 {
-		return nil, nil, bad("applications", errors.Join(err, errors.New("not one line")))
+		return nil, rec, bad("applications", errors.Join(err, errors.New("not one line")))
 	}
 	var held [][2]int64
 	if err := json.Unmarshal(mapLines[0], &held); err != nil {
-		return nil, nil, bad("applications", err)
+		return nil, rec, bad("applications", err)
 	}
 	from := make(map[int64]int64, len(held))
 	var closes []int64
@@ -220,13 +225,13 @@ func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*rep
 	for _, c := range chunks {
 		lines, err := gunzipLines(c.States)
 		if err != nil {
-			return nil, nil, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), err)
+			return nil, rec, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), err)
 		}
 		for _, l := range lines {
 			id, js, ok := bytes.Cut(l, []byte{'\t'})
 			app, err := strconv.ParseInt(string(id), 10, 64)
 			if !ok || err != nil {
-				return nil, nil, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), fmt.Errorf("line %q", l[:min(len(l), 40)]))
+				return nil, rec, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), fmt.Errorf("line %q", l[:min(len(l), 40)]))
 			}
 			if from[app] == c.Cycle {
 				state[app] = js
@@ -236,16 +241,15 @@ func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*rep
 	apps := make([][]byte, len(held))
 	for i, h := range held {
 		if apps[i] = state[h[0]]; apps[i] == nil {
-			return nil, nil, bad("states", fmt.Errorf("application %d's state, kept at cycle %d's close, is missing", h[0], h[1]))
+			return nil, rec, bad("states", fmt.Errorf("application %d's state, kept at cycle %d's close, is missing", h[0], h[1]))
 		}
 	}
 	if d := replay.DigestOf(head[0], apps); !bytes.Equal(d[:], r.Digest) {
-		return nil, nil, fmt.Errorf("cycle %d: the recorded inputs do not match the digest recorded with them (sha256 %x, recorded %x): they were changed after the close",
-			cycle, d, r.Digest)
+		return nil, rec, fmt.Errorf("cycle %d: %w: they hash to sha256 %x, the close recorded %x", cycle, ErrInputsChanged, d, r.Digest)
 	}
 	in, err := replay.FromParts(head[0], apps)
 	if err != nil {
-		return nil, nil, bad("JSON", err)
+		return nil, rec, bad("JSON", err)
 	}
 	return in, &r.InputsRecord, nil
 }

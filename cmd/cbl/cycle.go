@@ -19,7 +19,8 @@ func newCycleCommand(app *App) *cobra.Command {
 		Args:  noSubcommand,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCycleOpenCommand(app), newCycleCloseCommand(app), newCycleListCommand(app))
+	cmd.AddCommand(newCycleOpenCommand(app), newCycleCloseCommand(app), newCycleListCommand(app),
+		newCycleVerifyCommand(app), newCycleReplayCommand(app))
 	return cmd
 }
 
@@ -82,12 +83,13 @@ func newCycleCloseCommand(app *App) *cobra.Command {
 	var who string
 	cmd := &cobra.Command{
 		Use:   "close CYCLE",
-		Short: "Shortlist every advert of a cycle: autobids, eligibility, ranking, traces",
+		Short: "Shortlist every advert of a cycle: autobids, eligibility, ranking, and a record of its inputs",
 		Long: `Read the register, assess every application as at the cycle's close, place the
 autobids (none where an officer excluded the advert: cbl autobid exclude), shortlist every advert of the cycle (every bid ranked with a position or
-skipped with a reason code), and write the autobids, shortlists, entries with their
-JSON traces, events and the cycle's closed time in one transaction holding the cycle's
-advisory lock. A second close of the same cycle waits, then finds it closed. Interrupted
+skipped with a reason code), and write the autobids, shortlists, entries, what the
+cycle was ranked from (docs/scheme.md S7.7: cbl cycle verify ranks it again, and a bid's
+trace is rebuilt from it on request), events and the cycle's closed time in one
+transaction holding the cycle's advisory lock. A second close of the same cycle waits, then finds it closed. Interrupted
 (Ctrl-C) or failed, it writes nothing; run it again.
 
 Prints, per advert: bids, ranked, skipped, autobids and the application ranked first.
