@@ -168,7 +168,9 @@ func waitsChart(d Data) svgChart {
 				class := policyClass(i)
 				if wt.Few() {
 					class += " few"
-					c.text(x+bar/2, y0+h-bh-4, "middle", "none", "*")
+					// Above the whisker too: on the bar's top the whisker would strike it through.
+					ystar := math.Min(y0+h-bh, y0+h-wt.Q3/top*h)
+					c.text(x+bar/2, ystar-4, "middle", "none", "*")
 				}
 				c.rect(x, y0+h-bh, bar, bh, class, fmt.Sprintf(
 					"%s, band %s, %s: median %s weeks (quartiles %s–%s), %s lets",

@@ -38,12 +38,17 @@ func signed(n int) string {
 	return count(n)
 }
 
-// percent formats part of whole as a whole percentage, "" when whole is zero.
+// percent formats part of whole as a whole percentage, "" when whole is zero, and "<1%"
+// for a share that is not nothing but would round to "0%" (3 of 835 households).
 func percent(part, whole int) string {
 	if whole == 0 {
 		return ""
 	}
-	return strconv.Itoa(int(float64(part)*100/float64(whole)+0.5)) + "%"
+	p := int(float64(part)*100/float64(whole) + 0.5)
+	if p == 0 && part > 0 {
+		return "<1%"
+	}
+	return strconv.Itoa(p) + "%"
 }
 
 // weeks formats a wait to exactly one decimal place, so a column of waits lines up.

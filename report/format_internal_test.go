@@ -56,3 +56,14 @@ func TestCompact(t *testing.T) {
 		}
 	}
 }
+
+func TestPercent_SmallShareIsNotZero(t *testing.T) {
+	for _, tc := range []struct {
+		part, whole int
+		want        string
+	}{{0, 10, "0%"}, {3, 835, "<1%"}, {5, 835, "1%"}, {1, 2, "50%"}, {7, 7, "100%"}, {0, 0, ""}} {
+		if got := percent(tc.part, tc.whole); got != tc.want {
+			t.Errorf("percent(%d, %d) = %q, want %q", tc.part, tc.whole, got, tc.want)
+		}
+	}
+}

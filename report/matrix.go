@@ -59,13 +59,19 @@ func movementMatrix(d Data) matrixView {
 			if m.Rows[i] == m.Cols[j] {
 				class += " same"
 			}
-			r.Cells = append(r.Cells, matrixCell{
+			cell := matrixCell{
 				Count: count(n),
 				Share: percent(n, rowTotal),
 				Class: class,
 				Tip: fmt.Sprintf("%s households: %s under %s, %s under %s",
 					count(n), bandPhrase(d.Bands, m.Rows[i]), names[0], bandPhrase(d.Bands, m.Cols[j]), names[1]),
-			})
+			}
+			// An empty cell reads "–", like every other empty cell in the report, so the
+			// few cells households do move to stand out from a grid of "0 0%".
+			if n == 0 {
+				cell.Count, cell.Share = "–", ""
+			}
+			r.Cells = append(r.Cells, cell)
 		}
 		v.Rows = append(v.Rows, r)
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/cbl-lettings/cbl/analytics"
 )
@@ -15,7 +16,21 @@ var pageSource string
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pairValue": func(p pair) string { return p.Value },
+	"figure":    splitFigure,
 }).Parse(pageSource))
+
+// figure is a formatted estimate cut in two for display, e.g. "7714.6" and "[7675.1–7754.1]":
+// the page sets the interval on its own line, so a table of them stays narrow enough to fit
+// and never breaks inside a number. The cell's text is still Estimate.String's.
+type figure struct{ Value, Interval string }
+
+func splitFigure(s string) figure {
+	v, iv, ok := strings.Cut(s, " [")
+	if !ok {
+		return figure{Value: s}
+	}
+	return figure{Value: v, Interval: "[" + iv}
+}
 
 // Write renders d as one self-contained HTML page: inline CSS, inline SVG charts and tables,
 // no scripts, fonts or links to fetch. It returns d.Validate's error before writing anything.

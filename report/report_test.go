@@ -155,8 +155,13 @@ func TestWrite_TablesEqualInput(t *testing.T) {
 			require.Equal(t, label, row[0])
 			sum := 0
 			for j, want := range m.Counts[i] {
-				// A cell reads "count share", e.g. "905 89%".
-				require.Equal(t, want, atoi(t, strings.Fields(row[1+j])[0]), "cell %s→%s", label, m.Cols[j])
+				// A cell reads "count share", e.g. "905 89%", or "–" when empty.
+				got := strings.Fields(row[1+j])[0]
+				if want == 0 {
+					require.Equal(t, "–", row[1+j], "cell %s→%s", label, m.Cols[j])
+				} else {
+					require.Equal(t, want, atoi(t, got), "cell %s→%s", label, m.Cols[j])
+				}
 				sum += want
 			}
 			require.Equal(t, sum, atoi(t, row[len(row)-1]), "row total %s", label)

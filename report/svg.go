@@ -21,12 +21,14 @@ type svgChart struct {
 	Texts  []svgText
 }
 
-// svgRect is a bar or a legend swatch. Fill is a colour or "hatch" for policy 2's pattern.
+// svgRect is a bar or a legend swatch. Hatch fills it with policy 2's pattern (any "p2"
+// class, pale "p2 few" bars too, so a bar never loses its policy's pattern).
 // Tip, when set, becomes the rect's own <title> (a tooltip and an accessible name).
 type svgRect struct {
 	X, Y, W, H string
 	Class      string
 	Tip        string
+	Hatch      bool
 }
 
 type svgLine struct {
@@ -49,7 +51,7 @@ func f(v float64) string {
 }
 
 func (c *svgChart) rect(x, y, w, h float64, class, tip string) {
-	c.Rects = append(c.Rects, svgRect{f(x), f(y), f(w), f(h), class, tip})
+	c.Rects = append(c.Rects, svgRect{f(x), f(y), f(w), f(h), class, tip, strings.HasPrefix(class, "p2")})
 }
 
 func (c *svgChart) line(x1, y1, x2, y2 float64, class string) {

@@ -4,8 +4,10 @@
 #
 #   scripts/report-screenshot.sh FILE.html OUT.png
 #
-# Installs chromium with apt-get when it is missing (needs root). Writes OUT.png and
-# OUT.dom.html (the DOM after rendering). Fails if the rendered page refers to anything on
+# The browser is $CHROMIUM, else chromium, chromium-browser or google-chrome on PATH, else
+# /usr/bin/chromium; when there is none it installs Debian's chromium with apt-get (needs
+# root). Each run of the browser is killed after TIMEOUT seconds (default 60).
+# Writes OUT.png and OUT.dom.html (the DOM after rendering). Fails if the rendered page refers to anything on
 # the network, or if a chart id or its SVG <title> is missing from the rendered DOM.
 # WIDTH and HEIGHT set the window (default 1200 × 2400). SHRINK=1 then quantises OUT.png
 # with pngquant (installed with apt-get if missing) so it is small enough to commit.
@@ -25,9 +27,10 @@ dom=${out%.png}.dom.html
 width=${WIDTH:-1200}
 height=${HEIGHT:-2400}
 
+# The browser: $CHROMIUM (scripts/test.sh passes the one it found), else the first of these.
 browser=
-for b in chromium chromium-browser; do
-	if command -v "$b" >/dev/null; then
+for b in "${CHROMIUM:-}" chromium chromium-browser google-chrome /usr/bin/chromium; do
+	if [[ -n $b ]] && command -v "$b" >/dev/null; then
 		browser=$(command -v "$b")
 		break
 	fi
@@ -35,8 +38,12 @@ done
 if [[ -z $browser ]]; then
 	[[ $(id -u) -eq 0 ]] || die "chromium is not installed; install it (apt-get install chromium) or run as root"
 	log "installing chromium with apt-get"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+	# apt-get update only if the lists are too old or missing to install from.
+	pkgs=(chromium fonts-dejavu-core)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null 2>&1 || {
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+	}
 	browser=$(command -v chromium) || die "apt-get install chromium did not provide chromium"
 fi
 
@@ -45,21 +52,26 @@ trap 'rm -rf "$profile"' EXIT
 
 # No network: every host resolves nowhere, so the screenshot shows the page as it renders
 # offline (a page that needed a script, font or image would come out broken).
+# --no-sandbox because CI runs as root, where chromium refuses to start sandboxed;
+# --disable-dev-shm-usage because a container's /dev/shm can be too small for it.
 flags=(
-	--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+	--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run
 	--disable-background-networking --disable-component-update --disable-sync
 	--disable-extensions --hide-scrollbars --force-device-scale-factor=1
 	--host-resolver-rules="MAP * ~NOTFOUND"
 	--user-data-dir="$profile" --window-size="$width,$height"
 )
 
+# A browser that hangs (no display, a stuck GPU process) must not hang CI: a page this size
+# renders in a few seconds.
+limit=${TIMEOUT:-60}
 log "screenshot $html -> $out"
-"$browser" "${flags[@]}" --screenshot="$out" "file://$html" \
+timeout -k 5 "$limit" "$browser" "${flags[@]}" --screenshot="$out" "file://$html" \
 	>"$profile/shot.log" 2>&1 || die "chromium failed: $(tail -5 "$profile/shot.log")"
 [[ -s $out ]] || die "no screenshot written: $(tail -5 "$profile/shot.log")"
 
 log "rendered DOM -> $dom"
-"$browser" "${flags[@]}" --dump-dom "file://$html" >"$dom" 2>"$profile/dom.log" ||
+timeout -k 5 "$limit" "$browser" "${flags[@]}" --dump-dom "file://$html" >"$dom" 2>"$profile/dom.log" ||
 	die "chromium --dump-dom failed: $(tail -5 "$profile/dom.log")"
 
 # The page must not refer to anything but itself. (Chromium's own background requests

@@ -13,6 +13,12 @@
 # whatever this run left (a killed test process) -- and no other database.
 # PGTEST_REQUIRE=1 is set, so with a server found no database test can skip; with none
 # found the script fails (with CI=true a database test fails rather than skips anyway).
+# Chromium: report's TestWrite_RendersInChromium screenshots the HTML report in headless
+# chromium. The browser is $CBL_CHROMIUM if set, else chromium, chromium-browser or
+# google-chrome on PATH, else /usr/bin/chromium; else, only with CBL_INSTALL=1 as root with
+# apt-get, Debian's chromium is installed (~30 s). With a browser found, CBL_CHROMIUM and
+# CBL_REQUIRE_CHROMIUM=1 are exported so the test cannot skip; with none, it skips
+# (saying so) -- unless CI=true, when it fails.
 # Extra arguments go to go test (e.g. scripts/test.sh -run TestImport ./cmd/...).
 # RACE=1 adds -race (slower: about double on a 2-core machine).
 set -euo pipefail
@@ -153,7 +159,47 @@ drop_run_leftovers() {
 	done
 }
 
+# apt_install PACKAGE...: apt-get install without recommends; apt-get update only when the
+# install fails without it (a fresh image's package lists may be missing or stale).
+apt_install() {
+	local q=(-y -qq --no-install-recommends)
+	DEBIAN_FRONTEND=noninteractive apt-get install "${q[@]}" "$@" >/dev/null 2>&1 && return 0
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install "${q[@]}" "$@" >/dev/null
+}
+
+# chromium_path: the first browser found, from $CBL_CHROMIUM, PATH or /usr/bin/chromium.
+chromium_path() {
+	local b
+	for b in "${CBL_CHROMIUM:-}" chromium chromium-browser google-chrome /usr/bin/chromium; do
+		[[ -n $b ]] && command -v "$b" && return 0
+	done
+	return 1
+}
+
+# find_chromium: export CBL_CHROMIUM and CBL_REQUIRE_CHROMIUM=1 when there is a browser
+# (installing Debian's chromium with CBL_INSTALL=1), else say the browser test will skip.
+find_chromium() {
+	local start=$SECONDS
+	if ! CBL_CHROMIUM=$(chromium_path); then
+		if [[ ${CBL_INSTALL:-0} != 1 ]]; then
+			log "no chromium: the report's browser test will $([[ ${CI:-} == true ]] && echo fail || echo skip)." \
+				"Install chromium, or run with CBL_INSTALL=1 as root to have this script apt-get it."
+			unset CBL_CHROMIUM
+			return 0
+		fi
+		[[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || die "CBL_INSTALL=1: installing chromium needs root and apt-get"
+		log "CBL_INSTALL=1 and no chromium: installing it with apt-get"
+		# With no font at all chromium draws no text; DejaVu Sans is in the report's font list.
+		apt_install chromium fonts-dejavu-core || die "apt-get install chromium failed"
+		CBL_CHROMIUM=$(chromium_path) || die "apt-get install chromium gave no chromium"
+		log "installed chromium in $((SECONDS - start)) s"
+	fi
+	export CBL_CHROMIUM CBL_REQUIRE_CHROMIUM=1 # found: the browser test must not skip
+	log "using $CBL_CHROMIUM for the report's browser test"
+}
+
 find_server
+find_chromium
 log "using ${DATABASE_URL:-PG* environment}"
 export PGTEST_REQUIRE=1 # a database test must not skip here: the server is up
 export PGTEST_RUN
