@@ -203,6 +203,7 @@ func TestTwelveWeeks_IntakeEqualsWholeImport(t *testing.T) {
 	require.Equal(t, []string{"false"}, dump(t, intake.dsn, fmt.Sprintf(`SELECT counted FROM refusals WHERE application = %d`, refuser)),
 		"the review made it uncounted")
 	require.Len(t, dump(t, intake.dsn, `SELECT id FROM applications WHERE id >= 900000`), 3*(len(cycles)-1), "the new applications")
+	verifyAfterWeeks(t, intake.dsn, cycles)
 	for _, q := range []string{
 		`SELECT s.advert, e.application, e.position, e.skip FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
 			WHERE e.skip IS DISTINCT FROM 'not_active' ORDER BY 1, 2`,
@@ -347,4 +348,48 @@ func dump(t *testing.T, dsn, q string) []string {
 	}
 	require.NoError(t, rows.Err())
 	return out
+}
+
+// verifyAfterWeeks (S7.7): after all the weeks of intake, decisions and re-banding,
+// every cycle, the first above all, ranks again from its record to exactly what its
+// close stored; then a changed entry and a changed record are each reported by name.
+func verifyAfterWeeks(t *testing.T, dsn string, cycles []bidding.Cycle) {
+	t.Helper()
+	first := fmt.Sprint(cycles[0].ID)
+	for _, c := range cycles {
+		var v []struct {
+			Entries    int    `json:"entries"`
+			Households int    `json:"households"`
+			Difference string `json:"difference"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(mustRun(t, "--dsn", dsn, "-o", "json", "cycle", "verify", fmt.Sprint(c.ID))), &v))
+		require.Len(t, v, 1)
+		require.Empty(t, v[0].Difference, "cycle %d", c.ID)
+		require.Positive(t, v[0].Entries, "cycle %d", c.ID)
+	}
+	// The register moved on: households were let and closed, and others joined.
+	require.NotEmpty(t, dump(t, dsn, `SELECT application FROM lets`))
+
+	db := openDSN(t, dsn)
+	var advert, app int64
+	require.NoError(t, db.QueryRow(`SELECT s.advert, e.application FROM shortlist_entries e JOIN shortlists s
+		ON s.id = e.shortlist AND s.cycle = e.cycle WHERE e.cycle = $1 AND e.position = 1 ORDER BY 1 LIMIT 1`, cycles[0].ID).Scan(&advert, &app))
+	_, err := db.Exec(`UPDATE shortlist_entries SET band = 'E' WHERE cycle = $1 AND application = $2 AND position = 1`, cycles[0].ID, app)
+	require.NoError(t, err)
+	code, out, errOut := run(t, "--dsn", dsn, "cycle", "verify", first)
+	require.Equal(t, 1, code, "%s%s", out, errOut)
+	require.Contains(t, errOut, fmt.Sprintf("advert %d: ranked entry 1 differs", advert))
+	_, err = db.Exec(`UPDATE shortlist_entries SET band = 'A' WHERE cycle = $1 AND application = $2 AND position = 1`, cycles[0].ID, app)
+	require.NoError(t, err)
+
+	// Round the guard, as only someone bent on it would: one byte of the record changed.
+	_, err = db.Exec(fmt.Sprintf(`BEGIN; SET LOCAL cbl.writer = 'on';
+		UPDATE cycle_inputs SET digest = set_byte(digest, 0, (get_byte(digest, 0) + 1) %% 256) WHERE cycle = %d; COMMIT`, cycles[0].ID))
+	require.NoError(t, err)
+	code, out, errOut = run(t, "--dsn", dsn, "cycle", "verify", first)
+	require.Equal(t, 1, code, "%s%s", out, errOut)
+	require.Contains(t, errOut, "recorded inputs changed after the close")
+
+	_, err = db.Exec(`UPDATE cycle_inputs SET digest = digest WHERE cycle = 1`)
+	require.ErrorContains(t, err, "written only by cbl cycle close", "a plain hand edit is refused")
 }
