@@ -223,6 +223,11 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err := w.inputs(c.ID, enc.e); err != nil {
 		return nil, err
 	}
+	if days := p.Upkeep.InputsRetentionDays; days > 0 {
+		if _, err := purgeInputs(ctx, tx, c.Closes.AddDate(0, 0, -days)); err != nil {
+			return nil, err
+		}
+	}
 	r, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
 	if err != nil {
 		return nil, err

@@ -157,6 +157,16 @@ func gunzipLines(b []byte) ([][]byte, error) {
 	return bytes.Split(all, []byte{'\n'}), nil
 }
 
+// lineApplication is the application a states line ("id<TAB>JSON") is of.
+func lineApplication(l []byte) (int64, error) {
+	id, _, ok := bytes.Cut(l, []byte{'\t'})
+	app, err := strconv.ParseInt(string(id), 10, 64)
+	if !ok || err != nil {
+		return 0, fmt.Errorf("line %q", l[:min(len(l), 40)])
+	}
+	return app, nil
+}
+
 // InputsRecord is what cycle_inputs says of one closed cycle.
 type InputsRecord struct {
 	Cycle      int64        `db:"cycle" json:"cycle"`
@@ -228,13 +238,12 @@ func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*rep
 			return nil, rec, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), err)
 		}
 		for _, l := range lines {
-			id, js, ok := bytes.Cut(l, []byte{'\t'})
-			app, err := strconv.ParseInt(string(id), 10, 64)
-			if !ok || err != nil {
-				return nil, rec, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), fmt.Errorf("line %q", l[:min(len(l), 40)]))
+			app, err := lineApplication(l)
+			if err != nil {
+				return nil, rec, bad(fmt.Sprintf("states kept at cycle %d's close", c.Cycle), err)
 			}
 			if from[app] == c.Cycle {
-				state[app] = js
+				state[app] = l[bytes.IndexByte(l, '\t')+1:]
 			}
 		}
 	}

@@ -350,6 +350,9 @@ func (p *Policy) check() []Problem {
 	if rf.FinalOfferDischarges && len(rf.DischargeCriteria) == 0 {
 		bad("refusals.discharge_criteria", "final_offer_discharges_duty needs the criteria it withdraws")
 	}
+	if p.Upkeep.InputsRetentionDays < 0 {
+		bad("upkeep.inputs_retention_days", "must not be negative (0 keeps recorded inputs as long as their cycle)")
+	}
 	if p.Nominations.BatchSize < 1 {
 		bad("nominations.batch_size", "must be 1 or more")
 	}

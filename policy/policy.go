@@ -314,6 +314,9 @@ type UpkeepRules struct {
 	ReviewDecisionWeeks    int `json:"review_decision_weeks"`
 	NewApplicationWorkDays int `json:"new_application_working_days"`
 	NoOfferAlertWeeks      int `json:"no_offer_alert_weeks"`
+	// InputsRetentionDays is how long after a cycle closed the households' states its
+	// close recorded are kept (S7.7); 0 keeps them as long as the cycle is held.
+	InputsRetentionDays int `json:"inputs_retention_days"`
 }
 
 // Location is the cycle's time zone.
