@@ -181,6 +181,12 @@ type InputsRecord struct {
 // recorded with it: an error names a changed record. ErrNoInputs if none was kept,
 // ErrInputsPurged if its households were removed under the retention setting.
 func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*replay.Inputs, *InputsRecord, error) {
+	return cycleInputs(ctx, db, cycle, nil)
+}
+
+// cycleInputs is CycleInputs with only the households want keeps decoded (all when want
+// is nil); the digest is checked over all of them.
+func cycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64, want func(app int64) bool) (*replay.Inputs, *InputsRecord, error) {
 	var r struct {
 		InputsRecord
 		Head         []byte `db:"head"`
@@ -255,6 +261,15 @@ func CycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*rep
 	}
 	if d := replay.DigestOf(head[0], apps); !bytes.Equal(d[:], r.Digest) {
 		return nil, rec, fmt.Errorf("cycle %d: %w: they hash to sha256 %x, the close recorded %x", cycle, ErrInputsChanged, d, r.Digest)
+	}
+	if want != nil {
+		var wanted [][]byte
+		for i, h := range held {
+			if want(h[0]) {
+				wanted = append(wanted, apps[i])
+			}
+		}
+		apps = wanted
 	}
 	in, err := replay.FromParts(head[0], apps)
 	if err != nil {

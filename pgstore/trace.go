@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/replay"
@@ -38,17 +39,17 @@ func ReplayCycle(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*sho
 	return closed, rec, err
 }
 
-// replays remembers the last cycle a Store ranked again for a trace, so that a command
-// showing every bid's trace on a shortlist ranks its cycle once. Recorded inputs do not
-// change after the close, so the digest keys it.
+// replays remembers the last advert a Store ranked again for a trace, so that a command
+// showing every bid's trace on a shortlist ranks it once. Recorded inputs do not change
+// after the close, so the digest keys it with the advert.
 type replays struct {
 	mu     sync.Mutex
-	cycle  int64
+	advert int64
 	digest []byte
 	closed *shortlist.Closed
 }
 
-func (r *replays) get(ctx context.Context, db sqlx.QueryerContext, cycle int64) (*shortlist.Closed, error) {
+func (r *replays) get(ctx context.Context, db sqlx.QueryerContext, cycle, advert int64) (*shortlist.Closed, error) {
 	var digest []byte
 	err := sqlx.GetContext(ctx, db, &digest, `SELECT digest FROM cycle_inputs WHERE cycle = $1`, cycle)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -56,15 +57,52 @@ func (r *replays) get(ctx context.Context, db sqlx.QueryerContext, cycle int64) 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed != nil && r.cycle == cycle && digest != nil && bytes.Equal(r.digest, digest) {
+	if r.closed != nil && r.advert == advert && digest != nil && bytes.Equal(r.digest, digest) {
 		return r.closed, nil
 	}
-	closed, _, err := ReplayCycle(ctx, db, cycle)
+	closed, err := replayAdvert(ctx, db, cycle, advert)
 	if err != nil {
 		return nil, err
 	}
-	r.cycle, r.digest, r.closed = cycle, digest, closed
+	r.advert, r.digest, r.closed = advert, digest, closed
 	return closed, nil
+}
+
+// replayAdvert ranks advert of cycle again from the record (replay.Advert), decoding
+// only its bidders' states and taking the autobids its close placed from its entries.
+func replayAdvert(ctx context.Context, db sqlx.QueryerContext, cycle, advert int64) (*shortlist.Closed, error) {
+	var entries []struct {
+		Application int64     `db:"application"`
+		Autobid     bool      `db:"autobid"`
+		Placed      time.Time `db:"placed"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &entries, `SELECT e.application, e.autobid, e.placed
+		FROM shortlists s JOIN shortlist_entries e ON e.shortlist = s.id AND e.cycle = s.cycle
+		WHERE s.cycle = $1 AND s.advert = $2`, cycle, advert); err != nil {
+		return nil, err
+	}
+	bidders := make(map[int64]bool, len(entries))
+	var autobids []bidding.Bid
+	for _, e := range entries {
+		bidders[e.Application] = true
+		if e.Autobid {
+			autobids = append(autobids, bidding.Bid{Application: e.Application, Advert: advert, Placed: e.Placed,
+				Autobid: true, By: bidding.AutobidBy})
+		}
+	}
+	in, _, err := cycleInputs(ctx, db, cycle, func(app int64) bool { return bidders[app] })
+	if err != nil {
+		return nil, err
+	}
+	p, err := replay.Policy(in)
+	if err != nil {
+		return nil, fmt.Errorf("cycle %d: %w", cycle, err)
+	}
+	rules, err := bidding.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	return replay.Advert(ctx, rules, in, advert, autobids)
 }
 
 // storedTrace reads app's entry on advert's latest shortlist: the trace stored with it
@@ -109,7 +147,7 @@ func (s *Store) Trace(ctx context.Context, advert, app int64) (json.RawMessage, 
 	if err != nil || stored != nil {
 		return stored, err
 	}
-	closed, err := s.replays.get(ctx, s.DB, cycle)
+	closed, err := s.replays.get(ctx, s.DB, cycle, advert)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +156,7 @@ func (s *Store) Trace(ctx context.Context, advert, app int64) (json.RawMessage, 
 
 // rebuildTrace is app's trace on advert of cycle, ranked again from the recorded inputs.
 func rebuildTrace(ctx context.Context, db sqlx.QueryerContext, cycle, advert, app int64) (json.RawMessage, error) {
-	closed, _, err := ReplayCycle(ctx, db, cycle)
+	closed, err := replayAdvert(ctx, db, cycle, advert)
 	if err != nil {
 		return nil, err
 	}

@@ -185,3 +185,42 @@ func Run(ctx context.Context, rules *bidding.Rules, in *Inputs) (*shortlist.Clos
 func Policy(in *Inputs) (*policy.Policy, error) {
 	return policy.Builtins().ByName(in.Cycle.Policy, register.DateOf(in.Cycle.Closes))
 }
+
+// Advert ranks one advert of the inputs again at the cost of its own bids: autobids are
+// the ones the close placed on it (as kept with its entries) rather than placed again,
+// which needs every household's bids on every advert. Its shortlist and every trace on
+// it are those Run gives for that advert: ranking an advert reads only its bids and its
+// bidders' profiles. in may hold only the advert's bidders (CycleInputs for a trace).
+func Advert(ctx context.Context, rules *bidding.Rules, in *Inputs, advert int64, autobids []bidding.Bid) (*shortlist.Closed, error) {
+	i := slices.IndexFunc(in.Adverts, func(a bidding.Advert) bool { return a.ID == advert })
+	if i < 0 {
+		return nil, fmt.Errorf("replay: cycle %d: advert %d is not among its recorded adverts", in.Cycle.ID, advert)
+	}
+	var bids []bidding.Bid
+	bidders := map[int64]bool{}
+	for _, b := range append(slices.Clone(in.Bids), autobids...) {
+		if b.Advert == advert {
+			bids = append(bids, b)
+			bidders[b.Application] = true
+		}
+	}
+	var apps []register.Application
+	for j := range in.Applications {
+		if bidders[in.Applications[j].ID] {
+			apps = append(apps, in.Applications[j])
+		}
+	}
+	ix, err := bidding.Assess(rules, apps, rules.Policy.Day(in.Cycle.Closes))
+	if err != nil {
+		return nil, err
+	}
+	cl, err := bidding.NewClosing(ix, in.Cycle, in.Adverts[i:i+1], bids)
+	if err != nil {
+		return nil, err
+	}
+	results, err := shortlist.RankCycle(ctx, cl, 1)
+	if err != nil {
+		return nil, err
+	}
+	return &shortlist.Closed{Closing: cl, Results: results, Shortlists: []shortlist.Shortlist{results[0].Shortlist(cl)}}, nil
+}
