@@ -204,6 +204,24 @@ type keyedRows[T any] struct {
 	rows []T
 }
 
+// reserve makes room for the rows of table that a whole-register read will add, as the
+// planner's statistics estimate them: appending 3 million members to slices that grow
+// as they go cost a national close 2.6 s of copying.
+func (r *keyedRows[T]) reserve(ctx context.Context, tx *sqlx.Tx, table string, f appFilter) error {
+	if f != 0 {
+		return nil
+	}
+	var n float64
+	if err := tx.GetContext(ctx, &n, `SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)`, table); err != nil {
+		return err
+	}
+	if n > 0 {
+		r.keys = make([]int64, 0, int(n*1.02)+16)
+		r.rows = make([]T, 0, int(n*1.02)+16)
+	}
+	return nil
+}
+
 func (r *keyedRows[T]) add(key int64, row T) {
 	r.keys = append(r.keys, key)
 	r.rows = append(r.rows, row)
@@ -298,6 +316,9 @@ func (c *appChildren) readMembers(ctx context.Context, tx *sqlx.Tx, f appFilter)
 		name, sex, relationship string
 		joint                   bool
 	)
+	if err := c.members.reserve(ctx, tx, "members", f); err != nil {
+		return err
+	}
 	return eachRow(ctx, tx, `SELECT application, name, `+dayOf("born")+`, sex, relationship, joint, `+
 		dayOf("pregnancy_due")+` FROM members`+f.where("application")+` ORDER BY application, seq`, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&app, &name, &born, &sex, &relationship, &joint, &due); err != nil {
@@ -363,6 +384,9 @@ func (c *appChildren) readHistory(ctx context.Context, tx *sqlx.Tx, f appFilter)
 		app, from, to, effective int64
 		b, reason, by            string
 	)
+	if err := c.history.reserve(ctx, tx, "band_history", f); err != nil {
+		return err
+	}
 	return eachRow(ctx, tx, `SELECT application, COALESCE(band, ''), `+dayOf("from_date")+`, `+dayOf("to_date")+`,
 		`+dayOf("effective")+`, reason, recorded_by FROM band_history`+f.where("application")+` ORDER BY application, seq`,
 		f.args(), func(rows *sql.Rows) error {

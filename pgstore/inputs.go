@@ -84,8 +84,8 @@ func (w *closeWriter) inputs(cycle int64, e *encodedInputs) error {
 		last[h.Application] = head{h.Cycle, [32]byte(h.Digest)}
 	}
 	held := make([][2]int64, len(ids)) // application, the close whose states hold it
-	var kept []int                     // indexes into ids of the states this close keeps
-	var lines [][]byte
+	kept := make([]int, 0, len(ids))   // indexes into ids of the states this close keeps
+	lines := make([][]byte, 0, len(ids))
 	for i, id := range ids {
 		if h, ok := last[id]; ok && h.digest == e.sums[i] {
 			held[i] = [2]int64{id, h.cycle}

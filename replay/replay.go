@@ -58,6 +58,7 @@ func Capture(closed *shortlist.Closed, apps []register.Application, bids []biddi
 			reached[cl.Index.Profiles[r.App].ID] = true
 		}
 	}
+	in.Applications = make([]register.Application, 0, len(reached))
 	for i := range apps {
 		if reached[apps[i].ID] {
 			in.Applications = append(in.Applications, Minimal(apps[i]))
