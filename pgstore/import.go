@@ -86,7 +86,7 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		}
 		// The allocation kept under a record of decisions goes with the register: until
 		// cbl decisions --rebuild rewrites it from the record, decisions are refused.
-		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids CASCADE;
+		if _, err := tx.ExecContext(ctx, `TRUNCATE applications, landlords, cycles, adverts, bids, recorded_states CASCADE;
 			UPDATE allocation_state SET stale = EXISTS (SELECT 1 FROM decisions)`); err != nil {
 			return fmt.Errorf("import: clear register: %w", err)
 		}

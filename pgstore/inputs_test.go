@@ -56,3 +56,29 @@ func TestS7_7_PurgeKeepsWhatLaterCyclesNeed(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, again, "a purged cycle is purged once")
 }
+
+// S7.7: import --replace takes the record of closes with the register, so a cycle
+// closed again records afresh and verifies (no state left pointing at a gone close).
+func TestS7_7_ReplaceStartsTheRecordAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := fixtures.Small(t, 1)
+	db := pgtest.DB(t)
+	require.NoError(t, pgstore.Import(ctx, db, s))
+	c := s.Cycles[0].ID
+	_, err := pgstore.CloseCycle(ctx, db, c, pgstore.CloseOptions{})
+	require.NoError(t, err)
+	require.NoError(t, pgstore.ImportWith(ctx, db, s, pgstore.ImportOptions{Replace: true}))
+	var left int
+	require.NoError(t, db.Get(&left, `SELECT (SELECT count(*) FROM recorded_states) + (SELECT count(*) FROM cycle_inputs)`))
+	require.Zero(t, left)
+	_, err = pgstore.CloseCycle(ctx, db, c, pgstore.CloseOptions{})
+	require.NoError(t, err)
+	v, err := pgstore.VerifyCycle(ctx, db, c)
+	require.NoError(t, err)
+	require.Empty(t, v.Difference)
+	var households, states int
+	require.NoError(t, db.Get(&households, `SELECT households FROM cycle_inputs WHERE cycle = $1`, c))
+	require.NoError(t, db.Get(&states, `SELECT count(*) FROM recorded_states`))
+	require.Equal(t, households, states, "every household's state kept afresh")
+}
