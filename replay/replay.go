@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/policy"
 	"github.com/cbl-lettings/cbl/register"
@@ -224,4 +225,50 @@ func Advert(ctx context.Context, rules *bidding.Rules, in *Inputs, advert int64,
 		return nil, err
 	}
 	return &shortlist.Closed{Closing: cl, Results: results, Shortlists: []shortlist.Shortlist{results[0].Shortlist(cl)}}, nil
+}
+
+// Counterfactual ranks the inputs under rules as if its policy had been the cycle's:
+// every household that policy bands differently, as at the close, from the policy the
+// close ran under is re-banded under it (banding.Rebands: the history cbl assess would
+// have recorded), and the rest keep the band they held, so that only the policy's
+// difference moves anyone. Autobids are placed again among the recorded households.
+// It returns the shortlists and the households re-banded.
+func Counterfactual(ctx context.Context, rules *bidding.Rules, in *Inputs) (*shortlist.Closed, []banding.Reband, error) {
+	was, err := Policy(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	day := was.Day(in.Cycle.Closes)
+	var differ []register.Application
+	for i := range in.Applications {
+		a := &in.Applications[i]
+		before, err := banding.Assess(a, was, day)
+		if err != nil {
+			return nil, nil, err
+		}
+		after, err := banding.Assess(a, rules.Policy, day)
+		if err != nil {
+			return nil, nil, err
+		}
+		if before.Band != after.Band {
+			differ = append(differ, *a)
+		}
+	}
+	rebands, err := banding.Rebands(differ, rules.Policy, day, "replay")
+	if err != nil {
+		return nil, nil, err
+	}
+	what := *in
+	what.Applications = slices.Clone(in.Applications)
+	history := make(map[int64][]register.BandSpell, len(rebands))
+	for _, r := range rebands {
+		history[r.Application] = r.History
+	}
+	for i := range what.Applications {
+		if h, ok := history[what.Applications[i].ID]; ok {
+			what.Applications[i].History = h
+		}
+	}
+	closed, err := Run(ctx, rules, &what)
+	return closed, rebands, err
 }

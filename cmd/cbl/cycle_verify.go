@@ -121,12 +121,12 @@ Writes nothing.`,
 			if err != nil {
 				return err
 			}
-			got, err := replay.Run(cmd.Context(), rules, in)
+			got, rebands, err := replay.Counterfactual(cmd.Context(), rules, in)
 			if err != nil {
 				return err
 			}
-			app.Logf("cycle %d (closed under %s, %d households recorded) ranked again under %s", id, rec.Policy,
-				rec.Households, p.Name())
+			app.Logf("cycle %d (closed under %s) ranked again under %s: %d of its %d recorded households banded differently",
+				id, rec.Policy, p.Name(), len(rebands), rec.Households)
 			return app.PrintRows(replayRows(stored, got.Shortlists))
 		},
 	}
