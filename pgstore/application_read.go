@@ -31,7 +31,7 @@ func LoadApplication(ctx context.Context, db *sqlx.DB, id int64) (*register.Appl
 		return nil, err
 	}
 	defer tx.Rollback()
-	apps, err := readApplications(ctx, tx, appFilter(id))
+	apps, err := readApplications(ctx, tx, oneApp(id))
 	if err != nil {
 		return nil, fmt.Errorf("read application %d: %w", id, err)
 	}

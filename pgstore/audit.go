@@ -267,7 +267,7 @@ func (r *record) compare(ctx context.Context, tx *sqlx.Tx, rp *replayed) (string
 		}
 	}
 	slices.Sort(ids)
-	apps, err := readApplications(ctx, tx, 0)
+	apps, err := readApplications(ctx, tx, allApps)
 	if err != nil {
 		return "", err
 	}

@@ -117,7 +117,7 @@ func LoadEquality(ctx context.Context, db *sqlx.DB, p EqualityPeriod) (*equality
 	if err != nil {
 		return nil, fmt.Errorf("read lets: %w", err)
 	}
-	if in.Applications, err = readApplications(ctx, tx, 0); err != nil {
+	if in.Applications, err = readApplications(ctx, tx, allApps); err != nil {
 		return nil, err
 	}
 	for i := range in.Applications {

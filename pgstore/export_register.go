@@ -44,26 +44,43 @@ func eachRow(ctx context.Context, tx *sqlx.Tx, query string, args []any, scan fu
 	return rows.Err()
 }
 
-// appFilter limits a read of the register to one application: its id, or 0 for every
-// application. Each reader below serves both the whole register (export, LoadState) and
-// one application (LoadApplication), so each table's columns are mapped in one place.
-type appFilter int64
+// appFilter limits a read of the register: to one application, to a set of them
+// (ascending ids), or to none (the zero value, allApps: every application).
+type appFilter struct {
+	id  int64
+	ids []int64
+}
+
+// allApps reads every application.
+var allApps appFilter
+
+// oneApp reads application id alone.
+func oneApp(id int64) appFilter { return appFilter{id: id} }
+
+// all reports whether f reads every application.
+func (f appFilter) all() bool { return f.id == 0 && f.ids == nil }
 
 // where is the SQL condition limiting rows by their application column col ("" for
 // every application); its one parameter is args' $1.
 func (f appFilter) where(col string) string {
-	if f == 0 {
-		return ""
+	switch {
+	case f.id != 0:
+		return " WHERE " + col + " = $1"
+	case f.ids != nil:
+		return " WHERE " + col + " = ANY($1)"
 	}
-	return " WHERE " + col + " = $1"
+	return ""
 }
 
 // args are the query arguments where's condition takes.
 func (f appFilter) args() []any {
-	if f == 0 {
-		return nil
+	switch {
+	case f.id != 0:
+		return []any{f.id}
+	case f.ids != nil:
+		return []any{pq.Array(f.ids)}
 	}
-	return []any{int64(f)}
+	return nil
 }
 
 // appCursor finds applications for child rows ordered by application id.
@@ -108,7 +125,7 @@ var appFlagBits = func() string {
 }()
 
 func exportApplications(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
-	apps, err := readApplications(ctx, tx, 0)
+	apps, err := readApplications(ctx, tx, allApps)
 	s.Applications = apps
 	return err
 }
@@ -138,7 +155,10 @@ func readApplications(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]register
 // without their child rows.
 func readApplicationRows(ctx context.Context, tx *sqlx.Tx, f appFilter) ([]register.Application, error) {
 	var apps []register.Application
-	if f == 0 {
+	if f.ids != nil {
+		apps = make([]register.Application, 0, len(f.ids))
+	}
+	if f.all() {
 		var n int
 		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM applications`); err != nil {
 			return nil, err
@@ -208,7 +228,7 @@ type keyedRows[T any] struct {
 // planner's statistics estimate them: appending 3 million members to slices that grow
 // as they go cost a national close 2.6 s of copying.
 func (r *keyedRows[T]) reserve(ctx context.Context, tx *sqlx.Tx, table string, f appFilter) error {
-	if f != 0 {
+	if !f.all() {
 		return nil
 	}
 	var n float64
@@ -361,7 +381,8 @@ func (c *appChildren) readConditions(ctx context.Context, tx *sqlx.Tx, f appFilt
 	query := `SELECT c.assessment, c.name, c.severity, c.impact
 		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
 		ORDER BY ma.application, ma.seq, c.seq`
-	if f != 0 {
+	switch {
+	case f.id != 0:
 		// One application's: its assessments' ids first, so the conditions are read by
 		// their key. Joined by application, the planner may scan every condition (an
 		// England register holds 350k) when its estimates are off, as after an import.
@@ -369,6 +390,11 @@ func (c *appChildren) readConditions(ctx context.Context, tx *sqlx.Tx, f appFilt
 		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
 		WHERE c.assessment = ANY(ARRAY(SELECT id FROM medical_assessments WHERE application = $1))
 		ORDER BY ma.seq, c.seq`
+	case f.ids != nil:
+		query = `SELECT c.assessment, c.name, c.severity, c.impact
+		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
+		WHERE ma.application = ANY($1)
+		ORDER BY ma.application, ma.seq, c.seq`
 	}
 	return eachRow(ctx, tx, query, f.args(), func(rows *sql.Rows) error {
 		if err := rows.Scan(&assessment, &name, &severity, &impact); err != nil {

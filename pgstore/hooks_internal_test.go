@@ -17,6 +17,6 @@ func ReadForClose(ctx context.Context, db *sqlx.DB) (*snapshot.Snapshot, error) 
 		return nil, err
 	}
 	defer tx.Rollback()
-	s, _, _, err := loadForCycle(ctx, db, tx)
+	s, _, _, err := loadForCycle(ctx, db, tx, allApps)
 	return s, err
 }

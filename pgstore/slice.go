@@ -101,7 +101,7 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 		return nil, err
 	}
 	if _, ok := apps[d.Application]; ok && d.Application != 0 {
-		whole, err := readApplications(ctx, tx, appFilter(d.Application))
+		whole, err := readApplications(ctx, tx, oneApp(d.Application))
 		if err != nil {
 			return nil, fmt.Errorf("read application %d: %w", d.Application, err)
 		}
@@ -136,7 +136,7 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 func loadStored(ctx context.Context, tx *sqlx.Tx, loc *time.Location) (*allocation.Input, error) {
 	in := &allocation.Input{}
 	var err error
-	if in.Applications, err = readApplications(ctx, tx, 0); err != nil {
+	if in.Applications, err = readApplications(ctx, tx, allApps); err != nil {
 		return nil, fmt.Errorf("read the register: %w", err)
 	}
 	if err := tx.SelectContext(ctx, &in.Landlords, `SELECT id AS "id", name AS "name", council AS "council",
