@@ -1,9 +1,11 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cbl-lettings/cbl/bidding"
@@ -172,8 +174,15 @@ func (w *closeWriter) autobids(closed *shortlist.Closed, held []bidding.Bid) ([]
 			add = append(add, b)
 		}
 	}
-	err := w.copy("bids", []string{"application", "advert", "placed", "autobid", "placed_by"}, len(add), func(i int) ([]any, error) {
-		b := add[i]
+	// In application order: each row's foreign-key check reads and locks its
+	// application's row, and in id order those reads walk the table and its index
+	// forward instead of at random (the events keep the advert order).
+	rows := slices.Clone(add)
+	slices.SortFunc(rows, func(a, b bidding.Bid) int {
+		return cmp.Or(cmp.Compare(a.Application, b.Application), cmp.Compare(a.Advert, b.Advert))
+	})
+	err := w.copy("bids", []string{"application", "advert", "placed", "autobid", "placed_by"}, len(rows), func(i int) ([]any, error) {
+		b := rows[i]
 		return []any{b.Application, b.Advert, timeArg(b.Placed), true, b.By}, nil
 	})
 	return add, err
