@@ -84,7 +84,8 @@ func newCycleCloseCommand(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "close CYCLE",
 		Short: "Shortlist every advert of a cycle: autobids, eligibility, ranking, and a record of its inputs",
-		Long: `Read the register, assess every application as at the cycle's close, place the
+		Long: `Read the applications the cycle can rank (a bid on its adverts, or active and in reach
+of autobid), assess them as at the cycle's close, place the
 autobids (none where an officer excluded the advert: cbl autobid exclude), shortlist every advert of the cycle (every bid ranked with a position or
 skipped with a reason code), and write the autobids, shortlists, entries, what the
 cycle was ranked from (docs/scheme.md S7.7: cbl cycle verify ranks it again, and a bid's
