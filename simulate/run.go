@@ -215,6 +215,9 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	pLeave := perWeek(cfg.Synth.Behaviour.LeaversPerMonthPercent / 100)
 	pChange := perWeek(cfg.Synth.Behaviour.ChangesPerMonth)
 	pending := register.Date(cfg.Synth.Register.PendingDays)
+	// Every change to an application below is reported to the assessor, which assesses
+	// only those (and the ones a date moves on) at each close.
+	assessor := bidding.NewAssessor(rules)
 	pos := map[int64]int{}
 	for wk, c := range w.Cycles {
 		if err := ctx.Err(); err != nil {
@@ -246,8 +249,10 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 					continue
 				}
 				a.Status = register.StatusActive
+				assessor.Changed(id)
 			case a.Status == register.StatusClosed && a.StatusUntil != 0 && a.StatusUntil <= day:
 				a.Status, a.StatusReason, a.StatusUntil = register.StatusActive, "", 0
+				assessor.Changed(id)
 			case (a.Status == register.StatusActive || a.Status == register.StatusSuspended) &&
 				unit(key(seed, drawChange, c.ID, id)) < pChange:
 				ch, ok, err := change(&cfg.Synth, w.Geography, p, seed, c.ID, &a, day)
@@ -257,12 +262,13 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 				if ok {
 					a = ch
 					st.Changed++
+					assessor.Changed(id)
 				}
 			}
 			kept = append(kept, a)
 		}
 		apps = kept
-		ix, err := bidding.Assess(rules, apps, day)
+		ix, err := assessor.Assess(apps, day)
 		if err != nil {
 			return nil, fmt.Errorf("simulate: cycle %d: %w", c.ID, err)
 		}
@@ -283,6 +289,11 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		out.Sanctions = append(out.Sanctions, res.Result.Sanctions...)
 
 		allocation.WriteBack(apps, res.Steps) // as the store writes each decision's step back
+		for _, step := range res.Steps {
+			for _, c := range step.Applications {
+				assessor.Changed(c.After.ID)
+			}
+		}
 		clear(pos)
 		for i := range apps {
 			pos[apps[i].ID] = i
