@@ -218,6 +218,10 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	// Every change to an application below is reported to the assessor, which assesses
 	// only those (and the ones a date moves on) at each close.
 	assessor := bidding.NewAssessor(rules)
+	changer, err := newChanger(cfg.Synth, w.Geography, w.Start)
+	if err != nil {
+		return nil, err
+	}
 	pos := map[int64]int{}
 	for wk, c := range w.Cycles {
 		if err := ctx.Err(); err != nil {
@@ -255,7 +259,7 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 				assessor.Changed(id)
 			case (a.Status == register.StatusActive || a.Status == register.StatusSuspended) &&
 				unit(key(seed, drawChange, c.ID, id)) < pChange:
-				ch, ok, err := change(&cfg.Synth, w.Geography, p, seed, c.ID, &a, day)
+				ch, ok, err := change(changer, w.Geography, p, seed, c.ID, &a, day)
 				if err != nil {
 					return nil, err
 				}
