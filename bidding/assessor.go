@@ -1,7 +1,9 @@
 package bidding
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 
 	"github.com/cbl-lettings/cbl/banding"
 	"github.com/cbl-lettings/cbl/register"
@@ -44,8 +46,9 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 	ps := make([]Profile, len(apps))
 	until := make([]register.Date, len(apps))
 	var todo []int
+	next := 0 // where the last index's walk in id order stands
 	for i := range apps {
-		if k, ok := s.kept(apps[i].ID, close); ok {
+		if k, ok := s.kept(apps[i].ID, close, &next); ok {
 			ps[i], until[i] = s.last.Profiles[k], s.until[k]
 			continue
 		}
@@ -70,27 +73,46 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 			return nil, err
 		}
 	}
-	ix, err := NewIndex(r, ps) // sorts ps by id: until follows by id below
+	sorted := slices.IsSortedFunc(ps, func(a, b Profile) int { return cmp.Compare(a.ID, b.ID) })
+	ix, err := NewIndex(r, ps) // sorts ps by id
 	if err != nil {
 		return nil, err
 	}
-	s.until = make([]register.Date, len(apps))
-	for i := range apps {
-		k, _ := ix.Find(apps[i].ID)
-		s.until[k] = until[i]
+	if !sorted {
+		byID := make([]register.Date, len(apps))
+		for i := range apps {
+			k, _ := ix.Find(apps[i].ID)
+			byID[k] = until[i]
+		}
+		until = byID
 	}
-	s.last, s.close = ix, close
+	s.last, s.close, s.until = ix, close, until
 	return ix, nil
 }
 
 // kept returns the position in the last index of application id's profile if it holds
-// on close.
-func (s *Assessor) kept(id int64, close register.Date) (uint32, bool) {
+// on close. Applications usually come in id order, as the index is, so it walks the
+// index from *next, and searches it only for an application out of order or new: an
+// index over a register whose ids are sparse has no table by id, and a binary search
+// per application per close cost more than the walk.
+func (s *Assessor) kept(id int64, close register.Date, next *int) (int, bool) {
 	if s.last == nil || close < s.close || s.changed[id] {
 		return 0, false
 	}
-	k, ok := s.last.Find(id)
-	return k, ok && close < s.until[k]
+	ps := s.last.Profiles
+	k := *next
+	for k < len(ps) && ps[k].ID < id {
+		k++
+	}
+	*next = k
+	if k == len(ps) || ps[k].ID != id {
+		at, ok := s.last.Find(id)
+		if !ok {
+			return 0, false
+		}
+		k = int(at)
+	}
+	return k, close < s.until[k]
 }
 
 // nextSpell returns the first day after d on which a spell of hist starts or ends

@@ -197,13 +197,18 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			apps = append(apps, a)
 			continue
 		}
-		was, err := banding.Assess(&a, w.Geography, w.Start)
-		if err != nil {
-			return nil, fmt.Errorf("simulate: application %d: %w", a.ID, err)
+		var was banding.Assessment
+		if p != w.Geography { // under the geography policy itself, was is as below
+			if was, err = banding.Assess(&a, w.Geography, w.Start); err != nil {
+				return nil, fmt.Errorf("simulate: application %d: %w", a.ID, err)
+			}
 		}
 		as, err := reband(&a, p, w.Start, "policy "+p.Name()+" in force")
 		if err != nil {
 			return nil, err
+		}
+		if p == w.Geography {
+			was = as
 		}
 		if was.Qualifies && !as.Qualifies {
 			out.Removed = append(out.Removed, a.ID) // no longer qualifies: off the register
@@ -222,7 +227,6 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos := map[int64]int{}
 	for wk, c := range w.Cycles {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -235,16 +239,19 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			apps = append(apps, j)
 			st.Joined++
 		}
-		kept := apps[:0]
+		// apps[:n] are the ones kept so far; each is changed in place and moved down only
+		// once one before it has left, as copying every application every week cost more
+		// than the rest of the loop.
+		n := 0
 		for i := range apps {
-			a := apps[i]
+			a := &apps[i]
 			id := a.ID
 			switch {
 			case unit(key(seed, drawLeave, c.ID, id)) < pLeave:
 				st.Left++
 				continue
 			case a.Status == register.StatusPending && a.Registered+pending <= day:
-				as, err := reband(&a, p, day, "application decided")
+				as, err := reband(a, p, day, "application decided")
 				if err != nil {
 					return nil, err
 				}
@@ -259,19 +266,22 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 				assessor.Changed(id)
 			case (a.Status == register.StatusActive || a.Status == register.StatusSuspended) &&
 				unit(key(seed, drawChange, c.ID, id)) < pChange:
-				ch, ok, err := change(changer, w.Geography, p, seed, c.ID, &a, day)
+				ch, ok, err := change(changer, w.Geography, p, seed, c.ID, a, day)
 				if err != nil {
 					return nil, err
 				}
 				if ok {
-					a = ch
+					*a = ch
 					st.Changed++
 					assessor.Changed(id)
 				}
 			}
-			kept = append(kept, a)
+			if n != i {
+				apps[n] = *a
+			}
+			n++
 		}
-		apps = kept
+		apps = apps[:n]
 		ix, err := assessor.Assess(apps, day)
 		if err != nil {
 			return nil, fmt.Errorf("simulate: cycle %d: %w", c.ID, err)
@@ -298,32 +308,33 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 				assessor.Changed(c.After.ID)
 			}
 		}
-		clear(pos)
-		for i := range apps {
-			pos[apps[i].ID] = i
-		}
 		homes := map[int64]*bidding.Advert{}
 		for i := range w.Adverts[wk] {
 			homes[w.Adverts[wk][i].ID] = &w.Adverts[wk][i]
 		}
 		housed := map[int64]bool{}
 		for _, l := range res.Result.Lets {
-			need := 0
-			if k, ok := ix.Find(l.Application); ok {
-				need = int(ix.Profiles[k].BedMin)
+			k, ok := ix.Find(l.Application)
+			if !ok {
+				return nil, fmt.Errorf("simulate: cycle %d: let to application %d, not on the register", c.ID, l.Application)
 			}
+			need, registered := int(ix.Profiles[k].BedMin), ix.Profiles[k].Registered
 			out.Housed = append(out.Housed, Housed{Application: l.Application, Cycle: c.ID, Advert: l.Advert,
-				Landlord: l.Landlord, Route: l.Route, On: l.On, Registered: apps[pos[l.Application]].Registered,
+				Landlord: l.Landlord, Route: l.Route, On: l.On, Registered: registered,
 				Band: l.Band, Effective: l.Effective, Position: l.Position, Bedrooms: homes[l.Advert].Bedrooms, Type: homes[l.Advert].Type, Need: need})
 			housed[l.Application] = true
 		}
-		kept = apps[:0]
-		for _, a := range apps {
-			if !housed[a.ID] {
-				kept = append(kept, a)
+		n = 0
+		for i := range apps {
+			if housed[apps[i].ID] {
+				continue
 			}
+			if n != i {
+				apps[n] = apps[i]
+			}
+			n++
 		}
-		apps = kept
+		apps = apps[:n]
 		if cfg.Progress != nil {
 			cfg.Progress(p.Name(), wk+1, len(w.Cycles))
 		}
