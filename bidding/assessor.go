@@ -15,7 +15,8 @@ import (
 // the last close and assesses again only the applications that are new, that the caller
 // said Changed, or whose profile may differ on the new closing day: on
 // banding.NextChange, or when a band-history spell starts or ends (Profile reads no
-// other date; its children's ages move on birthdays, which NextChange includes).
+// other date; it counts children under the bedroom rule's adult age, an age
+// NextChange watches for).
 //
 // Its index is the one Assess would build provided every change to an application is
 // reported. A close earlier than the last assesses everything.
