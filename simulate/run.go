@@ -44,7 +44,7 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &World{Config: cfg, Geography: geo, Start: cfg.Start}
+	w := &World{Config: cfg, Geography: geo, Start: cfg.Start, Applications: make([]register.Application, 0, len(s.Applications))}
 	var lastCycle, lastAdvert, lastApp int64
 	for _, c := range s.Cycles {
 		lastCycle = max(lastCycle, c.ID)
