@@ -142,11 +142,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			if len(pols) == 2 && len(st.Runs) > 0 {
 				// Lets by age and disability, base against alternative, in the first seed's
 				// world: for the terminal, JSON and the report alike.
-				w, err := simulate.NewWorld(snap, cfg)
-				if err != nil {
-					return err
-				}
-				if err := st.LetsByGroup(w, simulate.EqualityDimensions...); err != nil {
+				if err := st.LetsByGroup(st.World(), simulate.EqualityDimensions...); err != nil {
 					return err
 				}
 			}
