@@ -247,9 +247,9 @@ func renewalDue(registered, asOf register.Date) (register.Date, bool) {
 
 // byID returns every application id in ascending order.
 func (e *engine) byID() []int64 {
-	ids := make([]int64, 0, len(e.appIdx))
-	for id := range e.appIdx {
-		ids = append(ids, id)
+	ids := make([]int64, len(e.in.Applications))
+	for i := range e.in.Applications {
+		ids[i] = e.in.Applications[i].ID
 	}
 	slices.Sort(ids)
 	return ids

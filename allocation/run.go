@@ -99,9 +99,9 @@ type engine struct {
 	in  *Input
 	p   *policy.Policy
 	res Result
-	// appIdx maps an application id to its index in in.Applications. Applications are
+	// appIdx finds an application's index in in.Applications by id. Applications are
 	// copied on first write into changed; everything else reads the caller's.
-	appIdx map[int64]int32
+	appIdx idIndex
 	// Per application, by index: its copy once changed, and its open offer + 1 (0: none).
 	changed  []*register.Application
 	nChanged int
@@ -125,7 +125,7 @@ type engine struct {
 
 // get returns the application as it stands, or nil. Do not modify it: use mut.
 func (e *engine) get(id int64) *register.Application {
-	if k, ok := e.appIdx[id]; ok {
+	if k, ok := e.appIdx.get(id); ok {
 		return e.at(k)
 	}
 	return nil
@@ -141,7 +141,8 @@ func (e *engine) at(k int32) *register.Application {
 
 // openOffer returns the application's open offer, if any.
 func (e *engine) openOffer(app int64) (*Offer, bool) {
-	if o := e.offerAt[e.appIdx[app]]; o > 0 {
+	k, _ := e.appIdx.get(app)
+	if o := e.offerAt[k]; o > 0 {
 		return &e.res.Offers[o-1], true
 	}
 	return nil, false
@@ -149,7 +150,7 @@ func (e *engine) openOffer(app int64) (*Offer, bool) {
 
 // mut returns the engine's own copy of an application, to modify.
 func (e *engine) mut(id int64) *register.Application {
-	k := e.appIdx[id]
+	k, _ := e.appIdx.get(id)
 	if a := e.changed[k]; a != nil {
 		e.noteApp(k)
 		return a
@@ -327,7 +328,6 @@ func newEngine(in *Input) (*engine, error) {
 	e := &engine{
 		in:        in,
 		p:         in.Policy,
-		appIdx:    make(map[int64]int32, len(in.Applications)),
 		changed:   make([]*register.Application, len(in.Applications)),
 		offerAt:   make([]int32, len(in.Applications)),
 		advIdx:    make(map[int64]int, len(in.Adverts)),
@@ -335,12 +335,9 @@ func newEngine(in *Input) (*engine, error) {
 		household: make(map[int64]register.Date),
 	}
 	e.res.Policy = in.Policy.Name()
-	for i := range in.Applications {
-		id := in.Applications[i].ID
-		if _, dup := e.appIdx[id]; dup {
-			return nil, fmt.Errorf("applications[%d]: id %d appears twice", i, id)
-		}
-		e.appIdx[id] = int32(i)
+	var err error
+	if e.appIdx, err = newIDIndex(in.Applications); err != nil {
+		return nil, err
 	}
 	landlords := make(map[string]*bidding.Landlord, len(in.Landlords))
 	for i := range in.Landlords {
@@ -391,7 +388,7 @@ func newEngine(in *Input) (*engine, error) {
 		s.since = s.closed
 		for j := range sl.Ranked {
 			en := &sl.Ranked[j]
-			k, ok := e.appIdx[en.Application]
+			k, ok := e.appIdx.get(en.Application)
 			if !ok {
 				return nil, fmt.Errorf("shortlist of advert %d: ranked[%d]: application %d: not in the register", ad.ID, j, en.Application)
 			}
@@ -482,7 +479,7 @@ func (e *engine) decided(kind string, app, advert int64, reason, detail string) 
 
 // touch marks every advert the application is ranked on for advancing.
 func (e *engine) touch(app int64) {
-	k, ok := e.appIdx[app]
+	k, ok := e.appIdx.get(app)
 	if !ok {
 		return
 	}

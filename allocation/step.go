@@ -266,7 +266,7 @@ func (e *engine) restore(in *Input) error {
 		if o.Outcome != OfferOpen {
 			continue
 		}
-		k, ok := e.appIdx[o.Application]
+		k, ok := e.appIdx.get(o.Application)
 		if !ok {
 			return fmt.Errorf("offers[%d]: application %d: not among the applications", i, o.Application)
 		}

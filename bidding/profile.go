@@ -246,6 +246,25 @@ func Assess(r *Rules, apps []register.Application, close register.Date) (*Index,
 	}
 	ps := make([]Profile, len(apps))
 	errs := make([]error, len(apps))
+	inParallel(len(apps), func(i int) {
+		as, err := banding.Assess(&apps[i], r.Policy, close)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		ps[i] = r.Profile(&apps[i], &as, close)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return NewIndex(r, ps)
+}
+
+// inParallel calls f(i) for every i below n, in chunks shared out over GOMAXPROCS
+// goroutines.
+func inParallel(n int, f func(i int)) {
 	const chunk = 4096
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -253,27 +272,16 @@ func Assess(r *Rules, apps []register.Application, close register.Date) (*Index,
 		wg.Go(func() {
 			for {
 				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(apps) {
+				if lo >= n {
 					return
 				}
-				for i := lo; i < min(lo+chunk, len(apps)); i++ {
-					as, err := banding.Assess(&apps[i], r.Policy, close)
-					if err != nil {
-						errs[i] = err
-						continue
-					}
-					ps[i] = r.Profile(&apps[i], &as, close)
+				for i := lo; i < min(lo+chunk, n); i++ {
+					f(i)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return NewIndex(r, ps)
 }
 
 // Find returns the position of application id's profile.

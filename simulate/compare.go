@@ -96,7 +96,10 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	c := &Comparison{Seed: w.Config.Seed, Weeks: len(w.Cycles), Start: w.Start,
+		Applications: len(w.Applications), Bands: BandKeys}
 	var runs [2]*RunResult
+	var moved error
 	var wg sync.WaitGroup
 	for i, p := range []*policy.Policy{base, alt} {
 		wg.Go(func() {
@@ -106,12 +109,13 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 			}
 		})
 	}
+	// The movement does not depend on the runs: computed alongside them, it takes the
+	// core the shorter run leaves idle.
+	wg.Go(func() { moved = c.movement(ctx, w, base, alt) })
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
-	c := &Comparison{Seed: w.Config.Seed, Weeks: len(w.Cycles), Start: w.Start,
-		Applications: len(w.Applications), Bands: BandKeys}
 	c.Policies[0] = Summarise(runs[0], base)
 	c.Policies[1] = Summarise(runs[1], alt)
 	if base.Name() == alt.Name() && base.File != alt.File && base.File != "" && alt.File != "" {
@@ -120,8 +124,8 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 		c.Policies[0].Policy += " (" + path.Base(filepath.ToSlash(base.File)) + ")"
 		c.Policies[1].Policy += " (" + path.Base(filepath.ToSlash(alt.File)) + ")"
 	}
-	if err := c.movement(w, base, alt); err != nil {
-		return nil, err
+	if moved != nil {
+		return nil, moved
 	}
 	in := map[int64]int{}
 	for k, r := range runs {
@@ -169,8 +173,9 @@ func decides(as *banding.Assessment) (string, string) {
 	return BandKey(as.Band), ""
 }
 
-// movement assesses the starting register under both policies on the first day.
-func (c *Comparison) movement(w *World, base, alt *policy.Policy) error {
+// movement assesses the starting register under both policies on the first day. It
+// sets only c.Movement and c.Moves, and stops once ctx is done.
+func (c *Comparison) movement(ctx context.Context, w *World, base, alt *policy.Policy) error {
 	idx := map[string]int{}
 	for i, k := range c.Bands {
 		idx[k] = i
@@ -181,6 +186,9 @@ func (c *Comparison) movement(w *World, base, alt *policy.Policy) error {
 	}
 	moves := map[Move]int{}
 	for i := range w.Applications {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		a := w.Applications[i]
 		if a.Status == register.StatusPending {
 			continue

@@ -103,6 +103,9 @@ func (s *Study) LetsByGroup(w *World, dims ...equality.Dimension) error {
 	if c.Policies[0].Run == nil || c.Policies[1].Run == nil {
 		return errors.New("simulate: lets by group: the comparison holds no runs")
 	}
+	if w == nil {
+		return errors.New("simulate: lets by group: no world")
+	}
 	households := w.Households()
 	s.Equality = nil
 	for _, by := range dims {

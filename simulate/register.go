@@ -67,24 +67,28 @@ func perWeek(monthly float64) float64 {
 	return 1 - math.Pow(1-min(monthly, 1), 7/30.44)
 }
 
+// newChanger returns the change-of-circumstances model of a run: synth's, with every
+// call a change (the simulator has decided who changes), drawn in the geography policy.
+func newChanger(cfg synth.Config, geo *policy.Policy, start register.Date) (*synth.Changer, error) {
+	cfg.Behaviour.ChangesPerMonth = 1
+	cfg.AsOf = start // each change sets its own
+	return synth.NewChanger(cfg, geo)
+}
+
 // change draws application a's change of circumstances through synth's model, with a
 // seed keyed by (seed, cycle, application) so the household changes the same way under
 // every policy; the facts are drawn in the geography policy, and the band history moves
 // on under p on day on.
-func change(cfg *synth.Config, geo, p *policy.Policy, seed uint64, cycle int64, a *register.Application,
+func change(ch *synth.Changer, geo, p *policy.Policy, seed uint64, cycle int64, a *register.Application,
 	on register.Date) (register.Application, bool, error) {
-	c := *cfg
-	c.Seed = key(seed, drawChangeSeed, cycle, a.ID)
-	c.Behaviour.ChangesPerMonth = 1 // the simulator has decided that a changes
-	cs, err := synth.ChangeCircumstances(c, geo, []register.Application{*a}, on-31, on+1)
-	if err != nil || len(cs) == 0 {
+	c, ok := ch.Change(key(seed, drawChangeSeed, cycle, a.ID), a, on-31, on+1)
+	if !ok {
+		return register.Application{}, false, nil
+	}
+	c.History = a.History
+	remapArea(&c, geo, p, seed)
+	if _, err := reband(&c, p, on, "change of circumstances"); err != nil {
 		return register.Application{}, false, err
 	}
-	ch := cs[0]
-	ch.History = a.History
-	remapArea(&ch, geo, p, seed)
-	if _, err := reband(&ch, p, on, "change of circumstances"); err != nil {
-		return register.Application{}, false, err
-	}
-	return ch, true, nil
+	return c, true, nil
 }

@@ -44,7 +44,7 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &World{Config: cfg, Geography: geo, Start: cfg.Start}
+	w := &World{Config: cfg, Geography: geo, Start: cfg.Start, Applications: make([]register.Application, 0, len(s.Applications))}
 	var lastCycle, lastAdvert, lastApp int64
 	for _, c := range s.Cycles {
 		lastCycle = max(lastCycle, c.ID)
@@ -197,13 +197,18 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			apps = append(apps, a)
 			continue
 		}
-		was, err := banding.Assess(&a, w.Geography, w.Start)
-		if err != nil {
-			return nil, fmt.Errorf("simulate: application %d: %w", a.ID, err)
+		var was banding.Assessment
+		if p != w.Geography { // under the geography policy itself, was is as below
+			if was, err = banding.Assess(&a, w.Geography, w.Start); err != nil {
+				return nil, fmt.Errorf("simulate: application %d: %w", a.ID, err)
+			}
 		}
 		as, err := reband(&a, p, w.Start, "policy "+p.Name()+" in force")
 		if err != nil {
 			return nil, err
+		}
+		if p == w.Geography {
+			was = as
 		}
 		if was.Qualifies && !as.Qualifies {
 			out.Removed = append(out.Removed, a.ID) // no longer qualifies: off the register
@@ -215,7 +220,13 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	pLeave := perWeek(cfg.Synth.Behaviour.LeaversPerMonthPercent / 100)
 	pChange := perWeek(cfg.Synth.Behaviour.ChangesPerMonth)
 	pending := register.Date(cfg.Synth.Register.PendingDays)
-	pos := map[int64]int{}
+	// Every change to an application below is reported to the assessor, which assesses
+	// only those (and the ones a date moves on) at each close.
+	assessor := bidding.NewAssessor(rules)
+	changer, err := newChanger(cfg.Synth, w.Geography, w.Start)
+	if err != nil {
+		return nil, err
+	}
 	for wk, c := range w.Cycles {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -228,16 +239,19 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			apps = append(apps, j)
 			st.Joined++
 		}
-		kept := apps[:0]
+		// apps[:n] are the ones kept so far; each is changed in place and moved down only
+		// once one before it has left, as copying every application every week cost more
+		// than the rest of the loop.
+		n := 0
 		for i := range apps {
-			a := apps[i]
+			a := &apps[i]
 			id := a.ID
 			switch {
 			case unit(key(seed, drawLeave, c.ID, id)) < pLeave:
 				st.Left++
 				continue
 			case a.Status == register.StatusPending && a.Registered+pending <= day:
-				as, err := reband(&a, p, day, "application decided")
+				as, err := reband(a, p, day, "application decided")
 				if err != nil {
 					return nil, err
 				}
@@ -246,23 +260,29 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 					continue
 				}
 				a.Status = register.StatusActive
+				assessor.Changed(id)
 			case a.Status == register.StatusClosed && a.StatusUntil != 0 && a.StatusUntil <= day:
 				a.Status, a.StatusReason, a.StatusUntil = register.StatusActive, "", 0
+				assessor.Changed(id)
 			case (a.Status == register.StatusActive || a.Status == register.StatusSuspended) &&
 				unit(key(seed, drawChange, c.ID, id)) < pChange:
-				ch, ok, err := change(&cfg.Synth, w.Geography, p, seed, c.ID, &a, day)
+				ch, ok, err := change(changer, w.Geography, p, seed, c.ID, a, day)
 				if err != nil {
 					return nil, err
 				}
 				if ok {
-					a = ch
+					*a = ch
 					st.Changed++
+					assessor.Changed(id)
 				}
 			}
-			kept = append(kept, a)
+			if n != i {
+				apps[n] = *a
+			}
+			n++
 		}
-		apps = kept
-		ix, err := bidding.Assess(rules, apps, day)
+		apps = apps[:n]
+		ix, err := assessor.Assess(apps, day)
 		if err != nil {
 			return nil, fmt.Errorf("simulate: cycle %d: %w", c.ID, err)
 		}
@@ -283,9 +303,10 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		out.Sanctions = append(out.Sanctions, res.Result.Sanctions...)
 
 		allocation.WriteBack(apps, res.Steps) // as the store writes each decision's step back
-		clear(pos)
-		for i := range apps {
-			pos[apps[i].ID] = i
+		for _, step := range res.Steps {
+			for _, c := range step.Applications {
+				assessor.Changed(c.After.ID)
+			}
 		}
 		homes := map[int64]*bidding.Advert{}
 		for i := range w.Adverts[wk] {
@@ -293,22 +314,27 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		}
 		housed := map[int64]bool{}
 		for _, l := range res.Result.Lets {
-			need := 0
-			if k, ok := ix.Find(l.Application); ok {
-				need = int(ix.Profiles[k].BedMin)
+			k, ok := ix.Find(l.Application)
+			if !ok {
+				return nil, fmt.Errorf("simulate: cycle %d: let to application %d, not on the register", c.ID, l.Application)
 			}
+			need, registered := int(ix.Profiles[k].BedMin), ix.Profiles[k].Registered
 			out.Housed = append(out.Housed, Housed{Application: l.Application, Cycle: c.ID, Advert: l.Advert,
-				Landlord: l.Landlord, Route: l.Route, On: l.On, Registered: apps[pos[l.Application]].Registered,
+				Landlord: l.Landlord, Route: l.Route, On: l.On, Registered: registered,
 				Band: l.Band, Effective: l.Effective, Position: l.Position, Bedrooms: homes[l.Advert].Bedrooms, Type: homes[l.Advert].Type, Need: need})
 			housed[l.Application] = true
 		}
-		kept = apps[:0]
-		for _, a := range apps {
-			if !housed[a.ID] {
-				kept = append(kept, a)
+		n = 0
+		for i := range apps {
+			if housed[apps[i].ID] {
+				continue
 			}
+			if n != i {
+				apps[n] = apps[i]
+			}
+			n++
 		}
-		apps = kept
+		apps = apps[:n]
 		if cfg.Progress != nil {
 			cfg.Progress(p.Name(), wk+1, len(w.Cycles))
 		}

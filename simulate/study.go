@@ -48,7 +48,14 @@ type Study struct {
 	// Equality is left for the equality breakdowns (issue 15): figures by monitoring
 	// group, filled by that feature from Runs' Housed lets. Nil until then.
 	Equality []equality.Comparison `json:"equality,omitempty"`
+
+	world *World // the first seed's, from RunSeeds
 }
+
+// World returns the first seed's world when the study came from RunSeeds (nil
+// otherwise), for LetsByGroup: drawing it again cost a Birmingham comparison a tenth of
+// its wall time.
+func (s *Study) World() *World { return s.world }
 
 // PolicyInfo names a policy in a study.
 type PolicyInfo struct {
@@ -96,6 +103,7 @@ func RunSeeds(ctx context.Context, s *snapshot.Snapshot, cfg Config, seeds int, 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	runs := make([]*Comparison, seeds)
+	var first *World
 	// As many seeds at once as CPUs, though each comparison runs its policies at once too:
 	// the two runs of a seed take unequal time, and with one seed at a time a core idles
 	// while the slower finishes (measured: 1.5 of 2 cores busy; BENCHMARKS.md).
@@ -112,6 +120,9 @@ func RunSeeds(ctx context.Context, s *snapshot.Snapshot, cfg Config, seeds int, 
 			c := cfg
 			c.Seed = cfg.Seed + uint64(k)
 			w, err := NewWorld(s, c)
+			if k == 0 {
+				first = w
+			}
 			if err == nil {
 				if len(pols) == 2 {
 					runs[k], err = Compare(ctx, w, pols[0], pols[1])
@@ -128,7 +139,9 @@ func RunSeeds(ctx context.Context, s *snapshot.Snapshot, cfg Config, seeds int, 
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
-	return NewStudy(runs), nil
+	st := NewStudy(runs)
+	st.world = first
+	return st, nil
 }
 
 // NewStudy summarises comparisons of the same policies on different seeds (from

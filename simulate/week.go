@@ -91,10 +91,14 @@ func Week(ctx context.Context, in *WeekInput) (*WeekResult, error) {
 	}
 	out := &WeekResult{Closed: closed}
 	for _, refs := range closed.Closing.Bids {
-		out.ManualBids += len(refs)
+		for _, r := range refs {
+			if r.Autobid {
+				out.Autobids++
+			} else {
+				out.ManualBids++
+			}
+		}
 	}
-	out.Autobids = len(closed.Closing.Autobids())
-	out.ManualBids -= out.Autobids
 	out.Allocation = &allocation.Input{
 		Policy:       in.Rules.Policy,
 		Applications: in.Applications,

@@ -72,36 +72,9 @@ func ChangeCircumstances(cfg Config, p *policy.Policy, apps []register.Applicati
 	parallel(chunks, func(k int) {
 		r := newRand(cfg.Seed, streamChanges, uint64(from)<<20|uint64(k))
 		for i := k * chunkSize; i < min(n, (k+1)*chunkSize); i++ {
-			a := &apps[i]
-			if a.Status != register.StatusActive && a.Status != register.StatusSuspended {
-				continue
+			if c, ok := g.changeOne(r, &kinds, pChange, &apps[i], from, to); ok {
+				out[k] = append(out[k], c)
 			}
-			if r.Float64() >= pChange {
-				continue
-			}
-			on := from.AddDays(r.IntN(int(to - from)))
-			if on < a.Registered {
-				continue
-			}
-			c := clone(a)
-			kind := g.change(r, &c, kinds.draw(r), on)
-			as, err := banding.Assess(&c, p, on)
-			if err != nil {
-				continue // a change that cannot be assessed is not made
-			}
-			why := ""
-			for _, m := range as.Criteria {
-				if m.Band == as.Band {
-					why = m.ID
-					break
-				}
-			}
-			if !as.Qualifies && len(as.NotQualifying) > 0 {
-				why = as.NotQualifying[0].Code
-			}
-			c.History, _ = banding.Transition(c.History, c.Registered, c.Overrides,
-				banding.Change{Band: as.Band, On: on, Reason: g.reason("change: "+kind, why), By: "synthetic"}, &p.EffectiveDate)
-			out[k] = append(out[k], c)
 		}
 	})
 	var changed []register.Application
@@ -109,6 +82,73 @@ func ChangeCircumstances(cfg Config, p *policy.Policy, apps []register.Applicati
 		changed = append(changed, cs...)
 	}
 	return changed, nil
+}
+
+// Changer is ChangeCircumstances for one application at a time, with the generator
+// built once: the simulator decides itself who changes and when, and calls it for each
+// changed household, where building the generator per call was most of the cost. A
+// Changer is not safe for concurrent use.
+type Changer struct {
+	cfg   Config
+	g     *gen
+	kinds table
+}
+
+// NewChanger returns a Changer drawing with cfg's rates in p.
+func NewChanger(cfg Config, p *policy.Policy) (*Changer, error) {
+	c := &Changer{cfg: cfg}
+	var err error
+	if c.g, err = newGen(&c.cfg, p); err != nil {
+		return nil, err
+	}
+	c.kinds = newTable(cfg.Behaviour.ChangeKinds)
+	return c, nil
+}
+
+// Change returns what ChangeCircumstances(cfg with Seed seed, p, {*a}, from, to) would:
+// a's change, if it has one, and whether it has.
+func (c *Changer) Change(seed uint64, a *register.Application, from, to register.Date) (register.Application, bool) {
+	if to <= from {
+		return register.Application{}, false
+	}
+	c.cfg.Seed, c.cfg.AsOf, c.g.asOf = seed, to, to
+	pChange := 1 - pow1m(c.cfg.Behaviour.ChangesPerMonth, float64(to-from)/30.44)
+	return c.g.changeOne(newRand(seed, streamChanges, uint64(from)<<20), &c.kinds, pChange, a, from, to)
+}
+
+// changeOne draws whether a changes in [from, to) with probability pChange and, if it
+// does, returns the changed copy with its band history moved on.
+func (g *gen) changeOne(r *rand.Rand, kinds *table, pChange float64, a *register.Application, from, to register.Date) (register.Application, bool) {
+	p := g.p
+	if a.Status != register.StatusActive && a.Status != register.StatusSuspended {
+		return register.Application{}, false
+	}
+	if r.Float64() >= pChange {
+		return register.Application{}, false
+	}
+	on := from.AddDays(r.IntN(int(to - from)))
+	if on < a.Registered {
+		return register.Application{}, false
+	}
+	c := clone(a)
+	kind := g.change(r, &c, kinds.draw(r), on)
+	as, err := banding.Assess(&c, p, on)
+	if err != nil {
+		return register.Application{}, false // a change that cannot be assessed is not made
+	}
+	why := ""
+	for _, m := range as.Criteria {
+		if m.Band == as.Band {
+			why = m.ID
+			break
+		}
+	}
+	if !as.Qualifies && len(as.NotQualifying) > 0 {
+		why = as.NotQualifying[0].Code
+	}
+	c.History, _ = banding.Transition(c.History, c.Registered, c.Overrides,
+		banding.Change{Band: as.Band, On: on, Reason: g.reason("change: "+kind, why), By: "synthetic"}, &p.EffectiveDate)
+	return c, true
 }
 
 // clone copies a with its own slices, so changes never reach the caller's register.

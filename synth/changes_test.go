@@ -84,3 +84,31 @@ func TestS3_4_ChangesOfCircumstancesMoveBands(t *testing.T) {
 	require.Positive(t, down)
 	require.Positive(t, lost)
 }
+
+// A Changer builds its generator once and makes, for each application, the change
+// ChangeCircumstances makes of that application alone with the same seed and window,
+// whatever changes it made before.
+func TestChanger_IsChangeCircumstancesOfOne(t *testing.T) {
+	s := keywaysSnapshot(t)
+	cfg := synth.Keyways()
+	cfg.Behaviour.ChangesPerMonth = 0.5
+	p := nn2021(t)
+	ch, err := synth.NewChanger(cfg, p)
+	require.NoError(t, err)
+	made := 0
+	for i := range 400 {
+		a := &s.Applications[i*7]
+		seed, on := uint64(1000+i), cfg.AsOf.AddDays(i%50)
+		one := cfg
+		one.Seed = seed
+		want, err := synth.ChangeCircumstances(one, p, []register.Application{*a}, on-31, on+1)
+		require.NoError(t, err)
+		got, ok := ch.Change(seed, a, on-31, on+1)
+		require.Equal(t, len(want) == 1, ok, "application %d", a.ID)
+		if ok {
+			require.Equal(t, want[0], got, "application %d", a.ID)
+			made++
+		}
+	}
+	require.Greater(t, made, 50)
+}

@@ -125,7 +125,8 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				// A run allocates a week's profiles, shortlists and steps and drops them: at
 				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
 				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
-				// (263 → 670 MB peak; BENCHMARKS.md).
+				// (263 → 670 MB peak). Since runs keep assessments it is even with 100 at
+				// Birmingham but saves a fifth of 20 Keyways seeds' CPU (BENCHMARKS.md).
 				debug.SetGCPercent(300)
 			}
 			cfg.Progress = newProgress(app, cfg.Weeks*len(pols)*seeds)
@@ -142,11 +143,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 			if len(pols) == 2 && len(st.Runs) > 0 {
 				// Lets by age and disability, base against alternative, in the first seed's
 				// world: for the terminal, JSON and the report alike.
-				w, err := simulate.NewWorld(snap, cfg)
-				if err != nil {
-					return err
-				}
-				if err := st.LetsByGroup(w, simulate.EqualityDimensions...); err != nil {
+				if err := st.LetsByGroup(st.World(), simulate.EqualityDimensions...); err != nil {
 					return err
 				}
 			}

@@ -1,0 +1,60 @@
+package bidding_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/cbl-lettings/cbl/bidding"
+	"github.com/cbl-lettings/cbl/bidding/bidtest"
+	"github.com/cbl-lettings/cbl/register"
+	"github.com/stretchr/testify/require"
+)
+
+// An Assessor's index at each of a year's weekly closes is Assess's, for households
+// whose band-history spells start and end later, whose children and applicants have
+// birthdays all through the year (the guarantor age, children turning adults), and
+// some whose status changes and is reported; so it is for applications out of id
+// order and for a close back in time.
+func TestAssessor_WeeklyClosesAreAssess(t *testing.T) {
+	env := bidtest.New(t, "nn-2021")
+	rng := rand.New(rand.NewPCG(5, 5))
+	day := env.CloseDate()
+	var apps []register.Application
+	for i := range 300 {
+		a := bidtest.App(int64(i+1), register.Band(1+rng.IntN(5)), "2024-01-01", "2023-01-01")
+		a.Members[0].Born = day.AddDays(-(17*365 + rng.IntN(3*365)))
+		for range rng.IntN(4) {
+			a.Members = append(a.Members, register.Member{Born: day.AddDays(-rng.IntN(19 * 365)),
+				Sex: []register.Sex{register.Male, register.Female}[rng.IntN(2)], Relationship: register.RelChild})
+		}
+		if i%3 == 0 { // the band changes later: one spell ends, the next starts
+			end := day.AddDays(rng.IntN(300))
+			a.History[0].To = end
+			a.History = append(a.History, register.BandSpell{Band: register.BandC, From: end, Effective: end, Reason: "test"})
+		}
+		apps = append(apps, a)
+	}
+	s := bidding.NewAssessor(env.Rules)
+	check := func(close register.Date) {
+		t.Helper()
+		want, err := bidding.Assess(env.Rules, apps, close)
+		require.NoError(t, err)
+		got, err := s.Assess(apps, close)
+		require.NoError(t, err)
+		require.Equal(t, want.Profiles, got.Profiles, "close %s", close)
+	}
+	for wk := range 52 {
+		if wk == 10 {
+			for i := range 20 {
+				apps[i].Status = register.StatusSuspended
+				s.Changed(apps[i].ID)
+			}
+		}
+		if wk == 20 || wk == 21 { // out of id order, then back in it
+			slices.Reverse(apps)
+		}
+		check(day.AddDays(7 * wk))
+	}
+	check(day)
+}
