@@ -54,6 +54,11 @@ type CloseResult struct {
 	// Read, Shortlist and Write are how long reading the register, shortlisting (with
 	// autobids) and writing (including the traces, and the commit) took.
 	Read, Shortlist, Write time.Duration
+	// Purged are the cycles whose recorded households the close's retention purge
+	// removed (upkeep.inputs_retention_days); PurgeErr, if set, says why that purge
+	// failed (the close itself is done; the next close purges them).
+	Purged   []int64
+	PurgeErr error
 	// Summary is what CycleSummary reads back from the rows this close wrote (nil when
 	// AlreadyClosed), made from the close itself rather than a scan of its entries.
 	Summary []AdvertSummary
@@ -69,6 +74,15 @@ type CloseResult struct {
 // writes nothing. If ctx ends (or anything fails) part way, nothing is written.
 func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
 	res, err := closeCycle(ctx, db, id, opts)
+	if err == nil && !res.AlreadyClosed {
+		// Retention (S7.7), after the commit and in a transaction of its own: a failure
+		// here leaves the close done and the purge to the next close.
+		if p, perr := CyclePolicy(res.Cycle.Cycle); perr != nil {
+			res.PurgeErr = perr
+		} else if days := p.Upkeep.InputsRetentionDays; days > 0 {
+			res.Purged, res.PurgeErr = PurgeInputs(context.WithoutCancel(ctx), db, res.Cycle.Closes.AddDate(0, 0, -days))
+		}
+	}
 	if err != nil && ctx.Err() != nil {
 		// However lib/pq or a COPY loop noticed, say why it stopped.
 		return nil, fmt.Errorf("close cycle %d interrupted; nothing written: %w", id, ctx.Err())
@@ -132,6 +146,13 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, $2)`, cycleLockSpace, cycleKey(id))
+	// Shared with other closes, exclusive to a purge of recorded inputs (PurgeInputs):
+	// taken before the snapshot, so that no purge commits between the states this close
+	// sees as recorded and its commit of references to them.
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock_shared($1, $2)`, cycleLockSpace, inputsLockKey); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock_shared($1, $2)`, cycleLockSpace, inputsLockKey)
 	// Repeatable read, begun after the lock: one consistent view of the register that
 	// includes a close committed by whoever held the lock before us. (Not ended by ctx:
 	// see begin.)
@@ -232,11 +253,6 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	}
 	if err := w.inputs(c.ID, enc.e); err != nil {
 		return nil, err
-	}
-	if days := p.Upkeep.InputsRetentionDays; days > 0 {
-		if _, err := purgeInputs(ctx, tx, c.Closes.AddDate(0, 0, -days)); err != nil {
-			return nil, err
-		}
 	}
 	r, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
 	if err != nil {

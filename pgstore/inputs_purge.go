@@ -14,20 +14,29 @@ import (
 // closed before cutoff (S7.7): each such cycle keeps its digest, adverts, bids and
 // exclusions, and says when it was purged; cycle verify and replay then refuse it
 // (ErrInputsPurged), and its bids' traces can no longer be rebuilt. A state a later,
-// kept cycle still refers to stays. It returns the cycles purged. A close runs it with
-// the cutoff its policy's upkeep.inputs_retention_days gives.
+// kept cycle still refers to stays. It returns the cycles purged. CloseCycle runs it
+// after each close, with the cutoff its policy's upkeep.inputs_retention_days gives.
 func PurgeInputs(ctx context.Context, db *sqlx.DB, cutoff time.Time) ([]int64, error) {
 	tx, err := begin(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	// Waits for closes under way: each took this lock shared before reading what is
+	// recorded (closeCycle), and may refer to a state this purge would remove.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, cycleLockSpace, inputsLockKey); err != nil {
+		return nil, err
+	}
 	purged, err := purgeInputs(ctx, tx, cutoff)
 	if err != nil {
 		return nil, err
 	}
 	return purged, tx.Commit()
 }
+
+// inputsLockKey is the advisory lock (in cycleLockSpace) closes take shared and a purge
+// of recorded inputs exclusive. Cycle keys are int32 of a cycle id; this one is negative.
+const inputsLockKey int32 = -0x696e7074 // "inpt"
 
 func purgeInputs(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]int64, error) {
 	var purged []int64
@@ -42,7 +51,7 @@ func purgeInputs(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]int64, e
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cycle_inputs SET applications = NULL, purged_at = now()
-		WHERE cycle = ANY($1)`, pq.Array(purged)); err != nil {
+		WHERE cycle = ANY($1) AND purged_at IS NULL`, pq.Array(purged)); err != nil {
 		return nil, fmt.Errorf("purge recorded inputs: %w", err)
 	}
 	// A purged close's states may still be the states of households in kept closes

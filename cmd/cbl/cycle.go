@@ -128,6 +128,12 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 					id, len(res.Closed.Shortlists), res.Autobids, res.Entries, time.Since(start).Round(time.Millisecond),
 					res.Read.Round(time.Millisecond), res.Shortlist.Round(time.Millisecond), res.Write.Round(time.Millisecond))
 			}
+			if len(res.Purged) > 0 {
+				app.Logf("retention (upkeep.inputs_retention_days): removed the recorded households of cycle(s) %v", res.Purged)
+			}
+			if res.PurgeErr != nil {
+				app.Logf("warning: the cycle is closed, but removing recorded households past their retention failed (the next close tries again): %v", res.PurgeErr)
+			}
 			sum := res.Summary
 			if res.AlreadyClosed {
 				// What an earlier close stored, read back.
