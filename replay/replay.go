@@ -8,6 +8,7 @@
 package replay
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -132,7 +133,9 @@ func (in *Inputs) Parts() (head []byte, apps [][]byte, err error) {
 
 // FromParts is the inputs whose Parts are head and apps.
 func FromParts(head []byte, apps [][]byte) (*Inputs, error) {
-	var in Inputs
+	// Room for every bid first (json appends to a slice's capacity): grown as decoded,
+	// a national week's half-million bids cost a trace 0.7 s of copying.
+	in := Inputs{Bids: make([]bidding.Bid, 0, bytes.Count(head, []byte(`{"application":`)))}
 	if err := json.Unmarshal(head, &in); err != nil {
 		return nil, fmt.Errorf("replay: inputs: %w", err)
 	}
