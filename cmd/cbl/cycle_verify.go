@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -9,6 +10,7 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/replay"
 	"github.com/cbl-lettings/cbl/shortlist"
 )
@@ -77,8 +79,64 @@ type replayRow struct {
 	Moved        int    `json:"moved"` // households on both whose position or skip differs
 }
 
+// moveRow is one household whose place on an advert differs in a replay.
+type moveRow struct {
+	Advert         int64   `json:"advert"`
+	Application    int64   `json:"application"`
+	Band           *string `json:"band"` // as ranked at the close; null if none
+	BandReplay     *string `json:"band_replay"`
+	Position       *int    `json:"position"` // null when skipped
+	PositionReplay *int    `json:"position_replay"`
+	Skip           string  `json:"skip"`
+	SkipReplay     string  `json:"skip_replay"`
+}
+
+// moveRows lists, advert by advert, the households on both a stored and a replayed
+// shortlist whose position or skip differs, in the replay's order.
+func moveRows(stored, got []shortlist.Shortlist) []moveRow {
+	was := map[int64]map[int64]shortlist.Entry{}
+	for _, sl := range stored {
+		m := map[int64]shortlist.Entry{}
+		for _, e := range append(slices.Clone(sl.Ranked), sl.Skipped...) {
+			m[e.Application] = e
+		}
+		was[sl.Advert] = m
+	}
+	rows := []moveRow{}
+	for _, sl := range got {
+		for _, e := range append(slices.Clone(sl.Ranked), sl.Skipped...) {
+			w, ok := was[sl.Advert][e.Application]
+			if !ok || (w.Position == e.Position && w.Skip == e.Skip) {
+				continue
+			}
+			rows = append(rows, moveRow{Advert: sl.Advert, Application: e.Application, Band: optBand(w.Band),
+				BandReplay: optBand(e.Band), Position: optPos(w.Position), PositionReplay: optPos(e.Position),
+				Skip: w.Skip, SkipReplay: e.Skip})
+		}
+	}
+	return rows
+}
+
+func optBand(b register.Band) *string {
+	if b == register.NoBand {
+		return nil
+	}
+	s := b.String()
+	return &s
+}
+
+func optPos(p int) *int {
+	if p == 0 {
+		return nil
+	}
+	return &p
+}
+
 func newCycleReplayCommand(app *App) *cobra.Command {
-	var policyArg string
+	var (
+		policyArg string
+		moves     bool
+	)
 	cmd := &cobra.Command{
 		Use:   "replay CYCLE --policy POLICY",
 		Short: "Rank a closed cycle's recorded inputs under another policy: a counterfactual for one real week",
@@ -90,7 +148,8 @@ are placed again under POLICY among the households the close recorded (one that 
 bid nor was autobid that week is not recorded, so cannot be autobid in the replay).
 Writes nothing.`,
 		Example: `  cbl cycle replay 42 --policy nn-2025-proposed
-  cbl cycle replay 42 --policy my-policy.json -o csv > week-42-what-if.csv`,
+  cbl cycle replay 42 --policy my-policy.json -o csv > week-42-what-if.csv
+  cbl cycle replay 42 --policy my-policy.json --moves -o json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := cycleArg(args[0])
@@ -127,10 +186,14 @@ Writes nothing.`,
 			}
 			app.Logf("cycle %d (closed under %s) ranked again under %s: %d of its %d recorded households banded differently",
 				id, rec.Policy, p.Name(), len(rebands), rec.Households)
+			if moves {
+				return app.PrintRows(moveRows(stored, got.Shortlists))
+			}
 			return app.PrintRows(replayRows(stored, got.Shortlists))
 		},
 	}
 	cmd.Flags().StringVar(&policyArg, "policy", "", "the policy to rank under: a shipped id, id@version or a policy file")
+	cmd.Flags().BoolVar(&moves, "moves", false, "list each household whose position or skip moved, with its band before and after, instead of a row per advert")
 	return cmd
 }
 

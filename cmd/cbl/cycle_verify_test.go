@@ -79,6 +79,23 @@ func TestS7_7_CycleVerifyAndReplay(t *testing.T) {
 		total += r.Moved
 	}
 	require.Positive(t, total, "moving overcrowded households up a band moves them on this week's shortlists")
+	var moves []struct {
+		Application    int64   `json:"application"`
+		Band           *string `json:"band"`
+		BandReplay     *string `json:"band_replay"`
+		Position       *int    `json:"position"`
+		PositionReplay *int    `json:"position_replay"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(mustRun(t, "--dsn", dsn, "-o", "json", "cycle", "replay", "1", "--policy", file, "--moves")), &moves))
+	require.Len(t, moves, total, "--moves lists each household the advert rows count")
+	up := 0
+	for _, m := range moves {
+		if m.Band != nil && m.BandReplay != nil && *m.Band == "B" && *m.BandReplay == "A" {
+			up++
+			require.NotNil(t, m.PositionReplay, "application %d: moved up to Band A, it is ranked", m.Application)
+		}
+	}
+	require.Positive(t, up, "the overcrowded households are among those that moved, Band B to Band A")
 
 	code, _, errOut = run(t, "--dsn", dsn, "cycle", "replay", "1")
 	require.Equal(t, 2, code)
