@@ -1,7 +1,6 @@
 package pgstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -49,27 +48,38 @@ func (r *shortlistEntryRow) entry(advert int64) shortlist.Entry {
 // loadShortlists reads the latest stored shortlist of each advert (the highest id, so a
 // re-close replaces an earlier one), in advert order.
 func loadShortlists(ctx context.Context, tx *sqlx.Tx) ([]shortlist.Shortlist, error) {
-	var heads []struct {
-		ID     int64  `db:"id"`
-		Advert int64  `db:"advert"`
-		Policy string `db:"policy"`
-	}
+	var heads []shortlistHead
 	if err := tx.SelectContext(ctx, &heads, `SELECT DISTINCT ON (advert) id, advert, policy
 		FROM shortlists ORDER BY advert, id DESC`); err != nil {
 		return nil, fmt.Errorf("load shortlists: %w", err)
 	}
-	out := make([]shortlist.Shortlist, len(heads))
-	byID := make(map[int64]*shortlist.Shortlist, len(heads))
 	ids := make([]int64, len(heads))
 	for i, h := range heads {
-		out[i] = shortlist.Shortlist{Advert: h.Advert, Policy: h.Policy, Ranked: []shortlist.Entry{}, Skipped: []shortlist.Entry{}}
-		byID[h.ID] = &out[i]
 		ids[i] = h.ID
 	}
 	var rows []shortlistEntryRow
 	if err := tx.SelectContext(ctx, &rows, `SELECT `+shortlistEntryColumns+` FROM shortlist_entries
 		WHERE shortlist = ANY($1) ORDER BY shortlist, position NULLS LAST, application`, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("load shortlist entries: %w", err)
+	}
+	return assembleShortlists(heads, rows), nil
+}
+
+// shortlistHead is a shortlists row.
+type shortlistHead struct {
+	ID     int64  `db:"id"`
+	Advert int64  `db:"advert"`
+	Policy string `db:"policy"`
+}
+
+// assembleShortlists puts entry rows (ordered by position, skipped last, then
+// application) into their shortlists: one per head, in the heads' order.
+func assembleShortlists(heads []shortlistHead, rows []shortlistEntryRow) []shortlist.Shortlist {
+	out := make([]shortlist.Shortlist, len(heads))
+	byID := make(map[int64]*shortlist.Shortlist, len(heads))
+	for i, h := range heads {
+		out[i] = shortlist.Shortlist{Advert: h.Advert, Policy: h.Policy, Ranked: []shortlist.Entry{}, Skipped: []shortlist.Entry{}}
+		byID[h.ID] = &out[i]
 	}
 	for i := range rows {
 		sl := byID[rows[i].Shortlist]
@@ -80,7 +90,7 @@ func loadShortlists(ctx context.Context, tx *sqlx.Tx) ([]shortlist.Shortlist, er
 			sl.Skipped = append(sl.Skipped, e)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // ErrNotShortlisted means the advert has no stored shortlist (its cycle has not been closed).
@@ -120,7 +130,7 @@ func LoadBidPosition(ctx context.Context, db sqlx.QueryerContext, advert, app in
 		return nil, err
 	}
 	p := &BidPosition{Entry: r.entry(advert), Trace: json.RawMessage(r.Trace)}
-	if t := bytes.TrimSpace(r.Trace); len(t) == 0 || bytes.Equal(t, []byte("{}")) {
+	if notStored(r.Trace) {
 		// Not stored (closes from schema version 11 on): ranked again from the record.
 		if p.Trace, err = rebuildTrace(ctx, db, cycle, advert, app); err != nil {
 			return nil, err

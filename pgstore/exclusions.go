@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cbl-lettings/cbl/replay"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -137,11 +138,9 @@ func excludedFunc(ctx context.Context, tx *sqlx.Tx) (func(app, advert int64) boo
 	if err != nil || len(es) == 0 {
 		return nil, nil, err
 	}
-	set := make(map[[2]int64]bool, len(es))
 	pairs := make([][2]int64, len(es))
 	for i, e := range es {
 		pairs[i] = [2]int64{e.Application, e.Advert}
-		set[pairs[i]] = true
 	}
-	return func(app, advert int64) bool { return set[[2]int64{app, advert}] }, pairs, nil
+	return replay.Excluding(pairs), pairs, nil
 }

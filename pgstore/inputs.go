@@ -315,34 +315,15 @@ func cycleInputs(ctx context.Context, db sqlx.QueryerContext, cycle int64, want 
 
 // CycleShortlists reads the shortlists stored at cycle's close, in advert order.
 func CycleShortlists(ctx context.Context, db sqlx.QueryerContext, cycle int64) ([]shortlist.Shortlist, error) {
-	var heads []struct {
-		ID     int64  `db:"id"`
-		Advert int64  `db:"advert"`
-		Policy string `db:"policy"`
-	}
+	var heads []shortlistHead
 	if err := sqlx.SelectContext(ctx, db, &heads, `SELECT id, advert, policy FROM shortlists
 		WHERE cycle = $1 ORDER BY advert`, cycle); err != nil {
 		return nil, err
-	}
-	out := make([]shortlist.Shortlist, len(heads))
-	at := make(map[int64]int, len(heads))
-	for i, h := range heads {
-		out[i] = shortlist.Shortlist{Advert: h.Advert, Policy: h.Policy, Ranked: []shortlist.Entry{}, Skipped: []shortlist.Entry{}}
-		at[h.ID] = i
 	}
 	var rows []shortlistEntryRow
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT `+shortlistEntryColumns+` FROM shortlist_entries
 		WHERE cycle = $1 ORDER BY shortlist, position NULLS LAST, application`, cycle); err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		sl := &out[at[rows[i].Shortlist]]
-		e := rows[i].entry(sl.Advert)
-		if rows[i].Position.Valid {
-			sl.Ranked = append(sl.Ranked, e)
-		} else {
-			sl.Skipped = append(sl.Skipped, e)
-		}
-	}
-	return out, nil
+	return assembleShortlists(heads, rows), nil
 }

@@ -121,10 +121,17 @@ func storedTrace(ctx context.Context, db sqlx.QueryerContext, advert, app int64)
 	if err != nil {
 		return nil, 0, err
 	}
-	if t := bytes.TrimSpace(row.Trace); len(t) == 0 || bytes.Equal(t, []byte("{}")) {
+	if notStored(row.Trace) {
 		return nil, row.Cycle, nil
 	}
 	return json.RawMessage(row.Trace), row.Cycle, nil
+}
+
+// notStored reports whether an entry's trace column holds no trace: the column's
+// default '{}', as closes from schema version 11 on leave it.
+func notStored(trace []byte) bool {
+	t := bytes.TrimSpace(trace)
+	return len(t) == 0 || bytes.Equal(t, []byte("{}"))
 }
 
 // traceIn is app's stored trace on advert in closed, as JSON.

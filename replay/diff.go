@@ -46,7 +46,7 @@ func diffEntries(advert int64, list string, stored, got []shortlist.Entry) strin
 			return fmt.Sprintf("advert %d: %s entry %d: the replay has %d, the store holds application %d", advert, list, j+1,
 				len(got), stored[j].Application)
 		}
-		s, g := comparable(stored[j]), comparable(got[j])
+		s, g := normalised(stored[j]), normalised(got[j])
 		if s != g {
 			sj, _ := json.Marshal(s)
 			gj, _ := json.Marshal(g)
@@ -56,9 +56,9 @@ func diffEntries(advert int64, list string, stored, got []shortlist.Entry) strin
 	return ""
 }
 
-// comparable is e with its times in UTC, so that == compares instants (a store reads
+// normalised is e with its times in UTC, so that == compares instants (a store reads
 // them back in its own zone).
-func comparable(e shortlist.Entry) shortlist.Entry {
+func normalised(e shortlist.Entry) shortlist.Entry {
 	e.Placed = e.Placed.UTC()
 	if !e.At.IsZero() {
 		e.At = e.At.UTC()

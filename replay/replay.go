@@ -175,15 +175,20 @@ func DigestOf(head []byte, apps [][]byte) [32]byte {
 // autobids among the kept households, every advert ranked. Under the rules of the
 // policy the close ran under it gives the close's shortlists and traces exactly.
 func Run(ctx context.Context, rules *bidding.Rules, in *Inputs) (*shortlist.Closed, error) {
-	var excluded func(app, advert int64) bool
-	if len(in.Excluded) > 0 {
-		set := make(map[[2]int64]bool, len(in.Excluded))
-		for _, e := range in.Excluded {
-			set[e] = true
-		}
-		excluded = func(app, advert int64) bool { return set[[2]int64{app, advert}] }
+	return shortlist.CloseCycle(ctx, rules, in.Cycle, in.Applications, in.Adverts, in.Bids, Excluding(in.Excluded))
+}
+
+// Excluding is the function shortlist.CloseCycle takes for officers' exclusions
+// (application, advert); nil when there are none.
+func Excluding(pairs [][2]int64) func(app, advert int64) bool {
+	if len(pairs) == 0 {
+		return nil
 	}
-	return shortlist.CloseCycle(ctx, rules, in.Cycle, in.Applications, in.Adverts, in.Bids, excluded)
+	set := make(map[[2]int64]bool, len(pairs))
+	for _, e := range pairs {
+		set[e] = true
+	}
+	return func(app, advert int64) bool { return set[[2]int64{app, advert}] }
 }
 
 // Policy is the shipped policy the close of in ran under (its cycle's id@version).

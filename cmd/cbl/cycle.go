@@ -100,9 +100,9 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
   cbl cycle close 42 -o csv > cycle-42.csv`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id <= 0 {
-				return usageErrorf("CYCLE %q: want a cycle number", args[0])
+			id, err := cycleArg(args[0])
+			if err != nil {
+				return err
 			}
 			db, err := app.Open(cmd.Context())
 			if err != nil {

@@ -203,9 +203,13 @@ func replayRows(stored, got []shortlist.Shortlist) []replayRow {
 	for i := range got {
 		byAdvert[got[i].Advert] = &got[i]
 	}
+	moved := map[int64]int{}
+	for _, m := range moveRows(stored, got) {
+		moved[m.Advert]++
+	}
 	rows := make([]replayRow, 0, len(stored))
 	for _, s := range stored {
-		r := replayRow{Advert: s.Advert, Bids: len(s.Ranked) + len(s.Skipped), Ranked: len(s.Ranked)}
+		r := replayRow{Advert: s.Advert, Bids: len(s.Ranked) + len(s.Skipped), Ranked: len(s.Ranked), Moved: moved[s.Advert]}
 		if len(s.Ranked) > 0 {
 			r.First = optID(s.Ranked[0].Application)
 		}
@@ -214,26 +218,8 @@ func replayRows(stored, got []shortlist.Shortlist) []replayRow {
 			if len(g.Ranked) > 0 {
 				r.FirstReplay = optID(g.Ranked[0].Application)
 			}
-			was := outcomes(s)
-			for app, o := range outcomes(*g) {
-				if w, ok := was[app]; ok && w != o {
-					r.Moved++
-				}
-			}
 		}
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-// outcomes is each household's position, or skip code, on sl.
-func outcomes(sl shortlist.Shortlist) map[int64]string {
-	out := make(map[int64]string, len(sl.Ranked)+len(sl.Skipped))
-	for _, e := range sl.Ranked {
-		out[e.Application] = strconv.Itoa(e.Position)
-	}
-	for _, e := range sl.Skipped {
-		out[e.Application] = e.Skip
-	}
-	return out
 }
