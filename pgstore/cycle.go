@@ -195,7 +195,7 @@ func Cycles(ctx context.Context, db sqlx.QueryerContext, now time.Time) ([]Cycle
 	var rows []CycleRow
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT c.id, c.opens, c.closes, c.policy, c.closed_at, c.closed_by,
 		(SELECT count(*) FROM adverts a WHERE a.cycle = c.id) AS adverts,
-		(SELECT count(*) FROM bids b JOIN adverts a ON a.id = b.advert WHERE a.cycle = c.id AND b.withdrawn IS NULL) AS bids
+		(SELECT count(*) FROM bids_all b JOIN adverts a ON a.id = b.advert WHERE a.cycle = c.id AND b.withdrawn IS NULL) AS bids
 		FROM cycles c ORDER BY c.closes DESC, c.id DESC`); err != nil {
 		return nil, fmt.Errorf("read cycles: %w", err)
 	}
@@ -246,7 +246,7 @@ func Adverts(ctx context.Context, db sqlx.QueryerContext, cycle int64, open bool
 	}
 	var rows []AdvertRow
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT a.id, a.cycle, a.landlord, a.locality, a.type, a.bedrooms,
-		a.closes, a.withdrawn, (SELECT count(*) FROM bids b WHERE b.advert = a.id AND b.withdrawn IS NULL) AS bids,
+		a.closes, a.withdrawn, (SELECT count(*) FROM bids_all b WHERE b.advert = a.id AND b.withdrawn IS NULL) AS bids,
 		CASE WHEN w.status IS NOT NULL THEN w.status WHEN c.closed_at IS NOT NULL THEN 'open' ELSE '' END AS walk,
 		w.tenant
 		FROM adverts a JOIN cycles c ON c.id = a.cycle LEFT JOIN walks w ON w.advert = a.id
@@ -283,7 +283,7 @@ func Bids(ctx context.Context, db sqlx.QueryerContext, app, advert int64) ([]Bid
 	var rows []BidRow
 	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT b.application, b.advert, a.cycle, b.placed, b.autobid, b.withdrawn,
 		e.position, e.skip
-		FROM bids b JOIN adverts a ON a.id = b.advert
+		FROM bids_all b JOIN adverts a ON a.id = b.advert
 		LEFT JOIN LATERAL (SELECT id FROM shortlists s WHERE s.advert = b.advert ORDER BY id DESC LIMIT 1) s ON true
 		LEFT JOIN shortlist_entries e ON e.shortlist = s.id AND e.cycle = a.cycle AND e.application = b.application
 		WHERE ($1 <> 0 AND b.application = $1) OR ($2 <> 0 AND b.advert = $2)

@@ -200,7 +200,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
-	s, excluded, pairs, err := loadForCycle(ctx, db, tx, only)
+	s, excluded, pairs, err := loadForCycle(ctx, db, tx, c.ID, only)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
@@ -236,7 +236,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if _, err := tx.ExecContext(ctx, closeWriteLocks); err != nil {
 		return nil, fmt.Errorf("close cycle %d: lock the shortlists: %w", id, err)
 	}
-	added, err := w.autobids(closed, s.Bids)
+	added, err := w.autobids(c.ID, closed, s.Bids)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +376,7 @@ func closeFilter(ctx context.Context, tx *sqlx.Tx, cycle int64, bands []register
 // rows are attached to the applications afterwards. The split follows the tables' read
 // times at England scale (applications 3.0 s, members 2.7 s, band history 1.2 s, bids
 // 1.2 s, conditions 0.66 s, assessments 0.45 s), so that both sides take about as long.
-func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, only appFilter) (*snapshot.Snapshot, func(app, advert int64) bool, [][2]int64, error) {
+func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, only appFilter) (*snapshot.Snapshot, func(app, advert int64) bool, [][2]int64, error) {
 	var snap string
 	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
 		return nil, nil, nil, err
@@ -417,7 +417,7 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, only appFilter)
 			if err := exportAdverts(ctx, rtx, s); err != nil {
 				return err
 			}
-			if err := exportBids(ctx, rtx, s); err != nil {
+			if err := readBids(ctx, rtx, s, cycle); err != nil {
 				return err
 			}
 			if excluded, pairs, err = excludedFunc(ctx, rtx); err != nil {

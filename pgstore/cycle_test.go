@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func closeState(t *testing.T, db *sqlx.DB) map[string][]string {
 		"entries": `SELECT concat_ws('|', s.advert, s.cycle, e.application, e.position, e.skip, e.check_name,
 			e.band, e.effective, e.autobid, e.placed, e.trace::text)
 			FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist ORDER BY s.advert, e.application`,
-		"autobids": `SELECT concat_ws('|', application, advert, placed, placed_by) FROM bids WHERE autobid ORDER BY 1`,
+		"autobids": `SELECT concat_ws('|', application, advert, placed, placed_by) FROM bids_all WHERE autobid ORDER BY 1`,
 		"events":   `SELECT concat_ws('|', kind, application, advert, detail::text) FROM events WHERE kind <> 'import' ORDER BY id`,
 		"closed":   `SELECT concat_ws('|', id, closed_by) FROM cycles WHERE closed_at IS NOT NULL ORDER BY id`,
 		// Every table a close's entries went into, and whether it is attached.
@@ -319,4 +320,63 @@ func TestCloseCycle_SummaryIsWhatIsStored(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, again.AlreadyClosed)
 	require.Nil(t, again.Summary)
+}
+
+// TestS6_4_AutobidsAreKeptOnceAsEntries: a close keeps its autobids as entries only,
+// not also as bids rows (migration 0012), and bids_all — what cbl reads bids from —
+// holds each once, as the bid list shows it; no events row per autobid, each advert's
+// shortlist event counts them. An autobid an import brought into bids on the cycle's
+// advert moves to its entry, so it is still held once.
+func TestS6_4_AutobidsAreKeptOnceAsEntries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := fixtures.Keyways(t)
+	autobids := func(db *sqlx.DB) (raw int, all []string) {
+		require.NoError(t, db.Get(&raw, `SELECT count(*) FROM bids WHERE autobid`))
+		require.NoError(t, db.Select(&all, `SELECT concat_ws('|', application, advert, (EXTRACT(EPOCH FROM placed) * 1000000)::int8, placed_by, withdrawn)
+			FROM bids_all WHERE autobid`))
+		slices.Sort(all)
+		return raw, all
+	}
+
+	db := pgtest.DB(t)
+	require.NoError(t, pgstore.Import(ctx, db, s))
+	res, err := pgstore.CloseCycle(ctx, db, 1, pgstore.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	var want []string
+	for _, b := range res.Closed.Closing.Autobids() {
+		want = append(want, fmt.Sprintf("%d|%d|%d|autobid", b.Application, b.Advert, b.Placed.UnixMicro()))
+	}
+	slices.Sort(want)
+	require.NotEmpty(t, want)
+	raw, all := autobids(db)
+	require.Zero(t, raw, "no autobid copied into bids")
+	require.Equal(t, want, all)
+
+	first := res.Closed.Closing.Autobids()[0]
+	rows, err := pgstore.Bids(ctx, db, first.Application, 0)
+	require.NoError(t, err)
+	i := slices.IndexFunc(rows, func(r pgstore.BidRow) bool { return r.Advert == first.Advert })
+	require.GreaterOrEqual(t, i, 0, "the autobid is in the application's bid list")
+	require.True(t, rows[i].Autobid)
+	require.True(t, rows[i].Position != nil || rows[i].Skip != nil, "with its place on the shortlist")
+
+	var perAutobid, counted int
+	require.NoError(t, db.Get(&perAutobid, `SELECT count(*) FROM events WHERE kind = 'autobid'`))
+	require.NoError(t, db.Get(&counted, `SELECT sum((detail->>'autobids')::int) FROM events WHERE kind = 'shortlist'`))
+	require.Zero(t, perAutobid)
+	require.Equal(t, len(want), counted)
+
+	// The same register with one of those autobids already held as a bid.
+	held := *s
+	held.Bids = append(slices.Clone(s.Bids), first)
+	db2 := pgtest.DB(t)
+	require.NoError(t, pgstore.Import(ctx, db2, &held))
+	raw, _ = autobids(db2)
+	require.Equal(t, 1, raw)
+	_, err = pgstore.CloseCycle(ctx, db2, 1, pgstore.CloseOptions{Actor: "t"})
+	require.NoError(t, err)
+	raw, all = autobids(db2)
+	require.Zero(t, raw, "the held autobid moved to its entry")
+	require.Equal(t, want, all)
 }

@@ -467,9 +467,21 @@ func microsOf(col string) string {
 	return "(EXTRACT(EPOCH FROM " + col + ") * 1000000)::int8"
 }
 
+// exportBids reads every bid, autobids included (bids_all).
 func exportBids(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
+	return readBids(ctx, tx, s, 0)
+}
+
+// readBids reads every bid (cycle 0), or the bids on cycle's adverts: all a close
+// ranks (bidding.NewClosing ignores the rest), and one week's rather than every week's.
+// A cycle's own bids are in bids until its close, which keeps its autobids as entries.
+func readBids(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot, cycle int64) error {
+	from, args := `bids_all`, []any(nil)
+	if cycle != 0 {
+		from, args = `bids WHERE advert IN (SELECT id FROM adverts WHERE cycle = $1)`, []any{cycle}
+	}
 	var n int
-	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM bids`); err != nil {
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM `+from, args...); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -482,7 +494,7 @@ func exportBids(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
 		by                  string
 	)
 	return eachRow(ctx, tx, `SELECT application, advert, `+microsOf("placed")+`, autobid, `+microsOf("withdrawn")+`,
-		placed_by FROM bids ORDER BY advert, application`, nil, func(rows *sql.Rows) error {
+		placed_by FROM `+from+` ORDER BY advert, application`, args, func(rows *sql.Rows) error {
 		if err := rows.Scan(&app, &advert, &placed, &autobid, &withdrawn, &by); err != nil {
 			return err
 		}

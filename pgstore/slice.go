@@ -42,7 +42,7 @@ func loadSlice(ctx context.Context, tx *sqlx.Tx, loc *time.Location, d allocatio
 			Advert int64 `db:"advert"`
 			Review bool  `db:"review"`
 		}
-		if err := tx.SelectContext(ctx, &more, `SELECT b.advert, false AS review FROM bids b
+		if err := tx.SelectContext(ctx, &more, `SELECT b.advert, false AS review FROM bids_all b
 			LEFT JOIN walks w ON w.advert = b.advert
 			WHERE b.application = $1 AND (w.status IS NULL OR w.status = 'open')
 			UNION SELECT advert, true FROM reviews WHERE application = $1 AND outcome = '' AND advert <> 0`,
@@ -160,7 +160,7 @@ func loadStored(ctx context.Context, tx *sqlx.Tx, loc *time.Location) (*allocati
 		Application int64     `db:"application"`
 		Placed      time.Time `db:"placed"`
 	}
-	if err := tx.SelectContext(ctx, &last, `SELECT application, max(placed) AS placed FROM bids GROUP BY application`); err != nil {
+	if err := tx.SelectContext(ctx, &last, `SELECT application, max(placed) AS placed FROM bids_all GROUP BY application`); err != nil {
 		return nil, fmt.Errorf("read bids: %w", err)
 	}
 	for _, b := range last {

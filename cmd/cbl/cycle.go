@@ -87,7 +87,7 @@ func newCycleCloseCommand(app *App) *cobra.Command {
 		Long: `Read the applications the cycle can rank (a bid on its adverts, or active and in reach
 of autobid), assess them as at the cycle's close, place the
 autobids (none where an officer excluded the advert: cbl autobid exclude), shortlist every advert of the cycle (every bid ranked with a position or
-skipped with a reason code), and write the autobids, shortlists, entries, what the
+skipped with a reason code), and write the shortlists and entries (autobids kept as entries), what the
 cycle was ranked from (docs/scheme.md S7.7: cbl cycle verify ranks it again, and a bid's
 trace is rebuilt from it on request), events and the cycle's closed time in one
 transaction holding the cycle's advisory lock. A second close of the same cycle waits, then finds it closed. Interrupted

@@ -53,7 +53,7 @@ func (w *weekEnv) closeNext() {
 func (w *weekEnv) inNextClose(app int64) (autobids, ranked int) {
 	w.t.Helper()
 	c := w.snap.Cycles[1].ID
-	autobids = w.count(`SELECT count(*) FROM bids b JOIN adverts a ON a.id = b.advert
+	autobids = w.count(`SELECT count(*) FROM bids_all b JOIN adverts a ON a.id = b.advert
 		WHERE a.cycle = $1 AND b.application = $2 AND b.autobid`, c, app)
 	ranked = w.count(`SELECT count(*) FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist
 		WHERE s.cycle = $1 AND e.application = $2 AND e.position IS NOT NULL`, c, app)
@@ -268,7 +268,7 @@ func TestS6_5_OfficerExcludesAnAdvertFromAutobid(t *testing.T) {
 		AND advert = $2 AND actor = 'kpatel' AND reason = 'known risk at the block'`, x, ad))
 
 	w.closeNext()
-	require.Zero(t, w.count(`SELECT count(*) FROM bids WHERE application = $1 AND advert = $2`, x, ad),
+	require.Zero(t, w.count(`SELECT count(*) FROM bids_all WHERE application = $1 AND advert = $2`, x, ad),
 		"no autobid on the excluded advert")
 	autobids, _ := w.inNextClose(x)
 	require.Equal(t, len(next[x])-1, autobids, "the other autobids are placed")
@@ -395,7 +395,7 @@ func TestS6_5_RemovedExclusionLetsTheNextCloseAutobidAgain(t *testing.T) {
 	require.Equal(t, "application,advert,reason,by,at", strings.TrimSpace(out))
 
 	w.closeNext()
-	require.Equal(t, 1, w.count(`SELECT count(*) FROM bids WHERE application = $1 AND advert = $2 AND autobid`, x, ad),
+	require.Equal(t, 1, w.count(`SELECT count(*) FROM bids_all WHERE application = $1 AND advert = $2 AND autobid`, x, ad),
 		"autobid on the advert again")
 	autobids, _ := w.inNextClose(x)
 	require.Equal(t, len(next[x]), autobids)
