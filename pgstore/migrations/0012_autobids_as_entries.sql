@@ -21,3 +21,9 @@ UNION ALL
 SELECT e.application, s.advert, e.placed, true, NULL::timestamptz, 'autobid'
 FROM shortlist_entries e JOIN shortlists s ON s.id = e.shortlist AND s.cycle = e.cycle
 WHERE e.autobid;
+
+-- Positions are written once, by the close, from a shortlist the engine ranked (nothing
+-- updates an entry after it), and cbl cycle verify ranks the record again and compares
+-- every entry; the unique index on (shortlist, position) cost a national close 29 MB and
+-- a sort of 757k entries at the attach, to guard against a writer that does not exist.
+ALTER TABLE shortlist_entries DROP CONSTRAINT shortlist_entries_position;
