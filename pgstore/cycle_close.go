@@ -200,18 +200,19 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
-	s, excluded, pairs, err := loadForCycle(ctx, db, tx, c.ID, only)
+	r, err := loadForCycle(ctx, db, tx, c.ID, only)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
 	res.Read = time.Since(start)
 	start = time.Now()
-	closed, err := shortlist.CloseCycle(ctx, rules, c.Cycle, s.Applications, c.Cycle.AdvertsOf(s.Adverts), s.Bids, excluded)
+	s := r.Snapshot
+	closed, err := shortlist.CloseCycle(ctx, rules, c.Cycle, s.Applications, c.Cycle.AdvertsOf(s.Adverts), s.Bids, r.excluded)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
 	res.Closed = closed
-	in, err := replay.Capture(closed, s.Applications, s.Bids, pairs)
+	in, err := replay.Capture(closed, s.Applications, s.Bids, r.pairs)
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
@@ -219,7 +220,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	// the rows below are written.
 	encoded := make(chan encodeResult, 1)
 	go func() {
-		e, err := encodeInputs(in)
+		e, err := encodeInputs(c.ID, in, r.heads)
 		encoded <- encodeResult{e, err}
 	}()
 	for _, sl := range closed.Shortlists {
@@ -254,11 +255,11 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err := w.inputs(c.ID, enc.e); err != nil {
 		return nil, err
 	}
-	r, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
+	upd, err := tx.ExecContext(ctx, `UPDATE cycles SET closed_at = now(), closed_by = $2 WHERE id = $1 AND closed_at IS NULL`, id, opts.Actor)
 	if err != nil {
 		return nil, err
 	}
-	if n, _ := r.RowsAffected(); n != 1 {
+	if n, _ := upd.RowsAffected(); n != 1 {
 		return nil, fmt.Errorf("close cycle %d: closed by someone else meanwhile", id)
 	}
 	if err := ctx.Err(); err != nil { // interrupted after the last batch: keep nothing
@@ -296,7 +297,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 const (
 	closeReadLocks = `LOCK TABLE applications, members, medical_assessments, medical_conditions,
 		band_history, overrides, refusals, landlords, cycles, adverts, advert_local_lettings, bids,
-		autobid_exclusions IN ACCESS SHARE MODE`
+		autobid_exclusions, recorded_states IN ACCESS SHARE MODE`
 	closeWriteLocks = `LOCK TABLE shortlist_entries IN SHARE UPDATE EXCLUSIVE MODE;
 		LOCK TABLE shortlists IN SHARE ROW EXCLUSIVE MODE`
 )
@@ -376,17 +377,14 @@ func closeFilter(ctx context.Context, tx *sqlx.Tx, cycle int64, bands []register
 // rows are attached to the applications afterwards. The split follows the tables' read
 // times at England scale (applications 3.0 s, members 2.7 s, band history 1.2 s, bids
 // 1.2 s, conditions 0.66 s, assessments 0.45 s), so that both sides take about as long.
-func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, only appFilter) (*snapshot.Snapshot, func(app, advert int64) bool, [][2]int64, error) {
+func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, only appFilter) (*closeRead, error) {
 	var snap string
 	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	s := &snapshot.Snapshot{}
-	var (
-		excluded func(app, advert int64) bool
-		pairs    [][2]int64
-		children appChildren // each reader below fills only its own field
-	)
+	r := &closeRead{Snapshot: &snapshot.Snapshot{}}
+	s := r.Snapshot
+	var children appChildren // each reader below fills only its own field
 	err := both(ctx,
 		func(ctx context.Context) error {
 			apps, err := readApplicationRows(ctx, tx, only)
@@ -420,7 +418,10 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, on
 			if err := readBids(ctx, rtx, s, cycle); err != nil {
 				return err
 			}
-			if excluded, pairs, err = excludedFunc(ctx, rtx); err != nil {
+			if r.excluded, r.pairs, err = excludedFunc(ctx, rtx); err != nil {
+				return err
+			}
+			if r.heads, err = recordedHeads(ctx, rtx, only); err != nil {
 				return err
 			}
 			if err := children.readMembers(ctx, rtx, only); err != nil {
@@ -429,12 +430,22 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, on
 			return children.readConditions(ctx, rtx, only)
 		})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if err := children.attach(s.Applications); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return s, excluded, pairs, nil
+	return r, nil
+}
+
+// closeRead is what a close reads before it ranks: the register (only the
+// applications it can rank, the bids on its adverts), the officers' autobid exclusions
+// (as a test and as pairs), and the last recorded state of each application.
+type closeRead struct {
+	*snapshot.Snapshot
+	excluded func(app, advert int64) bool
+	pairs    [][2]int64
+	heads    map[int64]recordedHead
 }
 
 // both runs a and b at once (b on a new goroutine) and returns the first error either

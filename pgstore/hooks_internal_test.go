@@ -18,6 +18,9 @@ func ReadForClose(ctx context.Context, db *sqlx.DB, cycle int64) (*snapshot.Snap
 		return nil, err
 	}
 	defer tx.Rollback()
-	s, _, _, err := loadForCycle(ctx, db, tx, cycle, allApps)
-	return s, err
+	r, err := loadForCycle(ctx, db, tx, cycle, allApps)
+	if err != nil {
+		return nil, err
+	}
+	return r.Snapshot, nil
 }

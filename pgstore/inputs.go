@@ -33,26 +33,83 @@ var ErrInputsChanged = errors.New("recorded inputs changed after the close")
 // retention (cycle.inputs_retention_days); its digest stays.
 var ErrInputsPurged = errors.New("recorded households purged under the retention setting")
 
-// encodedInputs are a close's inputs in the parts cycle_inputs keeps (migration 0011).
-type encodedInputs struct {
-	in     *replay.Inputs
-	head   []byte
-	apps   [][]byte
-	sums   [][32]byte
+// recordedHead is the last state kept of a household: the close whose states hold it,
+// and its digest.
+type recordedHead struct {
+	cycle  int64
 	digest [32]byte
 }
 
-// encodeInputs puts in into its stored parts. A close runs it while it writes its rows.
-func encodeInputs(in *replay.Inputs) (*encodedInputs, error) {
+// recordedHeads reads the last state kept of each application f admits. A close reads
+// them with the register, on its second connection (the same snapshot), so that
+// encodeInputs can pick the states to keep while the entries are written.
+func recordedHeads(ctx context.Context, tx *sqlx.Tx, f appFilter) (map[int64]recordedHead, error) {
+	var heads []struct {
+		Application int64  `db:"application"`
+		Cycle       int64  `db:"cycle"`
+		Digest      []byte `db:"digest"`
+	}
+	if err := tx.SelectContext(ctx, &heads, `SELECT DISTINCT ON (application) application, cycle, digest
+		FROM recorded_states`+f.where("application")+` ORDER BY application, cycle DESC`, f.args()...); err != nil {
+		return nil, fmt.Errorf("read recorded states: %w", err)
+	}
+	last := make(map[int64]recordedHead, len(heads))
+	for _, h := range heads {
+		last[h.Application] = recordedHead{h.Cycle, [32]byte(h.Digest)}
+	}
+	return last, nil
+}
+
+// encodedInputs are a close's inputs as cycle_inputs and recorded_states keep them
+// (migration 0011), ready to write.
+type encodedInputs struct {
+	policy string
+	digest [32]byte
+	// head, apps and states are gzipped: the inputs without the households, the map
+	// from each household to the close whose states hold it, and the states this close
+	// keeps (nil if none).
+	head, apps, states []byte
+	households         int
+	kept               []keptState
+}
+
+// keptState is a recorded_states row.
+type keptState struct {
+	application int64
+	digest      [32]byte
+}
+
+// encodeInputs puts in into its stored parts for cycle's close, keeping only the
+// states that differ from the last kept (last, from recordedHeads). A close runs it
+// while it writes its entries: JSON, SHA-256 and gzip of a national close's households
+// take seconds.
+func encodeInputs(cycle int64, in *replay.Inputs, last map[int64]recordedHead) (*encodedInputs, error) {
 	head, apps, err := in.Parts()
 	if err != nil {
 		return nil, err
 	}
-	e := &encodedInputs{in: in, head: head, apps: apps, sums: make([][32]byte, len(apps))}
+	e := &encodedInputs{policy: in.Cycle.Policy, digest: replay.DigestOf(head, apps), households: len(apps)}
+	held := make([][2]int64, len(apps)) // application, the close whose states hold it
+	lines := make([][]byte, 0, len(apps))
 	for i, a := range apps {
-		e.sums[i] = sha256.Sum256(a)
+		id, sum := in.Applications[i].ID, sha256.Sum256(a)
+		if h, ok := last[id]; ok && h.digest == sum {
+			held[i] = [2]int64{id, h.cycle}
+			continue
+		}
+		held[i] = [2]int64{id, cycle}
+		line := append(strconv.AppendInt(nil, id, 10), '\t')
+		lines = append(lines, append(line, a...))
+		e.kept = append(e.kept, keptState{id, sum})
 	}
-	e.digest = replay.DigestOf(head, apps)
+	mapJSON, err := json.Marshal(held)
+	if err != nil {
+		return nil, err
+	}
+	if len(lines) > 0 {
+		e.states = gzipLines(lines)
+	}
+	e.head, e.apps = gzipLines([][]byte{head}), gzipLines([][]byte{mapJSON})
 	return e, nil
 }
 
@@ -63,56 +120,12 @@ func (w *closeWriter) inputs(cycle int64, e *encodedInputs) error {
 	if err := asWriter(w.ctx, w.tx); err != nil {
 		return err
 	}
-	ids := make([]int64, len(e.in.Applications))
-	for i := range e.in.Applications {
-		ids[i] = e.in.Applications[i].ID
-	}
-	var heads []struct {
-		Application int64  `db:"application"`
-		Cycle       int64  `db:"cycle"`
-		Digest      []byte `db:"digest"`
-	}
-	if err := w.tx.SelectContext(w.ctx, &heads, `SELECT DISTINCT ON (application) application, cycle, digest
-		FROM recorded_states WHERE application = ANY($1) ORDER BY application, cycle DESC`, pq.Array(ids)); err != nil {
-		return fmt.Errorf("write cycle inputs: %w", err)
-	}
-	type head struct {
-		cycle  int64
-		digest [32]byte
-	}
-	last := make(map[int64]head, len(heads))
-	for _, h := range heads {
-		last[h.Application] = head{h.Cycle, [32]byte(h.Digest)}
-	}
-	held := make([][2]int64, len(ids)) // application, the close whose states hold it
-	kept := make([]int, 0, len(ids))   // indexes into ids of the states this close keeps
-	lines := make([][]byte, 0, len(ids))
-	for i, id := range ids {
-		if h, ok := last[id]; ok && h.digest == e.sums[i] {
-			held[i] = [2]int64{id, h.cycle}
-			continue
-		}
-		held[i] = [2]int64{id, cycle}
-		line := append(strconv.AppendInt(nil, id, 10), '\t')
-		lines = append(lines, append(line, e.apps[i]...))
-		kept = append(kept, i)
-	}
-	mapJSON, err := json.Marshal(held)
-	if err != nil {
-		return err
-	}
-	var states []byte
-	if len(lines) > 0 {
-		states = gzipLines(lines)
-	}
 	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO cycle_inputs (cycle, policy, digest, head, applications, states, households)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cycle, e.in.Cycle.Policy, e.digest[:], gzipLines([][]byte{e.head}),
-		gzipLines([][]byte{mapJSON}), states, len(ids)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cycle, e.policy, e.digest[:], e.head, e.apps, e.states, e.households); err != nil {
 		return fmt.Errorf("write cycle inputs: %w", err)
 	}
-	return w.copy("recorded_states", []string{"application", "cycle", "digest"}, len(kept), func(k int) ([]any, error) {
-		i := kept[k]
-		return []any{ids[i], cycle, e.sums[i][:]}, nil
+	return w.copy("recorded_states", []string{"application", "cycle", "digest"}, len(e.kept), func(k int) ([]any, error) {
+		return []any{e.kept[k].application, cycle, e.kept[k].digest[:]}, nil
 	})
 }
 

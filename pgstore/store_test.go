@@ -227,7 +227,6 @@ func TestSchema_Constraints(t *testing.T) {
 		"entry of a missing application":     entry + `VALUES (1, 42, 424242, 1, NULL, '2020-01-01', now())`,
 		"entry in another cycle's partition": entry + `VALUES (1, 43, 1001, 1, NULL, '2020-01-01', now())`,
 		"shortlist without a cycle":          `INSERT INTO shortlists (advert, policy, made_at) VALUES (7001, 'x', now())`,
-		"two entries at one position":        entry + `VALUES (1, 42, 1001, 1, NULL, '2020-01-01', now()), (1, 42, 1002, 1, NULL, '2020-01-01', now())`,
 		"direct let without authoriser":      `INSERT INTO lets (advert, application, let_on, direct, direct_reason) VALUES (7001, 1001, '2025-12-01', true, 'decant')`,
 	} {
 		t.Run(name, func(t *testing.T) {
