@@ -216,6 +216,10 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
+	// The record holds what is left to write of them; dropping the 400k households read
+	// lets the collector reuse their memory rather than the heap grow (each page a
+	// national close touches first is a fault: 600k of them were 4–7 s of system time).
+	s.Applications = nil
 	// Encoding what the close ranked from takes seconds at national scale: it runs while
 	// the rows below are written.
 	encoded := make(chan encodeResult, 1)
@@ -233,6 +237,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	w.progress = opts.Progress
+	w.conn = conn.Conn
 	// Step 3 of the lock order, before the first row is written.
 	if _, err := tx.ExecContext(ctx, closeWriteLocks); err != nil {
 		return nil, fmt.Errorf("close cycle %d: lock the shortlists: %w", id, err)
@@ -241,7 +246,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	if err != nil {
 		return nil, err
 	}
-	res.Autobids = len(added)
+	res.Autobids = added
 	if err := w.shortlists(c.ID, closed); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -23,6 +24,9 @@ type closeWriter struct {
 	// for millions of rows), only for the rollback to discard them.
 	db  *sqlx.DB
 	pid int
+	// conn, when set, is the connection tx runs on: rows are then sent as COPY text a
+	// batch at a time (copyText).
+	conn *sql.Conn
 }
 
 // newWriter returns a writer for tx, a transaction of db.
@@ -51,12 +55,15 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 	if n == 0 {
 		return nil
 	}
+	if w.conn != nil {
+		return w.copyText(w.conn, table, cols, n, row)
+	}
 	stmt, err := w.tx.PrepareContext(w.ctx, pq.CopyIn(table, cols...))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", table, err)
 	}
 	defer stmt.Close()
-	batches, stop := produce(n, row)
+	batches, stop := produce(n, row, false)
 	defer stop()
 	for start := 0; start < n; start += batch {
 		if start > 0 {
@@ -96,9 +103,11 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 	return stmt.Close()
 }
 
-// rowBatch is up to batch rows ready for COPY, or the error that stopped building them.
+// rowBatch is up to batch rows ready for COPY (as arguments, or as COPY text lines
+// separated by newlines), or the error that stopped building them.
 type rowBatch struct {
 	rows [][]any
+	text []byte
 	err  error
 }
 
@@ -109,7 +118,7 @@ const producers = 2
 // produce builds rows 0..n-1 in batches on producers goroutines, each at most one
 // batch ahead, and hands them out in order. stop ends them early (each goroutine
 // returns once its batch is built).
-func produce(n int, row func(i int) ([]any, error)) (<-chan rowBatch, func()) {
+func produce(n int, row func(i int) ([]any, error), text bool) (<-chan rowBatch, func()) {
 	out := make(chan rowBatch, 1)
 	done := make(chan struct{})
 	var lanes [producers]chan rowBatch
@@ -121,11 +130,19 @@ func produce(n int, row func(i int) ([]any, error)) (<-chan rowBatch, func()) {
 				var b rowBatch
 				for i := start; i < min(start+batch, n); i++ {
 					args, err := row(i)
+					if err == nil && text {
+						if i > start {
+							b.text = append(b.text, '\n')
+						}
+						b.text, err = appendCopyRow(b.text, args)
+					}
 					if err != nil {
 						b.err = err
 						break
 					}
-					b.rows = append(b.rows, args)
+					if !text {
+						b.rows = append(b.rows, args)
+					}
 				}
 				select {
 				case lane <- b:
@@ -158,34 +175,36 @@ func produce(n int, row func(i int) ([]any, error)) (<-chan rowBatch, func()) {
 	return out, func() { close(done) }
 }
 
-// autobids returns the autobids the close placed (those not already held as bids).
+// autobids counts the autobids the close placed (those not already held as bids).
 // They are kept as the cycle's entries (autobid, placed), not copied into bids
 // (migration 0012; bids_all reads them back as bids). An autobid held in bids on one
 // of the cycle's adverts (brought in by an import) moves to its entry too, so that
-// bids_all holds it once.
-func (w *closeWriter) autobids(cycle int64, closed *shortlist.Closed, held []bidding.Bid) ([]bidding.Bid, error) {
-	have := make(map[[2]int64]bool)
+// bids_all holds it once. held are the bids on the cycle's adverts: each live one is
+// an entry.
+func (w *closeWriter) autobids(cycle int64, closed *shortlist.Closed, held []bidding.Bid) (int, error) {
+	placed := 0
+	for _, sl := range closed.Shortlists {
+		for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
+			for _, e := range list {
+				if e.Autobid {
+					placed++
+				}
+			}
+		}
+	}
+	moved := 0
 	for _, b := range held {
-		if b.Autobid {
-			have[[2]int64{b.Application, b.Advert}] = true
+		if b.Autobid && b.Live() {
+			moved++
 		}
 	}
-	var add []bidding.Bid
-	moved := false
-	for _, b := range closed.Closing.Autobids() {
-		if have[[2]int64{b.Application, b.Advert}] {
-			moved = true
-		} else {
-			add = append(add, b)
-		}
-	}
-	if moved {
+	if moved > 0 {
 		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM bids b USING adverts a
-			WHERE a.id = b.advert AND a.cycle = $1 AND b.autobid`, cycle); err != nil {
-			return nil, fmt.Errorf("move held autobids to their entries: %w", err)
+			WHERE a.id = b.advert AND a.cycle = $1 AND b.autobid AND b.withdrawn IS NULL`, cycle); err != nil {
+			return 0, fmt.Errorf("move held autobids to their entries: %w", err)
 		}
 	}
-	return add, nil
+	return placed - moved, nil
 }
 
 // shortlists writes one shortlist row per advert and every entry. Traces are not
@@ -295,7 +314,7 @@ func entryAt(sl *shortlist.Shortlist, j int) *shortlist.Entry {
 // events logs the close: one row for the cycle and one per advert's shortlist, with
 // its counts. Autobids get no row each (a national close placed 266k, 45 MB of events a
 // week): each is its entry, and an application's bids (bids_all) list them.
-func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed, autobids []bidding.Bid) error {
+func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed, autobids int) error {
 	type ev struct {
 		kind   string
 		advert int64
@@ -317,7 +336,7 @@ func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed
 			"ranked": len(sl.Ranked), "skipped": len(sl.Skipped), "autobids": auto}})
 	}
 	evs = append(evs, ev{"cycle_close", 0, map[string]any{"cycle": cycle, "adverts": len(closed.Shortlists),
-		"entries": total, "autobids": len(autobids), "policy": closed.Closing.Index.Rules.Policy.Name()}})
+		"entries": total, "autobids": autobids, "policy": closed.Closing.Index.Rules.Policy.Name()}})
 	return w.copy("events", []string{"actor", "kind", "advert", "reason", "detail"}, len(evs), func(i int) ([]any, error) {
 		e := evs[i]
 		d, err := json.Marshal(e.detail)
