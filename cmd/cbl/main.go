@@ -30,5 +30,14 @@ func main() {
 	err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	pprof.StopCPUProfile()
+	// CBL_MEMPROFILE=FILE writes what the run allocated, by where (go tool pprof
+	// -sample_index=alloc_space FILE): page faults as the heap grows are much of a
+	// national close's system time.
+	if f := os.Getenv("CBL_MEMPROFILE"); f != "" {
+		if out, err := os.Create(f); err == nil {
+			pprof.Lookup("allocs").WriteTo(out, 0)
+			out.Close()
+		}
+	}
 	os.Exit(ExitCode(err))
 }

@@ -27,3 +27,8 @@ WHERE e.autobid;
 -- every entry; the unique index on (shortlist, position) cost a national close 29 MB and
 -- a sort of 757k entries at the attach, to guard against a writer that does not exist.
 ALTER TABLE shortlist_entries DROP CONSTRAINT shortlist_entries_position;
+
+-- A close's recorded inputs are gzipped already: PostgreSQL's own compression of them
+-- (tried on every value over 2 kB) spent a national close's CPU for nothing.
+ALTER TABLE cycle_inputs ALTER COLUMN head SET STORAGE EXTERNAL,
+    ALTER COLUMN applications SET STORAGE EXTERNAL, ALTER COLUMN states SET STORAGE EXTERNAL;
