@@ -371,7 +371,7 @@ func closeFilter(ctx context.Context, tx *sqlx.Tx, cycle int64, bands []register
 	if err != nil {
 		return appFilter{}, fmt.Errorf("the applications it can rank: %w", err)
 	}
-	return appFilter{ids: ids}, nil
+	return someApps(ids), nil
 }
 
 // loadForCycle reads what a close needs: the applications only reads (closeFilter's,

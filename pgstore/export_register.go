@@ -45,10 +45,16 @@ func eachRow(ctx context.Context, tx *sqlx.Tx, query string, args []any, scan fu
 }
 
 // appFilter limits a read of the register: to one application, to a set of them
-// (ascending ids), or to none (the zero value, allApps: every application).
+// (ascending ids: someApps), or to none (the zero value, allApps: every application).
 type appFilter struct {
 	id  int64
 	ids []int64
+	// bits, when set, is ids as a bit string in hex (X…), bit i set for id i. PostgreSQL
+	// tests a row against it far faster than against = ANY of the ids, whose array it
+	// parses and hashes at every query: for a national close's 400k households, 0.15 s
+	// against 0.63 s per read of the members' 3.1M rows, and a close reads eight tables.
+	bits  string
+	nbits int64
 }
 
 // allApps reads every application.
@@ -57,19 +63,50 @@ var allApps appFilter
 // oneApp reads application id alone.
 func oneApp(id int64) appFilter { return appFilter{id: id} }
 
+// someApps reads the applications ids (ascending). When they are dense enough for the
+// bit string to be smaller than the ids' own text, they are tested as bits.
+func someApps(ids []int64) appFilter {
+	f := appFilter{ids: ids}
+	if ids == nil {
+		f.ids = []int64{}
+	}
+	if len(ids) == 0 || ids[0] < 0 || ids[len(ids)-1] >= 1<<31 || ids[len(ids)-1] > 32*int64(len(ids)) {
+		return f
+	}
+	f.nbits = (ids[len(ids)-1]/4 + 1) * 4
+	digits := make([]byte, f.nbits/4)
+	for _, id := range ids {
+		digits[id/4] |= 8 >> (id % 4)
+	}
+	for i, d := range digits {
+		digits[i] = "0123456789abcdef"[d]
+	}
+	f.bits = "X" + string(digits)
+	return f
+}
+
 // all reports whether f reads every application.
 func (f appFilter) all() bool { return f.id == 0 && f.ids == nil }
 
 // where is the SQL condition limiting rows by their application column col ("" for
-// every application); its one parameter is args' $1.
+// every application); its parameters are args'.
 func (f appFilter) where(col string) string {
+	if f.all() {
+		return ""
+	}
+	return " WHERE " + f.cond(col)
+}
+
+// cond is where's condition without the WHERE (f must not be allApps).
+func (f appFilter) cond(col string) string {
 	switch {
 	case f.id != 0:
-		return " WHERE " + col + " = $1"
-	case f.ids != nil:
-		return " WHERE " + col + " = ANY($1)"
+		return col + " = $1"
+	case f.bits != "":
+		// CASE, not AND: get_bit fails out of range, and AND does not fix an order.
+		return "CASE WHEN " + col + " >= 0 AND " + col + " < $2 THEN get_bit($1::varbit, " + col + "::int) = 1 ELSE false END"
 	}
-	return ""
+	return col + " = ANY($1)"
 }
 
 // args are the query arguments where's condition takes.
@@ -77,6 +114,8 @@ func (f appFilter) args() []any {
 	switch {
 	case f.id != 0:
 		return []any{f.id}
+	case f.bits != "":
+		return []any{f.bits, f.nbits}
 	case f.ids != nil:
 		return []any{pq.Array(f.ids)}
 	}
@@ -407,7 +446,7 @@ func (c *appChildren) readConditions(ctx context.Context, tx *sqlx.Tx, f appFilt
 	case f.ids != nil:
 		query = `SELECT c.assessment, c.name, c.severity, c.impact
 		FROM medical_conditions c JOIN medical_assessments ma ON ma.id = c.assessment
-		WHERE ma.application = ANY($1)
+		WHERE ` + f.cond("ma.application") + `
 		ORDER BY ma.application, ma.seq, c.seq`
 	}
 	return eachRow(ctx, tx, query, f.args(), func(rows *sql.Rows) error {

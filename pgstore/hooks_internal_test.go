@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
@@ -47,4 +48,16 @@ func CopyText(ctx context.Context, db *sqlx.DB, table string, cols []string, row
 		return err
 	}
 	return tx.Commit()
+}
+
+// Filtered is which of 0..n a close's filter of the applications ids (someApps)
+// selects, as PostgreSQL evaluates its condition, and whether it was the bit string.
+func Filtered(ctx context.Context, db *sqlx.DB, ids []int64, n int64) ([]int64, bool, error) {
+	f := someApps(ids)
+	args := append([]any{n}, f.args()...)
+	// $1 is n; the filter's own parameters follow.
+	cond := strings.NewReplacer("$1", "$2", "$2", "$3").Replace(f.cond("g"))
+	var got []int64
+	err := db.SelectContext(ctx, &got, `SELECT g FROM generate_series(-3, $1::int8) g WHERE `+cond+` ORDER BY g`, args...)
+	return got, f.bits != "", err
 }
