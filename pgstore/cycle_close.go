@@ -196,11 +196,9 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, err
 	}
 	start := time.Now()
-	only, err := closeFilter(ctx, tx, c.ID, p.Bidding.AutobidBands)
-	if err != nil {
-		return nil, fmt.Errorf("close cycle %d: %w", id, err)
-	}
-	r, err := loadForCycle(ctx, db, tx, c.ID, only)
+	r, err := loadForCycle(ctx, db, tx, c.ID, func(ctx context.Context) (appFilter, error) {
+		return closeFilter(ctx, tx, c.ID, p.Bidding.AutobidBands)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
@@ -212,19 +210,21 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		return nil, fmt.Errorf("close cycle %d: %w", id, err)
 	}
 	res.Closed = closed
-	in, err := replay.Capture(closed, s.Applications, s.Bids, r.pairs)
-	if err != nil {
-		return nil, fmt.Errorf("close cycle %d: %w", id, err)
-	}
-	// The record holds what is left to write of them; dropping the 400k households read
-	// lets the collector reuse their memory rather than the heap grow (each page a
-	// national close touches first is a fault: 600k of them were 4–7 s of system time).
+	// Capturing and encoding what the close ranked from takes seconds at national scale:
+	// it runs while the rows below are written. Once captured, the 400k households read
+	// are dropped, so that the collector reuses their memory rather than the heap grow
+	// (each page a national close touches first is a fault: 600k of them were 4–7 s of
+	// system time).
+	apps := s.Applications
 	s.Applications = nil
-	// Encoding what the close ranked from takes seconds at national scale: it runs while
-	// the rows below are written.
 	encoded := make(chan encodeResult, 1)
 	go func() {
-		e, err := encodeInputs(c.ID, in, r.heads)
+		in, err := replay.Capture(closed, apps, s.Bids, r.pairs)
+		apps = nil
+		var e *encodedInputs
+		if err == nil {
+			e, err = encodeInputs(c.ID, in, r.heads)
+		}
 		encoded <- encodeResult{e, err}
 	}()
 	for _, sl := range closed.Shortlists {
@@ -369,20 +369,24 @@ func closeFilter(ctx context.Context, tx *sqlx.Tx, cycle int64, bands []register
 		AND NOT EXISTS (SELECT 1 FROM band_history h WHERE h.application = a.id)
 		ORDER BY 1`, cycle, pq.Array(names))
 	if err != nil {
-		return appFilter{}, fmt.Errorf("the applications it can rank: %w", err)
+		return appFilter{}, err
 	}
 	return someApps(ids), nil
 }
 
-// loadForCycle reads what a close needs: the applications only reads (closeFilter's,
-// with their child rows), adverts, bids and the officers' autobid exclusions. Decoding
-// the rows in Go is most of the work, so it is split over two connections read at once: tx reads the applications table and some of their child
-// tables while a second, read-only transaction of db that shares tx's snapshot
-// (pg_export_snapshot), so sees exactly the register tx sees, reads the rest; the child
-// rows are attached to the applications afterwards. The split follows the tables' read
-// times at England scale (applications 3.0 s, members 2.7 s, band history 1.2 s, bids
-// 1.2 s, conditions 0.66 s, assessments 0.45 s), so that both sides take about as long.
-func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, only appFilter) (*closeRead, error) {
+// loadForCycle reads what a close needs: the applications filter gives (closeFilter's:
+// those the cycle can rank, with their child rows), adverts, the bids on cycle's
+// adverts, the officers' autobid exclusions and the households' last recorded states.
+// Decoding the rows in Go is much of the work, so it is split over two connections
+// read at once: tx works out the filter and reads the applications table and some of
+// their child tables while a second, read-only transaction of db that shares tx's
+// snapshot (pg_export_snapshot), so sees exactly the register tx sees, reads the bids
+// meanwhile, then the rest once the filter is known; the child rows are attached to
+// the applications afterwards. The split follows the reads' times at England scale
+// (the filter 1.2 s and the bids 1.3 s side by side; then the applications 1.0 s and
+// band history 1.3 s against the members 1.1 s, recorded states 0.4 s, assessments
+// and conditions 0.5 s), so that both sides take about as long.
+func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, filter func(context.Context) (appFilter, error)) (*closeRead, error) {
 	var snap string
 	if err := tx.GetContext(ctx, &snap, `SELECT pg_export_snapshot()`); err != nil {
 		return nil, err
@@ -390,15 +394,21 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, on
 	r := &closeRead{Snapshot: &snapshot.Snapshot{}}
 	s := r.Snapshot
 	var children appChildren // each reader below fills only its own field
+	var only appFilter
+	known := make(chan struct{}) // closed once only is set
 	err := both(ctx,
 		func(ctx context.Context) error {
+			var err error
+			if only, err = filter(ctx); err != nil {
+				return fmt.Errorf("the applications it can rank: %w", err)
+			}
+			close(known)
 			apps, err := readApplicationRows(ctx, tx, only)
 			if err != nil {
 				return err
 			}
 			s.Applications = apps
-			for _, read := range []childReader{children.readHistory, children.readMedical,
-				children.readOverrides, children.readRefusals} {
+			for _, read := range []childReader{children.readHistory, children.readOverrides, children.readRefusals} {
 				if err := read(ctx, tx, only); err != nil {
 					return err
 				}
@@ -426,13 +436,20 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, on
 			if r.excluded, r.pairs, err = excludedFunc(ctx, rtx); err != nil {
 				return err
 			}
+			select {
+			case <-known:
+			case <-ctx.Done(): // the other side failed
+				return ctx.Err()
+			}
 			if r.heads, err = recordedHeads(ctx, rtx, only); err != nil {
 				return err
 			}
-			if err := children.readMembers(ctx, rtx, only); err != nil {
-				return err
+			for _, read := range []childReader{children.readMembers, children.readMedical, children.readConditions} {
+				if err := read(ctx, rtx, only); err != nil {
+					return err
+				}
 			}
-			return children.readConditions(ctx, rtx, only)
+			return nil
 		})
 	if err != nil {
 		return nil, err
