@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/report"
 	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -247,7 +250,19 @@ func writeTidy(dir string, perm os.FileMode, st *simulate.Study) error {
 // server holds a register; else — nothing given, as on a fresh machine — a synthetic
 // register at --scale generated with seed, which it says on stderr.
 func (app *App) simulationRegister(cmd *cobra.Command, dir, scale string, seed uint64) (*snapshot.Snapshot, error) {
-	if dir != "" || pgstore.DSN(app.DSN) != pgstore.DefaultDSN {
+	if dir != "" {
+		// The snapshot itself, not through memstore as other commands read one: the store
+		// copies the applications twice (its own and the register it returns) for a
+		// simulation that only reads them, on the path before any run can start. The
+		// store sorts them by id; so does this.
+		snap, err := snapshot.Read(dir)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortFunc(snap.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
+		return snap, nil
+	}
+	if pgstore.DSN(app.DSN) != pgstore.DefaultDSN {
 		return app.loadRegister(cmd, dir)
 	}
 	snap, err := app.loadRegister(cmd, "")
