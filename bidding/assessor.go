@@ -20,12 +20,23 @@ import (
 //
 // Its index is the one Assess would build provided every change to an application is
 // reported. A close earlier than the last assesses everything.
+//
+// An index it returns is valid until the next Assess but one: that Assess writes its
+// profiles into the index's Profiles. Allocating a fresh slice of every profile at every
+// close (2 MB a week at Birmingham scale, in each policy's run) was much of the
+// assessor's cost and of a simulation's heap growth; the next Assess still reads the
+// last index, so the one before it is the buffer to reuse.
 type Assessor struct {
 	rules   *Rules
 	last    *Index          // the last close's profiles; nil before the first
 	close   register.Date   // the last close
 	until   []register.Date // until[k]: the first day last.Profiles[k] may not hold
 	changed map[int64]bool
+
+	// spare and spareUntil are the profiles and dates of the index before last, which no
+	// one may read any more: the next Assess writes into them.
+	spare      []Profile
+	spareUntil []register.Date
 }
 
 // NewAssessor returns an Assessor under r with nothing kept yet.
@@ -44,8 +55,11 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 	if r == nil || r.Policy == nil {
 		return nil, errors.New("bidding: Assessor: no rules (compile a policy with Compile)")
 	}
-	ps := make([]Profile, len(apps))
-	until := make([]register.Date, len(apps))
+	// Every element of ps and until is written below (kept or assessed), so nothing of
+	// the index before last survives in them.
+	ps := slices.Grow(s.spare[:0], len(apps))[:len(apps)]
+	until := slices.Grow(s.spareUntil[:0], len(apps))[:len(apps)]
+	s.spare, s.spareUntil = nil, nil // in use until a later Assess hands them back
 	var todo []int
 	next := 0 // where the last index's walk in id order stands
 	for i := range apps {
@@ -68,6 +82,7 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 		until[i] = min(banding.NextChange(a, r.Policy, close), nextSpell(a.History, close))
 	})
 	clear(s.changed)
+	prev, prevUntil := s.last, s.until
 	s.last = nil
 	for _, err := range errs {
 		if err != nil {
@@ -88,6 +103,9 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 		until = byID
 	}
 	s.last, s.close, s.until = ix, close, until
+	if prev != nil {
+		s.spare, s.spareUntil = prev.Profiles, prevUntil
+	}
 	return ix, nil
 }
 

@@ -58,3 +58,54 @@ func TestAssessor_WeeklyClosesAreAssess(t *testing.T) {
 	}
 	check(day)
 }
+
+// An Assessor reuses the profiles of the index before last: the index a close returns
+// must still be the close's after the next close (which reads it) and must hold
+// nothing of an earlier close once its buffer is reused, as the register shrinks,
+// grows with new applications and changes between closes.
+func TestAssessor_ReusedProfilesHoldNothingStale(t *testing.T) {
+	env := bidtest.New(t, "nn-2021")
+	rng := rand.New(rand.NewPCG(7, 7))
+	day := env.CloseDate()
+	next := int64(1)
+	newApp := func() register.Application {
+		a := bidtest.App(next, register.Band(1+rng.IntN(5)), "2024-01-01", "2023-01-01")
+		a.Members[0].Born = day.AddDays(-(17*365 + rng.IntN(3*365)))
+		next++
+		return a
+	}
+	var apps []register.Application
+	for range 200 {
+		apps = append(apps, newApp())
+	}
+	s := bidding.NewAssessor(env.Rules)
+	var last *bidding.Index
+	var lastWant []bidding.Profile
+	for wk := range 12 {
+		switch wk % 3 {
+		case 0: // some leave
+			apps = slices.Delete(apps, 10, 10+rng.IntN(40))
+		case 1: // some join, with ids after every other
+			for range rng.IntN(60) {
+				apps = append(apps, newApp())
+			}
+		case 2: // some change, and say so
+			for i := range apps {
+				if rng.IntN(4) == 0 {
+					apps[i].Status = []register.Status{register.StatusActive, register.StatusSuspended}[rng.IntN(2)]
+					s.Changed(apps[i].ID)
+				}
+			}
+		}
+		close := day.AddDays(7 * wk)
+		want, err := bidding.Assess(env.Rules, apps, close)
+		require.NoError(t, err)
+		got, err := s.Assess(apps, close)
+		require.NoError(t, err)
+		require.Equal(t, want.Profiles, got.Profiles, "week %d", wk)
+		if last != nil {
+			require.Equal(t, lastWant, last.Profiles, "week %d: the last close's index, after this close", wk)
+		}
+		last, lastWant = got, slices.Clone(want.Profiles)
+	}
+}
