@@ -112,6 +112,10 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 				EconomicStatus: register.EconomicStatus(r.str("economic_status")),
 			},
 		}
+		if s.Applications == nil {
+			s.Applications, o.apps = make([]register.Application, 0, r.most), make([]int, 0, r.most)
+			byID = make(map[int64]int, r.most)
+		}
 		if _, dup := byID[a.ID]; !dup && a.ID != 0 {
 			byID[a.ID] = len(s.Applications)
 		}
