@@ -239,6 +239,11 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// housed are the households housed at the last close: they leave the register in the
+	// next week's pass over it (or after the last week), as a pass of their own moved
+	// every application after the first of them down, a second copy of the register a
+	// week.
+	housed := map[int64]bool{}
 	for wk, c := range w.Cycles {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -259,6 +264,8 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			a := &apps[i]
 			id := a.ID
 			switch {
+			case housed[id]:
+				continue
 			case unit(key(seed, drawLeave, c.ID, id)) < pLeave:
 				st.Left++
 				continue
@@ -324,7 +331,7 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		for i := range w.Adverts[wk] {
 			homes[w.Adverts[wk][i].ID] = &w.Adverts[wk][i]
 		}
-		housed := map[int64]bool{}
+		clear(housed)
 		for _, l := range res.Result.Lets {
 			k, ok := ix.Find(l.Application)
 			if !ok {
@@ -336,21 +343,15 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 				Band: l.Band, Effective: l.Effective, Position: l.Position, Bedrooms: homes[l.Advert].Bedrooms, Type: homes[l.Advert].Type, Need: need})
 			housed[l.Application] = true
 		}
-		n = 0
-		for i := range apps {
-			if housed[apps[i].ID] {
-				continue
-			}
-			if n != i {
-				apps[n] = apps[i]
-			}
-			n++
-		}
-		apps = apps[:n]
 		if cfg.Progress != nil {
 			cfg.Progress(p.Name(), wk+1, len(w.Cycles))
 		}
 	}
 	out.Register = len(apps)
+	for i := range apps {
+		if housed[apps[i].ID] {
+			out.Register--
+		}
+	}
 	return out, nil
 }
