@@ -54,12 +54,22 @@ func NewWorld(s *snapshot.Snapshot, cfg Config) (*World, error) {
 		lastAdvert = max(lastAdvert, a.ID)
 		w.Start = max(w.Start, geo.Day(a.Closes)+1)
 	}
+	// One string per area name, shared by the households in it: read from files, each
+	// household's area is a slice of its own CSV line somewhere in the heap, and the bid
+	// model's lookup of every bidder's area by name each week missed the cache on it.
+	areas := map[string]string{}
 	for i := range s.Applications {
 		a := &s.Applications[i]
 		lastApp = max(lastApp, a.ID)
 		w.Start = max(w.Start, a.Registered+1)
 		if a.Status != register.StatusClosed {
 			w.Applications = append(w.Applications, *a)
+			b := &w.Applications[len(w.Applications)-1]
+			if area, ok := areas[b.Area]; ok {
+				b.Area = area
+			} else {
+				areas[b.Area] = b.Area
+			}
 		}
 	}
 	if cfg.Start != 0 {
