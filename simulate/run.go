@@ -225,7 +225,12 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	cfg := &w.Config
 	seed := cfg.Seed
 	out := &RunResult{Policy: p.Name(), firstDay: make([]decision, 0, len(w.Applications))}
-	apps := make([]register.Application, 0, len(w.Applications)+cfg.Synth.Register.JoinersPerMonth*cfg.Weeks/4)
+	// Room for a month's joiners; append grows it if the register grows by more. Room for
+	// every joiner of the run (a year's: 43k applications at Birmingham scale, where the
+	// register peaks at 28k as households leave and are housed) counted 6 MB a run
+	// towards the live heap, and so ~24 MB towards the heap the collector lets grow
+	// (GOGC=300) and the pages faulted in to hold it.
+	apps := make([]register.Application, 0, len(w.Applications)+cfg.Synth.Register.JoinersPerMonth)
 	for _, a := range w.Applications {
 		remapArea(&a, w.Geography, p, seed)
 		if a.Status == register.StatusPending {
