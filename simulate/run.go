@@ -225,6 +225,10 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	cfg := &w.Config
 	seed := cfg.Seed
 	out := &RunResult{Policy: p.Name(), firstDay: make([]decision, 0, len(w.Applications))}
+	// Every change to an application below is reported to the assessor, which assesses
+	// only those (and the ones a date moves on) at each close; it starts from the first
+	// day's assessments.
+	assessor := bidding.NewAssessor(rules)
 	// Room for a month's joiners; append grows it if the register grows by more. Room for
 	// every joiner of the run (a year's: 43k applications at Birmingham scale, where the
 	// register peaks at 28k as households leave and are housed) counted 6 MB a run
@@ -257,14 +261,12 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			continue
 		}
 		apps = append(apps, a)
+		assessor.Keep(&a, &as, w.Start) // as reband left it
 	}
 	model := newBidModel(&cfg.Synth.Behaviour, w.Geography)
 	pLeave := perWeek(cfg.Synth.Behaviour.LeaversPerMonthPercent / 100)
 	pChange := perWeek(cfg.Synth.Behaviour.ChangesPerMonth)
 	pending := register.Date(cfg.Synth.Register.PendingDays)
-	// Every change to an application below is reported to the assessor, which assesses
-	// only those (and the ones a date moves on) at each close.
-	assessor := bidding.NewAssessor(rules)
 	changer, err := newChanger(cfg.Synth, w.Geography, w.Start)
 	if err != nil {
 		return nil, err
