@@ -276,6 +276,9 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 	// every application after the first of them down, a second copy of the register a
 	// week.
 	housed := map[int64]bool{}
+	// hs[i] is apps[i]'s id and area, for the bid model, taken in the pass over the
+	// register that has each application at hand (household).
+	var hs []household
 	for wk, c := range w.Cycles {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -292,6 +295,7 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		// once one before it has left, as copying every application every week cost more
 		// than the rest of the loop.
 		n := 0
+		hs = hs[:0]
 		for i := range apps {
 			a := &apps[i]
 			id := a.ID
@@ -330,6 +334,7 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 			if n != i {
 				apps[n] = *a
 			}
+			hs = append(hs, household{id, a.Area})
 			n++
 		}
 		apps = apps[:n]
@@ -337,7 +342,7 @@ func Run(ctx context.Context, w *World, p *policy.Policy) (*RunResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("simulate: cycle %d: %w", c.ID, err)
 		}
-		bids := model.bids(seed, rules, ix, apps, c, w.Adverts[wk])
+		bids := model.bids(seed, rules, ix, hs, c, w.Adverts[wk])
 		res, err := Week(ctx, &WeekInput{Rules: rules, Cycle: c, Applications: apps, Landlords: w.Landlords,
 			Adverts: w.Adverts[wk], Bids: bids, Index: ix, Behaviour: cfg.Behaviour, Seed: seed})
 		if err != nil {
