@@ -101,6 +101,16 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				}
 				pols = append(pols, p)
 			}
+			if os.Getenv("GOGC") == "" && !replay {
+				// A run allocates a week's profiles, shortlists and steps and drops them: at
+				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
+				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
+				// (263 → 670 MB peak). Since runs keep assessments it is even with 100 at
+				// Birmingham but saves a fifth of 20 Keyways seeds' CPU (BENCHMARKS.md).
+				// Set before the register is read, which at 100 collected four times
+				// while the heap grew to the register's size, before any run could start.
+				debug.SetGCPercent(300)
+			}
 			start := time.Now()
 			snap, err := app.simulationRegister(cmd, dir, scale, seed)
 			if err != nil {
@@ -123,14 +133,6 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				app.Logf("replayed %d recorded cycles under %s and %s in %v", rp.Cycles, pols[0].Name(), pols[1].Name(),
 					time.Since(start).Round(time.Millisecond))
 				return app.printReplay(rp)
-			}
-			if os.Getenv("GOGC") == "" {
-				// A run allocates a week's profiles, shortlists and steps and drops them: at
-				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
-				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
-				// (263 → 670 MB peak). Since runs keep assessments it is even with 100 at
-				// Birmingham but saves a fifth of 20 Keyways seeds' CPU (BENCHMARKS.md).
-				debug.SetGCPercent(300)
 			}
 			cfg.Progress = newProgress(app, cfg.Weeks*len(pols)*seeds)
 			st, err := simulate.RunSeeds(cmd.Context(), snap, cfg, seeds, pols...)
