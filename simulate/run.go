@@ -195,8 +195,8 @@ type RunResult struct {
 	// firstDay is each non-pending application of the world's register, in its order:
 	// its band key and deciding criterion (decides) under the policy on the first day,
 	// before any leaves. Compare's band movement is these two runs' firstDay side by
-	// side: assessing the register again for it cost a comparison ~0.3 CPU-seconds at
-	// Birmingham scale, taken from the two runs' cores.
+	// side: assessing the register again for it cost a Birmingham comparison ~0.1
+	// CPU-seconds, taken from the two runs' cores.
 	firstDay []decision
 }
 
