@@ -182,7 +182,11 @@ func Assess(a *register.Application, p *policy.Policy, asOf register.Date) (Asse
 	}
 	out.AutobidArea = p.Bidding.AreaOf(a.Area)
 	out.Facts = facts(a, &out, asOf)
-	f := &out.Facts
+	// The predicates are closures the compiler cannot see into, so what they are given
+	// escapes: given &out.Facts, the whole 480-byte assessment moved to the heap at every
+	// call (a simulation assesses ~300k times); a copy of the facts is a third of that.
+	f := new(policy.Facts)
+	*f = out.Facts
 
 	for i := range p.Qualification.Rules {
 		r := &p.Qualification.Rules[i]

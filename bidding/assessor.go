@@ -20,12 +20,29 @@ import (
 //
 // Its index is the one Assess would build provided every change to an application is
 // reported. A close earlier than the last assesses everything.
+//
+// An index it returns is valid until the next Assess but one: that Assess writes its
+// profiles into the index's Profiles. Allocating a fresh slice of every profile at every
+// close (2 MB a week at Birmingham scale, in each policy's run) was much of the
+// assessor's cost and of a simulation's heap growth; the next Assess still reads the
+// last index, so the one before it is the buffer to reuse.
 type Assessor struct {
 	rules   *Rules
 	last    *Index          // the last close's profiles; nil before the first
 	close   register.Date   // the last close
 	until   []register.Date // until[k]: the first day last.Profiles[k] may not hold
 	changed map[int64]bool
+
+	// spare and spareUntil are the profiles and dates of the index before last, which no
+	// one may read any more: the next Assess writes into them.
+	spare      []Profile
+	spareUntil []register.Date
+
+	// given and givenUntil are profiles as at givenOn made from the caller's assessments
+	// (Keep), which the next Assess takes as its last close's.
+	given      []Profile
+	givenUntil []register.Date
+	givenOn    register.Date
 }
 
 // NewAssessor returns an Assessor under r with nothing kept yet.
@@ -37,6 +54,48 @@ func NewAssessor(r *Rules) *Assessor {
 // history, overrides or medical assessments): the next Assess assesses it afresh.
 func (s *Assessor) Changed(id int64) { s.changed[id] = true }
 
+// Keep gives the assessor the profile of application a as it stands, from as, the
+// caller's banding.Assess of it under the rules' policy on day: the next Assess keeps it
+// as if its own last close had been on day, until it may change or is reported Changed.
+// A simulation assesses its whole register on the day a policy comes into force, a week
+// before the first close; assessing it all again at that close was a fifth of the
+// assessor's work in a year's run. Keep with another day than the profiles given so far
+// drops those.
+func (s *Assessor) Keep(a *register.Application, as *banding.Assessment, day register.Date) {
+	if s.rules == nil || s.rules.Policy == nil {
+		return // Assess says why
+	}
+	if day != s.givenOn {
+		s.given, s.givenUntil, s.givenOn = s.given[:0], s.givenUntil[:0], day
+	}
+	s.given = append(s.given, s.rules.Profile(a, as, day))
+	s.givenUntil = append(s.givenUntil, min(banding.NextChange(a, s.rules.Policy, day), nextSpell(a.History, day)))
+}
+
+// takeGiven makes the profiles given by Keep the last close's.
+func (s *Assessor) takeGiven() error {
+	ps, until := s.given, s.givenUntil
+	s.given, s.givenUntil = nil, nil
+	if !slices.IsSortedFunc(ps, func(a, b Profile) int { return cmp.Compare(a.ID, b.ID) }) {
+		order := make([]int, len(ps))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(i, j int) int { return cmp.Compare(ps[i].ID, ps[j].ID) })
+		byID, untilByID := make([]Profile, len(ps)), make([]register.Date, len(ps))
+		for k, i := range order {
+			byID[k], untilByID[k] = ps[i], until[i]
+		}
+		ps, until = byID, untilByID
+	}
+	ix, err := NewIndex(s.rules, ps)
+	if err != nil {
+		return err
+	}
+	s.last, s.close, s.until = ix, s.givenOn, until
+	return nil
+}
+
 // Assess returns what Assess(rules, apps, close) would, assessing only the applications
 // whose kept profile may not hold on close.
 func (s *Assessor) Assess(apps []register.Application, close register.Date) (*Index, error) {
@@ -44,8 +103,16 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 	if r == nil || r.Policy == nil {
 		return nil, errors.New("bidding: Assessor: no rules (compile a policy with Compile)")
 	}
-	ps := make([]Profile, len(apps))
-	until := make([]register.Date, len(apps))
+	if len(s.given) > 0 {
+		if err := s.takeGiven(); err != nil {
+			return nil, err
+		}
+	}
+	// Every element of ps and until is written below (kept or assessed), so nothing of
+	// the index before last survives in them.
+	ps := slices.Grow(s.spare[:0], len(apps))[:len(apps)]
+	until := slices.Grow(s.spareUntil[:0], len(apps))[:len(apps)]
+	s.spare, s.spareUntil = nil, nil // in use until a later Assess hands them back
 	var todo []int
 	next := 0 // where the last index's walk in id order stands
 	for i := range apps {
@@ -68,6 +135,7 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 		until[i] = min(banding.NextChange(a, r.Policy, close), nextSpell(a.History, close))
 	})
 	clear(s.changed)
+	prev, prevUntil := s.last, s.until
 	s.last = nil
 	for _, err := range errs {
 		if err != nil {
@@ -88,6 +156,9 @@ func (s *Assessor) Assess(apps []register.Application, close register.Date) (*In
 		until = byID
 	}
 	s.last, s.close, s.until = ix, close, until
+	if prev != nil {
+		s.spare, s.spareUntil = prev.Profiles, prevUntil
+	}
 	return ix, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"path"
 	"path/filepath"
 	"slices"
@@ -99,7 +98,6 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 	c := &Comparison{Seed: w.Config.Seed, Weeks: len(w.Cycles), Start: w.Start,
 		Applications: len(w.Applications), Bands: BandKeys}
 	var runs [2]*RunResult
-	var moved error
 	var wg sync.WaitGroup
 	for i, p := range []*policy.Policy{base, alt} {
 		wg.Go(func() {
@@ -109,9 +107,6 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 			}
 		})
 	}
-	// The movement does not depend on the runs: computed alongside them, it takes the
-	// core the shorter run leaves idle.
-	wg.Go(func() { moved = c.movement(ctx, w, base, alt) })
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
@@ -124,9 +119,7 @@ func Compare(ctx context.Context, w *World, base, alt *policy.Policy) (*Comparis
 		c.Policies[0].Policy += " (" + path.Base(filepath.ToSlash(base.File)) + ")"
 		c.Policies[1].Policy += " (" + path.Base(filepath.ToSlash(alt.File)) + ")"
 	}
-	if moved != nil {
-		return nil, moved
-	}
+	c.movement(runs[0].firstDay, runs[1].firstDay)
 	in := map[int64]int{}
 	for k, r := range runs {
 		for _, h := range r.Housed {
@@ -173,9 +166,10 @@ func decides(as *banding.Assessment) (string, string) {
 	return BandKey(as.Band), ""
 }
 
-// movement assesses the starting register under both policies on the first day. It
-// sets only c.Movement and c.Moves, and stops once ctx is done.
-func (c *Comparison) movement(ctx context.Context, w *World, base, alt *policy.Policy) error {
+// movement sets c.Movement and c.Moves from the two runs' first-day decisions: base[i]
+// and alt[i] are the same application's (Run assesses every non-pending application of
+// the world's register on the first day, in order, as the runs' rebanding needs).
+func (c *Comparison) movement(base, alt []decision) {
 	idx := map[string]int{}
 	for i, k := range c.Bands {
 		idx[k] = i
@@ -185,27 +179,11 @@ func (c *Comparison) movement(ctx context.Context, w *World, base, alt *policy.P
 		c.Movement[i] = make([]int, len(c.Bands))
 	}
 	moves := map[Move]int{}
-	for i := range w.Applications {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		a := w.Applications[i]
-		if a.Status == register.StatusPending {
-			continue
-		}
-		var keys, whys [2]string
-		for k, p := range []*policy.Policy{base, alt} {
-			b := a
-			remapArea(&b, w.Geography, p, w.Config.Seed)
-			as, err := banding.Assess(&b, p, w.Start)
-			if err != nil {
-				return fmt.Errorf("simulate: application %d: %w", a.ID, err)
-			}
-			keys[k], whys[k] = decides(&as)
-		}
-		c.Movement[idx[keys[0]]][idx[keys[1]]]++
-		if keys[0] != keys[1] || whys[0] != whys[1] {
-			moves[Move{From: keys[0], To: keys[1], FromWhy: whys[0], ToWhy: whys[1]}]++
+	for i := range base {
+		from, to := base[i], alt[i]
+		c.Movement[idx[from.key]][idx[to.key]]++
+		if from != to {
+			moves[Move{From: from.key, To: to.key, FromWhy: from.why, ToWhy: to.why}]++
 		}
 	}
 	c.Moves = []Move{}
@@ -217,7 +195,6 @@ func (c *Comparison) movement(ctx context.Context, w *World, base, alt *policy.P
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.FromWhy, b.FromWhy),
 			cmp.Compare(a.ToWhy, b.ToWhy))
 	})
-	return nil
 }
 
 // SizeKey is the lets-above-need table's key of a bedroom need.

@@ -35,7 +35,9 @@ type Config struct {
 	Progress func(policy string, done, total int) `json:"-"`
 	// Observe, if set, is called after each cycle's week is run, with the week and the
 	// register at its close (before the households housed leave it): for breakdowns the
-	// run result does not keep, such as outcomes by group (EqualityRecorder).
+	// run result does not keep, such as outcomes by group (EqualityRecorder). res holds
+	// the week's profiles (res.Closed.Closing's index), which the run's assessor
+	// overwrites two weeks later (bidding.Assessor): copy what you keep, not res.
 	Observe func(res *WeekResult, apps []register.Application) `json:"-"`
 }
 

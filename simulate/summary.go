@@ -48,8 +48,16 @@ func (w *WeekResult) Summary() WeekSummary {
 		Lets:         len(w.Result.Lets),
 		Decisions:    len(w.Decisions),
 	}
+	// Counted by band value, then keyed: a map increment per application per week was
+	// ~0.08 s of a Birmingham comparison.
+	var bands [256]int
 	for i := range w.Closed.Closing.Index.Profiles {
-		s.Bands[BandKey(w.Closed.Closing.Index.Profiles[i].Band)]++
+		bands[w.Closed.Closing.Index.Profiles[i].Band]++
+	}
+	for b, n := range bands {
+		if n > 0 {
+			s.Bands[BandKey(register.Band(b))] += n
+		}
 	}
 	for _, o := range w.Result.Offers {
 		switch o.Outcome {

@@ -213,6 +213,44 @@ func (c *errs) compare(a, b found) int {
 	return a.n - b.n
 }
 
+// merge moves the errors o found into c, as if c had found them after its own. Files
+// are read one per goroutine, so c holds none of o's files yet (were it to, their
+// errors would still be ordered by line, then c's before o's).
+func (c *errs) merge(o *errs) {
+	for name, f := range o.files {
+		for i := range f.kept {
+			f.kept[i].n += c.n
+		}
+		if c.files == nil {
+			c.files = map[string]*fileErrs{}
+		}
+		if have := c.files[name]; have != nil {
+			have.kept = append(have.kept, f.kept...)
+			have.found += f.found
+			slices.SortFunc(have.kept, c.compare)
+			if len(have.kept) > ErrorsPerFile {
+				clear(have.kept[ErrorsPerFile:])
+				have.kept = have.kept[:ErrorsPerFile]
+			}
+			continue
+		}
+		c.files[name] = f
+	}
+	c.n += o.n
+	for k, mask := range o.seenCell {
+		if c.seenCell == nil {
+			c.seenCell = map[uint64]uint64{}
+		}
+		c.seenCell[k] |= mask
+	}
+	for k := range o.seenKey {
+		if c.seenKey == nil {
+			c.seenKey = map[cell]struct{}{}
+		}
+		c.seenKey[k] = struct{}{}
+	}
+}
+
 func (c *errs) empty() bool { return c.n == 0 }
 
 func (c *errs) err() error {

@@ -25,7 +25,8 @@ func Read(dir string) (*Snapshot, error) {
 }
 
 // ReadFS loads a snapshot from the CSV files at the root of fsys (docs/snapshot.md).
-// A missing file is an empty table; any other .csv file is an error.
+// A missing file is an empty table; any other .csv file is an error. It reads several
+// files at once: fsys must be safe for concurrent use, as os.DirFS and fstest.MapFS are.
 //
 // It parses and validates everything before returning: on any bad value it returns a
 // nil Snapshot and a *ValidationError listing every bad row (file, line, column, value,
@@ -42,12 +43,23 @@ func ReadFS(fsys fs.FS) (*Snapshot, error) {
 	}
 	s := &Snapshot{}
 	o := &origin{}
+	// The tables that do not hang off applications are read on a goroutine of their own,
+	// with errors of their own merged after (their files are theirs alone), while the
+	// applications are: reading one file after another on one core was most of the time
+	// a simulation waits before it starts.
+	rest := &errs{byLine: true}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		readLandlords(fsys, s, o, rest)
+		readCycles(fsys, s, o, rest)
+		readAdverts(fsys, s, o, rest)
+		readBids(fsys, s, o, rest)
+		readBases(fsys, s, o, rest)
+	}()
 	readApplications(fsys, s, o, e)
-	readLandlords(fsys, s, o, e)
-	readCycles(fsys, s, o, e)
-	readAdverts(fsys, s, o, e)
-	readBids(fsys, s, o, e)
-	readBases(fsys, s, o, e)
+	<-done
+	e.merge(rest)
 	validate(s, o, e)
 	if err := e.err(); err != nil {
 		return nil, err
@@ -65,6 +77,15 @@ func knownFile(name string) bool {
 }
 
 func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
+	// The files of rows nested in applications are read and parsed on goroutines of their
+	// own while applications.csv is, then attached to their applications in file order.
+	members := readAhead(fsys, FileMembers, memberColumns, "application", memberRow)
+	assessments := readAhead(fsys, FileAssessments, assessmentColumns, "application", assessmentRow)
+	conditions := readAhead(fsys, FileConditions, conditionColumns, "assessment", conditionRow)
+	history := readAhead(fsys, FileBandHistory, bandHistoryColumns, "application", spellRow)
+	overrides := readAhead(fsys, FileOverrides, overrideColumns, "application", overrideRow)
+	refusals := readAhead(fsys, FileRefusals, refusalColumns, "application", refusalRow)
+
 	byID := map[int64]int{}
 	for r := range readTable(fsys, FileApplications, applicationColumns, e) {
 		a := register.Application{
@@ -112,6 +133,10 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 				EconomicStatus: register.EconomicStatus(r.str("economic_status")),
 			},
 		}
+		if s.Applications == nil {
+			s.Applications, o.apps = make([]register.Application, 0, r.most), make([]int, 0, r.most)
+			byID = make(map[int64]int, r.most)
+		}
 		if _, dup := byID[a.ID]; !dup && a.ID != 0 {
 			byID[a.ID] = len(s.Applications)
 		}
@@ -123,90 +148,147 @@ func readApplications(fsys fs.FS, s *Snapshot, o *origin, e *errs) {
 	o.history, o.overrides, o.refusals = make([][]int, n), make([][]int, n), make([][]int, n)
 
 	// owner finds the application a child row belongs to, recording an error if none.
-	owner := func(r *row) (int, bool) {
-		id := r.id("application")
-		i, ok := byID[id]
-		if !ok && id != 0 {
-			r.bad("application", "no such application in "+FileApplications)
+	owner := func(file string, r *parsed) (int, bool) {
+		i, ok := byID[r.parent]
+		if !ok && r.parent != 0 {
+			e.add(RowError{File: file, Line: r.line, Column: "application", Value: r.parentCell,
+				Reason: "no such application in " + FileApplications})
 		}
 		return i, ok
 	}
-	for r := range readTable(fsys, FileMembers, memberColumns, e) {
-		m := register.Member{
-			Name:         r.str("name"),
-			Born:         r.date("born"),
-			Sex:          register.Sex(r.str("sex")),
-			Relationship: register.Relationship(r.str("relationship")),
-			Joint:        r.bool("joint"),
-			PregnancyDue: r.date("pregnancy_due"),
-		}
-		if i, ok := owner(r); ok {
-			s.Applications[i].Members = append(s.Applications[i].Members, m)
+	for _, r := range members.wait(e) {
+		if i, ok := owner(FileMembers, &r.parsed); ok {
+			s.Applications[i].Members = append(s.Applications[i].Members, r.v)
 			o.members[i] = append(o.members[i], r.line)
 		}
 	}
 	type place struct{ app, n int }
-	assessments := map[int64]place{}
-	for r := range readTable(fsys, FileAssessments, assessmentColumns, e) {
-		m := register.MedicalAssessment{
-			ID:        r.id("id"),
-			Requested: r.date("requested"),
-			Assessed:  r.date("assessed"),
-			Assessor:  r.str("assessor"),
-			Restrictions: register.Restrictions{
-				GroundFloorOrLift: r.bool("ground_floor_or_lift"),
-				LevelAccess:       r.bool("level_access"),
-				Wheelchair:        r.bool("wheelchair"),
-				ExtraBedrooms:     r.int("extra_bedrooms"),
-			},
-		}
-		if i, ok := owner(r); ok {
-			if _, dup := assessments[m.ID]; !dup && m.ID != 0 {
-				assessments[m.ID] = place{i, len(s.Applications[i].Medical)}
+	byAssessment := map[int64]place{}
+	for _, r := range assessments.wait(e) {
+		m := r.v
+		if i, ok := owner(FileAssessments, &r.parsed); ok {
+			if _, dup := byAssessment[m.ID]; !dup && m.ID != 0 {
+				byAssessment[m.ID] = place{i, len(s.Applications[i].Medical)}
 			}
 			s.Applications[i].Medical = append(s.Applications[i].Medical, m)
 			o.assessments[i] = append(o.assessments[i], r.line)
 			o.conditions[i] = append(o.conditions[i], nil)
 		}
 	}
-	for r := range readTable(fsys, FileConditions, conditionColumns, e) {
-		c := register.Condition{
-			Name:     r.str("name"),
-			Severity: r.int("severity"),
-			Impact:   r.int("impact"),
-		}
-		id := r.id("assessment")
-		p, ok := assessments[id]
+	for _, r := range conditions.wait(e) {
+		p, ok := byAssessment[r.parent]
 		if !ok {
-			if id != 0 {
-				r.bad("assessment", "no such assessment in "+FileAssessments)
+			if r.parent != 0 {
+				e.add(RowError{File: FileConditions, Line: r.line, Column: "assessment", Value: r.parentCell,
+					Reason: "no such assessment in " + FileAssessments})
 			}
 			continue
 		}
 		m := &s.Applications[p.app].Medical[p.n]
-		m.Conditions = append(m.Conditions, c)
+		m.Conditions = append(m.Conditions, r.v)
 		o.conditions[p.app][p.n] = append(o.conditions[p.app][p.n], r.line)
 	}
-	for r := range readTable(fsys, FileBandHistory, bandHistoryColumns, e) {
-		h := spellRow(r)
-		if i, ok := owner(r); ok {
-			s.Applications[i].History = append(s.Applications[i].History, h)
+	for _, r := range history.wait(e) {
+		if i, ok := owner(FileBandHistory, &r.parsed); ok {
+			s.Applications[i].History = append(s.Applications[i].History, r.v)
 			o.history[i] = append(o.history[i], r.line)
 		}
 	}
-	for r := range readTable(fsys, FileOverrides, overrideColumns, e) {
-		v := overrideRow(r)
-		if i, ok := owner(r); ok {
-			s.Applications[i].Overrides = append(s.Applications[i].Overrides, v)
+	for _, r := range overrides.wait(e) {
+		if i, ok := owner(FileOverrides, &r.parsed); ok {
+			s.Applications[i].Overrides = append(s.Applications[i].Overrides, r.v)
 			o.overrides[i] = append(o.overrides[i], r.line)
 		}
 	}
-	for r := range readTable(fsys, FileRefusals, refusalColumns, e) {
-		v := refusalRow(r)
-		if i, ok := owner(r); ok {
-			s.Applications[i].Refusals = append(s.Applications[i].Refusals, v)
+	for _, r := range refusals.wait(e) {
+		if i, ok := owner(FileRefusals, &r.parsed); ok {
+			s.Applications[i].Refusals = append(s.Applications[i].Refusals, r.v)
 			o.refusals[i] = append(o.refusals[i], r.line)
 		}
+	}
+}
+
+// ahead is a file of rows nested in a parent (members.csv in applications.csv), read
+// and parsed on a goroutine of its own with errors of its own (readAhead); wait hands
+// over its rows once it is done, to be attached to their parents.
+type ahead[T any] struct {
+	rows []aheadRow[T]
+	e    *errs
+	done chan struct{}
+}
+
+// aheadRow is one row of an ahead file: its value and parsed.
+type aheadRow[T any] struct {
+	v T
+	parsed
+}
+
+// parsed is where a nested row sits and the parent it names: the id in its parent
+// column (0 when that did not parse, an error already recorded) and the cell as
+// written, for the error when there is no such parent.
+type parsed struct {
+	line       int
+	parent     int64
+	parentCell string
+}
+
+// readAhead starts reading file: each row is row(r) and then its parent column's id,
+// in that order, so a row's errors are found in the order a read of one file after
+// another found them.
+func readAhead[T any](fsys fs.FS, file string, cols []string, parentCol string, row func(*row) T) *ahead[T] {
+	a := &ahead[T]{e: &errs{byLine: true}, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for r := range readTable(fsys, file, cols, a.e) {
+			if a.rows == nil {
+				a.rows = make([]aheadRow[T], 0, r.most)
+			}
+			v := row(r)
+			a.rows = append(a.rows, aheadRow[T]{v, parsed{r.line, r.id(parentCol), r.str(parentCol)}})
+		}
+	}()
+	return a
+}
+
+// wait waits for the file to be read, moves its errors into e (after e's own: none of
+// them are the file's yet) and returns its rows.
+func (a *ahead[T]) wait(e *errs) []aheadRow[T] {
+	<-a.done
+	e.merge(a.e)
+	return a.rows
+}
+
+func memberRow(r *row) register.Member {
+	return register.Member{
+		Name:         r.str("name"),
+		Born:         r.date("born"),
+		Sex:          register.Sex(r.str("sex")),
+		Relationship: register.Relationship(r.str("relationship")),
+		Joint:        r.bool("joint"),
+		PregnancyDue: r.date("pregnancy_due"),
+	}
+}
+
+func assessmentRow(r *row) register.MedicalAssessment {
+	return register.MedicalAssessment{
+		ID:        r.id("id"),
+		Requested: r.date("requested"),
+		Assessed:  r.date("assessed"),
+		Assessor:  r.str("assessor"),
+		Restrictions: register.Restrictions{
+			GroundFloorOrLift: r.bool("ground_floor_or_lift"),
+			LevelAccess:       r.bool("level_access"),
+			Wheelchair:        r.bool("wheelchair"),
+			ExtraBedrooms:     r.int("extra_bedrooms"),
+		},
+	}
+}
+
+func conditionRow(r *row) register.Condition {
+	return register.Condition{
+		Name:     r.str("name"),
+		Severity: r.int("severity"),
+		Impact:   r.int("impact"),
 	}
 }
 

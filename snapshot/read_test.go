@@ -172,3 +172,33 @@ func TestReadFS_Bases(t *testing.T) {
 		})
 	}
 }
+
+// ReadFS reads several files at once, each with errors of its own merged after: the
+// errors must come out as a read of one file after another gives them, by file and
+// line, a row's parse errors before its "no such application", knock-on errors last.
+func TestReadFS_ErrorsInFileOrderAcrossFilesReadAtOnce(t *testing.T) {
+	got := bad(t, map[string]string{
+		"applications.csv": appHeader + app("") + strings.Replace(app(""), "1,2024-01-01,active", "2,2024-13-01,active", 1),
+		"members.csv": memHeader + memRow + "9,B,1990-02-30,F,applicant,,\n" + "1,C,1991-01-01,X,child,,\n" +
+			"x,D,1992-01-01,F,child,,\n",
+		"medical_assessments.csv": "id,application,requested,assessed,assessor,ground_floor_or_lift,level_access,wheelchair,extra_bedrooms\n" +
+			"5,1,2024-01-01,,,,,,\n",
+		"medical_conditions.csv": "assessment,name,severity,impact\n" + "6,asthma,1,1\n" + "5,asthma,x,1\n",
+		"band_history.csv":       "application,band,from,to,effective,reason,by\n" + "8,C,2024-01-01,,2024-01-01,registration,import\n",
+		"landlords.csv":          "id,name,council,nomination_share\n" + "NNC,North Northants,maybe,100\n",
+		"bids.csv":               "application,advert,placed,autobid,withdrawn,by\n" + "1,7,2024-01-01T10:00:00Z,,,applicant\n",
+	})
+	require.Equal(t, []string{
+		`applications.csv:3: registered: "2024-13-01": want a date YYYY-MM-DD`,
+		`members.csv:3: born: "1990-02-30": want a date YYYY-MM-DD`,
+		`members.csv:3: application: "9": no such application in applications.csv`,
+		`members.csv:4: sex: "X": want F or M`,
+		`members.csv:5: application: "x": want a positive whole number`,
+		`medical_conditions.csv:2: assessment: "6": no such assessment in medical_assessments.csv`,
+		`medical_conditions.csv:3: severity: "x": want a whole number`,
+		`band_history.csv:2: application: "8": no such application in applications.csv`,
+		`landlords.csv:2: council: "maybe": want true or false`,
+		`bids.csv:2: advert: "7": no such advert in adverts.csv`,
+		`applications.csv:3: id: "2": no members: want at least the main applicant in members.csv`,
+	}, got)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/cbl-lettings/cbl/pgstore"
 	"github.com/cbl-lettings/cbl/policy"
+	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/report"
 	"github.com/cbl-lettings/cbl/simulate"
 	"github.com/cbl-lettings/cbl/snapshot"
@@ -98,6 +101,16 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				}
 				pols = append(pols, p)
 			}
+			if os.Getenv("GOGC") == "" && !replay {
+				// A run allocates a week's profiles, shortlists and steps and drops them: at
+				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
+				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
+				// (263 → 670 MB peak). Since runs keep assessments it is even with 100 at
+				// Birmingham but saves a fifth of 20 Keyways seeds' CPU (BENCHMARKS.md).
+				// Set before the register is read, which at 100 collected four times
+				// while the heap grew to the register's size, before any run could start.
+				debug.SetGCPercent(300)
+			}
 			start := time.Now()
 			snap, err := app.simulationRegister(cmd, dir, scale, seed)
 			if err != nil {
@@ -120,14 +133,6 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				app.Logf("replayed %d recorded cycles under %s and %s in %v", rp.Cycles, pols[0].Name(), pols[1].Name(),
 					time.Since(start).Round(time.Millisecond))
 				return app.printReplay(rp)
-			}
-			if os.Getenv("GOGC") == "" {
-				// A run allocates a week's profiles, shortlists and steps and drops them: at
-				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
-				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
-				// (263 → 670 MB peak). Since runs keep assessments it is even with 100 at
-				// Birmingham but saves a fifth of 20 Keyways seeds' CPU (BENCHMARKS.md).
-				debug.SetGCPercent(300)
 			}
 			cfg.Progress = newProgress(app, cfg.Weeks*len(pols)*seeds)
 			st, err := simulate.RunSeeds(cmd.Context(), snap, cfg, seeds, pols...)
@@ -247,7 +252,19 @@ func writeTidy(dir string, perm os.FileMode, st *simulate.Study) error {
 // server holds a register; else — nothing given, as on a fresh machine — a synthetic
 // register at --scale generated with seed, which it says on stderr.
 func (app *App) simulationRegister(cmd *cobra.Command, dir, scale string, seed uint64) (*snapshot.Snapshot, error) {
-	if dir != "" || pgstore.DSN(app.DSN) != pgstore.DefaultDSN {
+	if dir != "" {
+		// The snapshot itself, not through memstore as other commands read one: the store
+		// copies the applications twice (its own and the register it returns) for a
+		// simulation that only reads them, on the path before any run can start. The
+		// store sorts them by id; so does this.
+		snap, err := snapshot.Read(dir)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortFunc(snap.Applications, func(a, b register.Application) int { return cmp.Compare(a.ID, b.ID) })
+		return snap, nil
+	}
+	if pgstore.DSN(app.DSN) != pgstore.DefaultDSN {
 		return app.loadRegister(cmd, dir)
 	}
 	snap, err := app.loadRegister(cmd, "")
