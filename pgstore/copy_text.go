@@ -21,57 +21,71 @@ import (
 func (w *closeWriter) copyText(conn *sql.Conn, table string, cols []string, n int, row func(i int) ([]any, error)) error {
 	batches, stop := produce(n, row, true)
 	defer stop()
-	return conn.Raw(func(dc any) error {
-		pc, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("write %s: the driver cannot prepare a COPY", table)
-		}
-		st, err := pc.PrepareContext(w.ctx, pq.CopyIn(table, cols...))
-		if err != nil {
-			return fmt.Errorf("write %s: %w", table, err)
-		}
-		defer st.Close()
-		data, ok := st.(interface {
-			CopyData(context.Context, string) (driver.Result, error)
-		})
-		if !ok {
-			return fmt.Errorf("write %s: the driver takes no COPY data", table)
-		}
-		for start := 0; start < n; start += batch {
-			if start > 0 {
-				w.rows += batch
-				if w.progress != nil {
-					w.progress(w.rows)
-				}
-			}
-			if err := w.ctx.Err(); err != nil {
-				if start > 0 {
-					w.abort()
-				}
-				return err
-			}
-			b := <-batches
-			if b.err != nil {
-				return b.err
-			}
-			// Background: lib/pq would watch a cancellable context with a goroutine per
-			// call; w.ctx is checked between batches and an end cancels on the server.
-			if _, err := data.CopyData(context.Background(), string(b.text)); err != nil {
-				return fmt.Errorf("write %s: %w", table, err)
+	// The COPY's error is kept out of Raw: given one that is driver.ErrBadConn (as a
+	// COPY cancelled part way can end), Raw closes the Conn, which waits for the open
+	// transaction's hold on it — for ever, since that transaction is ours to roll back.
+	// Rolling it back (the caller's) discards the bad connection instead.
+	var copyErr error
+	if err := conn.Raw(func(dc any) error {
+		copyErr = w.copyOn(dc, batches, table, cols, n)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return copyErr
+}
+
+// copyOn is copyText's COPY on the driver connection dc.
+func (w *closeWriter) copyOn(dc any, batches <-chan rowBatch, table string, cols []string, n int) error {
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return fmt.Errorf("write %s: the driver cannot prepare a COPY", table)
+	}
+	st, err := pc.PrepareContext(w.ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	defer st.Close()
+	data, ok := st.(interface {
+		CopyData(context.Context, string) (driver.Result, error)
+	})
+	if !ok {
+		return fmt.Errorf("write %s: the driver takes no COPY data", table)
+	}
+	for start := 0; start < n; start += batch {
+		if start > 0 {
+			w.rows += batch
+			if w.progress != nil {
+				w.progress(w.rows)
 			}
 		}
 		if err := w.ctx.Err(); err != nil {
-			w.abort()
+			if start > 0 {
+				w.abort()
+			}
 			return err
 		}
-		unwatch := context.AfterFunc(w.ctx, w.abort)
-		_, err = st.Exec(nil) //nolint:staticcheck // lib/pq ends a COPY with Exec(nil)
-		unwatch()
-		if err != nil {
+		b := <-batches
+		if b.err != nil {
+			return b.err
+		}
+		// Background: lib/pq would watch a cancellable context with a goroutine per
+		// call; w.ctx is checked between batches and an end cancels on the server.
+		if _, err := data.CopyData(context.Background(), string(b.text)); err != nil {
 			return fmt.Errorf("write %s: %w", table, err)
 		}
-		return nil
-	})
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.abort()
+		return err
+	}
+	unwatch := context.AfterFunc(w.ctx, w.abort)
+	_, err = st.Exec(nil) //nolint:staticcheck // lib/pq ends a COPY with Exec(nil)
+	unwatch()
+	if err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	return nil
 }
 
 // appendCopyRow appends args as one line of COPY text format, without the newline.
