@@ -56,14 +56,14 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 		return nil
 	}
 	if w.conn != nil {
-		return w.copyText(w.conn, table, cols, n, row)
+		return w.copyText(w.conn, table, cols, n, textOf(row))
 	}
 	stmt, err := w.tx.PrepareContext(w.ctx, pq.CopyIn(table, cols...))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", table, err)
 	}
 	defer stmt.Close()
-	batches, stop := produce(n, row, false)
+	batches, stop := produce(n, rowsOf(row))
 	defer stop()
 	for start := 0; start < n; start += batch {
 		if start > 0 {
@@ -108,17 +108,52 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 type rowBatch struct {
 	rows [][]any
 	text []byte
+	n    int // rows in text
 	err  error
+}
+
+// rowsOf adds row(i) to a batch as arguments.
+func rowsOf(row func(i int) ([]any, error)) func(*rowBatch, int) error {
+	return func(b *rowBatch, i int) error {
+		args, err := row(i)
+		if err == nil {
+			b.rows = append(b.rows, args)
+		}
+		return err
+	}
+}
+
+// textOf adds row(i) to a batch as a line of COPY text.
+func textOf(row func(i int) ([]any, error)) func(*rowBatch, int) error {
+	return linesOf(func(t []byte, i int) ([]byte, error) {
+		args, err := row(i)
+		if err != nil {
+			return t, err
+		}
+		return appendCopyRow(t, args)
+	})
+}
+
+// linesOf adds a batch's i-th line, appended by line, to its COPY text.
+func linesOf(line func(t []byte, i int) ([]byte, error)) func(*rowBatch, int) error {
+	return func(b *rowBatch, i int) (err error) {
+		if b.n > 0 {
+			b.text = append(b.text, '\n')
+		}
+		b.n++
+		b.text, err = line(b.text, i)
+		return err
+	}
 }
 
 // producers is how many goroutines build rows: building a shortlist entry's trace
 // (Explain and JSON) costs about as much as the database takes to store it.
 const producers = 2
 
-// produce builds rows 0..n-1 in batches on producers goroutines, each at most one
-// batch ahead, and hands them out in order. stop ends them early (each goroutine
-// returns once its batch is built).
-func produce(n int, row func(i int) ([]any, error), text bool) (<-chan rowBatch, func()) {
+// produce builds rows 0..n-1 (add puts row i into a batch) in batches on producers
+// goroutines, each at most one batch ahead, and hands them out in order. stop ends
+// them early (each goroutine returns once its batch is built).
+func produce(n int, add func(b *rowBatch, i int) error) (<-chan rowBatch, func()) {
 	out := make(chan rowBatch, 1)
 	done := make(chan struct{})
 	var lanes [producers]chan rowBatch
@@ -129,19 +164,9 @@ func produce(n int, row func(i int) ([]any, error), text bool) (<-chan rowBatch,
 			for start := w * batch; start < n; start += producers * batch {
 				var b rowBatch
 				for i := start; i < min(start+batch, n); i++ {
-					args, err := row(i)
-					if err == nil && text {
-						if i > start {
-							b.text = append(b.text, '\n')
-						}
-						b.text, err = appendCopyRow(b.text, args)
-					}
-					if err != nil {
+					if err := add(&b, i); err != nil {
 						b.err = err
 						break
-					}
-					if !text {
-						b.rows = append(b.rows, args)
 					}
 				}
 				select {
@@ -239,20 +264,11 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 	if err != nil {
 		return err
 	}
-	err = w.copy(table, []string{"shortlist", "cycle", "application", "position", "skip", "check_name", "clause",
+	err = w.copyLines(table, []string{"shortlist", "cycle", "application", "position", "skip", "check_name", "clause",
 		"note", "skipped_by", "skipped_at", "band", "effective", "registered", "autobid", "placed"}, len(refs),
-		func(k int) ([]any, error) {
+		func(t []byte, k int) ([]byte, error) {
 			r := refs[k]
-			sl := &closed.Shortlists[r.sl]
-			e := entryAt(sl, r.entry)
-			var pos, skip any
-			if e.Skip != "" {
-				skip = e.Skip
-			} else {
-				pos = e.Position
-			}
-			return []any{ids[r.sl], cycle, e.Application, pos, skip, e.Check, e.Clause, e.Note, e.By, timeArg(e.At),
-				bandArg(e.Band), dateArg(e.Effective), dateArg(e.Registered), e.Autobid, timeArg(e.Placed)}, nil
+			return appendEntry(t, ids[r.sl], cycle, entryAt(&closed.Shortlists[r.sl], r.entry)), nil
 		})
 	if err != nil {
 		return err
@@ -302,6 +318,33 @@ func (w *closeWriter) entryTable(cycle int64) (string, func() error, error) {
 
 // EntryPartition is the name of cycle's partition of shortlist_entries.
 func EntryPartition(cycle int64) string { return fmt.Sprintf("shortlist_entries_c%d", cycle) }
+
+// appendEntry appends e as a shortlist_entries row of shortlist id in COPY text, in
+// copyLines' column order: ranked with its position, or skipped with its code.
+func appendEntry(t []byte, id, cycle int64, e *shortlist.Entry) []byte {
+	f := copyFields{b: t}
+	f.int(id)
+	f.int(cycle)
+	f.int(e.Application)
+	if e.Skip != "" {
+		f.null()
+		f.str(e.Skip)
+	} else {
+		f.int(int64(e.Position))
+		f.null()
+	}
+	f.str(e.Check)
+	f.str(e.Clause)
+	f.str(e.Note)
+	f.str(e.By)
+	f.time(e.At)
+	f.band(e.Band)
+	f.date(e.Effective)
+	f.date(e.Registered)
+	f.bool(e.Autobid)
+	f.time(e.Placed)
+	return f.b
+}
 
 // entryAt is a shortlist's j-th entry counting ranked then skipped.
 func entryAt(sl *shortlist.Shortlist, j int) *shortlist.Entry {
