@@ -135,6 +135,13 @@ func (f *copyFields) bool(v bool) {
 	}
 }
 
+// bytea is b in bytea's hex form, its backslash escaped for COPY.
+func (f *copyFields) bytea(b []byte) {
+	f.sep()
+	f.b = append(f.b, `\\x`...)
+	f.b = hex.AppendEncode(f.b, b)
+}
+
 // time is timeArg(t): NULL for the zero time.
 func (f *copyFields) time(t time.Time) {
 	if t.IsZero() {

@@ -124,8 +124,12 @@ func (w *closeWriter) inputs(cycle int64, e *encodedInputs) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cycle, e.policy, e.digest[:], e.head, e.apps, e.states, e.households); err != nil {
 		return fmt.Errorf("write cycle inputs: %w", err)
 	}
-	return w.copy("recorded_states", []string{"application", "cycle", "digest"}, len(e.kept), func(k int) ([]any, error) {
-		return []any{e.kept[k].application, cycle, e.kept[k].digest[:]}, nil
+	return w.copyLines("recorded_states", []string{"application", "cycle", "digest"}, len(e.kept), func(t []byte, k int) ([]byte, error) {
+		f := copyFields{b: t}
+		f.int(e.kept[k].application)
+		f.int(cycle)
+		f.bytea(e.kept[k].digest[:])
+		return f.b, nil
 	})
 }
 
