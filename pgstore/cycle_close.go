@@ -330,13 +330,7 @@ func summaryOf(cycle int64, adverts []bidding.Advert, closed *shortlist.Closed) 
 			if len(sl.Ranked) > 0 {
 				sum.First = sl.Ranked[0].Application
 			}
-			for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
-				for _, e := range list {
-					if e.Autobid {
-						sum.Autobids++
-					}
-				}
-			}
+			sum.Autobids = autobidsOn(sl)
 		}
 		out = append(out, sum)
 	}

@@ -208,14 +208,8 @@ func produce(n int, add func(b *rowBatch, i int) error) (<-chan rowBatch, func()
 // an entry.
 func (w *closeWriter) autobids(cycle int64, closed *shortlist.Closed, held []bidding.Bid) (int, error) {
 	placed := 0
-	for _, sl := range closed.Shortlists {
-		for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
-			for _, e := range list {
-				if e.Autobid {
-					placed++
-				}
-			}
-		}
+	for i := range closed.Shortlists {
+		placed += autobidsOn(&closed.Shortlists[i])
 	}
 	moved := 0
 	for _, b := range held {
@@ -346,6 +340,19 @@ func appendEntry(t []byte, id, cycle int64, e *shortlist.Entry) []byte {
 	return f.b
 }
 
+// autobidsOn counts sl's autobid entries, ranked or skipped.
+func autobidsOn(sl *shortlist.Shortlist) int {
+	n := 0
+	for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
+		for _, e := range list {
+			if e.Autobid {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // entryAt is a shortlist's j-th entry counting ranked then skipped.
 func entryAt(sl *shortlist.Shortlist, j int) *shortlist.Entry {
 	if j < len(sl.Ranked) {
@@ -365,18 +372,11 @@ func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed
 	}
 	var evs []ev
 	total := 0
-	for _, sl := range closed.Shortlists {
+	for i := range closed.Shortlists {
+		sl := &closed.Shortlists[i]
 		total += len(sl.Ranked) + len(sl.Skipped)
-		auto := 0
-		for _, list := range [][]shortlist.Entry{sl.Ranked, sl.Skipped} {
-			for _, e := range list {
-				if e.Autobid {
-					auto++
-				}
-			}
-		}
 		evs = append(evs, ev{"shortlist", sl.Advert, map[string]any{"cycle": cycle,
-			"ranked": len(sl.Ranked), "skipped": len(sl.Skipped), "autobids": auto}})
+			"ranked": len(sl.Ranked), "skipped": len(sl.Skipped), "autobids": autobidsOn(sl)}})
 	}
 	evs = append(evs, ev{"cycle_close", 0, map[string]any{"cycle": cycle, "adverts": len(closed.Shortlists),
 		"entries": total, "autobids": autobids, "policy": closed.Closing.Index.Rules.Policy.Name()}})
