@@ -170,7 +170,9 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	}
 	// The close's queries read whole tables once: compiling them (PostgreSQL's JIT, on
 	// by default for queries it costs that high) took 0.6 s a query at national scale.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+	// Their rows are sorted by application: with the default 4 MB of work_mem the
+	// national close's 945k members were sorted on disk (0.76 s; in memory 0.47 s).
+	if _, err := tx.ExecContext(ctx, closeSettings); err != nil {
 		return nil, err
 	}
 	c, err := getCycle(ctx, tx, id)
@@ -307,6 +309,9 @@ const (
 		LOCK TABLE shortlists IN SHARE ROW EXCLUSIVE MODE`
 )
 
+// closeSettings are the close's read transactions' settings (see closeCycle).
+const closeSettings = `SET LOCAL jit = off; SET LOCAL work_mem = '128MB'`
+
 type encodeResult struct {
 	e   *encodedInputs
 	err error
@@ -418,7 +423,7 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, fi
 			if _, err := rtx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT '`+snap+`'`); err != nil {
 				return err
 			}
-			if _, err := rtx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			if _, err := rtx.ExecContext(ctx, closeSettings); err != nil {
 				return err
 			}
 			if err := exportAdverts(ctx, rtx, s); err != nil {
