@@ -53,36 +53,15 @@ func (w *closeWriter) copyOn(dc any, batches <-chan rowBatch, table string, cols
 	if !ok {
 		return fmt.Errorf("write %s: the driver takes no COPY data", table)
 	}
-	for start := 0; start < n; start += batch {
-		if start > 0 {
-			w.rows += batch
-			if w.progress != nil {
-				w.progress(w.rows)
-			}
-		}
-		if err := w.ctx.Err(); err != nil {
-			if start > 0 {
-				w.abort()
-			}
-			return err
-		}
-		b := <-batches
-		if b.err != nil {
-			return b.err
-		}
+	err = w.stream(n, batches, func(b rowBatch) error {
 		// Background: lib/pq would watch a cancellable context with a goroutine per
-		// call; w.ctx is checked between batches and an end cancels on the server.
-		if _, err := data.CopyData(context.Background(), string(b.text)); err != nil {
-			return fmt.Errorf("write %s: %w", table, err)
-		}
-	}
-	if err := w.ctx.Err(); err != nil {
-		w.abort()
+		// call; stream checks w.ctx between batches and cancels on the server.
+		_, err := data.CopyData(context.Background(), string(b.text))
 		return err
-	}
-	unwatch := context.AfterFunc(w.ctx, w.abort)
-	_, err = st.Exec(nil) //nolint:staticcheck // lib/pq ends a COPY with Exec(nil)
-	unwatch()
+	}, func() error {
+		_, err := st.Exec(nil) //nolint:staticcheck // lib/pq ends a COPY with Exec(nil)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", table, err)
 	}

@@ -65,6 +65,28 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 	defer stmt.Close()
 	batches, stop := produce(n, rowsOf(row))
 	defer stop()
+	err = w.stream(n, batches, func(b rowBatch) error {
+		for _, args := range b.rows {
+			if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func() error {
+		_, err := stmt.ExecContext(w.ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	return stmt.Close()
+}
+
+// stream hands a COPY's n rows from batches to send, reporting progress and checking
+// w.ctx between batches, then ends the COPY with end. Ending it runs its rows'
+// foreign-key checks (seconds for millions of rows): if ctx ends before or meanwhile,
+// the server is told to cancel them rather than be waited for.
+func (w *closeWriter) stream(n int, batches <-chan rowBatch, send func(rowBatch) error, end func() error) error {
 	for start := 0; start < n; start += batch {
 		if start > 0 {
 			w.rows += batch
@@ -82,25 +104,17 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 		if b.err != nil {
 			return b.err
 		}
-		for _, args := range b.rows {
-			if _, err := stmt.ExecContext(w.ctx, args...); err != nil {
-				return fmt.Errorf("write %s: %w", table, err)
-			}
+		if err := send(b); err != nil {
+			return err
 		}
 	}
-	// Ending the COPY runs its rows' foreign-key checks (seconds for millions of rows):
-	// if ctx ends before or meanwhile, cancel them on the server rather than wait.
 	if err := w.ctx.Err(); err != nil {
 		w.abort()
 		return err
 	}
 	unwatch := context.AfterFunc(w.ctx, w.abort)
-	_, err = stmt.ExecContext(w.ctx)
-	unwatch()
-	if err != nil {
-		return fmt.Errorf("write %s: %w", table, err)
-	}
-	return stmt.Close()
+	defer unwatch()
+	return end()
 }
 
 // rowBatch is up to batch rows ready for COPY (as arguments, or as COPY text lines
