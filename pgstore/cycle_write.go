@@ -262,7 +262,11 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 		return err
 	}
 	type ref struct{ sl, entry int }
-	var refs []ref
+	total := 0
+	for _, sl := range closed.Shortlists {
+		total += len(sl.Ranked) + len(sl.Skipped)
+	}
+	refs := make([]ref, 0, total)
 	for i, sl := range closed.Shortlists {
 		for j := range len(sl.Ranked) + len(sl.Skipped) {
 			refs = append(refs, ref{i, j})

@@ -47,9 +47,11 @@ type Inputs struct {
 // the close was given (the whole register's; Capture keeps what reached the ranking).
 func Capture(closed *shortlist.Closed, apps []register.Application, bids []bidding.Bid, excluded [][2]int64) (*Inputs, error) {
 	cl := closed.Closing
-	in := &Inputs{Cycle: cl.Cycle, Applications: []register.Application{}, Adverts: []bidding.Advert{},
-		Bids: []bidding.Bid{}, Excluded: [][2]int64{}}
-	ads := map[int64]bool{}
+	// Sized up front: growing a national week's half-million bids by appending was a
+	// third of Capture.
+	in := &Inputs{Cycle: cl.Cycle, Applications: []register.Application{},
+		Adverts: make([]bidding.Advert, 0, len(cl.Listings)), Bids: make([]bidding.Bid, 0, len(bids)), Excluded: [][2]int64{}}
+	ads := make(map[int64]bool, len(cl.Listings))
 	for _, l := range cl.Listings {
 		in.Adverts = append(in.Adverts, *l.Advert)
 		ads[l.Advert.ID] = true
