@@ -19,7 +19,7 @@ func ReadForClose(ctx context.Context, db *sqlx.DB, cycle int64) (*snapshot.Snap
 		return nil, err
 	}
 	defer tx.Rollback()
-	r, err := loadForCycle(ctx, db, tx, cycle, func(context.Context) (appFilter, error) { return allApps, nil })
+	r, err := loadForCycle(ctx, db, tx, cycle, nil)
 	if err != nil {
 		return nil, err
 	}
