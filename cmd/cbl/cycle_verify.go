@@ -50,6 +50,7 @@ inputs were changed after the close. Writes nothing.`,
 				return err
 			}
 			defer db.Close()
+			roomyGC()
 			v, err := pgstore.VerifyCycle(cmd.Context(), db, id)
 			if err != nil {
 				return err
@@ -172,6 +173,7 @@ Writes nothing.`,
 				return err
 			}
 			defer db.Close()
+			roomyGC()
 			in, rec, err := pgstore.CycleInputs(cmd.Context(), db, id)
 			if err != nil {
 				return err
