@@ -88,6 +88,11 @@ func encodeInputs(cycle int64, in *replay.Inputs, last map[int64]recordedHead) (
 	if err != nil {
 		return nil, err
 	}
+	// The head (a national week's 40 MB of bids) compresses alongside the households.
+	var headGz []byte
+	var wg sync.WaitGroup
+	wg.Go(func() { headGz = gzipLines([][]byte{head}) })
+	defer wg.Wait()
 	e := &encodedInputs{policy: in.Cycle.Policy, digest: replay.DigestOf(head, apps), households: len(apps)}
 	held := make([][2]int64, len(apps)) // application, the close whose states hold it
 	lines := make([][]byte, 0, len(apps))
@@ -109,7 +114,9 @@ func encodeInputs(cycle int64, in *replay.Inputs, last map[int64]recordedHead) (
 	if len(lines) > 0 {
 		e.states = gzipLines(lines)
 	}
-	e.head, e.apps = gzipLines([][]byte{head}), gzipLines([][]byte{mapJSON})
+	e.apps = gzipLines([][]byte{mapJSON})
+	wg.Wait()
+	e.head = headGz
 	return e, nil
 }
 

@@ -122,13 +122,11 @@ func (in *Inputs) sort() {
 // Parts are the inputs in their canonical form, as a store may keep them: head is the
 // JSON of everything but the applications, apps[i] the JSON of Applications[i].
 func (in *Inputs) Parts() (head []byte, apps [][]byte, err error) {
-	h := *in
-	h.Applications = nil
 	apps = make([][]byte, len(in.Applications))
 	errs := make([]error, runtime.GOMAXPROCS(0)+1)
 	var wg sync.WaitGroup
 	// The head (a national week's half-million bids: a second) alongside the households.
-	wg.Go(func() { head, errs[len(errs)-1] = json.Marshal(h) })
+	wg.Go(func() { head, errs[len(errs)-1] = in.marshalHead() })
 	for w := range errs[:len(errs)-1] {
 		wg.Go(func() {
 			for i := w; i < len(apps); i += len(errs) - 1 {
