@@ -17,7 +17,7 @@ import (
 func TestIndexFind(t *testing.T) {
 	env := bidtest.New(t, "nn-2021")
 	rng := rand.New(rand.NewPCG(7, 11))
-	for name, gap := range map[string]int64{"in sequence": 1, "gaps of up to 2": 2, "sparse": 1000} {
+	for name, gap := range map[string]int64{"in sequence": 1, "gaps of up to 2": 2, "one in four": 7, "sparse": 1000} {
 		t.Run(name, func(t *testing.T) {
 			var ps []bidding.Profile
 			id := int64(500)
