@@ -316,11 +316,16 @@ func (w *closeWriter) entryTable(cycle int64) (string, func() error, error) {
 		// Attaching sorts the entries for each index and joins them to the applications to
 		// check the foreign key. PostgreSQL's defaults (64 MB, 4 MB) are small for a
 		// national cycle's 750k entries: attach 3.2 s with them, 2.3 s with these, which
-		// end with the transaction.
-		if _, err := w.tx.ExecContext(w.ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '256MB'`); err != nil {
+		// end with the transaction. Without hash joins the check against 1.34M
+		// applications is a merge of the sorted entries with the applications' key
+		// (0.37 s) rather than a hash of every application (0.75 s): attach 0.9 s, not
+		// 1.4 s.
+		if _, err := w.tx.ExecContext(w.ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '256MB';
+			SET LOCAL enable_hashjoin = off`); err != nil {
 			return fmt.Errorf("write shortlist_entries: %w", err)
 		}
-		_, err := w.tx.ExecContext(w.ctx, fmt.Sprintf(`ALTER TABLE shortlist_entries ATTACH PARTITION %s FOR VALUES IN (%d)`, q, cycle))
+		_, err := w.tx.ExecContext(w.ctx, fmt.Sprintf(`ALTER TABLE shortlist_entries ATTACH PARTITION %s FOR VALUES IN (%d);
+			RESET enable_hashjoin`, q, cycle))
 		if err != nil {
 			return fmt.Errorf("write shortlist_entries: %w", err)
 		}

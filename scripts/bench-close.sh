@@ -22,6 +22,6 @@ if [ "$mode" = settled ]; then $psql -d $db -c "VACUUM ANALYZE" -c "CHECKPOINT" 
 size0=$($psql -c "SELECT pg_database_size('$db')")
 wal0=$($psql -c "SELECT pg_current_wal_lsn()")
 echo "$mode, load $(cut -d' ' -f1-3 /proc/loadavg)"
-CBL_CPUPROFILE=${CBL_CPUPROFILE:-} /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KB" "$cbl" --dsn "$dsn" cycle close 1 >/dev/null
+CBL_CPUPROFILE=${CBL_CPUPROFILE:-} /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KB, minor faults %R" "$cbl" --dsn "$dsn" cycle close 1 >/dev/null
 size1=$($psql -c "SELECT pg_database_size('$db')")
 echo "database grew $(( (size1 - size0) / 1000000 )) MB, WAL $(( $($psql -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal0')" | cut -d. -f1) / 1000000 )) MB"
