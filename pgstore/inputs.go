@@ -61,14 +61,16 @@ func recordedHeads(ctx context.Context, tx *sqlx.Tx, f appFilter) (map[int64]rec
 }
 
 // encodedInputs are a close's inputs as cycle_inputs and recorded_states keep them
-// (migration 0011), ready to write.
+// (migration 0011), ready to write: kept at once, the gzipped parts once done is
+// closed.
 type encodedInputs struct {
 	policy string
 	digest [32]byte
 	// head, apps and states are gzipped: the inputs without the households, the map
 	// from each household to the close whose states hold it, and the states this close
-	// keeps (nil if none).
+	// keeps (nil if none). They are set when done is closed.
 	head, apps, states []byte
+	done               chan struct{}
 	households         int
 	kept               []keptState
 }
@@ -82,20 +84,18 @@ type keptState struct {
 // encodeInputs puts in into its stored parts for cycle's close, keeping only the
 // states that differ from the last kept (last, from recordedHeads). A close runs it
 // while it writes its entries: JSON, SHA-256 and gzip of a national close's households
-// take seconds.
+// take seconds. It returns once the digests are known (the recorded_states rows); the
+// compressing goes on, so that the close writes those rows meanwhile (e.done).
 func encodeInputs(cycle int64, in *replay.Inputs, last map[int64]recordedHead) (*encodedInputs, error) {
 	head, apps, err := in.Parts()
 	if err != nil {
 		return nil, err
 	}
-	// The head (a national week's 40 MB of bids) compresses alongside the households.
-	var headGz []byte
-	var wg sync.WaitGroup
-	wg.Go(func() { headGz = gzipLines([][]byte{head}) })
-	defer wg.Wait()
-	e := &encodedInputs{policy: in.Cycle.Policy, digest: replay.DigestOf(head, apps), households: len(apps)}
-	held := make([][2]int64, len(apps)) // application, the close whose states hold it
-	lines := make([][]byte, 0, len(apps))
+	e := &encodedInputs{policy: in.Cycle.Policy, digest: replay.DigestOf(head, apps), households: len(apps),
+		done: make(chan struct{})}
+	held := make([][2]int64, len(apps))  // application, the close whose states hold it
+	changed := make([]int, 0, len(apps)) // the households whose states this close keeps
+	e.kept = make([]keptState, 0, len(apps))
 	for i, a := range apps {
 		id, sum := in.Applications[i].ID, sha256.Sum256(a)
 		if h, ok := last[id]; ok && h.digest == sum {
@@ -103,58 +103,79 @@ func encodeInputs(cycle int64, in *replay.Inputs, last map[int64]recordedHead) (
 			continue
 		}
 		held[i] = [2]int64{id, cycle}
-		line := append(strconv.AppendInt(nil, id, 10), '\t')
-		lines = append(lines, append(line, a...))
+		changed = append(changed, i)
 		e.kept = append(e.kept, keptState{id, sum})
 	}
 	mapJSON, err := json.Marshal(held)
 	if err != nil {
 		return nil, err
 	}
-	if len(lines) > 0 {
-		e.states = gzipLines(lines)
-	}
-	e.apps = gzipLines([][]byte{mapJSON})
-	wg.Wait()
-	e.head = headGz
+	go func() {
+		defer close(e.done)
+		// The head (a national week's 40 MB of bids) compresses alongside the households.
+		var wg sync.WaitGroup
+		wg.Go(func() { e.head = gzipLines([][]byte{head}) })
+		if len(changed) > 0 {
+			e.states = gzipEach(len(changed), func(zw *gzip.Writer, k int) {
+				i := changed[k]
+				var num [24]byte
+				zw.Write(append(strconv.AppendInt(num[:0], in.Applications[i].ID, 10), '\t'))
+				zw.Write(apps[i])
+			})
+		}
+		e.apps = gzipLines([][]byte{mapJSON})
+		wg.Wait()
+	}()
 	return e, nil
 }
 
 // inputs writes what cycle's close ranked from: one cycle_inputs row holding the states
 // of the households whose state differs from the one last kept, and the map from every
-// household that reached a shortlist to the close whose row holds its state.
+// household that reached a shortlist to the close whose row holds its state. The
+// recorded_states rows go first, while e is still compressing.
 func (w *closeWriter) inputs(cycle int64, e *encodedInputs) error {
 	if err := asWriter(w.ctx, w.tx); err != nil {
 		return err
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO cycle_inputs (cycle, policy, digest, head, applications, states, households)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cycle, e.policy, e.digest[:], e.head, e.apps, e.states, e.households); err != nil {
-		return fmt.Errorf("write cycle inputs: %w", err)
-	}
-	return w.copyLines("recorded_states", []string{"application", "cycle", "digest"}, len(e.kept), func(t []byte, k int) ([]byte, error) {
+	err := w.copyLines("recorded_states", []string{"application", "cycle", "digest"}, len(e.kept), func(t []byte, k int) ([]byte, error) {
 		f := copyFields{b: t}
 		f.int(e.kept[k].application)
 		f.int(cycle)
 		f.bytea(e.kept[k].digest[:])
 		return f.b, nil
 	})
+	if err != nil {
+		return err
+	}
+	<-e.done
+	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO cycle_inputs (cycle, policy, digest, head, applications, states, households)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, cycle, e.policy, e.digest[:], e.head, e.apps, e.states, e.households); err != nil {
+		return fmt.Errorf("write cycle inputs: %w", err)
+	}
+	return nil
 }
 
 // gzipLines is one gzip stream per half of lines (a reader takes them as one), each line
 // ended by a newline: two cores compress a national close's states at once.
 func gzipLines(lines [][]byte) []byte {
-	half := (len(lines) + 1) / 2
+	return gzipEach(len(lines), func(zw *gzip.Writer, i int) { zw.Write(lines[i]) })
+}
+
+// gzipEach is gzipLines of the n lines line writes (line k by line(zw, k)), without
+// them copied into lines first.
+func gzipEach(n int, line func(zw *gzip.Writer, k int)) []byte {
+	half := (n + 1) / 2
 	parts := [2][]byte{}
 	var wg sync.WaitGroup
-	for p, chunk := range [][][]byte{lines[:half], lines[half:]} {
-		if len(chunk) == 0 {
+	for p, r := range [2][2]int{{0, half}, {half, n}} {
+		if r[0] == r[1] {
 			continue
 		}
 		wg.Go(func() {
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-			for _, l := range chunk {
-				zw.Write(l)
+			for k := r[0]; k < r[1]; k++ {
+				line(zw, k)
 				zw.Write([]byte{'\n'})
 			}
 			zw.Close()
