@@ -444,7 +444,7 @@ func loadForCycle(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, cycle int64, fi
 			if _, err := rtx.ExecContext(ctx, closeSettings); err != nil {
 				return err
 			}
-			if err := exportAdverts(ctx, rtx, s); err != nil {
+			if err := readCycleAdverts(ctx, rtx, s, cycle); err != nil {
 				return err
 			}
 			if err := readBids(ctx, rtx, s, cycle); err != nil {

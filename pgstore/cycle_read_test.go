@@ -39,6 +39,17 @@ func TestCloseCycle_ReadsWhatExportReads(t *testing.T) {
 		}
 		s.Applications = append(s.Applications, a)
 	}
+	// A local lettings policy on one advert of each cycle: the close reads its own
+	// cycle's only.
+	yes := true
+	lettings := map[int64]bool{}
+	for i := range s.Adverts {
+		if ad := &s.Adverts[i]; !lettings[ad.Cycle] {
+			lettings[ad.Cycle] = true
+			ad.LocalLettings = []bidding.LocalLetting{{Label: "working households", Fact: "working", Is: &yes}}
+		}
+	}
+	require.Len(t, lettings, 2)
 	require.NoError(t, pgstore.Import(ctx, db, s))
 	want, err := pgstore.Export(ctx, db)
 	require.NoError(t, err)
@@ -62,8 +73,8 @@ func TestCloseCycle_ReadsWhatExportReads(t *testing.T) {
 		require.Positive(t, kinds[name], name)
 	}
 
-	// The close reads only the bids on its cycle's adverts: bidding.NewClosing ranks no
-	// others.
+	// The close reads only its cycle's adverts and the bids on them: bidding.NewClosing
+	// ranks no others.
 	cycle := want.Adverts[0].Cycle
 	var wantBids []bidding.Bid
 	for _, b := range want.Bids {
@@ -75,7 +86,14 @@ func TestCloseCycle_ReadsWhatExportReads(t *testing.T) {
 	got, err := pgstore.ReadForClose(ctx, db, cycle)
 	require.NoError(t, err)
 	require.Equal(t, want.Applications, got.Applications)
-	require.Equal(t, want.Adverts, got.Adverts)
+	var wantAdverts []bidding.Advert
+	for _, ad := range want.Adverts {
+		if ad.Cycle == cycle {
+			wantAdverts = append(wantAdverts, ad)
+		}
+	}
+	require.Less(t, len(wantAdverts), len(want.Adverts), "adverts of another cycle too")
+	require.Equal(t, wantAdverts, got.Adverts)
 	require.Equal(t, wantBids, got.Bids)
 	require.NotEmpty(t, got.Bids)
 }

@@ -75,6 +75,15 @@ type advertRow struct {
 	Withdrawn          bool            `db:"withdrawn"`
 }
 
+// advert is the advert r holds, without its local lettings.
+func (r *advertRow) advert() bidding.Advert {
+	return bidding.Advert{ID: r.ID, Cycle: r.Cycle, Landlord: r.Landlord, Locality: r.Locality,
+		Bedrooms: r.Bedrooms, BedSpaces: r.BedSpaces, Type: r.Type, Garden: r.Garden, Floor: r.Floor,
+		Lift: r.Lift, Access: bidding.Accessibility(r.Access), Sheltered: r.Sheltered, MinAge: r.MinAge,
+		MaxAge: r.MaxAge, LegalAgreementArea: r.LegalAgreementArea, Ordering: bidding.Ordering(r.Ordering),
+		WeeklyRent: snapshot.Money(r.WeeklyRent), Closes: r.Closes.UTC(), Withdrawn: r.Withdrawn}
+}
+
 type lettingRow struct {
 	Advert int64         `db:"advert"`
 	Label  string        `db:"label"`
@@ -86,10 +95,21 @@ type lettingRow struct {
 }
 
 func exportAdverts(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
+	return readCycleAdverts(ctx, tx, s, 0)
+}
+
+// readCycleAdverts reads every advert (cycle 0), or cycle's, with their local lettings,
+// in id order into s: a close or a bid needs its own cycle's, where a register a year
+// old holds 52 weeks' (at national scale 260k).
+func readCycleAdverts(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot, cycle int64) error {
+	where, args := "", []any(nil)
+	if cycle != 0 {
+		where, args = " WHERE cycle = $1", []any{cycle}
+	}
 	var adverts []advertRow
 	if err := tx.SelectContext(ctx, &adverts, `SELECT id, cycle, landlord, locality, bedrooms, bed_spaces, type,
 		garden, floor, lift, access, sheltered, min_age, max_age, legal_agreement_area, ordering, weekly_rent,
-		closes, withdrawn FROM adverts ORDER BY id`); err != nil {
+		closes, withdrawn FROM adverts`+where+` ORDER BY id`, args...); err != nil {
 		return err
 	}
 	if len(adverts) > 0 {
@@ -97,16 +117,15 @@ func exportAdverts(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error
 	}
 	byID := make(map[int64]*bidding.Advert, len(adverts))
 	for i, r := range adverts {
-		s.Adverts[i] = bidding.Advert{ID: r.ID, Cycle: r.Cycle, Landlord: r.Landlord, Locality: r.Locality,
-			Bedrooms: r.Bedrooms, BedSpaces: r.BedSpaces, Type: r.Type, Garden: r.Garden, Floor: r.Floor,
-			Lift: r.Lift, Access: bidding.Accessibility(r.Access), Sheltered: r.Sheltered, MinAge: r.MinAge,
-			MaxAge: r.MaxAge, LegalAgreementArea: r.LegalAgreementArea, Ordering: bidding.Ordering(r.Ordering),
-			WeeklyRent: snapshot.Money(r.WeeklyRent), Closes: r.Closes.UTC(), Withdrawn: r.Withdrawn}
+		s.Adverts[i] = r.advert()
 		byID[r.ID] = &s.Adverts[i]
 	}
 	var lettings []lettingRow
+	if cycle != 0 {
+		where = " WHERE advert IN (SELECT id FROM adverts WHERE cycle = $1)"
+	}
 	if err := tx.SelectContext(ctx, &lettings, `SELECT advert, label, fact, is_value, gte, lte, value
-		FROM advert_local_lettings ORDER BY advert, seq`); err != nil {
+		FROM advert_local_lettings`+where+` ORDER BY advert, seq`, args...); err != nil {
 		return err
 	}
 	for _, r := range lettings {

@@ -529,10 +529,15 @@ func exportBids(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot) error {
 // ranks (bidding.NewClosing ignores the rest), and one week's rather than every week's.
 // A cycle's own bids are in bids until its close, which keeps its autobids as entries.
 func readBids(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot, cycle int64) error {
-	from, args := `bids_all`, []any(nil)
 	if cycle != 0 {
-		from, args = `bids WHERE advert IN (SELECT id FROM adverts WHERE cycle = $1)`, []any{cycle}
+		return readBidsFrom(ctx, tx, s, `bids WHERE advert IN (SELECT id FROM adverts WHERE cycle = $1)`, cycle)
 	}
+	return readBidsFrom(ctx, tx, s, `bids_all`)
+}
+
+// readBidsFrom reads the bids of from (a table or view and its WHERE, whose parameters
+// are args) into s, by advert and application.
+func readBidsFrom(ctx context.Context, tx *sqlx.Tx, s *snapshot.Snapshot, from string, args ...any) error {
 	var n int
 	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM `+from, args...); err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"github.com/cbl-lettings/cbl/bidding"
 	"github.com/cbl-lettings/cbl/register"
 	"github.com/cbl-lettings/cbl/shortlist"
-	"github.com/cbl-lettings/cbl/snapshot"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -198,11 +197,7 @@ func readAdverts(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]bidding.Adver
 	}
 	out := make([]bidding.Advert, len(rows))
 	for i, r := range rows {
-		out[i] = bidding.Advert{ID: r.ID, Cycle: r.Cycle, Landlord: r.Landlord, Locality: r.Locality,
-			Bedrooms: r.Bedrooms, BedSpaces: r.BedSpaces, Type: r.Type, Garden: r.Garden, Floor: r.Floor,
-			Lift: r.Lift, Access: bidding.Accessibility(r.Access), Sheltered: r.Sheltered, MinAge: r.MinAge,
-			MaxAge: r.MaxAge, LegalAgreementArea: r.LegalAgreementArea, Ordering: bidding.Ordering(r.Ordering),
-			WeeklyRent: snapshot.Money(r.WeeklyRent), Closes: r.Closes.UTC(), Withdrawn: r.Withdrawn}
+		out[i] = r.advert()
 	}
 	return out, nil
 }
