@@ -55,9 +55,7 @@ and an events row are written in one transaction.`,
 				return bidError("bid refused", appID, advert, err)
 			}
 			app.Logf("bid placed: application %d on advert %d", appID, advert)
-			return app.Print([]string{"application", "advert", "placed", "by"}, [][]string{{
-				strconv.FormatInt(b.Application, 10), strconv.FormatInt(b.Advert, 10),
-				b.Placed.Format(time.RFC3339Nano), b.By}})
+			return app.PrintRows([]bidPlacedRow{{b.Application, b.Advert, b.Placed, b.By}})
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "when the bid is placed: RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in Europe/London (default now)")
@@ -136,3 +134,11 @@ func bidError(what string, app, advert int64, err error) error {
 // argOrderHint is added where an advert or application is not found: the arguments may
 // have been given the wrong way round.
 const argOrderHint = " (commands that take both take ADVERT then APP)"
+
+// bidPlacedRow is what bid place prints.
+type bidPlacedRow struct {
+	Application int64     `json:"application"`
+	Advert      int64     `json:"advert"`
+	Placed      time.Time `json:"placed"`
+	By          string    `json:"by"`
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/cbl-lettings/cbl/pgstore"
@@ -71,8 +70,7 @@ in advance); anything else is refused (exit 2).`,
 			} else {
 				app.Logf("cycle %d is already open for that week; nothing done", c.ID)
 			}
-			return app.Print([]string{"cycle", "opens", "closes", "policy"}, [][]string{{
-				strconv.FormatInt(c.ID, 10), c.Opens.Format(time.RFC3339), c.Closes.Format(time.RFC3339), c.Policy}})
+			return app.PrintRows([]cycleOpenRow{{c.ID, c.Opens, c.Closes, c.Policy}})
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "", "a time in the week: RFC 3339, or YYYY-MM-DD[THH:MM[:SS]] in Europe/London (default now)")
@@ -217,4 +215,12 @@ func roomyGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+}
+
+// cycleOpenRow is what cycle open prints.
+type cycleOpenRow struct {
+	Cycle  int64     `json:"cycle"`
+	Opens  time.Time `json:"opens"`
+	Closes time.Time `json:"closes"`
+	Policy string    `json:"policy"`
 }

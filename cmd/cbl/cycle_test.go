@@ -90,10 +90,13 @@ func TestWeeklyJob(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Equal(t, out, out2)
 	require.Contains(t, errOut, "already open")
+	require.JSONEq(t, `[{"cycle": 44, "opens": "2025-11-20T00:00:00Z", "closes": "2025-11-25T23:59:00Z", "policy": "nn-2021@1"}]`,
+		mustRun(t, "--dsn", dsn, "-o", "json", "cycle", "open", "--at", "2025-11-21T12:00:00Z"))
 
 	// Bids in cycle 43 (open 13–18 Nov). 1002 holds one live bid (7004).
 	at := []string{"--at", "2025-11-14T10:00:00Z"}
-	mustRun(t, append([]string{"--dsn", dsn, "bid", "place", "7006", "1002", "--by", "officer:kp"}, at...)...)
+	placed := mustRun(t, append([]string{"--dsn", dsn, "-o", "json", "bid", "place", "7006", "1002", "--by", "officer:kp"}, at...)...)
+	require.JSONEq(t, `[{"application": 1002, "advert": 7006, "placed": "2025-11-14T10:00:00Z", "by": "officer:kp"}]`, placed)
 	refused := func(want string, args ...string) {
 		t.Helper()
 		if !slices.Contains(args, "--at") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/cbl-lettings/cbl/pgstore"
@@ -29,15 +28,15 @@ Migrations applied by a cbl that kept no checksums get theirs recorded.`,
 			}
 			defer db.Close()
 			applied, err := pgstore.Migrate(cmd.Context(), db)
-			var rows [][]string
+			rows := []migrationRow{}
 			for _, m := range applied {
-				rows = append(rows, []string{strconv.Itoa(m.Version), m.Name})
+				rows = append(rows, migrationRow{m.Version, m.Name})
 			}
 			if err != nil {
 				return err
 			}
 			app.Logf("schema at version %d (%d migration(s) applied)", pgstore.Latest(), len(applied))
-			return app.Print([]string{"version", "migration"}, rows)
+			return app.PrintRows(rows)
 		},
 	}
 	cmd.AddCommand(newMigrateStatusCommand(app))
@@ -70,19 +69,19 @@ one will then open the database), 0 otherwise.`,
 			if err != nil {
 				return err
 			}
-			var rows [][]string
+			rows := []migrationStatusRow{}
 			pending := 0
 			for _, st := range sts {
-				at := ""
+				r := migrationStatusRow{Version: st.Version, Migration: st.Name, Checksum: string(st.State)}
 				if !st.AppliedAt.IsZero() {
-					at = st.AppliedAt.UTC().Format(time.RFC3339)
+					r.AppliedAt = &st.AppliedAt
 				}
 				if st.State == pgstore.Pending {
 					pending++
 				}
-				rows = append(rows, []string{strconv.Itoa(st.Version), st.Name, at, string(st.State)})
+				rows = append(rows, r)
 			}
-			if err := app.Print([]string{"version", "migration", "applied_at", "checksum"}, rows); err != nil {
+			if err := app.PrintRows(rows); err != nil {
 				return err
 			}
 			if err := pgstore.CheckVersion(cmd.Context(), db); err != nil && !errors.Is(err, pgstore.ErrNotMigrated) {
@@ -94,4 +93,19 @@ one will then open the database), 0 otherwise.`,
 			return nil
 		},
 	}
+}
+
+// migrationRow is a migration cbl migrate applied.
+type migrationRow struct {
+	Version   int    `json:"version"`
+	Migration string `json:"migration"`
+}
+
+// migrationStatusRow is a migration as cbl migrate status sees it: applied_at is null
+// while pending.
+type migrationStatusRow struct {
+	Version   int        `json:"version"`
+	Migration string     `json:"migration"`
+	AppliedAt *time.Time `json:"applied_at"`
+	Checksum  string     `json:"checksum"`
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -37,12 +38,20 @@ func TestMigrateStatus(t *testing.T) {
 		require.Equal(t, []string{fmt.Sprint(m.Version), m.Name, "", "pending"}, rows[i])
 	}
 	require.Contains(t, errOut, fmt.Sprintf("%d migration(s) pending: run cbl migrate", len(ms)))
+	// Typed JSON: the version a number, a pending migration's applied_at null.
+	_, out, _ := run(t, "--dsn", dsn, "-o", "json", "migrate", "status")
+	var typed []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &typed))
+	require.Len(t, typed, len(ms))
+	require.Equal(t, map[string]any{"version": float64(ms[0].Version), "migration": ms[0].Name, "applied_at": nil,
+		"checksum": "pending"}, typed[0])
 
 	mustRun(t, "--dsn", dsn, "migrate")
 	rows, errOut = status(0)
 	for i, m := range ms {
 		require.Equal(t, []string{fmt.Sprint(m.Version), m.Name}, rows[i][:2])
-		require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, rows[i][2])
+		// RFC 3339 in Europe/London, as every time cbl prints.
+		require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+01:00)$`, rows[i][2])
 		require.Equal(t, "ok", rows[i][3], m.Name)
 	}
 	require.Empty(t, errOut)
