@@ -72,6 +72,10 @@ type CloseResult struct {
 // holding the cycle's advisory lock. A second close of the same cycle waits for the
 // first and then finds it closed; closing a closed cycle returns AlreadyClosed and
 // writes nothing. If ctx ends (or anything fails) part way, nothing is written.
+//
+// At national scale (1.3M households) a close holds about 400 MB live and allocates
+// gigabytes: cbl cycle close runs it with GOGC=400 (a sixth less CPU, 2.0 GB peak
+// resident instead of 1.5); an embedding process chooses its own (debug.SetGCPercent).
 func CloseCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (*CloseResult, error) {
 	res, err := closeCycle(ctx, db, id, opts)
 	if err == nil && !res.AlreadyClosed {
