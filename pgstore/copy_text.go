@@ -199,8 +199,21 @@ func appendCopyValue(b []byte, v any) ([]byte, error) {
 		// bytea's hex form, its backslash escaped for COPY.
 		b = append(b, `\\x`...)
 		return hex.AppendEncode(b, v), nil
+	case int32:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case float64:
+		return strconv.AppendFloat(b, v, 'g', -1, 64), nil
 	case time.Time:
 		return v.AppendFormat(b, copyTimeLayout), nil
+	case driver.Valuer:
+		// As database/sql would send it (decimal's text, an array's literal), once.
+		dv, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		if _, again := dv.(driver.Valuer); !again {
+			return appendCopyValue(b, dv)
+		}
 	}
 	return nil, fmt.Errorf("COPY text: no encoding for %T", v)
 }

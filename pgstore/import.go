@@ -65,8 +65,15 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 		opts.Actor = "import"
 	}
 	// Not ended by ctx (see begin): database/sql rolling back mid-COPY hangs lib/pq, so
-	// the COPY loops check ctx instead and cancel the statement on the server.
-	tx, err := begin(ctx, db)
+	// the COPY loops check ctx instead and cancel the statement on the server. On a
+	// connection of its own, so that the rows go as COPY text a batch at a time
+	// (copyText) rather than one database/sql Exec each.
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}
@@ -75,6 +82,7 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 	if err != nil {
 		return err
 	}
+	w.conn = conn.Conn
 	w.progress = opts.Progress
 	loadBases, err := checkBases(ctx, tx, s, opts.Note)
 	if err != nil {
