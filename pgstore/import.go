@@ -111,10 +111,22 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 			return ErrNotEmpty
 		}
 	}
-	for _, t := range tables(s) {
+	ts := tables(s)
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.name
+	}
+	fks, err := dropForeignKeys(ctx, tx, names)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	for _, t := range ts {
 		if err := w.copy(t.name, t.cols, t.n, func(i int) ([]any, error) { return t.row(i), nil }); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
+	}
+	if err := addForeignKeys(ctx, tx, fks); err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	if loadBases {
 		if err := w.copy(baseTable(s)); err != nil {

@@ -96,10 +96,18 @@ func TestImportExport_RoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			db := pgtest.DB(t)
 			recordDecisions(t, db, 3) // the decision Full's base names
+			keys := foreignKeys(t, db)
 			require.NoError(t, pgstore.Import(ctx, db, s))
 			got, err := pgstore.Export(ctx, db)
 			require.NoError(t, err)
 			require.Equal(t, s.Canonical(), got)
+			// Import sets the foreign keys of the tables it copies aside and adds them
+			// back: the same keys, holding again.
+			require.Equal(t, keys, foreignKeys(t, db))
+			if len(s.Applications) > 0 {
+				_, err = db.Exec(`INSERT INTO members (application, seq, born, sex, relationship) VALUES (-1, 1, '2000-01-01', 'F', 'applicant')`)
+				require.ErrorContains(t, err, "members_application_fkey")
+			}
 		})
 	}
 }
@@ -361,4 +369,14 @@ func TestMigrate_EntriesByCycle(t *testing.T) {
 		"shortlist_entries_c5|1|5|2|arrears",
 		"shortlist_entries_c6|2|6|2|1",
 	}, rows)
+}
+
+// foreignKeys is every foreign key of the schema as PostgreSQL prints it.
+func foreignKeys(t *testing.T, db *sqlx.DB) []string {
+	t.Helper()
+	var keys []string
+	require.NoError(t, db.Select(&keys, `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+		FROM pg_constraint WHERE contype = 'f' ORDER BY 1`))
+	require.NotEmpty(t, keys)
+	return keys
 }
