@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/cbl-lettings/cbl/pgstore"
@@ -109,7 +107,11 @@ A cycle still open for bids (before its closing time) is not closed (exit 1).`,
 				return err
 			}
 			defer db.Close()
-			roomyGC()
+			// A close, verify or replay holds a cycle's register (at England scale 400 MB
+			// live) and allocates gigabytes: at the default the collector took 1.2 of a
+			// national close's 6.2 CPU seconds, on the cores the database needs too
+			// (BENCHMARKS.md). Peak RSS 1.5 → 2.0 GB; a council's close, tens of MB.
+			roomyGC(400)
 			start := time.Now()
 			progress := app.rowProgress(fmt.Sprintf("closing cycle %d", id))
 			res, err := pgstore.CloseCycle(cmd.Context(), db, id, pgstore.CloseOptions{Actor: who, Now: time.Now(),
@@ -203,18 +205,6 @@ type closeRow struct {
 	Skipped  int    `json:"skipped"`
 	Autobids int    `json:"autobids"`
 	First    *int64 `json:"first"` // the application ranked first, null when none was
-}
-
-// roomyGC lets the heap grow to five times what is live (GOGC=400) rather than twice,
-// unless GOGC is set: a close, verify or replay holds a cycle's register (at England
-// scale 400 MB live) and allocates gigabytes, and at the default the collector took
-// 1.2 of a national close's 6.2 CPU seconds, on the cores the database needs too
-// (BENCHMARKS.md). Its peak RSS grows from 1.7 to 2.3 GB; a council's close, tens of MB.
-// The process ends with the command, so nothing else lives with the larger heap.
-func roomyGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 }
 
 // cycleOpenRow is what cycle open prints.

@@ -50,7 +50,7 @@ inputs were changed after the close. Writes nothing.`,
 				return err
 			}
 			defer db.Close()
-			roomyGC()
+			roomyGC(400) // as cycle close
 			v, err := pgstore.VerifyCycle(cmd.Context(), db, id)
 			if err != nil {
 				return err
@@ -173,7 +173,7 @@ Writes nothing.`,
 				return err
 			}
 			defer db.Close()
-			roomyGC()
+			roomyGC(400) // as cycle close
 			in, rec, err := pgstore.CycleInputs(cmd.Context(), db, id)
 			if err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 )
@@ -40,4 +41,13 @@ func main() {
 		}
 	}
 	os.Exit(ExitCode(err))
+}
+
+// roomyGC lets the heap grow to 1+percent/100 times what is live rather than twice,
+// unless GOGC is set: for the commands that hold a whole register and allocate many
+// times it (simulate, cycle close, verify and replay), whose process ends with the job.
+func roomyGC(percent int) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(percent)
+	}
 }

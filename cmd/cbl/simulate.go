@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,7 +100,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				}
 				pols = append(pols, p)
 			}
-			if os.Getenv("GOGC") == "" && !replay {
+			if !replay {
 				// A run allocates a week's profiles, shortlists and steps and drops them: at
 				// the default GOGC=100 a fifth of its CPU was the collector. 300 cut
 				// Birmingham's 52×2 from 8.5 to 6.8 CPU-seconds for ~2.5× the heap
@@ -109,7 +108,7 @@ first and who was let it under each (--weeks and --scale do not apply).`,
 				// Birmingham but saves a fifth of 20 Keyways seeds' CPU (BENCHMARKS.md).
 				// Set before the register is read, which at 100 collected four times
 				// while the heap grew to the register's size, before any run could start.
-				debug.SetGCPercent(300)
+				roomyGC(300)
 			}
 			start := time.Now()
 			snap, err := app.simulationRegister(cmd, dir, scale, seed)
