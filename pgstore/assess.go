@@ -77,7 +77,7 @@ func Reassess(ctx context.Context, db *sqlx.DB, p *policy.Policy, asOf register.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM band_history WHERE application = ANY($1)`, pq.Int64Array(ids)); err != nil {
 		return nil, err
 	}
-	w, err := newWriter(ctx, db, tx)
+	w, err := newWriter(ctx, db, tx, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
 	"fmt"
@@ -17,9 +16,9 @@ import (
 // the producer goroutines and sent a batch at a time on conn's driver connection
 // (lib/pq's CopyData), not one database/sql Exec per row. For a national close's 757k
 // entries the per-row path kept the server waiting: its COPY took 3.3–4.6 s against
-// 1.4 s for the same rows from a file. conn is the connection tx runs on; the COPY is
-// part of tx.
-func (w *closeWriter) copyText(conn *sql.Conn, table string, cols []string, n int, add func(*rowBatch, int) error) error {
+// 1.4 s for the same rows from a file. w.conn is the connection w.tx runs on; the COPY
+// is part of w.tx.
+func (w *closeWriter) copyText(table string, cols []string, n int, add func(*rowBatch, int) error) error {
 	batches, stop := produce(n, add)
 	defer stop()
 	// The COPY's error is kept out of Raw: given one that is driver.ErrBadConn (as a
@@ -27,7 +26,7 @@ func (w *closeWriter) copyText(conn *sql.Conn, table string, cols []string, n in
 	// transaction's hold on it — for ever, since that transaction is ours to roll back.
 	// Rolling it back (the caller's) discards the bad connection instead.
 	var copyErr error
-	if err := conn.Raw(func(dc any) error {
+	if err := w.conn.Raw(func(dc any) error {
 		copyErr = w.copyOn(dc, batches, table, cols, n)
 		return nil
 	}); err != nil {
@@ -81,7 +80,7 @@ func (w *closeWriter) copyLines(table string, cols []string, n int, line func(t 
 	if w.conn == nil {
 		return fmt.Errorf("write %s: COPY text needs the transaction's connection", table)
 	}
-	return w.copyText(w.conn, table, cols, n, linesOf(line))
+	return w.copyText(table, cols, n, linesOf(line))
 }
 
 // copyFields appends one row's fields as COPY text, tab-separated, as appendCopyValue

@@ -165,6 +165,22 @@ func begin(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
 	return db.BeginTxx(context.WithoutCancel(ctx), nil)
 }
 
+// beginOwn is begin on a connection of its own, so that a writer of the transaction
+// (newWriter with conn) sends its rows as COPY text a batch at a time. The caller
+// closes conn once tx has ended.
+func beginOwn(ctx context.Context, db *sqlx.DB) (*sqlx.Conn, *sqlx.Tx, error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTxx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, tx, nil
+}
+
 // Cycle states, as Cycles reports them.
 const (
 	CycleUpcoming = "upcoming" // its window has not opened

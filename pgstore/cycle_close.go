@@ -238,12 +238,11 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 	}
 	res.Shortlist = time.Since(start)
 	start = time.Now()
-	w, err := newWriter(ctx, db, tx)
+	w, err := newWriter(ctx, db, tx, conn.Conn)
 	if err != nil {
 		return nil, err
 	}
 	w.progress = opts.Progress
-	w.conn = conn.Conn
 	// Step 3 of the lock order, before the first row is written.
 	if _, err := tx.ExecContext(ctx, closeWriteLocks); err != nil {
 		return nil, fmt.Errorf("close cycle %d: lock the shortlists: %w", id, err)

@@ -29,9 +29,10 @@ type closeWriter struct {
 	conn *sql.Conn
 }
 
-// newWriter returns a writer for tx, a transaction of db.
-func newWriter(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx) (*closeWriter, error) {
-	w := &closeWriter{ctx: ctx, tx: tx, db: db}
+// newWriter returns a writer for tx, a transaction of db on conn (nil if tx has no
+// connection of its own: rows then go one database/sql Exec each).
+func newWriter(ctx context.Context, db *sqlx.DB, tx *sqlx.Tx, conn *sql.Conn) (*closeWriter, error) {
+	w := &closeWriter{ctx: ctx, tx: tx, db: db, conn: conn}
 	if err := tx.GetContext(ctx, &w.pid, `SELECT pg_backend_pid()`); err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func (w *closeWriter) copy(table string, cols []string, n int, row func(i int) (
 		return nil
 	}
 	if w.conn != nil {
-		return w.copyText(w.conn, table, cols, n, textOf(row))
+		return w.copyText(table, cols, n, textOf(row))
 	}
 	stmt, err := w.tx.PrepareContext(w.ctx, pq.CopyIn(table, cols...))
 	if err != nil {

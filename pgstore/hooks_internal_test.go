@@ -29,21 +29,16 @@ func ReadForClose(ctx context.Context, db *sqlx.DB, cycle int64) (*snapshot.Snap
 // CopyText writes rows to table as a close writes its rows (copyText: COPY text
 // encoded here, sent a batch at a time on the transaction's connection), and commits.
 func CopyText(ctx context.Context, db *sqlx.DB, table string, cols []string, rows [][]any) error {
-	conn, err := db.Connx(ctx)
+	conn, tx, err := beginOwn(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
 	defer tx.Rollback()
-	w, err := newWriter(ctx, db, tx)
+	w, err := newWriter(ctx, db, tx, conn.Conn)
 	if err != nil {
 		return err
 	}
-	w.conn = conn.Conn
 	if err := w.copy(table, cols, len(rows), func(i int) ([]any, error) { return rows[i], nil }); err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func Merge(ctx context.Context, db *sqlx.DB, delta fs.FS, actor string) (*MergeR
 	if err != nil {
 		return nil, err
 	}
-	w, err := newWriter(ctx, db, tx)
+	w, err := newWriter(ctx, db, tx, nil)
 	if err != nil {
 		return nil, err
 	}
