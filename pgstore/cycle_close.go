@@ -233,9 +233,7 @@ func closeCycle(ctx context.Context, db *sqlx.DB, id int64, opts CloseOptions) (
 		}
 		encoded <- encodeResult{e, err}
 	}()
-	for _, sl := range closed.Shortlists {
-		res.Entries += len(sl.Ranked) + len(sl.Skipped)
-	}
+	res.Entries = entriesOf(closed.Shortlists)
 	res.Shortlist = time.Since(start)
 	start = time.Now()
 	w, err := newWriter(ctx, db, tx, conn.Conn)

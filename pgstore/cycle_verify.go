@@ -41,9 +41,7 @@ func VerifyCycle(ctx context.Context, db *sqlx.DB, cycle int64) (*CycleVerificat
 		return nil, err
 	}
 	v.Adverts = len(stored)
-	for _, sl := range stored {
-		v.Entries += len(sl.Ranked) + len(sl.Skipped)
-	}
+	v.Entries = entriesOf(stored)
 	closed, rec, err := ReplayCycle(ctx, tx, cycle)
 	if rec != nil {
 		v.Policy, v.Digest, v.Households = rec.Policy, hex.EncodeToString(rec.Digest), rec.Households

@@ -263,11 +263,7 @@ func (w *closeWriter) shortlists(cycle int64, closed *shortlist.Closed) error {
 		return err
 	}
 	type ref struct{ sl, entry int }
-	total := 0
-	for _, sl := range closed.Shortlists {
-		total += len(sl.Ranked) + len(sl.Skipped)
-	}
-	refs := make([]ref, 0, total)
+	refs := make([]ref, 0, entriesOf(closed.Shortlists))
 	for i, sl := range closed.Shortlists {
 		for j := range len(sl.Ranked) + len(sl.Skipped) {
 			refs = append(refs, ref{i, j})
@@ -364,6 +360,15 @@ func appendEntry(t []byte, id, cycle int64, e *shortlist.Entry) []byte {
 	return f.b
 }
 
+// entriesOf counts the entries of sls, ranked and skipped.
+func entriesOf(sls []shortlist.Shortlist) int {
+	n := 0
+	for i := range sls {
+		n += len(sls[i].Ranked) + len(sls[i].Skipped)
+	}
+	return n
+}
+
 // autobidsOn counts sl's autobid entries, ranked or skipped.
 func autobidsOn(sl *shortlist.Shortlist) int {
 	n := 0
@@ -395,15 +400,13 @@ func (w *closeWriter) events(cycle int64, actor string, closed *shortlist.Closed
 		detail any
 	}
 	var evs []ev
-	total := 0
 	for i := range closed.Shortlists {
 		sl := &closed.Shortlists[i]
-		total += len(sl.Ranked) + len(sl.Skipped)
 		evs = append(evs, ev{"shortlist", sl.Advert, map[string]any{"cycle": cycle,
 			"ranked": len(sl.Ranked), "skipped": len(sl.Skipped), "autobids": autobidsOn(sl)}})
 	}
 	evs = append(evs, ev{"cycle_close", 0, map[string]any{"cycle": cycle, "adverts": len(closed.Shortlists),
-		"entries": total, "autobids": autobids, "policy": closed.Closing.Index.Rules.Policy.Name()}})
+		"entries": entriesOf(closed.Shortlists), "autobids": autobids, "policy": closed.Closing.Index.Rules.Policy.Name()}})
 	return w.copy("events", []string{"actor", "kind", "advert", "reason", "detail"}, len(evs), func(i int) ([]any, error) {
 		e := evs[i]
 		d, err := json.Marshal(e.detail)
