@@ -20,8 +20,9 @@ func newImportCommand(app *App) *cobra.Command {
 		Long: `Read the snapshot in DIR (docs/snapshot.md), check every row, and load it in one
 transaction. If any row is bad, every bad row is listed (file:line: column: value:
 reason) and nothing is written. The database must be migrated and, unless --replace
-is given, hold no register yet. Interrupted (Ctrl-C, SIGTERM) part way, it writes
-nothing. Prints the rows loaded per file. With --check, only
+is given, hold no register yet. It holds the register's tables exclusively until it
+commits (other commands wait for it; docs/snapshot.md). Interrupted (Ctrl-C, SIGTERM)
+part way, it writes nothing. Prints the rows loaded per file. With --check, only
 reads and checks DIR (no database needed).
 
 register_base*.csv (the state before officers' decisions changed applications, as cbl
