@@ -165,10 +165,10 @@ func begin(ctx context.Context, db *sqlx.DB) (*sqlx.Tx, error) {
 	return db.BeginTxx(context.WithoutCancel(ctx), nil)
 }
 
-// beginOwn is begin on a connection of its own, so that a writer of the transaction
-// (newWriter with conn) sends its rows as COPY text a batch at a time. The caller
-// closes conn once tx has ended.
-func beginOwn(ctx context.Context, db *sqlx.DB) (*sqlx.Conn, *sqlx.Tx, error) {
+// beginWriter is begin on a connection of its own, with a writer for the transaction
+// (w.tx) that sends its rows as COPY text a batch at a time. end rolls the transaction
+// back unless it was committed, and releases the connection.
+func beginWriter(ctx context.Context, db *sqlx.DB) (w *closeWriter, end func(), err error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -178,7 +178,15 @@ func beginOwn(ctx context.Context, db *sqlx.DB) (*sqlx.Conn, *sqlx.Tx, error) {
 		conn.Close()
 		return nil, nil, err
 	}
-	return conn, tx, nil
+	end = func() {
+		tx.Rollback()
+		conn.Close()
+	}
+	if w, err = newWriter(ctx, db, tx, conn.Conn); err != nil {
+		end()
+		return nil, nil, err
+	}
+	return w, end, nil
 }
 
 // Cycle states, as Cycles reports them.

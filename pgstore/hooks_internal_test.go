@@ -29,20 +29,15 @@ func ReadForClose(ctx context.Context, db *sqlx.DB, cycle int64) (*snapshot.Snap
 // CopyText writes rows to table as a close writes its rows (copyText: COPY text
 // encoded here, sent a batch at a time on the transaction's connection), and commits.
 func CopyText(ctx context.Context, db *sqlx.DB, table string, cols []string, rows [][]any) error {
-	conn, tx, err := beginOwn(ctx, db)
+	w, end, err := beginWriter(ctx, db)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	defer tx.Rollback()
-	w, err := newWriter(ctx, db, tx, conn.Conn)
-	if err != nil {
-		return err
-	}
+	defer end()
 	if err := w.copy(table, cols, len(rows), func(i int) ([]any, error) { return rows[i], nil }); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return w.tx.Commit()
 }
 
 // Filtered is which of 0..n a close's filter of the applications ids (someApps)

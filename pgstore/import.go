@@ -68,16 +68,12 @@ func importWith(ctx context.Context, db *sqlx.DB, s *snapshot.Snapshot, opts Imp
 	// the COPY loops check ctx instead and cancel the statement on the server. On a
 	// connection of its own, so that the rows go as COPY text a batch at a time
 	// (copyText) rather than one database/sql Exec each.
-	conn, tx, err := beginOwn(ctx, db)
+	w, end, err := beginWriter(ctx, db)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	defer tx.Rollback()
-	w, err := newWriter(ctx, db, tx, conn.Conn)
-	if err != nil {
-		return err
-	}
+	defer end()
+	tx := w.tx
 	w.progress = opts.Progress
 	loadBases, err := checkBases(ctx, tx, s, opts.Note)
 	if err != nil {
